@@ -1,0 +1,23 @@
+"""The ``minqing`` console script: one group, one module per area of subcommands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+# Each module adds its subcommands to ``cli`` when imported.
+from bot.cli import admin as _admin  # noqa: F401,E402
+from bot.cli.base import cli
+from bot.config import ConfigError
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="minqing", standalone_mode=True)
+    except ConfigError as exc:  # raised lazily when a command first needs config
+        click.echo(f"配置错误 (config error): {exc}", err=True)
+        sys.exit(2)
+
+
+__all__ = ["cli", "main"]
