@@ -8,6 +8,7 @@ an error, never a skip.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -60,7 +61,9 @@ def pg_url() -> Iterator[str]:
         if _in_ci():
             pytest.fail("CI=true but MINQING_TEST_PG_URL is not set: PostgreSQL tests cannot run")
         pytest.skip("PostgreSQL not configured (set MINQING_TEST_PG_URL)")
-    name = f"minqing_test_{_worker()}"
+    # Unique per checkout and per xdist worker, so parallel runs never collide.
+    tree = hashlib.sha1(str(Path(__file__).resolve().parent).encode()).hexdigest()[:8]
+    name = f"minqing_test_{tree}_{_worker()}"
     admin_engine = make_engine(admin)
     try:
         with admin_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
