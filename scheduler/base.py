@@ -1,0 +1,103 @@
+"""What every job shares: the result type, the run-key claim and local-time helpers.
+
+A job is a plain function ``job(session, now, config, *, force=False) -> JobResult``.
+It never commits: the caller (the runner or ``minqing run-job``) owns the unit of
+work, so the job's :class:`~storage.models.JobRun` rows and its outbox rows are
+committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from storage.models import JobRun
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What one run did: run keys it claimed, keys already taken, messages queued."""
+
+    job: str
+    claimed: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    messages: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    def summary(self) -> str:
+        parts = [f"{self.job}: {len(self.claimed)} run(s), {self.messages} message(s) queued"]
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} already done ({', '.join(self.skipped)})")
+        parts.extend(self.notes)
+        return "; ".join(parts)
+
+
+class Job(Protocol):
+    def __call__(
+        self, session: Session, now: datetime, config: Config, *, force: bool = False
+    ) -> JobResult: ...
+
+
+def claim(session: Session, run_key: str, job: str, now: datetime, force: bool = False) -> bool:
+    """Write the JobRun row for ``run_key``; False when that period already ran.
+
+    The insert happens first, inside a savepoint: a concurrent claimer of the same key
+    waits on the unique index and then gets False. With ``force`` the run is recorded
+    under a distinct key (``<key>#force@<time>``) and always goes ahead.
+    """
+    key = f"{run_key}#force@{now.isoformat()}" if force else run_key
+    try:
+        with session.begin_nested():
+            session.add(JobRun(run_key=key, job=job, started_at=now, summary=""))
+            session.flush()
+    except IntegrityError:
+        return force
+    return True
+
+
+def finish(session: Session, run_key: str, now: datetime, summary: str) -> None:
+    """Stamp the claimed run (if present under its plain key) as finished."""
+    row = session.scalar(select(JobRun).where(JobRun.run_key == run_key))
+    if row is not None:
+        row.finished_at = now
+        row.summary = summary[:2000]
+
+
+def local_now(now: datetime, config: Config) -> datetime:
+    """``now`` in the campaign's time zone (Asia/Shanghai by default)."""
+    return now.astimezone(ZoneInfo(config.scheduler.timezone))
+
+
+def local_today(now: datetime, config: Config) -> date:
+    return local_now(now, config).date()
+
+
+def iso_week(day: date) -> str:
+    """``2026-W48`` for a date."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_bounds(week: str) -> tuple[date, date]:
+    """First (Monday) and last (Sunday) day of an ISO week like ``2026-W48``.
+
+    Raises ValueError for a malformed week.
+    """
+    try:
+        year_s, week_s = week.split("-W")
+        monday = date.fromisocalendar(int(year_s), int(week_s), 1)
+    except ValueError:
+        raise ValueError(f"week must look like 2026-W48 (got {week!r})") from None
+    return monday, monday + timedelta(days=6)
+
+
+def local_day_start(day: date, config: Config) -> datetime:
+    """Midnight at the start of ``day`` in the campaign's time zone, as an aware datetime."""
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(config.scheduler.timezone))

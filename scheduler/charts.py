@@ -1,0 +1,108 @@
+"""The weekly digest's chart: coverage by unit and problems by category, as a PNG.
+
+Chinese labels need a CJK font. :func:`cjk_font` finds one matplotlib knows about
+that really has the glyphs (the project's set-up installs fonts-wqy-microhei) and
+raises :class:`NoCJKFontError` otherwise — a chart of empty boxes is worse than none.
+Rendering uses the Agg backend and a private Figure (no pyplot state, thread-safe).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager, rc_context  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ft2font import FT2Font  # noqa: E402
+
+from scheduler.stats import UnitCoverage  # noqa: E402
+
+PREFERRED_FONTS = (
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+)
+PROBE = "走访问题已解决"
+
+
+class NoCJKFontError(RuntimeError):
+    """No installed font can draw Chinese; install fonts-wqy-microhei (see .ci/setup)."""
+
+
+@dataclass(frozen=True)
+class CJKFont:
+    name: str
+    path: str
+
+
+def _covers(path: str, text: str) -> bool:
+    try:
+        charmap = FT2Font(path).get_charmap()
+    except (OSError, RuntimeError):
+        return False
+    return all(ord(ch) in charmap for ch in text)
+
+
+def cjk_font(probe: str = PROBE) -> CJKFont:
+    """A font known to matplotlib whose glyphs cover ``probe``, preferred names first."""
+    entries = font_manager.fontManager.ttflist
+    ranked = sorted(
+        entries,
+        key=lambda e: PREFERRED_FONTS.index(e.name) if e.name in PREFERRED_FONTS else 99,
+    )
+    for entry in ranked:
+        if _covers(entry.fname, probe):
+            return CJKFont(entry.name, entry.fname)
+    raise NoCJKFontError(
+        "no CJK font found by matplotlib: install fonts-wqy-microhei (bash .ci/setup) "
+        "and remove ~/.cache/matplotlib"
+    )
+
+
+def weekly_chart(
+    title: str,
+    coverage: Sequence[UnitCoverage],
+    problems: Sequence[tuple[str, int, int]],
+) -> bytes:
+    """PNG bytes: stacked coverage bars per unit, and 已解决/待解决 per category."""
+    font = cjk_font()
+    rc = {"font.family": "sans-serif", "font.sans-serif": [font.name], "axes.unicode_minus": False}
+    with rc_context(rc):
+        fig = Figure(figsize=(10, 5.2), dpi=110)
+        FigureCanvasAgg(fig)
+        left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+        units = [c.unit for c in coverage] or ["（无）"]
+        visited = [c.visited for c in coverage] or [0]
+        phone = [c.phone for c in coverage] or [0]
+        missing = [c.not_visited for c in coverage] or [0]
+        left.bar(units, visited, label="已走访", color="#2e7d32")
+        left.bar(units, phone, bottom=visited, label="电话联系", color="#f9a825")
+        base = [a + b for a, b in zip(visited, phone, strict=True)]
+        left.bar(units, missing, bottom=base, label="未走访", color="#bdbdbd")
+        left.set_title("走访覆盖（户）")
+        left.legend(loc="upper right", fontsize=8)
+        left.tick_params(axis="x", labelrotation=30)
+        rows = [r for r in problems if r[1] or r[2]] or [("（无）", 0, 0)]
+        labels = [r[0] for r in rows]
+        ys = range(len(rows))
+        right.barh(ys, [r[1] for r in rows], label="已解决", color="#1565c0")
+        right.barh(ys, [r[2] for r in rows], left=[r[1] for r in rows], label="待解决", color="#e53935")
+        right.set_yticks(list(ys), labels)
+        right.invert_yaxis()
+        right.set_title("问题办理（个）")
+        right.legend(loc="lower right", fontsize=8)
+        fig.suptitle(title)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+    return buf.getvalue()

@@ -1,0 +1,114 @@
+"""Escalation: overdue problems to the responsible unit's leaders; missing 回访 to cadres.
+
+Run daily (default 09:30 local).
+- Overdue: a problem whose deadline has passed and whose status is not closed goes,
+  once a day (``escalation:overdue:<unit id>:<date>``), to the leaders of its
+  assignee unit (the problem's own unit when unassigned), walking up the unit tree
+  to the nearest unit that has a leader.
+- Follow-up: a problem solved ``ledger.followup_within_days`` (default 7) days ago
+  and not yet followed up reminds the cadre who found it, once per problem
+  (``escalation:followup:<problem id>``).
+These are private messages, so problem texts may appear in them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from scheduler import prompts
+from scheduler.base import JobResult, claim, finish, local_today
+from scheduler.digests import leaders_by_unit
+from scheduler.sending import Spreader, send_personal
+from scheduler.stats import CLOSED_STATUSES, UnitTree
+from storage.models import Cadre, Problem
+from storage.outbox import text_payload
+
+JOB = "escalation"
+SOLVED_WITHOUT_FOLLOWUP = ("solved", "explained")
+
+
+def _leader_unit(tree: UnitTree, leaders: dict[int, list[str]], unit_id: int) -> int | None:
+    current: int | None = unit_id
+    while current is not None:
+        if leaders.get(current):
+            return current
+        current = tree.units[current].parent_id
+    return None
+
+
+def run(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:
+    """Queue today's overdue escalations and follow-up reminders."""
+    today = local_today(now, config)
+    tree = UnitTree.load(session)
+    leaders = leaders_by_unit(session)
+    spreader = Spreader(session, now)
+    claimed: list[str] = []
+    skipped: list[str] = []
+    notes: list[str] = []
+    sent = 0
+
+    overdue = session.scalars(
+        select(Problem)
+        .where(
+            Problem.deadline.is_not(None),
+            Problem.deadline < now,
+            Problem.status.not_in(CLOSED_STATUSES),
+        )
+        .order_by(Problem.id)
+    )
+    by_unit: dict[int, list[Problem]] = defaultdict(list)
+    for problem in overdue:
+        target_unit = _leader_unit(tree, leaders, problem.assignee_unit_id or problem.unit_id)
+        if target_unit is None:
+            notes.append(f"problem #{problem.id}: no leader found up the unit tree")
+            continue
+        by_unit[target_unit].append(problem)
+    for unit_id, problems in sorted(by_unit.items()):
+        key = f"escalation:overdue:{unit_id}:{today.isoformat()}"
+        if not claim(session, key, JOB, now, force):
+            skipped.append(key)
+            continue
+        claimed.append(key)
+        items = [
+            (p.id, p.category, prompts.short(p.text), (now - p.deadline).days)  # type: ignore[operator]
+            for p in problems
+        ]
+        text = prompts.overdue_message(tree.name(unit_id), items)
+        sent += send_personal(session, spreader, leaders[unit_id], text_payload(text), now)
+        finish(session, key, now, f"{len(problems)} overdue")
+
+    cutoff = now - timedelta(days=config.ledger.followup_within_days)
+    due = session.execute(
+        select(Problem, Cadre)
+        .join(Cadre, Cadre.id == Problem.found_by_id)
+        .where(
+            Problem.status.in_(SOLVED_WITHOUT_FOLLOWUP),
+            Problem.closed_at.is_not(None),
+            Problem.closed_at <= cutoff,
+            Problem.followed_up_at.is_(None),
+        )
+        .order_by(Problem.id)
+    ).all()
+    by_cadre: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    cadres: dict[int, Cadre] = {}
+    for problem, cadre in due:
+        key = f"escalation:followup:{problem.id}"
+        if not claim(session, key, JOB, now, force):
+            continue  # reminded on an earlier day: once per problem
+        claimed.append(key)
+        cadres[cadre.id] = cadre
+        days = (now - problem.closed_at).days  # type: ignore[operator]
+        by_cadre[cadre.id].append((problem.id, prompts.short(problem.text), days))
+    for cadre_id, items in by_cadre.items():
+        cadre = cadres[cadre_id]
+        if not cadre.active:
+            notes.append(f"follow-up for inactive cadre {cadre.userid} not sent")
+            continue
+        text = prompts.followup_message(cadre.name, items)
+        sent += send_personal(session, spreader, [cadre.userid], text_payload(text), now)
+    return JobResult(JOB, tuple(claimed), tuple(skipped), sent, tuple(notes))

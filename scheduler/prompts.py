@@ -1,0 +1,196 @@
+"""Every Chinese sentence the scheduler sends, in one place.
+
+Functions take plain figures and return text; none of them sees a session.
+Group texts carry unit counts and cadre names only (the privacy guard checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from scheduler.stats import CadreProgress, ProblemCounts, UnitCoverage, WeeklyFigures
+
+MAX_LISTED = 20
+
+
+def md(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _more(total: int, shown: int) -> str:
+    return f"\n……等共 {total} 项" if total > shown else ""
+
+
+# --- deadline reminders --------------------------------------------------------
+
+
+def reminder_group(
+    campaign: str,
+    phase: str,
+    deadline: date,
+    days_left: int,
+    coverage: Sequence[UnitCoverage],
+    behind: Sequence[CadreProgress],
+) -> str:
+    lines = [f"【{campaign}】「{phase}」阶段将于{md(deadline)}截止（还有 {days_left} 天）。"]
+    if coverage:
+        lines.append("各单位进度（已走访 / 电话联系 / 未走访，应走访）：")
+        lines += [
+            f"· {c.unit}：{c.visited} / {c.phone} / {c.not_visited}，共 {c.assigned} 户"
+            for c in coverage
+        ]
+    if behind:
+        names = "、".join(f"{b.name}（剩 {b.remaining} 户）" for b in behind[:MAX_LISTED])
+        lines.append(f"尚未完成走访的干部：{names}{_more(len(behind), MAX_LISTED)}")
+        lines.append("请抓紧时间完成走访任务。")
+    else:
+        lines.append("全部干部已完成走访任务，辛苦了！")
+    return "\n".join(lines)
+
+
+def reminder_personal(
+    name: str, phase: str, deadline: date, days_left: int, remaining: Sequence[str]
+) -> str:
+    head = (
+        f"{name}您好：「{phase}」阶段将于{md(deadline)}截止（还有 {days_left} 天），"
+        f"您还有 {len(remaining)} 户未走访："
+    )
+    items = [f"{i}. {label}" for i, label in enumerate(remaining[:MAX_LISTED], 1)]
+    tail = "请尽快完成走访，并在本应用中记录走访情况。"
+    return "\n".join([head, *items]) + _more(len(remaining), MAX_LISTED) + "\n" + tail
+
+
+def target_label(head_name: str, unit: str, grid: str, address: str) -> str:
+    where = " ".join(x for x in (unit, grid, address) if x)
+    return f"{head_name}家（{where}）" if where else f"{head_name}家"
+
+
+# --- weekly review draw ----------------------------------------------------------
+
+
+def draw_announcement(
+    unit: str, week: str, revision: int, seed: str, pool_size: int, drawn: Sequence[str], when: str
+) -> str:
+    lines = [f"【讲评抽签】{unit} {week} 周讲评会随机抽取 {len(drawn)} 名干部汇报走访情况："]
+    lines.append("、".join(drawn) if drawn else "（候选干部为空，本周未抽取）")
+    if revision:
+        lines.append(f"（第 {revision} 次重新抽取）")
+    lines.append(f"候选人数：{pool_size}；抽签时间：{when}")
+    lines.append(f"随机种子：{seed}")
+    lines.append(f"任何人可用 minqing review-draw --unit {unit} --week {week} --verify 复核。")
+    return "\n".join(lines)
+
+
+def draw_personal(
+    name: str, unit: str, week: str, assigned: int, contacted: int, found: int, solved: int
+) -> str:
+    return (
+        f"{name}您好：您被随机抽中参加{unit} {week} 周的走访讲评会，请准备汇报。\n"
+        f"您的走访情况：已走访 {contacted} / {assigned} 户；"
+        f"发现问题 {found} 个，已解决 {solved} 个。"
+    )
+
+
+def draw_text(
+    unit: str,
+    week: str,
+    revision: int,
+    seed: str,
+    pool: Sequence[str],
+    drawn: Sequence[str],
+    when: str,
+    reason: str,
+) -> str:
+    """The stored draw as the CLI prints it (identical on every call)."""
+    lines = [
+        f"单位：{unit}",
+        f"周次：{week}",
+        f"修订：{revision}" + (f"（原因：{reason}）" if reason else ""),
+        f"抽签时间：{when}",
+        f"随机种子：{seed}",
+        f"候选（{len(pool)} 人）：{'、'.join(pool)}",
+        f"抽中（{len(drawn)} 人）：{'、'.join(drawn)}",
+    ]
+    return "\n".join(lines)
+
+
+# --- digests -------------------------------------------------------------------------
+
+
+def coverage_table(coverage: Sequence[UnitCoverage]) -> list[str]:
+    if not coverage:
+        return ["（暂无分配的走访对象）"]
+    rows = ["| 单位 | 已走访 | 电话联系 | 未走访 | 应走访 | 重点对象 |", "|---|---|---|---|---|---|"]
+    rows += [
+        f"| {c.unit} | {c.visited} | {c.phone} | {c.not_visited} | {c.assigned} "
+        f"| {c.key_contacted}/{c.key_assigned} |"
+        for c in coverage
+    ]
+    return rows
+
+
+def coverage_lines(coverage: Sequence[UnitCoverage]) -> list[str]:
+    """Plain text for group chats and clients that cannot show markdown tables."""
+    return [
+        f"· {c.unit}：已走访 {c.visited}，电话联系 {c.phone}，未走访 {c.not_visited}（共 {c.assigned} 户）"
+        for c in coverage
+    ]
+
+
+def problem_lines(counts: Sequence[ProblemCounts]) -> list[str]:
+    if not counts:
+        return ["（无）"]
+    return [
+        f"· {c.category}：新增 {c.raised}，解决 {c.solved}，逾期 {c.overdue}" for c in counts
+    ]
+
+
+def weekly_lines(f: WeeklyFigures) -> list[str]:
+    return [
+        f"干部走访人数：{f.cadres}",
+        f"走访户数：{f.households}",
+        f"汇总问题数：{f.problems}",
+        f"解决问题数：{f.solved}",
+    ]
+
+
+def behind_lines(behind: Sequence[CadreProgress]) -> list[str]:
+    if not behind:
+        return ["（无）"]
+    shown = "、".join(f"{b.name}（{b.contacted}/{b.assigned}）" for b in behind[:MAX_LISTED])
+    return [shown + _more(len(behind), MAX_LISTED)]
+
+
+def stamp(now_local: datetime) -> str:
+    return now_local.strftime("%Y-%m-%d %H:%M")
+
+
+# --- escalation ------------------------------------------------------------------------
+
+
+def overdue_message(unit: str, items: Sequence[tuple[int, str, str, int]]) -> str:
+    """``items``: (problem id, category, short text, days overdue)."""
+    lines = [f"【问题逾期提醒】{unit} 有 {len(items)} 个交办问题已超过办理期限："]
+    lines += [
+        f"{i}. #{pid}【{cat}】{text}（逾期 {days} 天）"
+        for i, (pid, cat, text, days) in enumerate(items[:MAX_LISTED], 1)
+    ]
+    lines.append("请尽快督促办理，或在台账中说明延期原因。")
+    return "\n".join(lines) + _more(len(items), MAX_LISTED)
+
+
+def followup_message(name: str, items: Sequence[tuple[int, str, int]]) -> str:
+    """``items``: (problem id, short text, days since solved)."""
+    lines = [f"{name}您好：以下问题已办结，但还没有回访群众："]
+    lines += [
+        f"{i}. #{pid} {text}（办结已 {days} 天）"
+        for i, (pid, text, days) in enumerate(items[:MAX_LISTED], 1)
+    ]
+    lines.append("请上门或电话回访，并在台账中记录回访结果和满意度。")
+    return "\n".join(lines) + _more(len(items), MAX_LISTED)
+
+
+def short(text: str, limit: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

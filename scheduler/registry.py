@@ -1,0 +1,102 @@
+"""The scheduler's jobs: name → function, cron schedule and misfire rules.
+
+Misfire rules (what happens after downtime):
+- the weekly draw and the digests coalesce: however many runs were missed, one
+  runs when the scheduler is back, if still within its grace time (a week for the
+  draw, so a missed draw always happens once);
+- reminders and escalations have a short grace (10 minutes): a reminder that is
+  late is not sent (the next day's run computes other distances to the deadline).
+On top of that, every job claims a JobRun key per period, so nothing runs twice.
+
+A test-only heartbeat job (``tick``) is added when the environment variable
+``MINQING_SCHEDULER_TEST_JOB_SECONDS`` is set: it fires every that many seconds and
+records ``tick:<slot>``; the two-process test uses it to show a job fires once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from scheduler import digests, escalation, reminders, review
+from scheduler.base import Job, JobResult, claim, finish
+
+TEST_JOB_ENV = "MINQING_SCHEDULER_TEST_JOB_SECONDS"
+REMINDER_TIME = (9, 0)
+ESCALATION_TIME = (9, 30)
+SHORT_GRACE = 600
+DAY = 24 * 3600
+WEEK = 7 * DAY
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    func: Job
+    description: str
+    schedule: Mapping[str, Any]  # CronTrigger fields, or {"seconds": n} for an interval
+    misfire_grace_time: int
+    coalesce: bool
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def trigger(self, timezone: str) -> BaseTrigger:
+        if "seconds" in self.schedule:
+            return IntervalTrigger(seconds=self.schedule["seconds"], timezone=ZoneInfo(timezone))
+        return CronTrigger(timezone=ZoneInfo(timezone), **self.schedule)
+
+    def describe_schedule(self) -> str:
+        if "seconds" in self.schedule:
+            return f"every {self.schedule['seconds']} s"
+        return " ".join(f"{k}={v}" for k, v in self.schedule.items())
+
+
+def _hm(text: str) -> tuple[int, int]:
+    hour, minute = text.split(":")
+    return int(hour), int(minute)
+
+
+def tick(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:
+    """Test-only heartbeat: claims ``tick:<slot>`` for the current interval slot."""
+    seconds = int(os.environ.get(TEST_JOB_ENV, "0") or 0) or 1
+    key = f"tick:{int(now.timestamp()) // seconds}"
+    if not claim(session, key, "tick", now, force):
+        return JobResult("tick", skipped=(key,))
+    finish(session, key, now, "tick")
+    return JobResult("tick", (key,))
+
+
+def build(config: Config, environ: Mapping[str, str] | None = None) -> dict[str, JobSpec]:
+    """All jobs with their schedule taken from ``config`` (and the test flag)."""
+    env = os.environ if environ is None else environ
+    s = config.scheduler
+    review_h, review_m = _hm(s.review_time)
+    digest_h, digest_m = _hm(s.daily_digest_time)
+    specs = [
+        JobSpec("reminders", reminders.run, "截止提醒 deadline reminders (群 + 个人)",
+                {"hour": REMINDER_TIME[0], "minute": REMINDER_TIME[1]}, SHORT_GRACE, True),
+        JobSpec("review", review.run, "每周讲评随机抽取 weekly random-five draw",
+                {"day_of_week": s.review_day_of_week, "hour": review_h, "minute": review_m},
+                WEEK, True),
+        JobSpec("digest_daily", digests.daily, "每日简报 daily leader digest",
+                {"hour": digest_h, "minute": digest_m}, 4 * 3600, True),
+        JobSpec("digest_weekly", digests.weekly, "每周简报 weekly digest with chart",
+                {"day_of_week": "sun", "hour": digest_h, "minute": digest_m}, 2 * DAY, True),
+        JobSpec("digest_halfmonth", digests.halfmonth, "半月问题汇总 half-monthly 附件5 summary",
+                {"day": "1,16", "hour": digest_h, "minute": digest_m}, 2 * DAY, True),
+        JobSpec("escalation", escalation.run, "逾期升级与回访提醒 overdue escalation, follow-ups",
+                {"hour": ESCALATION_TIME[0], "minute": ESCALATION_TIME[1]}, SHORT_GRACE, True),
+    ]
+    seconds = env.get(TEST_JOB_ENV, "")
+    if seconds:
+        specs.append(JobSpec("tick", tick, "test-only heartbeat", {"seconds": int(seconds)}, 30, True))
+    return {spec.name: spec for spec in specs}

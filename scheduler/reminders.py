@@ -1,0 +1,91 @@
+"""Deadline reminders: N days before each phase's deadline (scheduler.reminder_days_before).
+
+Run daily (default 09:00 local). For every phase of an active campaign whose
+deadline is exactly N days away, it claims ``reminder:<phase id>:<N>`` and then:
+- each configured group chat gets totals per unit of its subtree and the names of
+  its cadres still behind (robots @-mention them);
+- each cadre behind gets a personal list of their remaining households.
+A run on another day finds other distances, so a missed reminder is never sent late.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from scheduler import prompts
+from scheduler.base import JobResult, claim, finish, local_today
+from scheduler.sending import Spreader, send_group, send_personal
+from scheduler.stats import (
+    UnitTree,
+    active_campaigns,
+    cadre_progress,
+    coverage,
+    remaining_targets,
+)
+from storage.models import Cadre
+from storage.outbox import text_payload
+
+JOB = "reminders"
+
+
+def run(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:
+    """Queue the reminders due today; returns the run keys claimed and messages queued."""
+    today = local_today(now, config)
+    tree = UnitTree.load(session)
+    spreader = Spreader(session, now)
+    claimed: list[str] = []
+    skipped: list[str] = []
+    notes: list[str] = []
+    sent = 0
+    allow = [u.name for u in tree.units.values()]
+    allow += list(session.scalars(select(Cadre.name)))
+    for campaign in active_campaigns(session):
+        for phase in campaign.phases:
+            days = (phase.deadline - today).days
+            if days not in config.scheduler.reminder_days_before:
+                continue
+            key = f"reminder:{phase.id}:{days}"
+            if not claim(session, key, JOB, now, force):
+                skipped.append(key)
+                continue
+            claimed.append(key)
+            every_unit = list(tree.units)
+            behind = [p for p in cadre_progress(session, campaign.id, every_unit) if p.remaining > 0]
+            for group in config.groups:
+                unit = tree.by_name(group.unit)
+                if unit is None:
+                    notes.append(f"group unit {group.unit!r} is not on the roster")
+                    continue
+                scope = tree.subtree(unit.id)
+                here = [b for b in behind if b.unit_id in scope]
+                text = prompts.reminder_group(
+                    campaign.name,
+                    phase.name,
+                    phase.deadline,
+                    days,
+                    coverage(session, campaign.id, tree, scope),
+                    here,
+                )
+                send_group(
+                    session,
+                    spreader,
+                    group,
+                    text,
+                    now,
+                    mention=[b.userid for b in here],
+                    allow=allow + [campaign.name, phase.name],
+                )
+                sent += 1
+            for b in behind:
+                labels = [
+                    prompts.target_label(t.head_name, tree.name(t.unit_id), t.grid, t.address)
+                    for t in remaining_targets(session, campaign.id, b.cadre_id)
+                ]
+                text = prompts.reminder_personal(b.name, phase.name, phase.deadline, days, labels)
+                sent += send_personal(session, spreader, [b.userid], text_payload(text), now)
+            finish(session, key, now, f"{len(behind)} cadre(s) behind")
+    return JobResult(JOB, tuple(claimed), tuple(skipped), sent, tuple(notes))

@@ -1,0 +1,269 @@
+"""The weekly random-five 讲评 draw (seed 000: 每周召开一次讲评会，随机抽取5名干部).
+
+Unpredictable before, auditable after: the seed comes from :func:`secrets.token_hex`
+at draw time (nothing about the week or the unit goes into it), and the result is a
+pure function of (seed, sorted pool, size) — :func:`derive` — so anyone holding the
+stored seed and pool can re-derive it. Pool: active 走访干部 (role ``visitor``) of
+the unit's subtree, not on leave, not drawn in the previous ``review_exclude_weeks``
+weeks. The draw, its announcement and its JobRun row share one transaction.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from scheduler import prompts
+from scheduler.base import JobResult, claim, finish, iso_week, local_now, local_today, week_bounds
+from scheduler.sending import Spreader, groups_for, send_group, send_personal
+from scheduler.stats import CLOSED_STATUSES, UnitTree, active_campaigns, cadre_progress
+from storage.models import AuditLog, Cadre, Problem, ReviewDraw
+from storage.outbox import text_payload
+
+JOB = "review"
+SeedSource = Callable[[], str]
+
+
+def new_seed() -> str:
+    """256 bits from the operating system's secure random source, as 64 hex digits."""
+    return secrets.token_hex(32)
+
+
+def derive(seed: str, pool: Sequence[str], size: int) -> list[str]:
+    """The draw: ``size`` userids from the sorted pool, determined by the seed alone."""
+    ordered = sorted(pool)
+    return random.Random(int(seed, 16)).sample(ordered, min(size, len(ordered)))
+
+
+def verify(draw: ReviewDraw) -> bool:
+    """True when the stored result is what the stored seed and pool give."""
+    return derive(draw.seed, draw.pool, draw.size) == list(draw.drawn)
+
+
+class DrawError(Exception):
+    """A draw request a person can fix (unknown unit, not a leader…); Chinese message."""
+
+
+def draw_units(tree: UnitTree, config: Config) -> list[int]:
+    """Units that hold a weekly draw: those with a group chat, else each top-level unit."""
+    named = [tree.by_name(g.unit) for g in config.groups]
+    ids = list(dict.fromkeys(u.id for u in named if u is not None))
+    return ids or tree.roots()
+
+
+def latest_draw(session: Session, unit_id: int, week: str) -> ReviewDraw | None:
+    return session.scalar(
+        select(ReviewDraw)
+        .where(ReviewDraw.unit_id == unit_id, ReviewDraw.week == week)
+        .order_by(ReviewDraw.revision.desc())
+        .limit(1)
+    )
+
+
+def eligible_pool(
+    session: Session, tree: UnitTree, unit_id: int, week: str, exclude_weeks: int
+) -> list[str]:
+    """Sorted userids who may be drawn for ``week`` in ``unit_id``."""
+    monday, _ = week_bounds(week)
+    recent: set[str] = set()
+    for back in range(1, exclude_weeks + 1):
+        earlier = latest_draw(session, unit_id, iso_week(monday - timedelta(weeks=back)))
+        if earlier is not None:
+            recent.update(earlier.drawn)
+    userids = session.scalars(
+        select(Cadre.userid).where(
+            Cadre.unit_id.in_(tree.subtree(unit_id)),
+            Cadre.role == "visitor",
+            Cadre.active,
+            Cadre.on_leave.is_(False),
+        )
+    )
+    return sorted(set(userids) - recent)
+
+
+def perform(
+    session: Session,
+    tree: UnitTree,
+    unit_id: int,
+    week: str,
+    now: datetime,
+    config: Config,
+    seed_source: SeedSource = new_seed,
+    drawn_by: str = "scheduler",
+    reason: str = "",
+) -> tuple[ReviewDraw, int]:
+    """Draw for ``week`` (next revision), store it and queue its announcements.
+
+    Returns the stored draw and the number of outbox rows queued.
+    """
+    previous = latest_draw(session, unit_id, week)
+    revision = 0 if previous is None else previous.revision + 1
+    pool = eligible_pool(session, tree, unit_id, week, config.scheduler.review_exclude_weeks)
+    seed = seed_source()
+    size = config.scheduler.review_size
+    draw = ReviewDraw(
+        unit_id=unit_id,
+        week=week,
+        revision=revision,
+        seed=seed,
+        pool=pool,
+        drawn=derive(seed, pool, size),
+        size=size,
+        reason=reason,
+        drawn_by=drawn_by,
+        created_at=now,
+    )
+    with session.begin_nested():
+        session.add(draw)
+        session.flush()
+    return draw, announce(session, Spreader(session, now), tree, draw, now, config)
+
+
+def draw_once(
+    session: Session,
+    tree: UnitTree,
+    unit_id: int,
+    week: str,
+    now: datetime,
+    config: Config,
+    seed_source: SeedSource = new_seed,
+    drawn_by: str = "scheduler",
+) -> tuple[ReviewDraw, int | None]:
+    """The week's draw: the stored one, else a new one.
+
+    Returns (draw, outbox rows queued), the count None when the draw already existed.
+    """
+    existing = latest_draw(session, unit_id, week)
+    if existing is not None:
+        return existing, None
+    try:
+        return perform(session, tree, unit_id, week, now, config, seed_source, drawn_by)
+    except IntegrityError:  # another process drew the same week a moment ago
+        stored = latest_draw(session, unit_id, week)
+        assert stored is not None
+        return stored, None
+
+
+def redraw(
+    session: Session,
+    tree: UnitTree,
+    unit_id: int,
+    week: str,
+    now: datetime,
+    config: Config,
+    by_userid: str,
+    reason: str,
+    seed_source: SeedSource = new_seed,
+) -> ReviewDraw:
+    """A leader's new draw for a week that has one; logged in the audit log."""
+    leader = session.scalar(select(Cadre).where(Cadre.userid == by_userid))
+    if leader is None or leader.role not in ("leader", "admin") or not leader.active:
+        raise DrawError(f"{by_userid} 不是在册的负责人，不能重新抽取")
+    if unit_id not in tree.subtree(leader.unit_id) and leader.role != "admin":
+        raise DrawError(f"{leader.name} 不是{tree.name(unit_id)}或其上级单位的负责人")
+    if not reason.strip():
+        raise DrawError("重新抽取必须说明原因（--reason）")
+    if latest_draw(session, unit_id, week) is None:
+        raise DrawError(f"{tree.name(unit_id)} {week} 还没有抽签，无需重新抽取")
+    draw, _ = perform(session, tree, unit_id, week, now, config, seed_source, by_userid, reason)
+    session.add(
+        AuditLog(
+            at=now,
+            actor=by_userid,
+            action="review_redraw",
+            detail={"unit": tree.name(unit_id), "week": week, "revision": draw.revision,
+                    "reason": reason, "seed": draw.seed, "drawn": list(draw.drawn)},
+        )
+    )
+    return draw
+
+
+def names_of(session: Session, userids: Sequence[str]) -> list[str]:
+    """Display names for userids, in the same order (the userid if unknown)."""
+    known = dict(session.execute(select(Cadre.userid, Cadre.name).where(Cadre.userid.in_(list(userids)))).tuples())
+    return [known.get(u, u) for u in userids]
+
+
+def announce(
+    session: Session, spreader: Spreader, tree: UnitTree, draw: ReviewDraw, now: datetime, config: Config
+) -> int:
+    """Queue the group announcement and each drawn cadre's personal note; returns rows."""
+    unit = tree.name(draw.unit_id)
+    names = names_of(session, draw.drawn)
+    when = prompts.stamp(local_now(draw.created_at, config))
+    text = prompts.draw_announcement(unit, draw.week, draw.revision, draw.seed, len(draw.pool), names, when)
+    count = 0
+    for group in groups_for(config, [unit]):
+        send_group(session, spreader, group, text, now, mention=draw.drawn,
+                   allow=[*names, unit, draw.seed, draw.week])
+        count += 1
+    campaigns = active_campaigns(session)
+    progress = {}
+    if campaigns:
+        progress = {p.userid: p for p in cadre_progress(session, campaigns[0].id, list(tree.units))}
+    for userid, name in zip(draw.drawn, names, strict=True):
+        found, solved = _problem_figures(session, userid)
+        p = progress.get(userid)
+        note = prompts.draw_personal(
+            name, unit, draw.week, p.assigned if p else 0, p.contacted if p else 0, found, solved
+        )
+        count += send_personal(session, spreader, [userid], text_payload(note), now)
+    return count
+
+
+def _problem_figures(session: Session, userid: str) -> tuple[int, int]:
+    cadre_id = select(Cadre.id).where(Cadre.userid == userid).scalar_subquery()
+    found = session.scalar(select(func.count(Problem.id)).where(Problem.found_by_id == cadre_id))
+    solved = session.scalar(
+        select(func.count(Problem.id)).where(
+            Problem.found_by_id == cadre_id, Problem.status.in_(CLOSED_STATUSES)
+        )
+    )
+    return int(found or 0), int(solved or 0)
+
+
+def describe(session: Session, tree: UnitTree, draw: ReviewDraw, config: Config) -> str:
+    """The stored draw as text (what ``minqing review-draw`` prints)."""
+    return prompts.draw_text(
+        tree.name(draw.unit_id),
+        draw.week,
+        draw.revision,
+        draw.seed,
+        [f"{n}({u})" for n, u in zip(names_of(session, draw.pool), draw.pool, strict=True)],
+        [f"{n}({u})" for n, u in zip(names_of(session, draw.drawn), draw.drawn, strict=True)],
+        prompts.stamp(local_now(draw.created_at, config)),
+        draw.reason,
+    )
+
+
+def run(
+    session: Session,
+    now: datetime,
+    config: Config,
+    *,
+    force: bool = False,
+    seed_source: SeedSource = new_seed,
+) -> JobResult:
+    """The scheduled draw for the current ISO week in every drawing unit."""
+    week = iso_week(local_today(now, config))
+    tree = UnitTree.load(session)
+    claimed, skipped, sent = [], [], 0
+    for unit_id in draw_units(tree, config):
+        key = f"review:{tree.name(unit_id)}:{week}"
+        if not claim(session, key, JOB, now, force):
+            skipped.append(key)
+            continue
+        claimed.append(key)
+        draw, queued = draw_once(session, tree, unit_id, week, now, config, seed_source)
+        if queued is None and force:  # an explicit re-run repeats the announcement
+            queued = announce(session, Spreader(session, now), tree, draw, now, config)
+        sent += queued or 0
+        finish(session, key, now, f"drawn {draw.drawn} (revision {draw.revision})")
+    return JobResult(JOB, tuple(claimed), tuple(skipped), sent)

@@ -1,0 +1,139 @@
+"""Writing the scheduler's messages to the outbox, within WeCom's rate limits.
+
+WeCom allows about 20 messages a minute per group robot and about 30 a minute to
+one member (../shared/WECOM.md). Rather than dropping anything, every message gets
+a ``not_before`` slot: a :class:`Spreader` keeps, per recipient, the next free
+moment, starting after the latest message already pending for that recipient.
+Group payloads pass :func:`scheduler.privacy.check_group_payload` first.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import Config, GroupChat
+from scheduler.privacy import check_group_payload
+from storage.models import OutboxMessage
+from storage.outbox import MAX_USERS_PER_SEND, enqueue, text_payload
+
+ROBOT_PER_MINUTE = 20
+MEMBER_PER_MINUTE = 30
+
+
+class Spreader:
+    """Hands out ``not_before`` times so no recipient exceeds its per-minute limit."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session = session
+        self.now = now
+        self._next: dict[str, datetime] = {}
+
+    def _first_free(self, key: str, gap: timedelta) -> datetime:
+        if key not in self._next:
+            channel, _, recipient = key.partition(":")
+            latest = self._latest_pending(channel, recipient)
+            self._next[key] = max(self.now, latest + gap) if latest else self.now
+        return self._next[key]
+
+    def _latest_pending(self, channel: str, recipient: str) -> datetime | None:
+        """The latest slot already taken by a pending row for this recipient."""
+        rows = self.session.execute(
+            select(OutboxMessage.recipient, OutboxMessage.next_attempt_at).where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.channel == channel,
+                OutboxMessage.recipient.contains(recipient),
+                OutboxMessage.next_attempt_at > self.now,
+            )
+        ).all()
+        times = [r.next_attempt_at for r in rows if recipient in r.recipient.split("|")]
+        return max(times) if times else None
+
+    def slot(self, keys: Sequence[str], per_minute: int) -> datetime:
+        """The earliest moment every key in ``keys`` may receive one more message."""
+        gap = timedelta(seconds=60 / per_minute)
+        at = max(self._first_free(k, gap) for k in keys)
+        for k in keys:
+            self._next[k] = at + gap
+        return at
+
+
+def send_personal(
+    session: Session,
+    spreader: Spreader,
+    userids: Sequence[str],
+    payload: dict[str, Any],
+    now: datetime,
+) -> int:
+    """Queue one payload for ``userids`` (batched ≤1000 per send); returns rows added."""
+    unique = list(dict.fromkeys(u for u in userids if u))
+    count = 0
+    for start in range(0, len(unique), MAX_USERS_PER_SEND):
+        batch = unique[start : start + MAX_USERS_PER_SEND]
+        at = spreader.slot([f"message:{u}" for u in batch], MEMBER_PER_MINUTE)
+        enqueue(session, "message", "|".join(batch), payload, now, not_before=at)
+        count += 1
+    return count
+
+
+def groups_for(config: Config, unit_names: Iterable[str]) -> list[GroupChat]:
+    """The configured group chats belonging to any of ``unit_names``."""
+    names = set(unit_names)
+    return [g for g in config.groups if g.unit in names]
+
+
+def send_group(
+    session: Session,
+    spreader: Spreader,
+    group: GroupChat,
+    content: str,
+    now: datetime,
+    mention: Sequence[str] = (),
+    problem_texts: Iterable[str] = (),
+    allow: Iterable[str] = (),
+) -> None:
+    """Queue a text for a group chat (app chat or robot), after the privacy check.
+
+    A robot message @-mentions ``mention`` (userids) through ``mentioned_list``;
+    app chats cannot @, so the names in ``content`` must say who is meant.
+    """
+    payload = text_payload(content)
+    if group.robot_key:
+        if mention:
+            payload["text"]["mentioned_list"] = list(dict.fromkeys(mention))
+        channel, recipient, limit = "robot", group.robot_key, ROBOT_PER_MINUTE
+    else:
+        channel, recipient, limit = "appchat", group.appchat_id, ROBOT_PER_MINUTE
+    check_group_payload(payload, problem_texts=problem_texts, allow=allow)
+    at = spreader.slot([f"{channel}:{recipient}"], limit)
+    enqueue(session, channel, recipient, payload, now, not_before=at)
+
+
+def image_payload(png: bytes, filename: str) -> dict[str, Any]:
+    """An image message whose bytes still have to be uploaded (the ``_upload`` contract).
+
+    The outbox sender must, before sending a payload that has ``_upload``:
+    1. POST the decoded ``_upload.base64`` bytes to ``media/upload?type=<_upload.type>``
+       (multipart field ``media``, file name ``_upload.filename``, content type
+       ``_upload.content_type``) — for a robot, ``webhook/upload_media?key=…&type=file``
+       or send the robot's native ``{"msgtype":"image","image":{"base64","md5"}}``;
+    2. put the returned ``media_id`` into ``image.media_id``;
+    3. drop ``_upload`` and send the rest as usual.
+    A media_id lives 3 days, so a retry after that uploads again (keep ``_upload``
+    in the stored row until the send succeeds).
+    """
+    return {
+        "msgtype": "image",
+        "image": {"media_id": ""},
+        "_upload": {
+            "type": "image",
+            "filename": filename,
+            "content_type": "image/png",
+            "base64": base64.b64encode(png).decode("ascii"),
+        },
+    }
