@@ -187,7 +187,8 @@ def redraw(
 
 def names_of(session: Session, userids: Sequence[str]) -> list[str]:
     """Display names for userids, in the same order (the userid if unknown)."""
-    known = dict(session.execute(select(Cadre.userid, Cadre.name).where(Cadre.userid.in_(list(userids)))).tuples())
+    rows = session.execute(select(Cadre.userid, Cadre.name).where(Cadre.userid.in_(list(userids))))
+    known = {userid: name for userid, name in rows}
     return [known.get(u, u) for u in userids]
 
 

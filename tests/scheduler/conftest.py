@@ -191,3 +191,13 @@ def group_rows(session) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
 def content(row: OutboxMessage) -> str:
     p = row.payload
     return p.get(p["msgtype"], {}).get("content", "")
+
+
+@pytest.fixture
+def sconfig_file(config_file):  # type: ignore[no-untyped-def]
+    """The on-disk config of tests.conftest plus this town's two group chats."""
+    extra = "\n".join(
+        "\n[[groups]]\n" + "\n".join(f'{k} = "{v}"' for k, v in g.items()) for g in groups_section()
+    )
+    config_file.write_text(config_file.read_text(encoding="utf-8") + extra + "\n", encoding="utf-8")
+    return config_file
