@@ -20,6 +20,7 @@ from matplotlib import font_manager, rc_context  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scheduler.stats import UnitCoverage  # noqa: E402
 
@@ -33,6 +34,9 @@ PREFERRED_FONTS = (
     "Microsoft YaHei",
 )
 PROBE = "走访问题已解决"
+# matplotlib ships "Last Resort", whose charmap claims every character and draws each
+# as a box: it must never count as covering Chinese.
+PLACEHOLDER_FONTS = ("Last Resort",)
 
 
 class NoCJKFontError(RuntimeError):
@@ -61,6 +65,8 @@ def cjk_font(probe: str = PROBE) -> CJKFont:
         key=lambda e: PREFERRED_FONTS.index(e.name) if e.name in PREFERRED_FONTS else 99,
     )
     for entry in ranked:
+        if entry.name.startswith(PLACEHOLDER_FONTS):
+            continue
         if _covers(entry.fname, probe):
             return CJKFont(entry.name, entry.fname)
     raise NoCJKFontError(
@@ -90,7 +96,9 @@ def weekly_chart(
         base = [a + b for a, b in zip(visited, phone, strict=True)]
         left.bar(units, missing, bottom=base, label="未走访", color="#bdbdbd")
         left.set_title("走访覆盖（户）")
-        left.legend(loc="upper right", fontsize=8)
+        left.set_ylim(0, max([1, *(c.assigned for c in coverage)]) * 1.25)  # room for the legend
+        left.yaxis.set_major_locator(MaxNLocator(integer=True))
+        left.legend(loc="upper left", ncols=3, fontsize=8)
         left.tick_params(axis="x", labelrotation=30)
         rows = [r for r in problems if r[1] or r[2]] or [("（无）", 0, 0)]
         labels = [r[0] for r in rows]
@@ -98,9 +106,11 @@ def weekly_chart(
         right.barh(ys, [r[1] for r in rows], label="已解决", color="#1565c0")
         right.barh(ys, [r[2] for r in rows], left=[r[1] for r in rows], label="待解决", color="#e53935")
         right.set_yticks(list(ys), labels)
-        right.invert_yaxis()
         right.set_title("问题办理（个）")
+        right.set_xlim(0, max([1, *(r[1] + r[2] for r in rows)]) * 1.3)
+        right.xaxis.set_major_locator(MaxNLocator(integer=True))
         right.legend(loc="lower right", fontsize=8)
+        right.set_ylim(len(rows) - 0.5 + 0.9, -0.6)  # a free row below the bars for the legend
         fig.suptitle(title)
         fig.tight_layout()
         buf = io.BytesIO()

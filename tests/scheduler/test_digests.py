@@ -1,0 +1,119 @@
+"""Leader digests: content per scope, counts-only group versions, the weekly chart."""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+
+from scheduler import digests
+from scheduler.privacy import problems_in
+from tests.scheduler.conftest import PROBLEM_TEXTS, content, group_rows, outbox
+
+
+def _by_recipient(rows):  # type: ignore[no-untyped-def]
+    out: dict[str, list] = {}
+    for r in rows:
+        if r.channel == "message":
+            out.setdefault(r.recipient, []).append(r)
+    return out
+
+
+def test_daily_digest_for_the_town_leader(sessions, sconfig, town, now):
+    with sessions() as s:
+        result = digests.daily(s, now, sconfig)
+        s.commit()
+    assert result.claimed == ("digest:daily:2026-11-23",)
+    with sessions() as s:
+        rows = _by_recipient(outbox(s))
+    (town_row,) = rows["wangsj"]
+    assert town_row.payload["msgtype"] == "markdown"
+    text = content(town_row)
+    assert "民情大走访每日简报 11月23日" in text
+    assert "| 东山村 | 3 | 2 | 2 | 7 | 2/3 |" in text  # key targets: 刘大, 刘三, 陈大
+    assert "| 西河村 | 1 | 0 | 4 | 5 | 1/1 |" in text
+    assert "今日走访 2 户次，本周 2 户次" in text
+    assert "教育文化：新增 1，解决 1，逾期 0" in text
+    assert "医疗卫生：新增 1，解决 0，逾期 0" in text
+    assert "房屋土地：新增 0，解决 0，逾期 1" in text
+    assert "张三（2/4）、孙七（1/3）、周八（0/2）" in text  # behind 13/16 of the phase
+    assert "李四" not in text.split("进度落后的干部")[1].split("**")[0]
+    keywords = text.split("本周问题关键词**")[1]
+    assert "报销" in keywords or "校车" in keywords
+    (east_row,) = rows["zhaozs"]
+    assert "西河村" not in content(east_row) and "东山村" in content(east_row)
+
+
+def test_group_digests_carry_counts_only(sessions, sconfig, town, now):
+    with sessions() as s:
+        digests.daily(s, now, sconfig)
+        digests.weekly(s, now, sconfig)
+        digests.halfmonth(s, now, sconfig)
+        s.commit()
+        groups = group_rows(s)
+    assert len(groups) == 6  # two chats × three digests
+    for row in groups:
+        text = content(row)
+        assert row.payload["msgtype"] == "text"
+        assert problems_in(text, PROBLEM_TEXTS.values()) == []
+        assert "关键词" not in text and "报销" not in text
+        assert "房屋土地" not in text and "教育文化" not in text  # no per-category detail
+    town_daily = content(groups[0])
+    assert "东山村：已走访 3，电话联系 2，未走访 2（共 7 户）" in town_daily
+    assert "问题：新增 2 个，解决 1 个，逾期 1 个。" in town_daily
+
+
+def test_weekly_digest_has_seed_003_figures_and_a_chart(sessions, sconfig, town, now):
+    with sessions() as s:
+        result = digests.weekly(s, now, sconfig)
+        s.commit()
+        rows = _by_recipient(outbox(s))
+    assert result.claimed == ("digest:weekly:2026-W48",)
+    markdown, image = rows["wangsj"]
+    text = content(markdown)
+    for line in ("干部走访人数：2", "走访户数：2", "汇总问题数：2", "解决问题数：1"):
+        assert line in text
+    assert image.payload["msgtype"] == "image"
+    upload = image.payload["_upload"]
+    assert upload["type"] == "image" and upload["content_type"] == "image/png"
+    assert base64.b64decode(upload["base64"]).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_half_monthly_summary_follows_attachment_5(sessions, sconfig, town, now):
+    with sessions() as s:
+        digests.halfmonth(s, now, sconfig)
+        s.commit()
+        rows = _by_recipient(outbox(s))
+    text = content(rows["wangsj"][0])
+    assert "| 困难需求 | 1 | 0 | 1 |" in text
+    assert "| 房屋土地 | 0 | 1 | 1 |" in text
+    assert "| 平安治理 | 1 | 0 | 1 |" in text
+    assert "| 医疗卫生 | 0 | 1 | 1 |" in text
+    assert "| 合计 | 2 | 2 | 4 |" in text
+    east = content(rows["zhaozs"][0])
+    assert "| 合计 | 1 | 1 | 2 |" in east
+
+
+def test_each_digest_runs_once_per_period(sessions, sconfig, town, now):
+    with sessions() as s:
+        digests.daily(s, now, sconfig)
+        s.commit()
+    with sessions() as s:
+        count = len(outbox(s))
+        assert digests.daily(s, now + timedelta(hours=2), sconfig).skipped == ("digest:daily:2026-11-23",)
+        s.commit()
+        assert len(outbox(s)) == count
+        tomorrow = digests.daily(s, now + timedelta(days=1), sconfig)
+        assert tomorrow.claimed == ("digest:daily:2026-11-24",)
+
+
+def test_leaders_of_one_unit_share_one_batched_message(sessions, sconfig, town, now):
+    from storage.models import Cadre
+
+    with sessions() as s:
+        s.add(Cadre(userid="qianfsj", name="钱副书记", unit_id=town.town_id, role="leader"))
+        s.commit()
+    with sessions() as s:
+        digests.daily(s, now, sconfig)
+        s.commit()
+        recipients = [r.recipient for r in outbox(s) if r.channel == "message"]
+    assert "wangsj|qianfsj" in recipients

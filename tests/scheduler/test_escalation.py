@@ -1,0 +1,60 @@
+"""Escalation: overdue problems reach the assignee unit's leaders; missing 回访 reminds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from scheduler import escalation
+from tests.scheduler.conftest import content, outbox
+
+
+def test_overdue_problem_goes_to_the_assignee_units_leader(sessions, sconfig, town, now):
+    with sessions() as s:
+        result = escalation.run(s, now, sconfig)
+        s.commit()
+        rows = {r.recipient: content(r) for r in outbox(s)}
+    slope = town.problem_ids["slope"]
+    assert f"escalation:overdue:{town.east_id}:2026-11-23" in result.claimed
+    assert "东山村 有 1 个交办问题已超过办理期限" in rows["zhaozs"]
+    assert f"#{slope}【房屋土地】" in rows["zhaozs"] and "（逾期 3 天）" in rows["zhaozs"]
+    assert "wangsj" not in rows  # the town leader is not the assignee unit's leader
+
+
+def test_solved_without_followup_after_seven_days_reminds_the_finder(sessions, sconfig, town, now):
+    with sessions() as s:
+        escalation.run(s, now, sconfig)
+        s.commit()
+        rows = {r.recipient: content(r) for r in outbox(s)}
+    road = town.problem_ids["road"]
+    assert f"#{road} 村道路灯损坏多处" in rows["zhangsan"] and "办结已 13 天" in rows["zhangsan"]
+    assert "sunqi" not in rows  # 孙七's problem was solved today: not yet due
+
+
+def test_followups_remind_once_and_overdue_once_a_day(sessions, sconfig, town, now):
+    with sessions() as s:
+        escalation.run(s, now, sconfig)
+        s.commit()
+    with sessions() as s:
+        again = escalation.run(s, now + timedelta(hours=3), sconfig)
+        s.commit()
+        assert again.claimed == () and len(outbox(s)) == 2
+    with sessions() as s:
+        tomorrow = escalation.run(s, now + timedelta(days=1), sconfig)
+        s.commit()
+        assert tomorrow.claimed == (f"escalation:overdue:{town.east_id}:2026-11-24",)
+        assert [r.recipient for r in outbox(s)][-1] == "zhaozs"
+
+
+def test_a_unit_without_leader_escalates_to_the_nearest_leader_above(sessions, sconfig, town, now):
+    from sqlalchemy import update
+
+    from storage.models import Problem
+
+    with sessions() as s:
+        s.execute(update(Problem).where(Problem.id == town.problem_ids["slope"]).values(
+            assignee_unit_id=town.west_id, version=Problem.version + 1))
+        s.commit()
+    with sessions() as s:
+        escalation.run(s, now, sconfig)
+        s.commit()
+        assert "wangsj" in {r.recipient for r in outbox(s)}

@@ -1,0 +1,86 @@
+"""Nothing private reaches a group chat: the guard, and a sweep over every job's output."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import GroupChat
+from scheduler import digests, escalation, reminders, review
+from scheduler.privacy import PrivacyError, check_group_payload, problems_in
+from scheduler.sending import Spreader, send_group
+from storage.outbox import text_payload
+from tests.scheduler.conftest import PROBLEM_TEXTS, content, group_rows, outbox
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "刘大（信教人士）已走访",
+        "五包一对象已联系",
+        "利剑护蕾工作进展",
+        "信访户情况",
+        "联系电话13812345678",
+        "电话 138 1234 5678",
+        "座机0730-5123456",
+        "+86 13912345678",
+    ],
+)
+def test_the_guard_finds_sensitive_words_and_phones(text):
+    assert problems_in(text) != []
+    with pytest.raises(PrivacyError):
+        check_group_payload(text_payload(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "东山村：3 / 2 / 2，共 7 户",
+        "抽签时间：2026-11-23 08:30",
+        "随机种子：" + "a13812345678b" * 4,
+        "干部走访人数：12",
+    ],
+)
+def test_the_guard_lets_counts_dates_and_seeds_through(text):
+    assert problems_in(text) == []
+
+
+def test_problem_texts_and_allowed_names():
+    text = "本周问题：" + PROBLEM_TEXTS["road"]
+    assert problems_in(text, PROBLEM_TEXTS.values())
+    assert problems_in("信访局：已走访 3 户", allow=["信访局"]) == []
+    assert problems_in("种子 " + "13812345678" + "0" * 53) == []  # digits inside a longer run
+
+
+def test_mentions_and_uploads_are_not_scanned_as_text():
+    payload = text_payload("请以下干部抓紧")
+    payload["text"]["mentioned_list"] = ["13812345678"]  # a userid that looks like a phone
+    check_group_payload(payload)
+
+
+def test_send_group_refuses_and_queues_nothing(session, now):
+    group = GroupChat(unit="东山村", robot_key="k")
+    with pytest.raises(PrivacyError):
+        send_group(session, Spreader(session, now), group, "刘大是信教人士", now)
+    assert outbox(session) == []
+
+
+def test_no_job_puts_anything_private_in_a_group(sessions, sconfig, town, now):
+    with sessions() as s:
+        reminders.run(s, now, sconfig)
+        review.run(s, now, sconfig)
+        digests.daily(s, now, sconfig)
+        digests.weekly(s, now, sconfig)
+        digests.halfmonth(s, now, sconfig)
+        escalation.run(s, now, sconfig)
+        s.commit()
+        rows = group_rows(s)
+    assert len(rows) >= 10
+    for row in rows:
+        text = content(row)
+        assert problems_in(text, PROBLEM_TEXTS.values(), allow=[_seed(text)]) == [], text
+        for word in ("信教", "信访", "五包一", "利剑护蕾", "1370000", "1390000", "13812345678"):
+            assert word not in text.replace(_seed(text), "")
+
+
+def _seed(text: str) -> str:
+    return text.split("随机种子：")[1].split("\n")[0] if "随机种子：" in text else "\0"
