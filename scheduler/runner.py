@@ -122,7 +122,16 @@ class Runner:
         self.scheduler = scheduler
 
     def stop_scheduler(self) -> None:
+        """Stop scheduling without touching the stored jobs.
+
+        APScheduler's thread makes one last pass over the job stores after
+        ``shutdown()``, when the executors are already closed: a job due at that very
+        moment would be marked done without running. Detaching the job store first
+        leaves its next run time for the next leader (and keeps the shared engine).
+        """
         if self.scheduler is not None:
+            self.scheduler.pause()
+            self.scheduler.remove_jobstore("default", shutdown=False)
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
 
