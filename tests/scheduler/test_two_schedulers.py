@@ -1,0 +1,99 @@
+"""Two real ``minqing scheduler`` processes on one PostgreSQL: each firing happens once.
+
+A test-only heartbeat job (every second) is switched on through the environment;
+the lease is 3 s, renewed every 0.5 s. While both run, only the leader fires; when
+the leader is killed (SIGKILL, no clean release), the other takes over within the
+lease time and carries on. Every firing claims a fresh ``tick:<second>`` key, so
+no firing was a duplicate absorbed by the run key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from scheduler.registry import TEST_JOB_ENV
+from storage.db import make_engine, session_factory
+from storage.models import JobRun
+from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN, _truncate_all
+
+pytestmark = pytest.mark.slow
+MINQING = str(Path(sys.executable).with_name("minqing"))
+HOLDER = re.compile(r"leadership acquired by (\S+);")
+
+
+def _config(tmp_path: Path, url: str) -> Path:
+    path = tmp_path / "scheduler.toml"
+    path.write_text(
+        f'[database]\nurl = "{url}"\n\n[wecom]\ncorp_id = "{TEST_CORP_ID}"\n'
+        f'token = "{TEST_TOKEN}"\nencoding_aes_key = "{TEST_AES_KEY}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _start(config: Path, log: Path) -> subprocess.Popen:
+    env = {**os.environ, TEST_JOB_ENV: "1"}
+    return subprocess.Popen(
+        [MINQING, "--config", str(config), "scheduler", "--lease-seconds", "3", "--renew-seconds", "0.5"],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+        env=env,
+    )
+
+
+def _wait_for(predicate, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _fired(log: Path) -> int:
+    return log.read_text(encoding="utf-8").count("job tick fired on")
+
+
+def test_two_scheduler_processes_fire_each_tick_once(pg_url, tmp_path):
+    engine = make_engine(pg_url)
+    _truncate_all(engine)
+    config = _config(tmp_path, pg_url)
+    log_a, log_b = tmp_path / "a.log", tmp_path / "b.log"
+    a = _start(config, log_a)
+    b = None
+    try:
+        assert _wait_for(lambda: "leadership acquired" in log_a.read_text(encoding="utf-8"), 8)
+        b = _start(config, log_b)
+        assert _wait_for(lambda: "scheduler" in log_b.read_text(encoding="utf-8") and _fired(log_a) >= 4, 8)
+        assert _fired(log_b) == 0 and "leadership acquired" not in log_b.read_text(encoding="utf-8")
+        a.send_signal(signal.SIGKILL)  # the leader dies without releasing the lease
+        a.wait(5)
+        killed_at = time.monotonic()
+        assert _wait_for(lambda: "leadership acquired" in log_b.read_text(encoding="utf-8"), 6)
+        takeover = time.monotonic() - killed_at
+        assert _wait_for(lambda: _fired(log_b) >= 2, 5)
+    finally:
+        for proc in (a, b):
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(10)
+    text_a, text_b = log_a.read_text(encoding="utf-8"), log_b.read_text(encoding="utf-8")
+    holder_a, holder_b = HOLDER.search(text_a).group(1), HOLDER.search(text_b).group(1)  # type: ignore[union-attr]
+    assert holder_a != holder_b
+    assert takeover < 3 + 0.5 + 1.5  # the lease, one renewal interval, start-up slack
+    with session_factory(engine)() as s:
+        ticks = s.scalars(select(JobRun.run_key).where(JobRun.job == "tick")).all()
+    assert len(ticks) == len(set(ticks)) == _fired(log_a) + _fired(log_b)
+    assert "already done" not in text_a + text_b  # no firing hit an already-claimed tick
+    assert "no longer holds the lease" not in text_a + text_b
+    assert "leadership released by" in text_b  # SIGTERM: clean shutdown
+    engine.dispose()
