@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 
@@ -82,7 +83,12 @@ def weekly_chart(
 ) -> bytes:
     """PNG bytes: stacked coverage bars per unit, and 已解决/待解决 per category."""
     font = cjk_font()
-    rc = {"font.family": "sans-serif", "font.sans-serif": [font.name], "axes.unicode_minus": False}
+    rc: Any = {
+        "font.family": "sans-serif",
+        "font.sans-serif": [font.name],
+        "axes.unicode_minus": False,
+        "font.enable_last_resort": False,  # a missing glyph warns instead of drawing a box
+    }
     with rc_context(rc):
         fig = Figure(figsize=(10, 5.2), dpi=110)
         FigureCanvasAgg(fig)
@@ -104,7 +110,9 @@ def weekly_chart(
         labels = [r[0] for r in rows]
         ys = range(len(rows))
         right.barh(ys, [r[1] for r in rows], label="已解决", color="#1565c0")
-        right.barh(ys, [r[2] for r in rows], left=[r[1] for r in rows], label="待解决", color="#e53935")
+        right.barh(
+            ys, [r[2] for r in rows], left=[r[1] for r in rows], label="待解决", color="#e53935"
+        )
         right.set_yticks(list(ys), labels)
         right.set_title("问题办理（个）")
         right.set_xlim(0, max([1, *(r[1] + r[2] for r in rows)]) * 1.3)

@@ -32,7 +32,7 @@ from scheduler.base import (
     local_now,
     local_today,
 )
-from scheduler.sending import Spreader, groups_for, image_payload, send_group, send_personal
+from scheduler.sending import Spreader, image_payload, send_group, send_personal
 from scheduler.stats import (
     CadreProgress,
     UnitTree,
@@ -46,7 +46,7 @@ from scheduler.stats import (
     weekly_figures,
 )
 from storage.models import Cadre, Campaign
-from storage.outbox import markdown_payload, text_payload
+from storage.outbox import markdown_payload
 
 KEYWORDS = 10
 
@@ -125,12 +125,22 @@ def _send(
         scope = tree.subtree(unit_id)
         problems = problems_in_scope(session, scope)
         cov = coverage(session, campaign.id, tree, scope)
-        lines = [f"## {title}", f"**{tree.name(unit_id)}**　{prompts.stamp(local_now(now, config))}", ""]
+        lines = [
+            f"## {title}",
+            f"**{tree.name(unit_id)}**　{prompts.stamp(local_now(now, config))}",
+            "",
+        ]
         if kind == "halfmonth":
-            lines += ["**群众入户调查问题建议汇总（附件5）**", "| 项目 | 已解决 | 待解决 | 小计 |", "|---|---|---|---|"]
+            lines += [
+                "**群众入户调查问题建议汇总（附件5）**",
+                "| 项目 | 已解决 | 待解决 | 小计 |",
+                "|---|---|---|---|",
+            ]
             rows = halfmonth_summary(problems)
             lines += [f"| {label} | {s} | {p} | {s + p} |" for label, s, p in rows]
-            lines.append(f"| 合计 | {sum(r[1] for r in rows)} | {sum(r[2] for r in rows)} | {sum(r[1] + r[2] for r in rows)} |")
+            lines.append(
+                f"| 合计 | {sum(r[1] for r in rows)} | {sum(r[2] for r in rows)} | {sum(r[1] + r[2] for r in rows)} |"
+            )
         else:
             lines += ["**走访覆盖**", *prompts.coverage_table(cov), ""]
             lines.append(
@@ -140,7 +150,11 @@ def _send(
             label = "今日" if kind == "daily" else "本周"
             lines += ["", f"**问题（{label}新增 / 解决，当前逾期）**"]
             lines += prompts.problem_lines(problem_counts(problems, since, until, now))
-            lines += ["", "**进度落后的干部**", *prompts.behind_lines(behind_pace(session, campaign, scope, today))]
+            lines += [
+                "",
+                "**进度落后的干部**",
+                *prompts.behind_lines(behind_pace(session, campaign, scope, today)),
+            ]
             week_texts = [p.text for p in problems if week_start <= p.created_at < now]
             words = keywords(week_texts)
             lines += ["", "**本周问题关键词**", "、".join(words) if words else "（无）"]
@@ -149,8 +163,12 @@ def _send(
                 lines += ["", "**本周汇总**", *[f"- {x}" for x in prompts.weekly_lines(figures)]]
         sent += send_personal(session, spreader, leaders, markdown_payload("\n".join(lines)), now)
         if kind == "weekly":
-            png = charts.weekly_chart(f"{tree.name(unit_id)} {title}", cov, halfmonth_summary(problems))
-            sent += send_personal(session, spreader, leaders, image_payload(png, f"weekly-{unit_id}.png"), now)
+            png = charts.weekly_chart(
+                f"{tree.name(unit_id)} {title}", cov, halfmonth_summary(problems)
+            )
+            sent += send_personal(
+                session, spreader, leaders, image_payload(png, f"weekly-{unit_id}.png"), now
+            )
     sent += _send_groups(session, spreader, tree, campaign, now, config, kind, since, until, title)
     return sent
 
@@ -179,7 +197,9 @@ def _send_groups(
         lines = [f"【{title}】{unit.name}"]
         if kind == "halfmonth":
             rows = halfmonth_summary(problems)
-            lines.append(f"问题已解决 {sum(r[1] for r in rows)} 个，待解决 {sum(r[2] for r in rows)} 个。")
+            lines.append(
+                f"问题已解决 {sum(r[1] for r in rows)} 个，待解决 {sum(r[2] for r in rows)} 个。"
+            )
         else:
             lines += prompts.coverage_lines(coverage(session, campaign.id, tree, scope))
             counts = problem_counts(problems, since, until, now)
@@ -191,8 +211,13 @@ def _send_groups(
                 figures = weekly_figures(session, campaign.id, scope, problems, since, until)
                 lines += prompts.weekly_lines(figures)
         send_group(
-            session, spreader, group, "\n".join(lines), now,
-            problem_texts=[p.text for p in problems], allow=allow,
+            session,
+            spreader,
+            group,
+            "\n".join(lines),
+            now,
+            problem_texts=[p.text for p in problems],
+            allow=allow,
         )
         sent += 1
     return sent
@@ -204,8 +229,15 @@ def daily(session: Session, now: datetime, config: Config, *, force: bool = Fals
     key = f"digest:daily:{today.isoformat()}"
     if not claim(session, key, "digest_daily", now, force):
         return JobResult("digest_daily", skipped=(key,))
-    sent = _send(session, now, config, "daily", local_day_start(today, config), now,
-                 f"{config.campaign.name}每日简报 {prompts.md(today)}")
+    sent = _send(
+        session,
+        now,
+        config,
+        "daily",
+        local_day_start(today, config),
+        now,
+        f"{config.campaign.name}每日简报 {prompts.md(today)}",
+    )
     finish(session, key, now, f"{sent} message(s)")
     return JobResult("digest_daily", (key,), (), sent)
 
@@ -218,7 +250,9 @@ def weekly(session: Session, now: datetime, config: Config, *, force: bool = Fal
     if not claim(session, key, "digest_weekly", now, force):
         return JobResult("digest_weekly", skipped=(key,))
     monday = local_day_start(today - timedelta(days=today.weekday()), config)
-    sent = _send(session, now, config, "weekly", monday, now, f"{config.campaign.name}每周简报 {week}")
+    sent = _send(
+        session, now, config, "weekly", monday, now, f"{config.campaign.name}每周简报 {week}"
+    )
     finish(session, key, now, f"{sent} message(s)")
     return JobResult("digest_weekly", (key,), (), sent)
 
@@ -229,7 +263,14 @@ def halfmonth(session: Session, now: datetime, config: Config, *, force: bool = 
     key = f"digest:halfmonth:{today.isoformat()}"
     if not claim(session, key, "digest_halfmonth", now, force):
         return JobResult("digest_halfmonth", skipped=(key,))
-    sent = _send(session, now, config, "halfmonth", local_day_start(today, config), now,
-                 f"{config.campaign.name}半月问题汇总 {prompts.md(today)}")
+    sent = _send(
+        session,
+        now,
+        config,
+        "halfmonth",
+        local_day_start(today, config),
+        now,
+        f"{config.campaign.name}半月问题汇总 {prompts.md(today)}",
+    )
     finish(session, key, now, f"{sent} message(s)")
     return JobResult("digest_halfmonth", (key,), (), sent)

@@ -104,11 +104,11 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
         cadres[cadre.id] = cadre
         days = (now - problem.closed_at).days  # type: ignore[operator]
         by_cadre[cadre.id].append((problem.id, prompts.short(problem.text), days))
-    for cadre_id, items in by_cadre.items():
+    for cadre_id, pending in by_cadre.items():
         cadre = cadres[cadre_id]
         if not cadre.active:
             notes.append(f"follow-up for inactive cadre {cadre.userid} not sent")
             continue
-        text = prompts.followup_message(cadre.name, items)
+        text = prompts.followup_message(cadre.name, pending)
         sent += send_personal(session, spreader, [cadre.userid], text_payload(text), now)
     return JobResult(JOB, tuple(claimed), tuple(skipped), sent, tuple(notes))

@@ -63,9 +63,7 @@ def release(session: Session, name: str, holder: str) -> bool:
 
 def holder_of(session: Session, name: str, now: datetime) -> str | None:
     """Who holds lease ``name`` at ``now`` (None when free or expired)."""
-    row = session.execute(
-        select(Lease.holder, Lease.expires_at).where(Lease.name == name)
-    ).first()
+    row = session.execute(select(Lease.holder, Lease.expires_at).where(Lease.name == name)).first()
     if row is None or row.expires_at <= now:
         return None
     return row.holder

@@ -45,7 +45,9 @@ def _strings(value: Any) -> Iterable[str]:
             yield from _strings(item)
 
 
-def problems_in(text: str, problem_texts: Iterable[str] = (), allow: Iterable[str] = ()) -> list[str]:
+def problems_in(
+    text: str, problem_texts: Iterable[str] = (), allow: Iterable[str] = ()
+) -> list[str]:
     """What in ``text`` must not go to a group (empty list: safe).
 
     ``allow`` lists legitimate strings to ignore first (e.g. a unit named 信访局, the

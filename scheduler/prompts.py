@@ -121,7 +121,10 @@ def draw_text(
 def coverage_table(coverage: Sequence[UnitCoverage]) -> list[str]:
     if not coverage:
         return ["（暂无分配的走访对象）"]
-    rows = ["| 单位 | 已走访 | 电话联系 | 未走访 | 应走访 | 重点对象 |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| 单位 | 已走访 | 电话联系 | 未走访 | 应走访 | 重点对象 |",
+        "|---|---|---|---|---|---|",
+    ]
     rows += [
         f"| {c.unit} | {c.visited} | {c.phone} | {c.not_visited} | {c.assigned} "
         f"| {c.key_contacted}/{c.key_assigned} |"
@@ -141,9 +144,7 @@ def coverage_lines(coverage: Sequence[UnitCoverage]) -> list[str]:
 def problem_lines(counts: Sequence[ProblemCounts]) -> list[str]:
     if not counts:
         return ["（无）"]
-    return [
-        f"· {c.category}：新增 {c.raised}，解决 {c.solved}，逾期 {c.overdue}" for c in counts
-    ]
+    return [f"· {c.category}：新增 {c.raised}，解决 {c.solved}，逾期 {c.overdue}" for c in counts]
 
 
 def weekly_lines(f: WeeklyFigures) -> list[str]:

@@ -82,21 +82,58 @@ def build(config: Config, environ: Mapping[str, str] | None = None) -> dict[str,
     review_h, review_m = _hm(s.review_time)
     digest_h, digest_m = _hm(s.daily_digest_time)
     specs = [
-        JobSpec("reminders", reminders.run, "截止提醒 deadline reminders (群 + 个人)",
-                {"hour": REMINDER_TIME[0], "minute": REMINDER_TIME[1]}, SHORT_GRACE, True),
-        JobSpec("review", review.run, "每周讲评随机抽取 weekly random-five draw",
-                {"day_of_week": s.review_day_of_week, "hour": review_h, "minute": review_m},
-                WEEK, True),
-        JobSpec("digest_daily", digests.daily, "每日简报 daily leader digest",
-                {"hour": digest_h, "minute": digest_m}, 4 * 3600, True),
-        JobSpec("digest_weekly", digests.weekly, "每周简报 weekly digest with chart",
-                {"day_of_week": "sun", "hour": digest_h, "minute": digest_m}, 2 * DAY, True),
-        JobSpec("digest_halfmonth", digests.halfmonth, "半月问题汇总 half-monthly 附件5 summary",
-                {"day": "1,16", "hour": digest_h, "minute": digest_m}, 2 * DAY, True),
-        JobSpec("escalation", escalation.run, "逾期升级与回访提醒 overdue escalation, follow-ups",
-                {"hour": ESCALATION_TIME[0], "minute": ESCALATION_TIME[1]}, SHORT_GRACE, True),
+        JobSpec(
+            "reminders",
+            reminders.run,
+            "截止提醒 deadline reminders (群 + 个人)",
+            {"hour": REMINDER_TIME[0], "minute": REMINDER_TIME[1]},
+            SHORT_GRACE,
+            True,
+        ),
+        JobSpec(
+            "review",
+            review.run,
+            "每周讲评随机抽取 weekly random-five draw",
+            {"day_of_week": s.review_day_of_week, "hour": review_h, "minute": review_m},
+            WEEK,
+            True,
+        ),
+        JobSpec(
+            "digest_daily",
+            digests.daily,
+            "每日简报 daily leader digest",
+            {"hour": digest_h, "minute": digest_m},
+            4 * 3600,
+            True,
+        ),
+        JobSpec(
+            "digest_weekly",
+            digests.weekly,
+            "每周简报 weekly digest with chart",
+            {"day_of_week": "sun", "hour": digest_h, "minute": digest_m},
+            2 * DAY,
+            True,
+        ),
+        JobSpec(
+            "digest_halfmonth",
+            digests.halfmonth,
+            "半月问题汇总 half-monthly 附件5 summary",
+            {"day": "1,16", "hour": digest_h, "minute": digest_m},
+            2 * DAY,
+            True,
+        ),
+        JobSpec(
+            "escalation",
+            escalation.run,
+            "逾期升级与回访提醒 overdue escalation, follow-ups",
+            {"hour": ESCALATION_TIME[0], "minute": ESCALATION_TIME[1]},
+            SHORT_GRACE,
+            True,
+        ),
     ]
     seconds = env.get(TEST_JOB_ENV, "")
     if seconds:
-        specs.append(JobSpec("tick", tick, "test-only heartbeat", {"seconds": int(seconds)}, 30, True))
+        specs.append(
+            JobSpec("tick", tick, "test-only heartbeat", {"seconds": int(seconds)}, 30, True)
+        )
     return {spec.name: spec for spec in specs}

@@ -54,7 +54,9 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
                 continue
             claimed.append(key)
             every_unit = list(tree.units)
-            behind = [p for p in cadre_progress(session, campaign.id, every_unit) if p.remaining > 0]
+            behind = [
+                p for p in cadre_progress(session, campaign.id, every_unit) if p.remaining > 0
+            ]
             for group in config.groups:
                 unit = tree.by_name(group.unit)
                 if unit is None:

@@ -178,8 +178,14 @@ def redraw(
             at=now,
             actor=by_userid,
             action="review_redraw",
-            detail={"unit": tree.name(unit_id), "week": week, "revision": draw.revision,
-                    "reason": reason, "seed": draw.seed, "drawn": list(draw.drawn)},
+            detail={
+                "unit": tree.name(unit_id),
+                "week": week,
+                "revision": draw.revision,
+                "reason": reason,
+                "seed": draw.seed,
+                "drawn": list(draw.drawn),
+            },
         )
     )
     return draw
@@ -193,17 +199,31 @@ def names_of(session: Session, userids: Sequence[str]) -> list[str]:
 
 
 def announce(
-    session: Session, spreader: Spreader, tree: UnitTree, draw: ReviewDraw, now: datetime, config: Config
+    session: Session,
+    spreader: Spreader,
+    tree: UnitTree,
+    draw: ReviewDraw,
+    now: datetime,
+    config: Config,
 ) -> int:
     """Queue the group announcement and each drawn cadre's personal note; returns rows."""
     unit = tree.name(draw.unit_id)
     names = names_of(session, draw.drawn)
     when = prompts.stamp(local_now(draw.created_at, config))
-    text = prompts.draw_announcement(unit, draw.week, draw.revision, draw.seed, len(draw.pool), names, when)
+    text = prompts.draw_announcement(
+        unit, draw.week, draw.revision, draw.seed, len(draw.pool), names, when
+    )
     count = 0
     for group in groups_for(config, [unit]):
-        send_group(session, spreader, group, text, now, mention=draw.drawn,
-                   allow=[*names, unit, draw.seed, draw.week])
+        send_group(
+            session,
+            spreader,
+            group,
+            text,
+            now,
+            mention=draw.drawn,
+            allow=[*names, unit, draw.seed, draw.week],
+        )
         count += 1
     campaigns = active_campaigns(session)
     progress = {}

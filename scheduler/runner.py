@@ -93,7 +93,11 @@ class Runner:
         try:
             with self.runtime.unit_of_work() as session:
                 held = lease.acquire(
-                    session, lease.SCHEDULER_LEASE, self.holder, self.runtime.clock(), self.lease_seconds
+                    session,
+                    lease.SCHEDULER_LEASE,
+                    self.holder,
+                    self.runtime.clock(),
+                    self.lease_seconds,
                 )
         except Exception as exc:  # database unreachable: stop scheduling, retry later
             log.warning("lease renewal failed (%s); not scheduling", exc)
@@ -111,7 +115,9 @@ class Runner:
         tz = self.runtime.config.scheduler.timezone
         scheduler = BackgroundScheduler(
             timezone=ZoneInfo(tz),
-            jobstores={"default": SQLAlchemyJobStore(engine=self.runtime.engine, tablename=JOBSTORE_TABLE)},
+            jobstores={
+                "default": SQLAlchemyJobStore(engine=self.runtime.engine, tablename=JOBSTORE_TABLE)
+            },
             executors={"default": ThreadPoolExecutor(2)},
             job_defaults={"max_instances": 1},
         )
@@ -148,8 +154,12 @@ class Runner:
 
     def serve(self, stop: threading.Event) -> None:
         """Renew every ``renew_seconds`` until ``stop`` is set; then let go cleanly."""
-        log.info("scheduler %s started (lease %ss, renew every %ss)", self.holder,
-                 self.lease_seconds, self.renew_seconds)
+        log.info(
+            "scheduler %s started (lease %ss, renew every %ss)",
+            self.holder,
+            self.lease_seconds,
+            self.renew_seconds,
+        )
         try:
             while not stop.is_set():
                 self.step()

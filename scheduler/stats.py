@@ -91,7 +91,9 @@ def active_campaigns(session: Session) -> list[Campaign]:
     return list(session.scalars(select(Campaign).where(Campaign.active).order_by(Campaign.id)))
 
 
-def best_outcomes(session: Session, campaign_id: int, until: datetime | None = None) -> dict[int, str]:
+def best_outcomes(
+    session: Session, campaign_id: int, until: datetime | None = None
+) -> dict[int, str]:
     """Per target, the best contact outcome logged so far (visited beats phone/away)."""
     stmt = select(Visit.target_id, Visit.outcome).where(
         Visit.campaign_id == campaign_id, Visit.outcome.in_(CONTACT_OUTCOMES)
@@ -128,7 +130,9 @@ def coverage(
     return [UnitCoverage(tree.name(u), *counts[u]) for u in order]
 
 
-def cadre_progress(session: Session, campaign_id: int, unit_ids: Collection[int]) -> list[CadreProgress]:
+def cadre_progress(
+    session: Session, campaign_id: int, unit_ids: Collection[int]
+) -> list[CadreProgress]:
     """Assigned and contacted targets per active cadre of ``unit_ids`` with assignments."""
     best = best_outcomes(session, campaign_id)
     rows = session.execute(

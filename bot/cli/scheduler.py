@@ -26,15 +26,28 @@ from scheduler.stats import UnitTree
 
 
 @cli.command("scheduler")
-@click.option("--lease-seconds", type=float, default=DEFAULT_LEASE_SECONDS, show_default=True,
-              help="How long leadership lasts without renewal.")
-@click.option("--renew-seconds", type=float, default=DEFAULT_RENEW_SECONDS, show_default=True,
-              help="How often the lease is renewed (or tried for).")
+@click.option(
+    "--lease-seconds",
+    type=float,
+    default=DEFAULT_LEASE_SECONDS,
+    show_default=True,
+    help="How long leadership lasts without renewal.",
+)
+@click.option(
+    "--renew-seconds",
+    type=float,
+    default=DEFAULT_RENEW_SECONDS,
+    show_default=True,
+    help="How often the lease is renewed (or tried for).",
+)
 @pass_state
 def scheduler_cmd(state: CliState, lease_seconds: float, renew_seconds: float) -> None:
     """Run the scheduler process (only the lease holder schedules jobs; Ctrl-C stops)."""
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if renew_seconds >= lease_seconds:
         raise click.BadParameter("--renew-seconds must be shorter than --lease-seconds")
@@ -51,7 +64,9 @@ def _parse_now(value: str | None, timezone: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"not an ISO date-time: {value!r} (e.g. 2026-11-23T08:30)") from None
+        raise click.BadParameter(
+            f"not an ISO date-time: {value!r} (e.g. 2026-11-23T08:30)"
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
     return parsed
@@ -59,20 +74,28 @@ def _parse_now(value: str | None, timezone: str) -> datetime | None:
 
 @cli.command("run-job")
 @click.argument("name")
-@click.option("--now", "now_text", metavar="ISO", help="Pretend it is this time (local if no zone).")
-@click.option("--force", is_flag=True, help="Run even if this period already ran (recorded separately).")
+@click.option(
+    "--now", "now_text", metavar="ISO", help="Pretend it is this time (local if no zone)."
+)
+@click.option(
+    "--force", is_flag=True, help="Run even if this period already ran (recorded separately)."
+)
 @pass_state
 def run_job_cmd(state: CliState, name: str, now_text: str | None, force: bool) -> None:
     """Run one job once now, outside its schedule (still recording its run key)."""
     rt = state.runtime()
     jobs = registry.build(rt.config)
     if name not in jobs:
-        raise click.BadParameter(f"unknown job {name!r}; known: {', '.join(jobs)}", param_hint="NAME")
+        raise click.BadParameter(
+            f"unknown job {name!r}; known: {', '.join(jobs)}", param_hint="NAME"
+        )
     now = _parse_now(now_text, rt.config.scheduler.timezone) or rt.clock()
     result = execute(rt, jobs[name], now, force=force)
     click.echo(result.summary())
     if result.skipped and not result.claimed:
-        click.echo("本周期已运行过，未重复发送 (already ran for this period; use --force to repeat)")
+        click.echo(
+            "本周期已运行过，未重复发送 (already ran for this period; use --force to repeat)"
+        )
 
 
 @cli.command("jobs")
@@ -104,13 +127,25 @@ def jobs_cmd(state: CliState) -> None:
 @cli.command("review-draw")
 @click.option("--unit", "unit_name", required=True, help="单位名称 (the unit holding the 讲评).")
 @click.option("--week", help="ISO week like 2026-W48 (default: this week).")
-@click.option("--verify", is_flag=True, help="Re-derive from the stored seed and pool; exit 1 on mismatch.")
-@click.option("--redraw", is_flag=True, help="Draw again for a week that has a draw (a leader, with --reason).")
+@click.option(
+    "--verify", is_flag=True, help="Re-derive from the stored seed and pool; exit 1 on mismatch."
+)
+@click.option(
+    "--redraw",
+    is_flag=True,
+    help="Draw again for a week that has a draw (a leader, with --reason).",
+)
 @click.option("--reason", default="", help="Why a redraw is needed (logged).")
 @click.option("--by", "by_userid", default="", help="The leader's WeCom userid (for --redraw).")
 @pass_state
 def review_draw_cmd(
-    state: CliState, unit_name: str, week: str | None, verify: bool, redraw: bool, reason: str, by_userid: str
+    state: CliState,
+    unit_name: str,
+    week: str | None,
+    verify: bool,
+    redraw: bool,
+    reason: str,
+    by_userid: str,
 ) -> None:
     """Draw the week's random-five 讲评 cadres, or print/verify the stored draw."""
     rt = state.runtime()
@@ -138,7 +173,9 @@ def review_draw_cmd(
             return
         if redraw:
             try:
-                draw = review.redraw(session, tree, unit.id, week, now, rt.config, by_userid, reason)
+                draw = review.redraw(
+                    session, tree, unit.id, week, now, rt.config, by_userid, reason
+                )
             except review.DrawError as exc:
                 raise click.ClickException(str(exc)) from None
         else:

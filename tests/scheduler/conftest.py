@@ -89,14 +89,26 @@ def build_town(session) -> Town:  # type: ignore[no-untyped-def]
     cadre("zhaoliu", "赵六", east, active=False)
     sun = cadre("sunqi", "孙七", west)
     zhou = cadre("zhouba", "周八", west)
-    for userid, name in [("wujiu", "吴九"), ("zhengshi", "郑十"), ("chenyi", "陈一"), ("liner", "林二")]:
+    for userid, name in [
+        ("wujiu", "吴九"),
+        ("zhengshi", "郑十"),
+        ("chenyi", "陈一"),
+        ("liner", "林二"),
+    ]:
         cadre(userid, name, west)
     session.flush()
 
     campaign = Campaign(name="虹桥镇民情大走访", template="yizou_erwen_sankan")
     campaign.phases = [
-        Phase(position=1, name="制定走访计划", start_date=date(2026, 11, 1), deadline=date(2026, 11, 10)),
-        Phase(position=2, name="走访排查", start_date=date(2026, 11, 11), deadline=date(2026, 11, 26)),
+        Phase(
+            position=1,
+            name="制定走访计划",
+            start_date=date(2026, 11, 1),
+            deadline=date(2026, 11, 10),
+        ),
+        Phase(
+            position=2, name="走访排查", start_date=date(2026, 11, 11), deadline=date(2026, 11, 26)
+        ),
         Phase(position=3, name="集中化解", deadline=date(2026, 12, 24)),
     ]
     session.add(campaign)
@@ -104,9 +116,19 @@ def build_town(session) -> Town:  # type: ignore[no-untyped-def]
 
     targets: dict[str, Target] = {}
 
-    def target(code: str, head: str, unit: Unit, owner: Cadre, cats: list[str], key: bool = False) -> Target:
-        t = Target(code=code, head_name=head, unit_id=unit.id, grid="3组", address=f"{head}家门口",
-                   phone="13700001111", categories=cats, is_key=key)
+    def target(
+        code: str, head: str, unit: Unit, owner: Cadre, cats: list[str], key: bool = False
+    ) -> Target:
+        t = Target(
+            code=code,
+            head_name=head,
+            unit_id=unit.id,
+            grid="3组",
+            address=f"{head}家门口",
+            phone="13700001111",
+            categories=cats,
+            is_key=key,
+        )
         session.add(t)
         session.flush()
         session.add(Assignment(campaign_id=campaign.id, target_id=t.id, cadre_id=owner.id))
@@ -128,9 +150,16 @@ def build_town(session) -> Town:  # type: ignore[no-untyped-def]
     session.flush()
 
     def visit(code: str, who: Cadre, outcome: str, when: datetime) -> Visit:
-        v = Visit(campaign_id=campaign.id, target_id=targets[code].id, cadre_id=who.id,
-                  template="yizou_erwen_sankan", outcome=outcome, answers={},
-                  started_at=when - timedelta(minutes=20), submitted_at=when)
+        v = Visit(
+            campaign_id=campaign.id,
+            target_id=targets[code].id,
+            cadre_id=who.id,
+            template="yizou_erwen_sankan",
+            outcome=outcome,
+            answers={},
+            started_at=when - timedelta(minutes=20),
+            submitted_at=when,
+        )
         session.add(v)
         session.flush()
         return v
@@ -144,29 +173,73 @@ def build_town(session) -> Town:  # type: ignore[no-untyped-def]
     visit("W4", zhou, "appointment", _at(21))  # an appointment is not a contact
 
     def problem(key: str, unit: Unit, finder: Cadre, code: str, created: datetime, **kw) -> Problem:  # type: ignore[no-untyped-def]
-        p = Problem(visit_id=v1.id, target_id=targets[code].id, found_by_id=finder.id, unit_id=unit.id,
-                    text=PROBLEM_TEXTS[key], kind=kw.pop("kind", "意见建议"), category_alt="其他",
-                    created_at=created, **kw)
+        p = Problem(
+            visit_id=v1.id,
+            target_id=targets[code].id,
+            found_by_id=finder.id,
+            unit_id=unit.id,
+            text=PROBLEM_TEXTS[key],
+            kind=kw.pop("kind", "意见建议"),
+            category_alt="其他",
+            created_at=created,
+            **kw,
+        )
         session.add(p)
         session.flush()
         return p
 
     problems = {
         # overdue: deadline passed, still assigned
-        "slope": problem("slope", east, zhang, "E1", _at(12), category="房屋土地", status="assigned",
-                         assignee_unit_id=east.id, assigned_at=_at(13), deadline=_at(20), kind="安全隐患"),
+        "slope": problem(
+            "slope",
+            east,
+            zhang,
+            "E1",
+            _at(12),
+            category="房屋土地",
+            status="assigned",
+            assignee_unit_id=east.id,
+            assigned_at=_at(13),
+            deadline=_at(20),
+            kind="安全隐患",
+        ),
         # solved 13 days ago, never followed up
-        "road": problem("road", east, zhang, "E2", _at(5), category="平安治理", status="solved",
-                        assignee_unit_id=east.id, deadline=_at(15), closed_at=_at(10)),
+        "road": problem(
+            "road",
+            east,
+            zhang,
+            "E2",
+            _at(5),
+            category="平安治理",
+            status="solved",
+            assignee_unit_id=east.id,
+            deadline=_at(15),
+            closed_at=_at(10),
+        ),
         # raised and solved this week (Monday)
-        "school": problem("school", west, sun, "W1", _at(23, 1), category="教育文化", status="solved",
-                          closed_at=_at(23, 5), kind="困难需求"),
+        "school": problem(
+            "school",
+            west,
+            sun,
+            "W1",
+            _at(23, 1),
+            category="教育文化",
+            status="solved",
+            closed_at=_at(23, 5),
+            kind="困难需求",
+        ),
         # raised this week, registered
         "medical": problem("medical", west, sun, "W2", _at(23, 2), category="医疗卫生"),
     }
     session.commit()
-    return Town(campaign.id, campaign.phases[1].id, town.id, east.id, west.id,
-                {k: p.id for k, p in problems.items()})
+    return Town(
+        campaign.id,
+        campaign.phases[1].id,
+        town.id,
+        east.id,
+        west.id,
+        {k: p.id for k, p in problems.items()},
+    )
 
 
 @pytest.fixture

@@ -50,7 +50,12 @@ def test_jobs_lists_every_job_with_its_next_run(sconfig_file):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split()[0] for line in lines] == [
-        "reminders", "review", "digest_daily", "digest_weekly", "digest_halfmonth", "escalation",
+        "reminders",
+        "review",
+        "digest_daily",
+        "digest_weekly",
+        "digest_halfmonth",
+        "escalation",
     ]
     assert "day_of_week=mon hour=8 minute=30" in lines[1] and "(computed)" in lines[1]
     assert "grace=600s" in lines[0]

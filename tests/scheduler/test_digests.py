@@ -99,7 +99,9 @@ def test_each_digest_runs_once_per_period(sessions, sconfig, town, now):
         s.commit()
     with sessions() as s:
         count = len(outbox(s))
-        assert digests.daily(s, now + timedelta(hours=2), sconfig).skipped == ("digest:daily:2026-11-23",)
+        assert digests.daily(s, now + timedelta(hours=2), sconfig).skipped == (
+            "digest:daily:2026-11-23",
+        )
         s.commit()
         assert len(outbox(s)) == count
         tomorrow = digests.daily(s, now + timedelta(days=1), sconfig)

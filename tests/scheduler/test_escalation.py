@@ -51,8 +51,11 @@ def test_a_unit_without_leader_escalates_to_the_nearest_leader_above(sessions, s
     from storage.models import Problem
 
     with sessions() as s:
-        s.execute(update(Problem).where(Problem.id == town.problem_ids["slope"]).values(
-            assignee_unit_id=town.west_id, version=Problem.version + 1))
+        s.execute(
+            update(Problem)
+            .where(Problem.id == town.problem_ids["slope"])
+            .values(assignee_unit_id=town.west_id, version=Problem.version + 1)
+        )
         s.commit()
     with sessions() as s:
         escalation.run(s, now, sconfig)

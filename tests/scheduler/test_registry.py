@@ -22,13 +22,28 @@ from tests.scheduler.conftest import groups_section
 
 
 def test_schedule_and_misfire_settings_come_from_config(db_url):
-    raw = config_dict(db_url, scheduler={"review_day_of_week": "fri", "review_time": "16:00",
-                                         "daily_digest_time": "21:15"})
+    raw = config_dict(
+        db_url,
+        scheduler={
+            "review_day_of_week": "fri",
+            "review_time": "16:00",
+            "daily_digest_time": "21:15",
+        },
+    )
     jobs = registry.build(config_mod.from_dict(raw, environ={}), environ={})
-    assert set(jobs) == {"reminders", "review", "digest_daily", "digest_weekly",
-                         "digest_halfmonth", "escalation"}
+    assert set(jobs) == {
+        "reminders",
+        "review",
+        "digest_daily",
+        "digest_weekly",
+        "digest_halfmonth",
+        "escalation",
+    }
     assert dict(jobs["review"].schedule) == {"day_of_week": "fri", "hour": 16, "minute": 0}
-    assert jobs["digest_daily"].schedule["hour"] == 21 and jobs["digest_daily"].schedule["minute"] == 15
+    assert (
+        jobs["digest_daily"].schedule["hour"] == 21
+        and jobs["digest_daily"].schedule["minute"] == 15
+    )
     # A missed weekly draw runs once when the scheduler is back, however long it was down.
     assert jobs["review"].coalesce and jobs["review"].misfire_grace_time == 7 * 24 * 3600
     assert jobs["digest_daily"].coalesce and jobs["digest_weekly"].coalesce

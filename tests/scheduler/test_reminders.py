@@ -9,7 +9,9 @@ from scheduler.privacy import problems_in
 from tests.scheduler.conftest import PROBLEM_TEXTS, content, group_rows, outbox
 
 
-def test_three_days_before_the_deadline_groups_and_cadres_are_reminded(sessions, sconfig, town, now):
+def test_three_days_before_the_deadline_groups_and_cadres_are_reminded(
+    sessions, sconfig, town, now
+):
     with sessions() as s:
         result = reminders.run(s, now, sconfig)
         s.commit()

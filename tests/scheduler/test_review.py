@@ -32,7 +32,10 @@ def test_the_result_is_a_function_of_seed_and_sorted_pool():
     drawn = review.derive(SEED, TOWN_POOL, 5)
     assert drawn == review.derive(SEED, list(reversed(TOWN_POOL)), 5)
     assert len(set(drawn)) == 5 and set(drawn) <= set(TOWN_POOL)
-    assert review.derive("00" * 32, TOWN_POOL, 5) != drawn or review.derive("01" * 32, TOWN_POOL, 5) != drawn
+    assert (
+        review.derive("00" * 32, TOWN_POOL, 5) != drawn
+        or review.derive("01" * 32, TOWN_POOL, 5) != drawn
+    )
     assert sorted(review.derive(SEED, ["a", "b"], 5)) == ["a", "b"]  # small pool: everyone
 
 
@@ -72,14 +75,29 @@ def test_a_second_firing_the_same_week_changes_nothing(sessions, sconfig, town, 
         again = review.run(s, now, sconfig)
         s.commit()
         assert again.claimed == () and len(again.skipped) == 2
-        assert [(d.seed, d.drawn) for d in s.scalars(select(ReviewDraw).order_by(ReviewDraw.id))] == first
+        assert [
+            (d.seed, d.drawn) for d in s.scalars(select(ReviewDraw).order_by(ReviewDraw.id))
+        ] == first
 
 
 def test_cadres_drawn_in_the_previous_two_weeks_are_left_out(sessions, sconfig, town, now):
     with sessions() as s:
-        for week, drawn in [("2026-W45", ["chenyi"]), ("2026-W46", ["liner"]), ("2026-W47", ["lisi", "sunqi"])]:
-            s.add(ReviewDraw(unit_id=town.town_id, week=week, seed=SEED, pool=TOWN_POOL, drawn=drawn,
-                             size=5, created_at=datetime(2026, 11, 2, tzinfo=UTC)))
+        for week, drawn in [
+            ("2026-W45", ["chenyi"]),
+            ("2026-W46", ["liner"]),
+            ("2026-W47", ["lisi", "sunqi"]),
+        ]:
+            s.add(
+                ReviewDraw(
+                    unit_id=town.town_id,
+                    week=week,
+                    seed=SEED,
+                    pool=TOWN_POOL,
+                    drawn=drawn,
+                    size=5,
+                    created_at=datetime(2026, 11, 2, tzinfo=UTC),
+                )
+            )
         s.commit()
     with sessions() as s:
         pool = review.eligible_pool(s, UnitTree.load(s), town.town_id, "2026-W48", 2)
@@ -97,7 +115,10 @@ def test_review_draw_cli_draws_once_then_prints_the_stored_draw(sessions, sconfi
         draw = s.scalars(select(ReviewDraw)).one()
         names = review.names_of(s, draw.drawn)
         assert len(outbox(s)) == 1 + 5  # one announcement, five personal notes, not doubled
-    assert f"抽中（5 人）：{'、'.join(f'{n}({u})' for n, u in zip(names, draw.drawn, strict=True))}" in first.output
+    assert (
+        f"抽中（5 人）：{'、'.join(f'{n}({u})' for n, u in zip(names, draw.drawn, strict=True))}"
+        in first.output
+    )
     assert draw.seed in first.output and draw.drawn_by == "cli"
     verified = runner.invoke(cli, [*args, "--verify"])
     assert verified.exit_code == 0 and "校验通过" in verified.output
@@ -127,9 +148,15 @@ def test_a_leader_redraws_with_a_reason_and_it_is_logged(sessions, sconfig_file,
     assert ok.exit_code == 0, ok.output
     assert "修订：1（原因：张三出差）" in ok.output
     with sessions() as s:
-        assert [d.revision for d in s.scalars(select(ReviewDraw).order_by(ReviewDraw.revision))] == [0, 1]
+        assert [
+            d.revision for d in s.scalars(select(ReviewDraw).order_by(ReviewDraw.revision))
+        ] == [0, 1]
         log = s.scalars(select(AuditLog)).one()
-        assert log.actor == "wangsj" and log.action == "review_redraw" and log.detail["reason"] == "张三出差"
+        assert (
+            log.actor == "wangsj"
+            and log.action == "review_redraw"
+            and log.detail["reason"] == "张三出差"
+        )
     assert runner.invoke(cli, [*base, "--verify"]).exit_code == 0  # the newest revision verifies
 
 
@@ -144,5 +171,7 @@ def test_a_bad_week_is_refused_and_changes_nothing(sessions, sconfig_file, town,
 
 
 def test_an_unknown_unit_is_refused(sconfig_file, town):
-    result = CliRunner().invoke(cli, ["--config", str(sconfig_file), "review-draw", "--unit", "不存在村"])
+    result = CliRunner().invoke(
+        cli, ["--config", str(sconfig_file), "review-draw", "--unit", "不存在村"]
+    )
     assert result.exit_code == 1 and "找不到单位「不存在村」" in result.output

@@ -43,7 +43,16 @@ def _config(tmp_path: Path, url: str) -> Path:
 def _start(config: Path, log: Path) -> subprocess.Popen:
     env = {**os.environ, TEST_JOB_ENV: "1"}
     return subprocess.Popen(
-        [MINQING, "--config", str(config), "scheduler", "--lease-seconds", "3", "--renew-seconds", "0.5"],
+        [
+            MINQING,
+            "--config",
+            str(config),
+            "scheduler",
+            "--lease-seconds",
+            "3",
+            "--renew-seconds",
+            "0.5",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=log.open("w"),
         env=env,
@@ -73,7 +82,9 @@ def test_two_scheduler_processes_fire_each_tick_once(pg_url, tmp_path):
     try:
         assert _wait_for(lambda: "leadership acquired" in log_a.read_text(encoding="utf-8"), 8)
         b = _start(config, log_b)
-        assert _wait_for(lambda: "scheduler" in log_b.read_text(encoding="utf-8") and _fired(log_a) >= 4, 8)
+        assert _wait_for(
+            lambda: "scheduler" in log_b.read_text(encoding="utf-8") and _fired(log_a) >= 4, 8
+        )
         assert _fired(log_b) == 0 and "leadership acquired" not in log_b.read_text(encoding="utf-8")
         a.send_signal(signal.SIGKILL)  # the leader dies without releasing the lease
         a.wait(5)
