@@ -37,6 +37,7 @@ from scheduler.stats import (
     CadreProgress,
     UnitTree,
     active_campaigns,
+    best_outcomes,
     cadre_progress,
     coverage,
     halfmonth_summary,
@@ -65,7 +66,11 @@ def leaders_by_unit(session: Session) -> dict[int, list[str]]:
 
 
 def behind_pace(
-    session: Session, campaign: Campaign, unit_ids: Sequence[int], today: date
+    session: Session,
+    campaign: Campaign,
+    unit_ids: Sequence[int],
+    today: date,
+    best: dict[int, str] | None = None,
 ) -> list[CadreProgress]:
     """Cadres whose contacted share is below the share of the current phase elapsed.
 
@@ -82,7 +87,7 @@ def behind_pace(
             end = phase.deadline
             break
         previous = phase.deadline
-    progress = cadre_progress(session, campaign.id, unit_ids)
+    progress = cadre_progress(session, campaign.id, unit_ids, best)
     if end is None:
         return [p for p in progress if p.remaining > 0]
     if start is None or start > today:
@@ -121,10 +126,11 @@ def _send(
     today = local_today(now, config)
     week_start = local_day_start(today - timedelta(days=today.weekday()), config)
     sent = 0
+    best = best_outcomes(session, campaign.id)
     for unit_id, leaders in leaders_by_unit(session).items():
         scope = tree.subtree(unit_id)
         problems = problems_in_scope(session, scope)
-        cov = coverage(session, campaign.id, tree, scope)
+        cov = coverage(session, campaign.id, tree, scope, best)
         lines = [
             f"## {title}",
             f"**{tree.name(unit_id)}**　{prompts.stamp(local_now(now, config))}",
@@ -153,7 +159,7 @@ def _send(
             lines += [
                 "",
                 "**进度落后的干部**",
-                *prompts.behind_lines(behind_pace(session, campaign, scope, today)),
+                *prompts.behind_lines(behind_pace(session, campaign, scope, today, best)),
             ]
             week_texts = [p.text for p in problems if week_start <= p.created_at < now]
             words = keywords(week_texts)
@@ -187,6 +193,7 @@ def _send_groups(
 ) -> int:
     """The counts-only version for each configured group chat."""
     sent = 0
+    best = best_outcomes(session, campaign.id)
     allow = [u.name for u in tree.units.values()] + [campaign.name, title]
     for group in config.groups:
         unit = tree.by_name(group.unit)
@@ -201,7 +208,7 @@ def _send_groups(
                 f"问题已解决 {sum(r[1] for r in rows)} 个，待解决 {sum(r[2] for r in rows)} 个。"
             )
         else:
-            lines += prompts.coverage_lines(coverage(session, campaign.id, tree, scope))
+            lines += prompts.coverage_lines(coverage(session, campaign.id, tree, scope, best))
             counts = problem_counts(problems, since, until, now)
             lines.append(
                 f"问题：新增 {sum(c.raised for c in counts)} 个，解决 {sum(c.solved for c in counts)} 个，"

@@ -22,6 +22,7 @@ from scheduler.sending import Spreader, send_group, send_personal
 from scheduler.stats import (
     UnitTree,
     active_campaigns,
+    best_outcomes,
     cadre_progress,
     coverage,
     remaining_targets,
@@ -53,10 +54,9 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
                 skipped.append(key)
                 continue
             claimed.append(key)
-            every_unit = list(tree.units)
-            behind = [
-                p for p in cadre_progress(session, campaign.id, every_unit) if p.remaining > 0
-            ]
+            best = best_outcomes(session, campaign.id)
+            progress = cadre_progress(session, campaign.id, list(tree.units), best)
+            behind = [p for p in progress if p.remaining > 0]
             for group in config.groups:
                 unit = tree.by_name(group.unit)
                 if unit is None:
@@ -69,7 +69,7 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
                     phase.name,
                     phase.deadline,
                     days,
-                    coverage(session, campaign.id, tree, scope),
+                    coverage(session, campaign.id, tree, scope, best),
                     here,
                 )
                 send_group(
@@ -85,7 +85,7 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
             for b in behind:
                 labels = [
                     prompts.target_label(t.head_name, tree.name(t.unit_id), t.grid, t.address)
-                    for t in remaining_targets(session, campaign.id, b.cadre_id)
+                    for t in remaining_targets(session, campaign.id, b.cadre_id, best)
                 ]
                 text = prompts.reminder_personal(b.name, phase.name, phase.deadline, days, labels)
                 sent += send_personal(session, spreader, [b.userid], text_payload(text), now)

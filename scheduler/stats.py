@@ -108,10 +108,17 @@ def best_outcomes(
 
 
 def coverage(
-    session: Session, campaign_id: int, tree: UnitTree, unit_ids: Collection[int]
+    session: Session,
+    campaign_id: int,
+    tree: UnitTree,
+    unit_ids: Collection[int],
+    best: dict[int, str] | None = None,
 ) -> list[UnitCoverage]:
-    """Coverage per target unit inside ``unit_ids`` (units without targets left out)."""
-    best = best_outcomes(session, campaign_id)
+    """Coverage per target unit inside ``unit_ids`` (units without targets left out).
+
+    ``best`` is :func:`best_outcomes`, when the caller already has it.
+    """
+    best = best_outcomes(session, campaign_id) if best is None else best
     rows = session.execute(
         select(Target.id, Target.unit_id, Target.is_key)
         .join(Assignment, Assignment.target_id == Target.id)
@@ -131,10 +138,13 @@ def coverage(
 
 
 def cadre_progress(
-    session: Session, campaign_id: int, unit_ids: Collection[int]
+    session: Session,
+    campaign_id: int,
+    unit_ids: Collection[int],
+    best: dict[int, str] | None = None,
 ) -> list[CadreProgress]:
     """Assigned and contacted targets per active cadre of ``unit_ids`` with assignments."""
-    best = best_outcomes(session, campaign_id)
+    best = best_outcomes(session, campaign_id) if best is None else best
     rows = session.execute(
         select(Cadre.id, Cadre.userid, Cadre.name, Cadre.unit_id, Assignment.target_id)
         .join(Assignment, Assignment.cadre_id == Cadre.id)
@@ -153,9 +163,11 @@ def cadre_progress(
     return [CadreProgress(cid, *vals) for cid, vals in per.items()]
 
 
-def remaining_targets(session: Session, campaign_id: int, cadre_id: int) -> list[Target]:
+def remaining_targets(
+    session: Session, campaign_id: int, cadre_id: int, best: dict[int, str] | None = None
+) -> list[Target]:
     """A cadre's assigned targets with no contact yet, in a stable order."""
-    best = best_outcomes(session, campaign_id)
+    best = best_outcomes(session, campaign_id) if best is None else best
     targets = session.scalars(
         select(Target)
         .join(Assignment, Assignment.target_id == Target.id)
