@@ -195,3 +195,17 @@ def followup_message(name: str, items: Sequence[tuple[int, str, int]]) -> str:
 def short(text: str, limit: int = 30) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- visits in progress ------------------------------------------------------------------
+
+
+def draft_reminder(hours: int) -> str:
+    return (
+        f"您有一条未完成的走访记录，已 {hours} 小时没有继续。"
+        "回复任意消息即可接着填写，回复「取消」可放弃这条记录。"
+    )
+
+
+def appointment_reminder(name: str, when: str, target: str) -> str:
+    return f"{name}您好：您约好 {when} 走访{target}，请按时上门，走访后记得记录。"

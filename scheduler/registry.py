@@ -10,7 +10,7 @@ On top of that, every job claims a JobRun key per period, so nothing runs twice.
 
 A test-only heartbeat job (``tick``) is added when the environment variable
 ``MINQING_SCHEDULER_TEST_JOB_SECONDS`` is set: it fires every that many seconds and
-records ``tick:<slot>``; the two-process test uses it to show a job fires once.
+records each firing; the two-process test uses it to show a job fires once.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session
 
 from bot.config import Config
-from scheduler import digests, escalation, reminders, review
+from scheduler import digests, escalation, reminders, review, visits
 from scheduler.base import Job, JobResult, claim, finish
 
 TEST_JOB_ENV = "MINQING_SCHEDULER_TEST_JOB_SECONDS"
@@ -66,11 +66,13 @@ def _hm(text: str) -> tuple[int, int]:
 
 
 def tick(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:
-    """Test-only heartbeat: claims ``tick:<slot>`` for the current interval slot."""
-    seconds = int(os.environ.get(TEST_JOB_ENV, "0") or 0) or 1
-    key = f"tick:{int(now.timestamp()) // seconds}"
-    if not claim(session, key, "tick", now, force):
-        return JobResult("tick", skipped=(key,))
+    """Test-only heartbeat: records ``tick:<firing time>``, one row per firing.
+
+    The key is the exact firing time, so the run key never absorbs a double firing:
+    the rows show every firing that happened, on whichever process.
+    """
+    key = f"tick:{now.isoformat()}"
+    claim(session, key, "tick", now, force)
     finish(session, key, now, "tick")
     return JobResult("tick", (key,))
 
@@ -128,6 +130,14 @@ def build(config: Config, environ: Mapping[str, str] | None = None) -> dict[str,
             "逾期升级与回访提醒 overdue escalation, follow-ups",
             {"hour": ESCALATION_TIME[0], "minute": ESCALATION_TIME[1]},
             SHORT_GRACE,
+            True,
+        ),
+        JobSpec(
+            "visit_reminders",
+            visits.run,
+            "草稿与约访提醒 idle drafts and appointments",
+            {"minute": "*/10"},
+            300,
             True,
         ),
     ]

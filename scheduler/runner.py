@@ -134,11 +134,12 @@ class Runner:
         ``shutdown()``, when the executors are already closed: a job due at that very
         moment would be marked done without running. Detaching the job store first
         leaves its next run time for the next leader (and keeps the shared engine).
+        A job already running is waited for, so its transaction commits.
         """
         if self.scheduler is not None:
             self.scheduler.pause()
             self.scheduler.remove_jobstore("default", shutdown=False)
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.shutdown(wait=True)
             self.scheduler = None
 
     def fire(self, name: str) -> JobResult | None:

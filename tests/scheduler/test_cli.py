@@ -30,7 +30,14 @@ def test_run_job_runs_once_per_period_unless_forced(sessions, sconfig_file, town
 
 
 def test_run_job_each_job_by_name(sessions, sconfig_file, town):
-    for name in ("review", "digest_daily", "digest_weekly", "digest_halfmonth", "escalation"):
+    for name in (
+        "review",
+        "digest_daily",
+        "digest_weekly",
+        "digest_halfmonth",
+        "escalation",
+        "visit_reminders",
+    ):
         result = _run(sconfig_file, "run-job", name, "--now", "2026-11-23T20:00:00+08:00")
         assert result.exit_code == 0, result.output
         assert f"{name}: " in result.output and "message(s) queued" in result.output
@@ -56,6 +63,7 @@ def test_jobs_lists_every_job_with_its_next_run(sconfig_file):
         "digest_weekly",
         "digest_halfmonth",
         "escalation",
+        "visit_reminders",
     ]
     assert "day_of_week=mon hour=8 minute=30" in lines[1] and "(computed)" in lines[1]
     assert "grace=600s" in lines[0]
