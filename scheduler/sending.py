@@ -22,6 +22,7 @@ from scheduler.privacy import check_group_payload
 from storage.models import OutboxMessage
 from storage.outbox import MAX_USERS_PER_SEND, enqueue, text_payload
 
+RECIPIENT_MAX = OutboxMessage.__table__.c.recipient.type.length or 200
 ROBOT_PER_MINUTE = 20
 MEMBER_PER_MINUTE = 30
 
@@ -63,6 +64,27 @@ class Spreader:
         return at
 
 
+def batches(userids: Sequence[str]) -> list[list[str]]:
+    """Split userids into sends WeCom accepts that also fit the outbox's recipient column.
+
+    WeCom takes up to 1000 userids per send; ``outbox.recipient`` holds
+    ``RECIPIENT_MAX`` characters of ``"u1|u2|…"``, whichever limit comes first.
+    """
+    out: list[list[str]] = []
+    current: list[str] = []
+    length = 0
+    for userid in dict.fromkeys(u for u in userids if u):
+        extra = len(userid) + (1 if current else 0)
+        if current and (len(current) >= MAX_USERS_PER_SEND or length + extra > RECIPIENT_MAX):
+            out.append(current)
+            current, extra = [], len(userid)
+        current.append(userid)
+        length = extra if len(current) == 1 else length + extra
+    if current:
+        out.append(current)
+    return out
+
+
 def send_personal(
     session: Session,
     spreader: Spreader,
@@ -70,11 +92,9 @@ def send_personal(
     payload: dict[str, Any],
     now: datetime,
 ) -> int:
-    """Queue one payload for ``userids`` (batched ≤1000 per send); returns rows added."""
-    unique = list(dict.fromkeys(u for u in userids if u))
+    """Queue one payload for ``userids`` (in as few sends as allowed); returns rows added."""
     count = 0
-    for start in range(0, len(unique), MAX_USERS_PER_SEND):
-        batch = unique[start : start + MAX_USERS_PER_SEND]
+    for batch in batches(userids):
         at = spreader.slot([f"message:{u}" for u in batch], MEMBER_PER_MINUTE)
         enqueue(session, "message", "|".join(batch), payload, now, not_before=at)
         count += 1
