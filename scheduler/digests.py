@@ -107,16 +107,52 @@ def keywords(texts: Sequence[str], top: int = KEYWORDS) -> list[str]:
     return list(jieba.analyse.extract_tags("\n".join(texts), topK=top))
 
 
-def _send(
+def _figures(
     session: Session,
+    campaign: Campaign,
+    tree: UnitTree,
+    unit_id: int,
+    kind: str,
+    title: str,
     now: datetime,
     config: Config,
-    kind: str,
-    since: datetime,
-    until: datetime,
-    title: str,
-) -> int:
-    """Build and queue one digest round; returns the outbox rows queued."""
+    best: dict[int, str],
+    leader: bool,
+) -> tuple[prompts.DigestFigures, list[str]]:
+    """The figures for ``unit_id``'s subtree, and its problem texts (for the guard).
+
+    ``leader`` False leaves out what only leaders see (keywords, cadres behind).
+    """
+    today = local_today(now, config)
+    day_start = local_day_start(today, config)
+    week_start = local_day_start(today - timedelta(days=today.weekday()), config)
+    since = week_start if kind == "weekly" else day_start
+    scope = tree.subtree(unit_id)
+    problems = problems_in_scope(session, scope)
+    texts = [p.text for p in problems]
+    figures = prompts.DigestFigures(
+        kind=kind,
+        title=title,
+        unit=tree.name(unit_id),
+        stamp=prompts.stamp(local_now(now, config)),
+        coverage=coverage(session, campaign.id, tree, scope, best),
+        visits_today=visits_between(session, campaign.id, scope, day_start, now),
+        visits_week=visits_between(session, campaign.id, scope, week_start, now),
+        counts=problem_counts(problems, since, now, now),
+        behind=behind_pace(session, campaign, scope, today, best) if leader else (),
+        keywords=keywords([p.text for p in problems if p.created_at >= week_start])
+        if leader and kind != "halfmonth"
+        else (),
+        weekly=weekly_figures(session, campaign.id, scope, problems, week_start, now)
+        if kind == "weekly"
+        else None,
+        halfmonth=halfmonth_summary(problems),
+    )
+    return figures, texts
+
+
+def _send(session: Session, now: datetime, config: Config, kind: str) -> int:
+    """Build and queue one digest round (leaders, then groups); returns rows queued."""
     campaigns = active_campaigns(session)
     if not campaigns:
         return 0
@@ -124,160 +160,51 @@ def _send(
     tree = UnitTree.load(session)
     spreader = Spreader(session, now)
     today = local_today(now, config)
-    week_start = local_day_start(today - timedelta(days=today.weekday()), config)
-    sent = 0
+    title = prompts.digest_title(config.campaign.name, kind, today, iso_week(today))
     best = best_outcomes(session, campaign.id)
+    sent = 0
     for unit_id, leaders in leaders_by_unit(session).items():
-        scope = tree.subtree(unit_id)
-        problems = problems_in_scope(session, scope)
-        cov = coverage(session, campaign.id, tree, scope, best)
-        lines = [
-            f"## {title}",
-            f"**{tree.name(unit_id)}**　{prompts.stamp(local_now(now, config))}",
-            "",
-        ]
-        if kind == "halfmonth":
-            lines += [
-                "**群众入户调查问题建议汇总（附件5）**",
-                "| 项目 | 已解决 | 待解决 | 小计 |",
-                "|---|---|---|---|",
-            ]
-            rows = halfmonth_summary(problems)
-            lines += [f"| {label} | {s} | {p} | {s + p} |" for label, s, p in rows]
-            lines.append(
-                f"| 合计 | {sum(r[1] for r in rows)} | {sum(r[2] for r in rows)} | {sum(r[1] + r[2] for r in rows)} |"
-            )
-        else:
-            lines += ["**走访覆盖**", *prompts.coverage_table(cov), ""]
-            lines.append(
-                f"今日走访 {visits_between(session, campaign.id, scope, local_day_start(today, config), now)} 户次，"
-                f"本周 {visits_between(session, campaign.id, scope, week_start, now)} 户次"
-            )
-            label = "今日" if kind == "daily" else "本周"
-            lines += ["", f"**问题（{label}新增 / 解决，当前逾期）**"]
-            lines += prompts.problem_lines(problem_counts(problems, since, until, now))
-            lines += [
-                "",
-                "**进度落后的干部**",
-                *prompts.behind_lines(behind_pace(session, campaign, scope, today, best)),
-            ]
-            week_texts = [p.text for p in problems if week_start <= p.created_at < now]
-            words = keywords(week_texts)
-            lines += ["", "**本周问题关键词**", "、".join(words) if words else "（无）"]
-            if kind == "weekly":
-                figures = weekly_figures(session, campaign.id, scope, problems, since, until)
-                lines += ["", "**本周汇总**", *[f"- {x}" for x in prompts.weekly_lines(figures)]]
-        sent += send_personal(session, spreader, leaders, markdown_payload("\n".join(lines)), now)
+        d, _ = _figures(session, campaign, tree, unit_id, kind, title, now, config, best, True)
+        text = prompts.digest_markdown(d)
+        sent += send_personal(session, spreader, leaders, markdown_payload(text), now)
         if kind == "weekly":
-            png = charts.weekly_chart(
-                f"{tree.name(unit_id)} {title}", cov, halfmonth_summary(problems)
-            )
-            sent += send_personal(
-                session, spreader, leaders, image_payload(png, f"weekly-{unit_id}.png"), now
-            )
-    sent += _send_groups(session, spreader, tree, campaign, now, config, kind, since, until, title)
-    return sent
-
-
-def _send_groups(
-    session: Session,
-    spreader: Spreader,
-    tree: UnitTree,
-    campaign: Campaign,
-    now: datetime,
-    config: Config,
-    kind: str,
-    since: datetime,
-    until: datetime,
-    title: str,
-) -> int:
-    """The counts-only version for each configured group chat."""
-    sent = 0
-    best = best_outcomes(session, campaign.id)
+            png = charts.weekly_chart(f"{d.unit} {title}", d.coverage, d.halfmonth)
+            image = image_payload(png, f"weekly-{unit_id}.png")
+            sent += send_personal(session, spreader, leaders, image, now)
     allow = [u.name for u in tree.units.values()] + [campaign.name, title]
     for group in config.groups:
         unit = tree.by_name(group.unit)
         if unit is None:
             continue
-        scope = tree.subtree(unit.id)
-        problems = problems_in_scope(session, scope)
-        lines = [f"【{title}】{unit.name}"]
-        if kind == "halfmonth":
-            rows = halfmonth_summary(problems)
-            lines.append(
-                f"问题已解决 {sum(r[1] for r in rows)} 个，待解决 {sum(r[2] for r in rows)} 个。"
-            )
-        else:
-            lines += prompts.coverage_lines(coverage(session, campaign.id, tree, scope, best))
-            counts = problem_counts(problems, since, until, now)
-            lines.append(
-                f"问题：新增 {sum(c.raised for c in counts)} 个，解决 {sum(c.solved for c in counts)} 个，"
-                f"逾期 {sum(c.overdue for c in counts)} 个。"
-            )
-            if kind == "weekly":
-                figures = weekly_figures(session, campaign.id, scope, problems, since, until)
-                lines += prompts.weekly_lines(figures)
-        send_group(
-            session,
-            spreader,
-            group,
-            "\n".join(lines),
-            now,
-            problem_texts=[p.text for p in problems],
-            allow=allow,
-        )
+        d, texts = _figures(session, campaign, tree, unit.id, kind, title, now, config, best, False)
+        text = prompts.digest_group_text(d)
+        send_group(session, spreader, group, text, now, problem_texts=texts, allow=allow)
         sent += 1
     return sent
 
 
-def daily(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:
-    """Today's digest (``digest:daily:<date>``), covering local midnight until now."""
-    today = local_today(now, config)
-    key = f"digest:daily:{today.isoformat()}"
-    if not claim(session, key, "digest_daily", now, force):
-        return JobResult("digest_daily", skipped=(key,))
-    sent = _send(
-        session,
-        now,
-        config,
-        "daily",
-        local_day_start(today, config),
-        now,
-        f"{config.campaign.name}每日简报 {prompts.md(today)}",
-    )
+def _run(
+    session: Session, now: datetime, config: Config, kind: str, period: str, force: bool
+) -> JobResult:
+    job = f"digest_{kind}"
+    key = f"digest:{kind}:{period}"
+    if not claim(session, key, job, now, force):
+        return JobResult(job, skipped=(key,))
+    sent = _send(session, now, config, kind)
     finish(session, key, now, f"{sent} message(s)")
-    return JobResult("digest_daily", (key,), (), sent)
+    return JobResult(job, (key,), (), sent)
+
+
+def daily(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:
+    """Today's digest (``digest:daily:<date>``): local midnight until now."""
+    return _run(session, now, config, "daily", local_today(now, config).isoformat(), force)
 
 
 def weekly(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:
     """This ISO week's digest (``digest:weekly:<week>``) with seed 003's figures and a chart."""
-    today = local_today(now, config)
-    week = iso_week(today)
-    key = f"digest:weekly:{week}"
-    if not claim(session, key, "digest_weekly", now, force):
-        return JobResult("digest_weekly", skipped=(key,))
-    monday = local_day_start(today - timedelta(days=today.weekday()), config)
-    sent = _send(
-        session, now, config, "weekly", monday, now, f"{config.campaign.name}每周简报 {week}"
-    )
-    finish(session, key, now, f"{sent} message(s)")
-    return JobResult("digest_weekly", (key,), (), sent)
+    return _run(session, now, config, "weekly", iso_week(local_today(now, config)), force)
 
 
 def halfmonth(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:
     """The half-monthly 附件5 summary (``digest:halfmonth:<date>``), on the 1st and 16th."""
-    today = local_today(now, config)
-    key = f"digest:halfmonth:{today.isoformat()}"
-    if not claim(session, key, "digest_halfmonth", now, force):
-        return JobResult("digest_halfmonth", skipped=(key,))
-    sent = _send(
-        session,
-        now,
-        config,
-        "halfmonth",
-        local_day_start(today, config),
-        now,
-        f"{config.campaign.name}半月问题汇总 {prompts.md(today)}",
-    )
-    finish(session, key, now, f"{sent} message(s)")
-    return JobResult("digest_halfmonth", (key,), (), sent)
+    return _run(session, now, config, "halfmonth", local_today(now, config).isoformat(), force)

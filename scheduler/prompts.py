@@ -7,6 +7,7 @@ Group texts carry unit counts and cadre names only (the privacy guard checks).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from scheduler.stats import CadreProgress, ProblemCounts, UnitCoverage, WeeklyFigures
@@ -161,6 +162,69 @@ def behind_lines(behind: Sequence[CadreProgress]) -> list[str]:
         return ["（无）"]
     shown = "、".join(f"{b.name}（{b.contacted}/{b.assigned}）" for b in behind[:MAX_LISTED])
     return [shown + _more(len(behind), MAX_LISTED)]
+
+
+@dataclass(frozen=True)
+class DigestFigures:
+    """Everything one leader digest shows (kind: daily, weekly or halfmonth)."""
+
+    kind: str
+    title: str
+    unit: str
+    stamp: str
+    coverage: Sequence[UnitCoverage] = ()
+    visits_today: int = 0
+    visits_week: int = 0
+    counts: Sequence[ProblemCounts] = ()
+    behind: Sequence[CadreProgress] = ()
+    keywords: Sequence[str] = ()
+    weekly: WeeklyFigures | None = None
+    halfmonth: Sequence[tuple[str, int, int]] = ()
+
+
+def digest_markdown(d: DigestFigures) -> str:
+    """The leader's digest (markdown; may name categories and keywords)."""
+    lines = [f"## {d.title}", f"**{d.unit}**　{d.stamp}", ""]
+    if d.kind == "halfmonth":
+        solved = sum(r[1] for r in d.halfmonth)
+        pending = sum(r[2] for r in d.halfmonth)
+        lines += ["**群众入户调查问题建议汇总（附件5）**", "| 项目 | 已解决 | 待解决 | 小计 |"]
+        lines.append("|---|---|---|---|")
+        lines += [f"| {label} | {s} | {p} | {s + p} |" for label, s, p in d.halfmonth]
+        lines.append(f"| 合计 | {solved} | {pending} | {solved + pending} |")
+        return "\n".join(lines)
+    label = "今日" if d.kind == "daily" else "本周"
+    lines += ["**走访覆盖**", *coverage_table(d.coverage), ""]
+    lines.append(f"今日走访 {d.visits_today} 户次，本周 {d.visits_week} 户次")
+    lines += ["", f"**问题（{label}新增 / 解决，当前逾期）**", *problem_lines(d.counts)]
+    lines += ["", "**进度落后的干部**", *behind_lines(d.behind)]
+    lines += ["", "**本周问题关键词**", "、".join(d.keywords) if d.keywords else "（无）"]
+    if d.weekly is not None:
+        lines += ["", "**本周汇总**", *[f"- {x}" for x in weekly_lines(d.weekly)]]
+    return "\n".join(lines)
+
+
+def digest_group_text(d: DigestFigures) -> str:
+    """The group chat's version: unit counts and totals only."""
+    lines = [f"【{d.title}】{d.unit}"]
+    if d.kind == "halfmonth":
+        solved = sum(r[1] for r in d.halfmonth)
+        pending = sum(r[2] for r in d.halfmonth)
+        lines.append(f"问题已解决 {solved} 个，待解决 {pending} 个。")
+        return "\n".join(lines)
+    lines += coverage_lines(d.coverage)
+    lines.append(
+        f"问题：新增 {sum(c.raised for c in d.counts)} 个，解决 {sum(c.solved for c in d.counts)} 个，"
+        f"逾期 {sum(c.overdue for c in d.counts)} 个。"
+    )
+    if d.weekly is not None:
+        lines += weekly_lines(d.weekly)
+    return "\n".join(lines)
+
+
+def digest_title(campaign: str, kind: str, day: date, week: str) -> str:
+    names = {"daily": f"每日简报 {md(day)}", "weekly": f"每周简报 {week}"}
+    return campaign + names.get(kind, f"半月问题汇总 {md(day)}")
 
 
 def stamp(now_local: datetime) -> str:

@@ -22,7 +22,7 @@ from scheduler.privacy import check_group_payload
 from storage.models import OutboxMessage
 from storage.outbox import MAX_USERS_PER_SEND, enqueue, text_payload
 
-RECIPIENT_MAX = OutboxMessage.__table__.c.recipient.type.length or 200
+RECIPIENT_MAX: int = getattr(OutboxMessage.__table__.c.recipient.type, "length", None) or 200
 ROBOT_PER_MINUTE = 20
 MEMBER_PER_MINUTE = 30
 
