@@ -116,6 +116,21 @@ def draw_text(
     return "\n".join(lines)
 
 
+REDRAW_NEEDS_REASON = "重新抽取必须说明原因（--reason）"
+
+
+def redraw_not_leader(userid: str) -> str:
+    return f"{userid} 不是在册的负责人，不能重新抽取"
+
+
+def redraw_wrong_unit(leader: str, unit: str) -> str:
+    return f"{leader} 不是{unit}或其上级单位的负责人"
+
+
+def redraw_nothing_to_redo(unit: str, week: str) -> str:
+    return f"{unit} {week} 还没有抽签，无需重新抽取"
+
+
 # --- digests -------------------------------------------------------------------------
 
 

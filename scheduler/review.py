@@ -67,6 +67,17 @@ def latest_draw(session: Session, unit_id: int, week: str) -> ReviewDraw | None:
     )
 
 
+def all_revisions(session: Session, unit_id: int, week: str) -> list[ReviewDraw]:
+    """Every draw of ``week`` in ``unit_id``, oldest revision first."""
+    return list(
+        session.scalars(
+            select(ReviewDraw)
+            .where(ReviewDraw.unit_id == unit_id, ReviewDraw.week == week)
+            .order_by(ReviewDraw.revision)
+        )
+    )
+
+
 def eligible_pool(
     session: Session, tree: UnitTree, unit_id: int, week: str, exclude_weeks: int
 ) -> list[str]:
@@ -165,13 +176,13 @@ def redraw(
     """A leader's new draw for a week that has one; logged in the audit log."""
     leader = session.scalar(select(Cadre).where(Cadre.userid == by_userid))
     if leader is None or leader.role not in ("leader", "admin") or not leader.active:
-        raise DrawError(f"{by_userid} 不是在册的负责人，不能重新抽取")
+        raise DrawError(prompts.redraw_not_leader(by_userid))
     if unit_id not in tree.subtree(leader.unit_id) and leader.role != "admin":
-        raise DrawError(f"{leader.name} 不是{tree.name(unit_id)}或其上级单位的负责人")
+        raise DrawError(prompts.redraw_wrong_unit(leader.name, tree.name(unit_id)))
     if not reason.strip():
-        raise DrawError("重新抽取必须说明原因（--reason）")
+        raise DrawError(prompts.REDRAW_NEEDS_REASON)
     if latest_draw(session, unit_id, week) is None:
-        raise DrawError(f"{tree.name(unit_id)} {week} 还没有抽签，无需重新抽取")
+        raise DrawError(prompts.redraw_nothing_to_redo(tree.name(unit_id), week))
     draw, _ = perform(session, tree, unit_id, week, now, config, seed_source, by_userid, reason)
     session.add(
         AuditLog(

@@ -161,15 +161,21 @@ def review_draw_cmd(
         if unit is None:
             raise click.ClickException(f"找不到单位「{unit_name}」")
         if verify:
-            draw = review.latest_draw(session, unit.id, week)
-            if draw is None:
+            draws = review.all_revisions(session, unit.id, week)
+            if not draws:
                 raise click.ClickException(f"{unit_name} {week} 还没有抽签记录")
-            click.echo(review.describe(session, tree, draw, rt.config))
-            if not review.verify(draw):
-                expected = review.derive(draw.seed, draw.pool, draw.size)
-                click.echo(f"校验失败：按种子和候选名单应抽中 {'、'.join(expected)}", err=True)
+            click.echo(review.describe(session, tree, draws[-1], rt.config))
+            bad = [d for d in draws if not review.verify(d)]
+            for d in bad:
+                expected = review.derive(d.seed, d.pool, d.size)
+                click.echo(
+                    f"校验失败 (mismatch)：修订 {d.revision} 按种子和候选名单应抽中 "
+                    f"{'、'.join(expected)}，记录却是 {'、'.join(d.drawn)}",
+                    err=True,
+                )
+            if bad:
                 sys.exit(1)
-            click.echo("校验通过：结果可由种子和候选名单复算")
+            click.echo(f"校验通过 (verified)：{len(draws)} 次抽取的结果均可由种子和候选名单复算")
             return
         if redraw:
             try:

@@ -157,7 +157,12 @@ def test_a_leader_redraws_with_a_reason_and_it_is_logged(sessions, sconfig_file,
             and log.action == "review_redraw"
             and log.detail["reason"] == "张三出差"
         )
-    assert runner.invoke(cli, [*base, "--verify"]).exit_code == 0  # the newest revision verifies
+    assert runner.invoke(cli, [*base, "--verify"]).exit_code == 0  # both revisions verify
+    with sessions() as s:  # an edit to the superseded revision is still caught
+        s.execute(update(ReviewDraw).where(ReviewDraw.revision == 0).values(drawn=["lisi"]))
+        s.commit()
+    tampered = runner.invoke(cli, [*base, "--verify"])
+    assert tampered.exit_code == 1 and "修订 0" in tampered.output
 
 
 @pytest.mark.parametrize("week", ["2026-48", "W48", "2026-W60"])
