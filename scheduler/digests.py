@@ -50,6 +50,10 @@ from storage.models import Cadre, Campaign
 from storage.outbox import markdown_payload
 
 KEYWORDS = 10
+# Words every problem text uses; they say nothing about what the week was about.
+KEYWORD_STOPWORDS = frozenset(
+    {"希望", "群众", "反映", "需要", "问题", "村民", "居民", "建议", "解决", "尽快", "要求", "存在"}
+)
 
 
 def leaders_by_unit(session: Session) -> dict[int, list[str]]:
@@ -104,7 +108,8 @@ def keywords(texts: Sequence[str], top: int = KEYWORDS) -> list[str]:
     import jieba.analyse
 
     jieba.setLogLevel(logging.WARNING)
-    return list(jieba.analyse.extract_tags("\n".join(texts), topK=top))
+    words = jieba.analyse.extract_tags("\n".join(texts), topK=top + len(KEYWORD_STOPWORDS))
+    return [w for w in words if w not in KEYWORD_STOPWORDS][:top]
 
 
 def _figures(
@@ -160,7 +165,7 @@ def _send(session: Session, now: datetime, config: Config, kind: str) -> int:
     tree = UnitTree.load(session)
     spreader = Spreader(session, now)
     today = local_today(now, config)
-    title = prompts.digest_title(config.campaign.name, kind, today, iso_week(today))
+    title = prompts.digest_title(campaign.name, kind, today, iso_week(today))
     best = best_outcomes(session, campaign.id)
     sent = 0
     for unit_id, leaders in leaders_by_unit(session).items():

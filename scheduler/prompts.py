@@ -86,10 +86,10 @@ def draw_announcement(
 def draw_personal(
     name: str, unit: str, week: str, assigned: int, contacted: int, found: int, solved: int
 ) -> str:
+    visits = f"已走访 {contacted} / {assigned} 户" if assigned else "本次活动暂未分配走访户"
     return (
         f"{name}您好：您被随机抽中参加{unit} {week} 周的走访讲评会，请准备汇报。\n"
-        f"您的走访情况：已走访 {contacted} / {assigned} 户；"
-        f"发现问题 {found} 个，已解决 {solved} 个。"
+        f"您的走访情况：{visits}；发现问题 {found} 个，已解决 {solved} 个。"
     )
 
 
