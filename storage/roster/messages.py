@@ -113,6 +113,10 @@ def ambiguous_cadre(value: str, userids: list[str]) -> str:
     return f"走访干部姓名 {q(value)} 有重名（{'、'.join(userids)}），请填写企业微信账号"
 
 
+def same_stored_target(first_row: int) -> str:
+    return f"与第 {first_row} 行指向数据库中的同一户（按编号或户主姓名+地址识别），请核对"
+
+
 def ambiguous_existing_target(name: str, address: str) -> str:
     return f"数据库中有多户户主姓名+地址都是 {q(name + ' ' + address)}，请填写编号"
 

@@ -122,7 +122,7 @@ def _plan_targets(plan: Plan, targets: tuple[TargetRow, ...], snap: Snapshot) ->
                 assigned.created += 1
             continue
         now = (
-            stored.code if t.code is None else t.code,
+            stored.code,
             stored.head_name,
             names.get(stored.unit_id),
             stored.grid,

@@ -59,13 +59,17 @@ def resolve_targets(
     problems: list[Problem],
 ) -> list[TargetRow]:
     """Check each target's unit, cadre and stored match; return rows with 走访干部 as userid."""
+    in_file: dict[str, str] = {}
+    for c in cadres or ():  # a repeated account is reported by parse; the first row counts
+        in_file.setdefault(c.userid, c.name)
     name_of = {c.userid: c.name for c in snap.cadres.values()}
-    name_of.update({c.userid: c.name for c in cadres or ()})
+    name_of.update(in_file)
     by_name: dict[str, list[str]] = defaultdict(list)
     for uid, name in name_of.items():
         by_name[name].append(uid)
     current_cadre = snap.cadre_userids
     claimed: dict[int, int] = {}  # stored target id -> first file row meaning it
+    seen: set[object] = set()  # 编号 or name+address of earlier rows
 
     out = []
     for t in targets:
@@ -91,15 +95,13 @@ def resolve_targets(
                     TARGETS, t.row, "地址", msg.ambiguous_existing_target(t.head_name, t.address)
                 )
             )
+        identity = t.code or t.key
+        repeated = identity in seen  # already reported as a duplicate by parse
+        seen.add(identity)
         if stored is not None:
-            if stored.id in claimed:
+            if stored.id in claimed and not repeated:
                 problems.append(
-                    Problem(
-                        TARGETS,
-                        t.row,
-                        "编号",
-                        msg.duplicate_target_key(t.head_name, t.address, claimed[stored.id]),
-                    )
+                    Problem(TARGETS, t.row, "编号", msg.same_stored_target(claimed[stored.id]))
                 )
             claimed.setdefault(stored.id, t.row)
             assigned = snap.assignments.get(stored.id)
