@@ -117,12 +117,12 @@ def make_demo_roster(today: date, seed: int = DEMO_SEED, targets: int = 600) -> 
     name, userid = names.cadre()
     cadres.append([name, "demo_admin", "党政办", "管理员", ""])
     name, userid = names.cadre()
-    cadres.append([name, userid, "综治办", "负责人", _mobile(rng, 9000)])
+    cadres.append([name, userid, "综治办", "负责人", _mobile(9000)])
     visitors: dict[str, list[str]] = {}
     phone_no = 9001
     for i, (village, _) in enumerate(VILLAGES):
         name, userid = names.cadre()
-        cadres.append([name, userid, village, "负责人", _mobile(rng, phone_no)])
+        cadres.append([name, userid, village, "负责人", _mobile(phone_no)])
         phone_no += 1
         visitors[village] = []
         if i == 0:
@@ -132,7 +132,7 @@ def make_demo_roster(today: date, seed: int = DEMO_SEED, targets: int = 600) -> 
         for k in range(8):
             name, userid = names.cadre()
             unit = LINE_OFFICES[k % 4] if k < 2 else f"{village}第{(k % GRIDS_PER_VILLAGE) + 1}网格"
-            cadres.append([name, userid, unit, "走访干部", _mobile(rng, phone_no)])
+            cadres.append([name, userid, unit, "走访干部", _mobile(phone_no)])
             phone_no += 1
             visitors[village].append(userid)
 
@@ -144,7 +144,7 @@ def make_demo_roster(today: date, seed: int = DEMO_SEED, targets: int = 600) -> 
     return DemoRoster(units, cadres, rows, phases)
 
 
-def _mobile(rng: random.Random, n: int) -> str:
+def _mobile(n: int) -> str:
     return f"1380000{n % 10000:04d}"
 
 
@@ -170,65 +170,27 @@ def _targets(
             code = f"{prefix}-{n:04d}"
             phone_no += 1
             roll = rng.random()
+            landline = f"0731-0000{phone_no % 10000:04d}"
+            members: int | None = None
             if n <= groups:  # the first household of each group is its 组长
-                head, _ = names.person()
-                row = [
-                    code,
-                    head,
-                    village,
-                    grid,
-                    address,
-                    _mobile(rng, phone_no),
-                    "组长",
-                    rng.randint(2, 6),
-                ]
+                head, phone, category = names.person()[0], _mobile(phone_no), "组长"
+                members = rng.randint(2, 6)
             elif n % 97 == 0:  # one school per ~100 households
-                row = [
-                    code,
-                    f"{village}小学",
-                    village,
-                    grid,
-                    address,
-                    f"0731-0000{phone_no % 10000:04d}",
-                    "学校",
-                    None,
-                ]
+                head, phone, category = f"{village}小学", landline, "学校"
             elif roll < 0.05:
-                row = [
-                    code,
+                head, phone, category = (
                     f"{village}{rng.choice(SHOP_NAMES)}",
-                    village,
-                    grid,
-                    address,
-                    _mobile(rng, phone_no),
+                    _mobile(phone_no),
                     "商铺",
-                    None,
-                ]
+                )
             elif roll < 0.07:
-                row = [
-                    code,
-                    f"{village}{rng.choice(COMPANY_NAMES)}",
-                    village,
-                    grid,
-                    address,
-                    f"0731-0000{phone_no % 10000:04d}",
-                    "企业",
-                    None,
-                ]
+                head, phone, category = f"{village}{rng.choice(COMPANY_NAMES)}", landline, "企业"
             else:
-                head, _ = names.person()
-                phone = _mobile(rng, phone_no) if rng.random() < 0.9 else ""
+                head = names.person()[0]
+                phone = _mobile(phone_no) if rng.random() < 0.9 else ""
                 category = rng.choices(mix, weights=weights)[0]
-                row = [
-                    code,
-                    head,
-                    village,
-                    grid,
-                    address,
-                    phone,
-                    category,
-                    rng.choices((1, 2, 3, 4, 5, 6), (8, 20, 25, 25, 15, 7))[0],
-                ]
+                members = rng.choices((1, 2, 3, 4, 5, 6), (8, 20, 25, 25, 15, 7))[0]
+            row = [code, head, village, grid, address, phone, category, members]
             village_rows.append(row)
         _assign(village_rows, visitors[village], demo=village == VILLAGES[0][0])
         rows += village_rows

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -63,9 +62,7 @@ def _read_xlsx(path: Path) -> RawWorkbook:
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise RosterFileError(msg.not_a_workbook(path.name, type(exc).__name__)) from None
-    except Exception as exc:  # openpyxl's InvalidFileException and XML parse errors
+    except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, XML errors…
         raise RosterFileError(msg.not_a_workbook(path.name, type(exc).__name__)) from None
     try:
         sheets = {}

@@ -15,23 +15,14 @@ from sqlalchemy import Engine, select
 from storage.db import unit_of_work
 from storage.models import AuditLog, Base
 from storage.roster import CampaignSpec, Prepared, import_roster
+from storage.roster.sheets import SPECS, TARGETS
 
 Sheets = dict[str, list[list[Any]]]
 
 CAMPAIGN = CampaignSpec("测试走访活动", "yizou_erwen_sankan", 30)
 IMPORT_AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
-TARGET_HEADERS = [
-    "编号",
-    "户主姓名",
-    "所属村社区",
-    "组网格",
-    "地址",
-    "联系电话",
-    "类别",
-    "家庭成员数",
-    "走访干部",
-]
+TARGET_HEADERS = list(SPECS[TARGETS].headers)
 BASE_SHEETS: Sheets = {
     "单位": [
         ["单位名称", "上级单位", "类型"],
