@@ -8,6 +8,10 @@ from sqlalchemy.orm import Session
 from storage.models import Campaign
 
 
+class CampaignError(Exception):
+    """A campaign cannot be created as configured; the message is for a person."""
+
+
 def find_active_campaign(session: Session) -> Campaign | None:
     """The active campaign (the newest one when several are marked active), or None."""
     return session.scalars(
@@ -21,11 +25,16 @@ def get_or_create_active_campaign(
     """Return the active campaign; without one, add it from the given settings.
 
     An existing active campaign is returned unchanged (its name, template and quota
-    are the administrator's, not the config's). The caller commits.
+    are the administrator's, not the config's). The caller commits. Raises
+    :class:`CampaignError` when an inactive campaign already has ``name``.
     """
     campaign = find_active_campaign(session)
     if campaign is not None:
         return campaign
+    if session.scalars(select(Campaign.id).where(Campaign.name == name)).first() is not None:
+        raise CampaignError(
+            f"活动“{name}”已存在但已结束（未激活）；请在配置 [campaign] name 中换一个新活动名称"
+        )
     campaign = Campaign(name=name, template=template, quota_per_cadre=quota, active=True)
     session.add(campaign)
     session.flush()

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from bot.cli.base import CliState, cli, pass_state
 from storage import schema
+from storage.campaigns import CampaignError
 from storage.roster import CampaignSpec, RosterFileError, commit_plan, prepare, summary_lines
 from storage.roster import messages as msg
 from storage.roster.export import export_roster
@@ -24,7 +25,7 @@ from storage.roster.template import write_template
 def _require_schema(state: CliState) -> None:
     rt = state.runtime()
     if schema.current_revision(rt.engine) != schema.head_revision(rt.engine):
-        click.echo("数据库未初始化或版本过旧：请先运行 minqing init-db", err=True)
+        click.echo(msg.NEED_INIT_DB, err=True)
         sys.exit(1)
 
 
@@ -50,28 +51,36 @@ def import_roster_cmd(state: CliState, file: Path, dry_run: bool, sheet: str | N
     campaign = CampaignSpec(
         rt.config.campaign.name, rt.config.campaign.template, rt.config.campaign.quota_per_cadre
     )
-    with rt.unit_of_work() as session:
-        try:
-            prepared = prepare(session, file, sheet=sheet)
-        except RosterFileError as exc:
-            click.echo(f"导入失败 (import failed): {exc}", err=True)
-            sys.exit(1)
-        if not prepared.ok:
-            click.echo(msg.failed_header(len(prepared.problems)), err=True)
-            for problem in prepared.problems:
-                click.echo(f"  {problem}", err=True)
-            sys.exit(1)
-        if dry_run:
-            click.echo("试运行（--dry-run），未写入任何数据。若正式导入将会：")
-            for line in summary_lines(prepared.plan.counts):
-                click.echo(f"  {line}")
-            session.rollback()
-            return
-        with tqdm(
-            total=prepared.plan.writes, desc="导入", unit="行", file=sys.stderr, leave=False
-        ) as bar:
-            commit_plan(session, prepared, campaign, rt.clock(), _actor(), progress=bar.update)
-    click.echo(f"导入完成：{file.name}（共 {prepared.plan.changes} 处变更）")
+    try:
+        with rt.unit_of_work() as session:
+            try:
+                prepared = prepare(session, file, sheet=sheet)
+            except RosterFileError as exc:
+                click.echo(msg.FAILED_PREFIX + str(exc), err=True)
+                sys.exit(1)
+            if not prepared.ok:
+                click.echo(msg.failed_header(len(prepared.problems)), err=True)
+                for problem in prepared.problems:
+                    click.echo(f"  {problem}", err=True)
+                sys.exit(1)
+            if dry_run:
+                click.echo(msg.DRY_RUN)
+                for line in summary_lines(prepared.plan.counts):
+                    click.echo(f"  {line}")
+                session.rollback()
+                return
+            with tqdm(
+                total=prepared.plan.writes,
+                desc=msg.PROGRESS,
+                unit=msg.PROGRESS_UNIT,
+                file=sys.stderr,
+                leave=False,
+            ) as bar:
+                commit_plan(session, prepared, campaign, rt.clock(), _actor(), progress=bar.update)
+    except CampaignError as exc:  # the unit of work has rolled back
+        click.echo(msg.FAILED_PREFIX + str(exc), err=True)
+        sys.exit(1)
+    click.echo(msg.imported(file.name, prepared.plan.changes))
     for line in summary_lines(prepared.plan.counts):
         click.echo(f"  {line}")
 
@@ -83,7 +92,7 @@ def roster_template_cmd(file: Path) -> None:
     if file.suffix.lower() != ".xlsx":
         raise click.BadParameter("the template is an .xlsx file", param_hint="FILE")
     write_template(file)
-    click.echo(f"已生成花名册模板：{file}")
+    click.echo(msg.template_written(str(file)))
 
 
 @cli.command("export-roster")
@@ -97,10 +106,7 @@ def export_roster_cmd(state: CliState, file: Path) -> None:
     rt = state.runtime()
     with rt.unit_of_work() as session:
         counts = export_roster(session, file)
-    click.echo(
-        f"已导出：{file}（单位 {counts['units']}，干部 {counts['cadres']}，"
-        f"走访对象 {counts['targets']}）"
-    )
+    click.echo(msg.exported(str(file), counts))
 
 
 def _actor() -> str:

@@ -142,3 +142,24 @@ def summary_line(label: str, created: int, updated: int, unchanged: int) -> str:
 
 def failed_header(count: int) -> str:
     return f"导入失败：发现 {count} 个问题，未写入任何数据。请修改后重新导入："
+
+
+# --- the command line ------------------------------------------------------------
+
+FAILED_PREFIX = "导入失败 (import failed): "
+NEED_INIT_DB = "数据库未初始化或版本过旧：请先运行 minqing init-db"
+DRY_RUN = "试运行（--dry-run），未写入任何数据。若正式导入将会："
+PROGRESS = "导入"
+PROGRESS_UNIT = "行"
+
+
+def imported(filename: str, changes: int) -> str:
+    return f"导入完成：{filename}（共 {changes} 处变更）"
+
+
+def template_written(path: str) -> str:
+    return f"已生成花名册模板：{path}"
+
+
+def exported(path: str, counts: dict[str, int]) -> str:
+    return f"已导出：{path}（单位 {counts['units']}，干部 {counts['cadres']}，走访对象 {counts['targets']}）"

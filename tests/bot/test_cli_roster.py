@@ -161,3 +161,16 @@ def test_console_script_shows_progress_on_stderr(config_file, roster, db_url):
     engine = make_engine(db_url)
     assert audit_count(engine) == 1
     engine.dispose()
+
+
+def test_finished_campaign_with_the_configured_name_refuses_cleanly(config_file, roster, engine):
+    from storage.db import session_factory, unit_of_work
+    from storage.models import Campaign
+
+    with unit_of_work(session_factory(engine)) as s:
+        s.add(Campaign(name="民情大走访", template="t", active=False))
+    before = dump_tables(engine, skip=())
+    result = run(config_file, "import-roster", str(roster))
+    assert result.exit_code == 1
+    assert "活动“民情大走访”已存在但已结束" in result.stderr
+    assert dump_tables(engine, skip=()) == before  # units and cadres rolled back too
