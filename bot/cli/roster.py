@@ -54,7 +54,10 @@ def import_roster_cmd(state: CliState, file: Path, dry_run: bool, sheet: str | N
     try:
         with rt.unit_of_work() as session:
             try:
-                prepared = prepare(session, file, sheet=sheet)
+                with tqdm(
+                    desc=msg.READING, unit=msg.PROGRESS_UNIT, file=sys.stderr, leave=False
+                ) as reading:
+                    prepared = prepare(session, file, sheet=sheet, progress=reading.update)
             except RosterFileError as exc:
                 click.echo(msg.FAILED_PREFIX + str(exc), err=True)
                 sys.exit(1)

@@ -150,6 +150,7 @@ FAILED_PREFIX = "导入失败 (import failed): "
 NEED_INIT_DB = "数据库未初始化或版本过旧：请先运行 minqing init-db"
 DRY_RUN = "试运行（--dry-run），未写入任何数据。若正式导入将会："
 PROGRESS = "导入"
+READING = "读取"
 PROGRESS_UNIT = "行"
 
 

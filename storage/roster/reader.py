@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any
 
 from storage.roster import messages as msg
 from storage.roster.sheets import SPECS
+
+TICK_ROWS = 500
 
 
 class RosterFileError(Exception):
@@ -43,21 +46,27 @@ class RawWorkbook:
     complete: bool  # a whole workbook (every required sheet expected) vs one CSV sheet
 
 
-def read_roster(path: str | Path, sheet: str | None = None) -> RawWorkbook:
-    """Read ``path`` (.xlsx/.xlsm, or .csv holding one sheet); see the module docstring."""
+def read_roster(
+    path: str | Path, sheet: str | None = None, progress: Callable[[int], None] | None = None
+) -> RawWorkbook:
+    """Read ``path`` (.xlsx/.xlsm, or .csv holding one sheet); see the module docstring.
+
+    ``progress(n)`` is told every time another ``n`` rows have been read.
+    """
+    tick = progress or (lambda n: None)
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".csv":
         name = sheet or p.stem
         if name not in SPECS:
             raise RosterFileError(msg.csv_sheet_unknown(p.name, name, tuple(SPECS)))
-        return RawWorkbook({name: _read_csv(p, name)}, complete=False)
+        return RawWorkbook({name: _read_csv(p, name, tick)}, complete=False)
     if suffix == ".xls":
         raise RosterFileError(msg.old_xls(p.name))
-    return _read_xlsx(p)
+    return _read_xlsx(p, tick)
 
 
-def _read_xlsx(path: Path) -> RawWorkbook:
+def _read_xlsx(path: Path, tick: Callable[[int], None]) -> RawWorkbook:
     import openpyxl  # imported here: only the roster commands pay for it
 
     try:
@@ -72,7 +81,7 @@ def _read_xlsx(path: Path) -> RawWorkbook:
                 continue
             if hasattr(ws, "reset_dimensions"):
                 ws.reset_dimensions()  # some writers store a wrong <dimension>
-            sheets[title] = _to_sheet(title, ws.iter_rows(values_only=True))
+            sheets[title] = _to_sheet(title, ws.iter_rows(values_only=True), tick)
     except Exception as exc:  # a damaged sheet inside a valid zip
         raise RosterFileError(msg.not_a_workbook(path.name, type(exc).__name__)) from None
     finally:
@@ -80,7 +89,7 @@ def _read_xlsx(path: Path) -> RawWorkbook:
     return RawWorkbook(sheets, complete=True)
 
 
-def _read_csv(path: Path, name: str) -> RawSheet:
+def _read_csv(path: Path, name: str, tick: Callable[[int], None]) -> RawSheet:
     data = path.read_bytes()
     if b"\x00" in data:
         raise RosterFileError(msg.not_a_csv(path.name))
@@ -93,13 +102,15 @@ def _read_csv(path: Path, name: str) -> RawSheet:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise RosterFileError(msg.not_a_csv(path.name))
-    return _to_sheet(name, csv.reader(io.StringIO(text, newline="")))
+    return _to_sheet(name, csv.reader(io.StringIO(text, newline="")), tick)
 
 
-def _to_sheet(name: str, rows: Any) -> RawSheet:
+def _to_sheet(name: str, rows: Any, tick: Callable[[int], None]) -> RawSheet:
     headers: tuple[str, ...] = ()
     out: list[RawRow] = []
     for number, values in enumerate(rows, start=1):
+        if number % TICK_ROWS == 0:
+            tick(TICK_ROWS)
         cells = [cell_text(v) for v in values]
         if number == 1:
             headers = tuple(cells)

@@ -44,9 +44,17 @@ class Prepared:
         return not self.roster.problems
 
 
-def prepare(session: Session, path: str | Path, sheet: str | None = None) -> Prepared:
-    """Read and check ``path``; raises RosterFileError when it is not a workbook at all."""
-    book = read_roster(path, sheet=sheet)
+def prepare(
+    session: Session,
+    path: str | Path,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+) -> Prepared:
+    """Read and check ``path``; raises RosterFileError when it is not a workbook at all.
+
+    ``progress(n)`` is told as rows are read.
+    """
+    book = read_roster(path, sheet=sheet, progress=progress)
     snap = load_snapshot(session)
     roster = validate(book, snap)
     plan = make_plan(roster, snap) if not roster.problems else Plan()
