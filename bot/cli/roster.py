@@ -54,8 +54,13 @@ def import_roster_cmd(state: CliState, file: Path, dry_run: bool, sheet: str | N
     try:
         with rt.unit_of_work() as session:
             try:
+                # Shown only when reading takes a while, so errors stay the first lines.
                 with tqdm(
-                    desc=msg.READING, unit=msg.PROGRESS_UNIT, file=sys.stderr, leave=False
+                    desc=msg.READING,
+                    unit=msg.PROGRESS_UNIT,
+                    file=sys.stderr,
+                    leave=False,
+                    delay=1.0,
                 ) as reading:
                     prepared = prepare(session, file, sheet=sheet, progress=reading.update)
             except RosterFileError as exc:
