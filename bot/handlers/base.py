@@ -18,9 +18,7 @@ class Incoming:
     create_time: int
     msg_id: str = ""
     content: str = ""  # text messages
-    event: str = (
-        ""  # enter_agent | subscribe | unsubscribe | click | template_card_event | location
-    )
+    event: str = ""  # enter_agent | subscribe | unsubscribe | click | template_card_event | location
     event_key: str = ""  # menu key, or the pressed button's key on a template card
     task_id: str = ""  # template card task id
     response_code: str = ""  # for message/update_template_card, usable once
