@@ -36,16 +36,16 @@ from scheduler.sending import Spreader, image_payload, send_group, send_personal
 from scheduler.stats import (
     CadreProgress,
     UnitTree,
-    active_campaigns,
     best_outcomes,
     cadre_progress,
+    contacts_between,
     coverage,
     halfmonth_summary,
     problem_counts,
     problems_in_scope,
-    visits_between,
     weekly_figures,
 )
+from storage.campaigns import find_active_campaign
 from storage.models import Cadre, Campaign
 from storage.outbox import markdown_payload
 
@@ -141,8 +141,8 @@ def _figures(
         unit=tree.name(unit_id),
         stamp=prompts.stamp(local_now(now, config)),
         coverage=coverage(session, campaign.id, tree, scope, best),
-        visits_today=visits_between(session, campaign.id, scope, day_start, now),
-        visits_week=visits_between(session, campaign.id, scope, week_start, now),
+        visits_today=len(contacts_between(session, campaign.id, scope, day_start, now)),
+        visits_week=len(contacts_between(session, campaign.id, scope, week_start, now)),
         counts=problem_counts(problems, since, now, now),
         behind=behind_pace(session, campaign, scope, today, best) if leader else (),
         keywords=keywords([p.text for p in problems if p.created_at >= week_start])
@@ -158,10 +158,9 @@ def _figures(
 
 def _send(session: Session, now: datetime, config: Config, kind: str) -> int:
     """Build and queue one digest round (leaders, then groups); returns rows queued."""
-    campaigns = active_campaigns(session)
-    if not campaigns:
+    campaign = find_active_campaign(session)
+    if campaign is None:
         return 0
-    campaign = campaigns[0]
     tree = UnitTree.load(session)
     spreader = Spreader(session, now)
     today = local_today(now, config)

@@ -21,13 +21,13 @@ from scheduler.base import JobResult, claim, finish, local_today
 from scheduler.sending import Spreader, send_group, send_personal
 from scheduler.stats import (
     UnitTree,
-    active_campaigns,
     best_outcomes,
     cadre_progress,
     coverage,
     remaining_targets,
 )
-from storage.models import Cadre
+from storage.campaigns import find_active_campaign
+from storage.models import Cadre, Phase
 from storage.outbox import text_payload
 
 JOB = "reminders"
@@ -36,58 +36,56 @@ JOB = "reminders"
 def run(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:
     """Queue the reminders due today; returns the run keys claimed and messages queued."""
     today = local_today(now, config)
-    tree = UnitTree.load(session)
-    spreader = Spreader(session, now)
+    campaign = find_active_campaign(session)
     claimed: list[str] = []
     skipped: list[str] = []
     notes: list[str] = []
     sent = 0
-    allow = [u.name for u in tree.units.values()]
-    allow += list(session.scalars(select(Cadre.name)))
-    for campaign in active_campaigns(session):
-        for phase in campaign.phases:
-            days = (phase.deadline - today).days
-            if days not in config.scheduler.reminder_days_before:
-                continue
-            key = f"reminder:{phase.id}:{days}"
-            if not claim(session, key, JOB, now, force):
-                skipped.append(key)
-                continue
-            claimed.append(key)
-            best = best_outcomes(session, campaign.id)
-            progress = cadre_progress(session, campaign.id, list(tree.units), best)
-            behind = [p for p in progress if p.remaining > 0]
-            for group in config.groups:
-                unit = tree.by_name(group.unit)
-                if unit is None:
-                    notes.append(f"group unit {group.unit!r} is not on the roster")
-                    continue
-                scope = tree.subtree(unit.id)
-                here = [b for b in behind if b.unit_id in scope]
-                text = prompts.reminder_group(
-                    campaign.name,
-                    phase.name,
-                    phase.deadline,
-                    days,
-                    coverage(session, campaign.id, tree, scope, best),
-                    here,
-                )
-                send_group(
-                    session,
-                    spreader,
-                    group,
-                    text,
-                    now,
-                    mention=[b.userid for b in here],
-                    allow=allow + [campaign.name, phase.name],
-                )
-                sent += 1
-            for b in behind:
-                labels = [
-                    prompts.target_label(t.head_name, tree.name(t.unit_id), t.grid, t.address)
-                    for t in remaining_targets(session, campaign.id, b.cadre_id, best)
-                ]
-                text = prompts.reminder_personal(b.name, phase.name, phase.deadline, days, labels)
-                sent += send_personal(session, spreader, [b.userid], text_payload(text), now)
-            finish(session, key, now, f"{len(behind)} cadre(s) behind")
+    for phase in campaign.phases if campaign is not None else []:
+        days = (phase.deadline - today).days
+        if days not in config.scheduler.reminder_days_before:
+            continue
+        key = f"reminder:{phase.id}:{days}"
+        if not claim(session, key, JOB, now, force):
+            skipped.append(key)
+            continue
+        claimed.append(key)
+        queued = _remind(session, now, config, phase, days, notes)
+        sent += queued
+        finish(session, key, now, f"{queued} message(s)")
     return JobResult(JOB, tuple(claimed), tuple(skipped), sent, tuple(notes))
+
+
+def _remind(
+    session: Session, now: datetime, config: Config, phase: Phase, days: int, notes: list[str]
+) -> int:
+    """Queue one phase's group and personal reminders; returns the rows queued."""
+    campaign = phase.campaign
+    tree = UnitTree.load(session)
+    spreader = Spreader(session, now)
+    allow = [u.name for u in tree.units.values()] + [campaign.name, phase.name]
+    allow += list(session.scalars(select(Cadre.name)))
+    best = best_outcomes(session, campaign.id)
+    progress = cadre_progress(session, campaign.id, list(tree.units), best)
+    behind = [p for p in progress if p.remaining > 0]
+    sent = 0
+    for group in config.groups:
+        unit = tree.by_name(group.unit)
+        if unit is None:
+            notes.append(f"group unit {group.unit!r} is not on the roster")
+            continue
+        scope = tree.subtree(unit.id)
+        here = [b for b in behind if b.unit_id in scope]
+        cov = coverage(session, campaign.id, tree, scope, best)
+        text = prompts.reminder_group(campaign.name, phase.name, phase.deadline, days, cov, here)
+        mention = [b.userid for b in here]
+        send_group(session, spreader, group, text, now, mention=mention, allow=allow)
+        sent += 1
+    for b in behind:
+        labels = [
+            prompts.target_label(t.head_name, tree.name(t.unit_id), t.grid, t.address)
+            for t in remaining_targets(session, campaign.id, b.cadre_id, best)
+        ]
+        text = prompts.reminder_personal(b.name, phase.name, phase.deadline, days, labels)
+        sent += send_personal(session, spreader, [b.userid], text_payload(text), now)
+    return sent

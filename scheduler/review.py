@@ -23,7 +23,8 @@ from bot.config import Config
 from scheduler import prompts
 from scheduler.base import JobResult, claim, finish, iso_week, local_now, local_today, week_bounds
 from scheduler.sending import Spreader, groups_for, send_group, send_personal
-from scheduler.stats import CLOSED_STATUSES, UnitTree, active_campaigns, cadre_progress
+from scheduler.stats import CLOSED_STATUSES, UnitTree, cadre_progress
+from storage.campaigns import find_active_campaign
 from storage.models import AuditLog, Cadre, Problem, ReviewDraw
 from storage.outbox import text_payload
 
@@ -236,10 +237,10 @@ def announce(
             allow=[*names, unit, draw.seed, draw.week],
         )
         count += 1
-    campaigns = active_campaigns(session)
+    campaign = find_active_campaign(session)
     progress = {}
-    if campaigns:
-        progress = {p.userid: p for p in cadre_progress(session, campaigns[0].id, list(tree.units))}
+    if campaign is not None:
+        progress = {p.userid: p for p in cadre_progress(session, campaign.id, list(tree.units))}
     for userid, name in zip(draw.drawn, names, strict=True):
         found, solved = _problem_figures(session, userid)
         p = progress.get(userid)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Assignment, Cadre, Campaign, Problem, Target, Unit, Visit
+from storage.models import Assignment, Cadre, Problem, Target, Unit, Visit
 from storage.vocab import (
     CATEGORIES_CHANGZHOU,
     OUTCOME_AWAY,
@@ -85,10 +85,6 @@ class CadreProgress:
     @property
     def remaining(self) -> int:
         return self.assigned - self.contacted
-
-
-def active_campaigns(session: Session) -> list[Campaign]:
-    return list(session.scalars(select(Campaign).where(Campaign.active).order_by(Campaign.id)))
 
 
 def best_outcomes(
@@ -232,14 +228,10 @@ class WeeklyFigures:
     solved: int
 
 
-def weekly_figures(
-    session: Session,
-    campaign_id: int,
-    unit_ids: Collection[int],
-    problems: Iterable[Problem],
-    since: datetime,
-    until: datetime,
-) -> WeeklyFigures:
+def contacts_between(
+    session: Session, campaign_id: int, unit_ids: Collection[int], since: datetime, until: datetime
+) -> list[tuple[int, int]]:
+    """(cadre id, target id) of every contact logged in [since, until) in ``unit_ids``."""
     rows = session.execute(
         select(Visit.cadre_id, Visit.target_id)
         .join(Target, Target.id == Visit.target_id)
@@ -250,35 +242,28 @@ def weekly_figures(
             Visit.submitted_at < until,
             Target.unit_id.in_(list(unit_ids)),
         )
-    ).all()
+    )
+    return [(cadre_id, target_id) for cadre_id, target_id in rows]
+
+
+def weekly_figures(
+    session: Session,
+    campaign_id: int,
+    unit_ids: Collection[int],
+    problems: Iterable[Problem],
+    since: datetime,
+    until: datetime,
+) -> WeeklyFigures:
+    contacts = contacts_between(session, campaign_id, unit_ids, since, until)
     plist = list(problems)
     return WeeklyFigures(
-        cadres=len({r.cadre_id for r in rows}),
-        households=len({r.target_id for r in rows}),
+        cadres=len({cadre for cadre, _ in contacts}),
+        households=len({target for _, target in contacts}),
         problems=sum(since <= p.created_at < until for p in plist),
         solved=sum(
             p.status in CLOSED_STATUSES and p.closed_at is not None and since <= p.closed_at < until
             for p in plist
         ),
-    )
-
-
-def visits_between(
-    session: Session, campaign_id: int, unit_ids: Collection[int], since: datetime, until: datetime
-) -> int:
-    """Contacts logged in [since, until) for targets of ``unit_ids``."""
-    return len(
-        session.execute(
-            select(Visit.id)
-            .join(Target, Target.id == Visit.target_id)
-            .where(
-                Visit.campaign_id == campaign_id,
-                Visit.outcome.in_(CONTACT_OUTCOMES),
-                Visit.submitted_at >= since,
-                Visit.submitted_at < until,
-                Target.unit_id.in_(list(unit_ids)),
-            )
-        ).all()
     )
 
 

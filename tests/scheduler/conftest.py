@@ -9,6 +9,7 @@ Group chats: 虹桥镇 through a robot, 东山村 through an app chat.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -274,3 +275,13 @@ def sconfig_file(config_file):  # type: ignore[no-untyped-def]
     )
     config_file.write_text(config_file.read_text(encoding="utf-8") + extra + "\n", encoding="utf-8")
     return config_file
+
+
+def wait_for(predicate, seconds: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    """Poll ``predicate`` every 0.1 s until it holds (True) or ``seconds`` pass (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False

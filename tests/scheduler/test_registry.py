@@ -18,7 +18,7 @@ from scheduler import registry
 from scheduler.runner import JOB_REF, JOBSTORE_TABLE, Runner, sync_jobs
 from storage.models import JobRun, ReviewDraw
 from tests.conftest import FROZEN_NOW, config_dict
-from tests.scheduler.conftest import groups_section
+from tests.scheduler.conftest import groups_section, wait_for
 
 
 def test_schedule_and_misfire_settings_come_from_config(db_url):
@@ -88,15 +88,6 @@ def _pretend_downtime(runtime: Runtime, jobs, missed: dict[str, timedelta]) -> N
         store.update_job(job)
 
 
-def _wait_for(predicate, seconds: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.fixture
 def frozen_runtime(db_url):  # type: ignore[no-untyped-def]
     raw = config_dict(db_url)
@@ -123,7 +114,7 @@ def test_after_downtime_the_draw_runs_once_and_a_late_reminder_not_at_all(
     runner = Runner(rt, holder="a", lease_seconds=30, renew_seconds=5, jobs=jobs)
     try:
         assert runner.step() is True
-        assert _wait_for(lambda: draws() == 2)
+        assert wait_for(lambda: draws() == 2)
         time.sleep(1.0)  # room for any extra (wrong) firing
     finally:
         runner.shutdown()

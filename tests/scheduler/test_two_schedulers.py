@@ -25,6 +25,7 @@ from scheduler.registry import TEST_JOB_ENV
 from storage.db import make_engine, session_factory
 from storage.models import JobRun
 from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN, _truncate_all
+from tests.scheduler.conftest import wait_for
 
 pytestmark = pytest.mark.slow
 MINQING = str(Path(sys.executable).with_name("minqing"))
@@ -60,15 +61,6 @@ def _start(config: Path, log: Path) -> subprocess.Popen:
     )
 
 
-def _wait_for(predicate, seconds: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def _fire_times(text: str) -> list[float]:
     """Wall-clock times of the 'job tick fired' log lines."""
     out = []
@@ -91,18 +83,18 @@ def test_two_scheduler_processes_fire_each_tick_once(pg_url, tmp_path):
     a = _start(config, log_a)
     b = None
     try:
-        assert _wait_for(lambda: "leadership acquired" in log_a.read_text(encoding="utf-8"), 8)
+        assert wait_for(lambda: "leadership acquired" in log_a.read_text(encoding="utf-8"), 8)
         b = _start(config, log_b)
-        assert _wait_for(
+        assert wait_for(
             lambda: "scheduler" in log_b.read_text(encoding="utf-8") and _fired(log_a) >= 4, 8
         )
         assert _fired(log_b) == 0 and "leadership acquired" not in log_b.read_text(encoding="utf-8")
         a.send_signal(signal.SIGKILL)  # the leader dies without releasing the lease
         a.wait(5)
         killed_at, killed_wall = time.monotonic(), time.time()
-        assert _wait_for(lambda: "leadership acquired" in log_b.read_text(encoding="utf-8"), 6)
+        assert wait_for(lambda: "leadership acquired" in log_b.read_text(encoding="utf-8"), 6)
         takeover = time.monotonic() - killed_at
-        assert _wait_for(lambda: _fired(log_b) >= 2, 5)
+        assert wait_for(lambda: _fired(log_b) >= 2, 5)
     finally:
         for proc in (a, b):
             if proc is not None and proc.poll() is None:
