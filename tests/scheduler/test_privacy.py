@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.config import GroupChat
 from scheduler import digests, escalation, reminders, review
@@ -84,3 +86,13 @@ def test_no_job_puts_anything_private_in_a_group(sessions, sconfig, town, now):
 
 def _seed(text: str) -> str:
     return text.split("随机种子：")[1].split("\n")[0] if "随机种子：" in text else "\0"
+
+
+@given(
+    before=st.text(alphabet="走访干部东山村已完成户，。：", max_size=12),
+    after=st.text(alphabet="走访干部东山村已完成户，。：", max_size=12),
+    second=st.sampled_from("3456789"),
+    rest=st.text(alphabet="0123456789", min_size=9, max_size=9),
+)
+def test_a_mobile_number_anywhere_in_chinese_text_is_caught(before, after, second, rest):
+    assert problems_in(f"{before}1{second}{rest}{after}") != []

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from bot.cli import cli
@@ -180,3 +182,20 @@ def test_an_unknown_unit_is_refused(sconfig_file, town):
         cli, ["--config", str(sconfig_file), "review-draw", "--unit", "不存在村"]
     )
     assert result.exit_code == 1 and "找不到单位「不存在村」" in result.output
+
+
+@given(
+    pool=st.lists(
+        st.text(alphabet="abcdefgh0123", min_size=1, max_size=6), unique=True, max_size=30
+    ),
+    seed=st.binary(min_size=32, max_size=32).map(bytes.hex),
+    size=st.integers(min_value=1, max_value=8),
+    shuffle=st.randoms(use_true_random=False),
+)
+def test_any_draw_is_a_fair_subset_independent_of_pool_order(pool, seed, size, shuffle):
+    drawn = review.derive(seed, pool, size)
+    assert len(drawn) == min(size, len(pool)) == len(set(drawn))
+    assert set(drawn) <= set(pool)
+    shuffled = list(pool)
+    shuffle.shuffle(shuffled)
+    assert review.derive(seed, shuffled, size) == drawn
