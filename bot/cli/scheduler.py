@@ -103,6 +103,7 @@ def run_job_cmd(state: CliState, name: str, now_text: str | None, force: bool) -
 def jobs_cmd(state: CliState) -> None:
     """List the scheduled jobs, their schedule, misfire rules and next run time."""
     rt = state.runtime()
+    jobs = registry.build(rt.config)  # validates the schedule settings first
     tz = ZoneInfo(rt.config.scheduler.timezone)
     stored: dict[str, float] = {}
     if inspect(rt.engine).has_table(JOBSTORE_TABLE):
@@ -110,7 +111,7 @@ def jobs_cmd(state: CliState) -> None:
             rows = conn.execute(text(f"SELECT id, next_run_time FROM {JOBSTORE_TABLE}"))
             stored = {r[0]: r[1] for r in rows if r[1] is not None}
     now = rt.clock().astimezone(tz)
-    for spec in registry.build(rt.config).values():
+    for spec in jobs.values():
         if spec.name in stored:
             nxt = datetime.fromtimestamp(stored[spec.name], tz)
             source = "stored"
@@ -149,6 +150,7 @@ def review_draw_cmd(
 ) -> None:
     """Draw the week's random-five 讲评 cadres, or print/verify the stored draw."""
     rt = state.runtime()
+    registry.build(rt.config)  # validates the time zone before it is used
     now = rt.clock()
     week = week or iso_week(local_today(now, rt.config))
     try:

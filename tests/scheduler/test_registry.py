@@ -53,6 +53,12 @@ def test_schedule_and_misfire_settings_come_from_config(db_url):
     assert jobs["escalation"].misfire_grace_time == 600
 
 
+def test_an_unknown_time_zone_is_a_config_error(db_url):
+    raw = config_dict(db_url, scheduler={"timezone": "Asia/Beijing"})
+    with pytest.raises(config_mod.ConfigError, match="scheduler.timezone 'Asia/Beijing'"):
+        registry.build(config_mod.from_dict(raw, environ={}), environ={})
+
+
 def test_the_test_heartbeat_job_exists_only_with_its_flag(db_url):
     config = config_mod.from_dict(config_dict(db_url), environ={})
     assert "tick" not in registry.build(config, environ={})
