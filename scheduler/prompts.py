@@ -134,19 +134,19 @@ def redraw_nothing_to_redo(unit: str, week: str) -> str:
 # --- digests -------------------------------------------------------------------------
 
 
-def coverage_table(coverage: Sequence[UnitCoverage]) -> list[str]:
+# WeCom's app ``markdown`` shows headings, bold, links, quotes and three font colours;
+# it has no tables or lists, so digests are built from quoted lines.
+
+
+def coverage_markdown(coverage: Sequence[UnitCoverage]) -> list[str]:
     if not coverage:
-        return ["（暂无分配的走访对象）"]
-    rows = [
-        "| 单位 | 已走访 | 电话联系 | 未走访 | 应走访 | 重点对象 |",
-        "|---|---|---|---|---|---|",
-    ]
-    rows += [
-        f"| {c.unit} | {c.visited} | {c.phone} | {c.not_visited} | {c.assigned} "
-        f"| {c.key_contacted}/{c.key_assigned} |"
+        return ["> （暂无分配的走访对象）"]
+    return [
+        f"> {c.unit}：已走访 **{c.visited}**，电话联系 {c.phone}，"
+        f'<font color="warning">未走访 {c.not_visited}</font>，共 {c.assigned} 户；'
+        f"重点对象 {c.key_contacted}/{c.key_assigned}"
         for c in coverage
     ]
-    return rows
 
 
 def coverage_lines(coverage: Sequence[UnitCoverage]) -> list[str]:
@@ -203,19 +203,18 @@ def digest_markdown(d: DigestFigures) -> str:
     if d.kind == "halfmonth":
         solved = sum(r[1] for r in d.halfmonth)
         pending = sum(r[2] for r in d.halfmonth)
-        lines += ["**群众入户调查问题建议汇总（附件5）**", "| 项目 | 已解决 | 待解决 | 小计 |"]
-        lines.append("|---|---|---|---|")
-        lines += [f"| {label} | {s} | {p} | {s + p} |" for label, s, p in d.halfmonth]
-        lines.append(f"| 合计 | {solved} | {pending} | {solved + pending} |")
+        lines.append("**群众入户调查问题建议汇总（附件5）**（已解决 / 待解决 / 小计）")
+        lines += [f"> {label}：{s} / {p} / {s + p}" for label, s, p in d.halfmonth]
+        lines.append(f"> **合计：{solved} / {pending} / {solved + pending}**")
         return "\n".join(lines)
     label = "今日" if d.kind == "daily" else "本周"
-    lines += ["**走访覆盖**", *coverage_table(d.coverage), ""]
+    lines += ["**走访覆盖**", *coverage_markdown(d.coverage), ""]
     lines.append(f"今日走访 {d.visits_today} 户次，本周 {d.visits_week} 户次")
     lines += ["", f"**问题（{label}新增 / 解决，当前逾期）**", *problem_lines(d.counts)]
     lines += ["", "**进度落后的干部**", *behind_lines(d.behind)]
     lines += ["", "**本周问题关键词**", "、".join(d.keywords) if d.keywords else "（无）"]
     if d.weekly is not None:
-        lines += ["", "**本周汇总**", *[f"- {x}" for x in weekly_lines(d.weekly)]]
+        lines += ["", "**本周汇总**", *[f"> {x}" for x in weekly_lines(d.weekly)]]
     return "\n".join(lines)
 
 

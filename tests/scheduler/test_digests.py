@@ -29,8 +29,15 @@ def test_daily_digest_for_the_town_leader(sessions, sconfig, town, now):
     assert town_row.payload["msgtype"] == "markdown"
     text = content(town_row)
     assert "虹桥镇民情大走访每日简报 11月23日" in text  # the campaign's own name
-    assert "| 东山村 | 3 | 2 | 2 | 7 | 2/3 |" in text  # key targets: 刘大, 刘三, 陈大
-    assert "| 西河村 | 1 | 0 | 4 | 5 | 1/1 |" in text
+    assert (  # key targets: 刘大, 刘三, 陈大
+        '> 东山村：已走访 **3**，电话联系 2，<font color="warning">未走访 2</font>，共 7 户；'
+        "重点对象 2/3" in text
+    )
+    assert (
+        "西河村：已走访 **1**，电话联系 0" in text
+        and "未走访 4</font>，共 5 户；重点对象 1/1" in text
+    )
+    assert "|" not in text  # WeCom's app markdown has no tables
     assert "今日走访 2 户次，本周 2 户次" in text
     assert "教育文化：新增 1，解决 1，逾期 0" in text
     assert "医疗卫生：新增 1，解决 0，逾期 0" in text
@@ -85,13 +92,13 @@ def test_half_monthly_summary_follows_attachment_5(sessions, sconfig, town, now)
         s.commit()
         rows = _by_recipient(outbox(s))
     text = content(rows["wangsj"][0])
-    assert "| 困难需求 | 1 | 0 | 1 |" in text
-    assert "| 房屋土地 | 0 | 1 | 1 |" in text
-    assert "| 平安治理 | 1 | 0 | 1 |" in text
-    assert "| 医疗卫生 | 0 | 1 | 1 |" in text
-    assert "| 合计 | 2 | 2 | 4 |" in text
+    assert "> 困难需求：1 / 0 / 1" in text
+    assert "> 房屋土地：0 / 1 / 1" in text
+    assert "> 平安治理：1 / 0 / 1" in text
+    assert "> 医疗卫生：0 / 1 / 1" in text
+    assert "> **合计：2 / 2 / 4**" in text
     east = content(rows["zhaozs"][0])
-    assert "| 合计 | 1 | 1 | 2 |" in east
+    assert "> **合计：1 / 1 / 2**" in east
 
 
 def test_each_digest_runs_once_per_period(sessions, sconfig, town, now):
