@@ -151,13 +151,16 @@ def match_target(
     """The stored target a file row means, and whether the name+address key is ambiguous.
 
     By 编号 when given; a 编号 not yet stored may still match a stored target that has
-    no 编号 and the same 户主姓名 + 地址 (a roster that adds numbers later).
+    no 编号 and the same 户主姓名 + 地址 (a roster that adds numbers later). A row
+    without 编号 prefers stored targets without one: a numbered household of the same
+    name and address is a different household the file keys by its 编号.
     """
     if code and code in snap.targets_by_code:
         return snap.targets_by_code[code], False
     candidates = snap.targets_by_key.get((head_name, address), [])
-    if code:
-        candidates = [t for t in candidates if not t.code]
+    uncoded = [t for t in candidates if not t.code]
+    if code or uncoded:
+        candidates = uncoded
     if len(candidates) == 1:
         return candidates[0], False
     return None, len(candidates) > 1

@@ -219,3 +219,20 @@ def test_csv_in_gbk_with_sheet_option(sheets, write_book, run_import, sessions, 
     assert prepared.problems == ()
     with unit_of_work(sessions) as s:
         assert s.scalars(select(Cadre.name).where(Cadre.userid == "suntao")).one() == "孙涛"
+
+
+
+def test_uncoded_row_beside_a_numbered_namesake_reimports_unchanged(
+    sheets, write_book, run_import, engine
+):
+    """Found by Hypothesis: the same 户主姓名 + 地址 once with a 编号 and once without."""
+    rows = sheets["走访对象"]
+    rows.append(["A-26", "唐冬梅", "虹桥村", "4组", "4组9号", "", "", 2, ""])
+    rows.append(["", "唐冬梅", "虹桥村", "4组", "4组9号", "", "", 3, ""])
+    path = write_book(sheets)
+    assert run_import(path).problems == ()
+    before = dump_tables(engine)
+    again = run_import(path)
+    assert again.problems == ()
+    assert again.plan.changes == 0
+    assert dump_tables(engine) == before
