@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
 import pytest
 from flask import Flask
 
+from bot import config as config_mod
 from bot.app import create_app
+from bot.fakewecom import RunningFake, start_in_thread
 from bot.runtime import Runtime
+from tests.conftest import FROZEN_NOW, config_dict
 from tests.wecom_helpers import WecomTestClient, add_cadre
 
 
@@ -26,3 +32,42 @@ def cadre(runtime: Runtime) -> str:
     with runtime.unit_of_work() as s:
         add_cadre(s, "zhangsan", name="张三")
     return "zhangsan"
+
+
+class MutableClock:
+    """A clock tests move forward by hand (backoff, token expiry)."""
+
+    def __init__(self, now: datetime = FROZEN_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def fake() -> Iterator[RunningFake]:
+    """A fake WeCom API on a free port (its gettoken wants the test secret)."""
+    running = start_in_thread(secret="test-secret")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def clock() -> MutableClock:
+    return MutableClock()
+
+
+@pytest.fixture
+def api_runtime(db_url: str, fake: RunningFake, clock: MutableClock) -> Iterator[Runtime]:
+    """A runtime whose WeCom API is the fake, with a clock the test can move."""
+    raw = config_dict(
+        db_url,
+        wecom={"api_base_url": fake.url, "timeout_seconds": 0.3},
+        outbox={"max_attempts": 3, "base_backoff_seconds": 10.0, "batch_size": 2},
+    )
+    rt = Runtime.from_config(config_mod.from_dict(raw, environ={}), clock=clock)
+    yield rt
+    rt.close()
