@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from bot import config as config_mod
 from bot.app import create_app
@@ -71,3 +75,25 @@ def api_runtime(db_url: str, fake: RunningFake, clock: MutableClock) -> Iterator
     rt = Runtime.from_config(config_mod.from_dict(raw, environ={}), clock=clock)
     yield rt
     rt.close()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    server: BaseWSGIServer
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+@contextmanager
+def serve_in_thread(app: Flask) -> Iterator[LiveServer]:
+    """A real HTTP server for ``app`` on a free 127.0.0.1 port, for the test's duration."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", server)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
