@@ -5,9 +5,9 @@ outcome word for the log. Steps, all in ONE transaction:
 
 1. Unknown userid (no active cadre): the ``unknown_user`` handler answers and
    writes one audit row; nothing else is written (no session, no dedupe row).
-2. Lock the user's :class:`DialogSession` row (PostgreSQL: upsert, then
-   ``SELECT … FOR UPDATE``; SQLite: every transaction is ``BEGIN IMMEDIATE``,
-   which already serialises writers). Callbacks of one user thus apply one at a
+2. Lock the user's :class:`DialogSession` row (PostgreSQL: an upsert that
+   returns the row and holds its lock; SQLite: every transaction is
+   ``BEGIN IMMEDIATE``, which already serialises writers). Callbacks of one user thus apply one at a
    time, in the order they take the lock.
 3. Seen this ``dedupe_key`` before (a WeCom retry)? Return the stored reply,
    apply nothing.
@@ -16,15 +16,18 @@ outcome word for the log. Steps, all in ONE transaction:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from bot.handlers import router
-from bot.handlers.base import HandlerContext, Incoming
+from bot.handlers.base import HandlerContext, Incoming, UserState
 from bot.runtime import Runtime
 from storage.models import DialogSession, InboundMessage
 
@@ -35,20 +38,40 @@ class Applied:
     outcome: str  # applied | replay | unknown_user
 
 
+@functools.cache
+def _upsert_dialog(dialect: str) -> ReturningInsert[Any]:
+    """The upsert statement, built once per dialect (building it costs more than running it)."""
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    base = dialect_insert(DialogSession).values(
+        userid=bindparam("userid"),
+        state="idle",
+        data={},
+        version=0,
+        updated_at=bindparam("now"),
+    )
+    upsert = base.on_conflict_do_update(
+        index_elements=["userid"], set_={"userid": base.excluded.userid}
+    )
+    return upsert.returning(DialogSession)
+
+
+RECORD = insert(InboundMessage)
+SEEN = select(InboundMessage.reply).where(InboundMessage.dedupe_key == bindparam("key"))
+
+
 def lock_dialog(session: Session, userid: str, ctx: HandlerContext) -> DialogSession:
-    """Create the user's DialogSession if missing and lock it for this transaction."""
-    dialect = session.get_bind().dialect.name
-    values = {"userid": userid, "state": "idle", "data": {}, "version": 0, "updated_at": ctx.now}
-    if dialect == "postgresql":
-        pg = postgresql.insert(DialogSession).values(**values)
-        session.execute(pg.on_conflict_do_nothing(index_elements=["userid"]))
-    else:
-        lite = sqlite.insert(DialogSession).values(**values)
-        session.execute(lite.on_conflict_do_nothing(index_elements=["userid"]))
-    query = select(DialogSession).where(DialogSession.userid == userid)
-    if dialect == "postgresql":
-        query = query.with_for_update()
-    return session.scalars(query.execution_options(populate_existing=True)).one()
+    """Create the user's DialogSession if missing and lock it, in one statement.
+
+    ``INSERT … ON CONFLICT (userid) DO UPDATE … RETURNING`` takes the row lock on
+    PostgreSQL whether the row is new or not (a concurrent callback of the same user
+    waits here until we commit); on SQLite the transaction already holds the write lock.
+    """
+    stmt = _upsert_dialog(session.get_bind().dialect.name)
+    params = {"userid": userid, "now": ctx.now}
+    row: DialogSession = session.scalars(
+        stmt, params, execution_options={"populate_existing": True}
+    ).one()
+    return row
 
 
 def apply(
@@ -59,23 +82,25 @@ def apply(
     """Run one callback in one unit of work; a replay returns the first reply unchanged."""
     ctx = HandlerContext(runtime=runtime, now=runtime.clock())
     with runtime.unit_of_work() as session:
-        if router.active_cadre(session, incoming.userid) is None:
-            reply = router.dispatch(session, ctx, incoming, handlers)
+        cadre = router.active_cadre(session, incoming.userid)
+        if cadre is None:
+            user = UserState(incoming.userid, None, None)
+            reply = router.dispatch(session, ctx, incoming, handlers, user)
             return Applied(reply.text, "unknown_user")
-        lock_dialog(session, incoming.userid, ctx)
-        seen = session.scalar(
-            select(InboundMessage).where(InboundMessage.dedupe_key == incoming.dedupe_key)
-        )
+        user = UserState(incoming.userid, cadre, lock_dialog(session, incoming.userid, ctx))
+        seen = session.execute(SEEN, {"key": incoming.dedupe_key[:200]}).first()
         if seen is not None:
             return Applied(seen.reply or "", "replay")
-        reply = router.dispatch(session, ctx, incoming, handlers)
-        session.add(
-            InboundMessage(
-                dedupe_key=incoming.dedupe_key[:200],
-                userid=incoming.userid,
-                msg_type=incoming.msg_type if not incoming.event else f"event:{incoming.event}",
-                received_at=ctx.now,
-                reply=reply.text,
-            )
+        reply = router.dispatch(session, ctx, incoming, handlers, user)
+        # Core insert on the session's connection: same transaction, no ORM flush cost.
+        session.connection().execute(
+            RECORD,
+            {
+                "dedupe_key": incoming.dedupe_key[:200],
+                "userid": incoming.userid,
+                "msg_type": incoming.msg_type if not incoming.event else f"event:{incoming.event}",
+                "received_at": ctx.now,
+                "reply": reply.text,
+            },
         )
         return Applied(reply.text, "applied")

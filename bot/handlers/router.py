@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.handlers import basic
@@ -57,8 +57,11 @@ HANDLERS: list[Handler] = [
 ]
 
 
+ACTIVE_CADRE = select(Cadre).where(Cadre.userid == bindparam("userid"), Cadre.active.is_(True))
+
+
 def active_cadre(session: Session, userid: str) -> Cadre | None:
-    return session.scalar(select(Cadre).where(Cadre.userid == userid, Cadre.active.is_(True)))
+    return session.scalar(ACTIVE_CADRE, {"userid": userid})
 
 
 def load_user(session: Session, userid: str) -> UserState:
@@ -74,9 +77,14 @@ def dispatch(
     ctx: HandlerContext,
     incoming: Incoming,
     handlers: Sequence[Handler] | None = None,
+    user: UserState | None = None,
 ) -> Reply:
-    """Run the first matching handler and return its reply (``handlers`` defaults to HANDLERS)."""
-    user = load_user(session, incoming.userid)
+    """Run the first matching handler and return its reply.
+
+    ``handlers`` defaults to :data:`HANDLERS`; ``user`` is loaded when not given
+    (the webhook passes the one it has locked).
+    """
+    user = user or load_user(session, incoming.userid)
     for handler in HANDLERS if handlers is None else handlers:
         if handler.matches(incoming, user):
             return handler.handle(session, ctx, incoming, user)
