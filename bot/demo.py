@@ -87,11 +87,18 @@ def load_roster(runtime: Runtime, config_path: Path, var: Path) -> None:
     else:
         today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
         roster = var / "demo-roster.xlsx"
-        build_demo_roster(roster, today)
-        done = subprocess.run(
-            cli_command(config_path, "import-roster", str(roster)), capture_output=True, text=True
-        )
-        if done.returncode != 0:
+        try:
+            build_demo_roster(roster, today)
+        except Exception as exc:  # the roster area's code: report, fall back, keep going
+            click.echo(f"演示名册生成失败 (demo roster): {type(exc).__name__}: {exc}", err=True)
+            done = None
+        else:
+            done = subprocess.run(
+                cli_command(config_path, "import-roster", str(roster)),
+                capture_output=True,
+                text=True,
+            )
+        if done is not None and done.returncode != 0:
             click.echo(f"演示名册导入未完成 (roster import):\n{done.stdout}{done.stderr}", err=True)
     with runtime.unit_of_work() as s:
         if s.scalar(select(Cadre).where(Cadre.userid == DEMO_USER)) is None:

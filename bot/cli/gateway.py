@@ -45,7 +45,12 @@ def worker_command(config_path: str, poll: float = 2.0) -> list[str]:
 @click.option("--host", default=None, help="Address to bind (default: [server] host).")
 @click.option("--port", type=int, default=None, help="Port (default: [server] port).")
 @click.option("--workers", type=int, default=None, help="gunicorn worker processes.")
-@click.option("--threads", type=int, default=1, show_default=True, help="Threads per worker.")
+@click.option(
+    "--threads",
+    type=int,
+    default=None,
+    help="Threads per worker (default: 4 on PostgreSQL, 1 on SQLite).",
+)
 @click.option("--with-worker", is_flag=True, help="Also run the outbox sender as a child process.")
 @pass_state
 def serve_cmd(
@@ -60,7 +65,10 @@ def serve_cmd(
     from bot.server import serve
 
     path = _config_path(state)
-    srv = state.config().server
+    cfg = state.config()
+    srv = cfg.server
+    if threads is None:
+        threads = 4 if cfg.database.url.startswith("postgresql") else 1
     setup_logging()
     child = subprocess.Popen(worker_command(path)) if with_worker else None
     try:
