@@ -35,6 +35,8 @@ def test_transcript_replays_and_matches(
     assert_transcript(path, api_runtime, fake)
 
 
-def test_unknown_user_in_a_replay_is_refused_politely(api_runtime: Runtime, fake: RunningFake) -> None:
+def test_unknown_user_in_a_replay_is_refused_politely(
+    api_runtime: Runtime, fake: RunningFake
+) -> None:
     got = replay(api_runtime, fake, ["帮助"], userid="nobody")
     assert got[0] == "> 帮助" and "管理员" in got[1]

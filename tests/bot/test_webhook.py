@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import logging
+import re
 
-from bot.handlers import prompts
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.app import create_app
+from bot.handlers import prompts, router
+from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from bot.runtime import Runtime
 from storage.models import AuditLog, DialogSession, InboundMessage
 from tests.wecom_helpers import WecomTestClient, add_cadre
@@ -101,3 +108,42 @@ def test_unsubscribe_gets_empty_200(wc: WecomTestClient, cadre: str) -> None:
 def test_healthz(app, wc: WecomTestClient) -> None:  # type: ignore[no-untyped-def]
     resp = wc.client.get("/healthz")
     assert (resp.status_code, resp.get_data(as_text=True)) == (200, "ok")
+
+
+def test_one_log_line_per_callback_without_content(
+    wc: WecomTestClient, cadre: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="minqing.webhook"):
+        wc.say(cadre, "王大爷家的秘密问题")
+    lines = [r.getMessage() for r in caplog.records if r.name == "minqing.webhook"]
+    assert len(lines) == 1
+    assert re.fullmatch(r"callback user=zhangsan type=text outcome=applied ms=\d+\.\d", lines[0])
+    assert "秘密" not in caplog.text
+
+
+class Boom:
+    name = "boom"
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool:
+        return incoming.content == "boom"
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply:
+        session.add(AuditLog(at=ctx.now, actor=incoming.userid, action="half-done", detail={}))
+        session.flush()
+        raise RuntimeError("handler bug")
+
+
+def test_a_failing_handler_rolls_back_and_a_retry_can_apply(runtime: Runtime, cadre: str) -> None:
+    handlers = [Boom(), *router.HANDLERS]
+    app = create_app(runtime=runtime, handlers=handlers)
+    wc = WecomTestClient.for_app(app)
+    cb = wc.signer.text(cadre, "boom", msg_id="777")
+    resp = wc.post(cb)
+    assert resp.status_code == 500  # WeCom will retry
+    assert "handler bug" not in resp.get_data(as_text=True)
+    assert count(runtime, AuditLog) == count(runtime, InboundMessage) == 0
+    fixed = WecomTestClient(create_app(runtime=runtime).test_client(), wc.signer)  # bug fixed
+    assert "没有听懂" in fixed.reply(fixed.post(cb))
+    assert count(runtime, InboundMessage) == 1
