@@ -28,7 +28,7 @@ from bot.outbox_worker import drain_once
 from bot.runtime import Runtime
 from bot.simulator import Simulator, play
 from bot.wecom import CallbackCrypto
-from tests.bot.conftest import serve_in_thread
+from tests.wecom_helpers import serve_in_thread
 
 
 def user_lines(transcript: str) -> list[str]:

@@ -11,23 +11,33 @@ Typical use with the Flask test client::
 card_click); ``wc.post`` sends it and returns the Flask response;
 ``wc.reply(resp)`` decrypts the passive reply. Each ``say``/``post`` moves the
 callback clock one second forward, so events never collide by accident.
+
+Also here: :func:`add_cadre`, :class:`MutableClock` and :func:`serve_in_thread`
+(the app on a real port). The fixtures (``app``, ``wc``, ``cadre``, ``fake``,
+``clock``, ``api_runtime``) are in tests/bot/conftest.py and apply to every test
+under tests/bot/; conversation transcripts: tests/transcript_helpers.py.
 """
 
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from bot.callback_client import CallbackSigner, SignedCallback
 from bot.wecom import CallbackCrypto
 from storage.models import Cadre, Unit
-from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
+from tests.conftest import FROZEN_NOW, TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
 
 TEST_AGENT_ID = 1000002
 
@@ -80,3 +90,38 @@ class WecomTestClient:
         resp = self.post(self.signer.text(userid, text))
         assert resp.status_code == 200, resp.get_data(as_text=True)
         return self.reply(resp)
+
+
+class MutableClock:
+    """A clock tests move forward by hand (backoff, token expiry)."""
+
+    def __init__(self, now: datetime = FROZEN_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    server: BaseWSGIServer
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+@contextmanager
+def serve_in_thread(app: Flask) -> Iterator[LiveServer]:
+    """A real HTTP server for ``app`` on a free 127.0.0.1 port, for the test's duration."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", server)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

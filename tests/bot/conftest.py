@@ -1,23 +1,25 @@
-"""Fixtures for the gateway tests: the app on the test database and a callback client."""
+"""Fixtures for everything under tests/bot/: the app, a callback client, a fake WeCom.
+
+- ``app`` / ``wc``: the real app on the test database (frozen clock) and a
+  :class:`~tests.wecom_helpers.WecomTestClient` posting real encrypted callbacks;
+- ``cadre``: the active cadre ``zhangsan`` (张三);
+- ``fake``: a fake WeCom API on a free port; ``clock``: a clock tests move;
+- ``api_runtime``: a runtime whose WeCom API is ``fake`` and whose clock is ``clock``.
+"""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from bot import config as config_mod
 from bot.app import create_app
 from bot.fakewecom import RunningFake, start_in_thread
 from bot.runtime import Runtime
-from tests.conftest import FROZEN_NOW, config_dict
-from tests.wecom_helpers import WecomTestClient, add_cadre
+from tests.conftest import config_dict
+from tests.wecom_helpers import MutableClock, WecomTestClient, add_cadre
 
 
 @pytest.fixture
@@ -36,19 +38,6 @@ def cadre(runtime: Runtime) -> str:
     with runtime.unit_of_work() as s:
         add_cadre(s, "zhangsan", name="张三")
     return "zhangsan"
-
-
-class MutableClock:
-    """A clock tests move forward by hand (backoff, token expiry)."""
-
-    def __init__(self, now: datetime = FROZEN_NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
 
 
 @pytest.fixture
@@ -75,25 +64,3 @@ def api_runtime(db_url: str, fake: RunningFake, clock: MutableClock) -> Iterator
     rt = Runtime.from_config(config_mod.from_dict(raw, environ={}), clock=clock)
     yield rt
     rt.close()
-
-
-@dataclass
-class LiveServer:
-    url: str
-    server: BaseWSGIServer
-
-    def stop(self) -> None:
-        self.server.shutdown()
-
-
-@contextmanager
-def serve_in_thread(app: Flask) -> Iterator[LiveServer]:
-    """A real HTTP server for ``app`` on a free 127.0.0.1 port, for the test's duration."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", server)
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)

@@ -13,7 +13,7 @@ from bot.outbox_worker import DrainCounts, drain_once
 from bot.runtime import Runtime
 from storage import outbox
 from storage.models import OutboxMessage
-from tests.bot.conftest import MutableClock
+from tests.wecom_helpers import MutableClock
 
 
 def control(fake: RunningFake, **cmd: object) -> None:

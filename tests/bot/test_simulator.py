@@ -13,9 +13,8 @@ from bot.runtime import Runtime
 from bot.simulator import Simulator, play, render
 from bot.wecom import CallbackCrypto
 from tests.bot.card_handlers import CardClick, SendCard
-from tests.bot.conftest import serve_in_thread
 from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
-from tests.wecom_helpers import add_cadre
+from tests.wecom_helpers import add_cadre, serve_in_thread
 
 SCRIPT = """\
 # a comment line is skipped

@@ -9,7 +9,7 @@ from bot.fakewecom import RunningFake
 from bot.runtime import Runtime
 from bot.wecom_api import WecomApiError, WecomNetworkError
 from bot.wecom_tokens import make_client
-from tests.bot.conftest import MutableClock
+from tests.wecom_helpers import MutableClock
 
 
 def control(fake: RunningFake, **cmd: object) -> None:
