@@ -79,3 +79,6 @@ def chat(sim: Simulator) -> None:
                 click.echo(f"机器人< {answer}")
         except ValueError as exc:
             click.echo(f"（{exc}）")
+        except KeyboardInterrupt:
+            click.echo()
+            return
