@@ -38,16 +38,14 @@ class Applied:
     outcome: str  # applied | replay | unknown_user
 
 
+NEW_DIALOG = {"state": "idle", "data": {}, "version": 0}
+
+
 @functools.cache
-def _upsert_dialog(dialect: str) -> ReturningInsert[Any]:
-    """The upsert statement, built once per dialect (building it costs more than running it)."""
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    base = dialect_insert(DialogSession).values(
-        userid=bindparam("userid"),
-        state="idle",
-        data={},
-        version=0,
-        updated_at=bindparam("now"),
+def _pg_upsert_dialog() -> ReturningInsert[Any]:
+    """Built once: constructing the statement costs more than running it."""
+    base = postgresql.insert(DialogSession).values(
+        userid=bindparam("userid"), updated_at=bindparam("now"), **NEW_DIALOG
     )
     upsert = base.on_conflict_do_update(
         index_elements=["userid"], set_={"userid": base.excluded.userid}
@@ -55,22 +53,34 @@ def _upsert_dialog(dialect: str) -> ReturningInsert[Any]:
     return upsert.returning(DialogSession)
 
 
+SQLITE_ADD_DIALOG = (
+    sqlite.insert(DialogSession)
+    .values(userid=bindparam("userid"), updated_at=bindparam("now"), **NEW_DIALOG)
+    .on_conflict_do_nothing(index_elements=["userid"])
+)
+DIALOG = select(DialogSession).where(DialogSession.userid == bindparam("userid"))
 RECORD = insert(InboundMessage)
 SEEN = select(InboundMessage.reply).where(InboundMessage.dedupe_key == bindparam("key"))
 
 
 def lock_dialog(session: Session, userid: str, ctx: HandlerContext) -> DialogSession:
-    """Create the user's DialogSession if missing and lock it, in one statement.
+    """Create the user's DialogSession if missing and lock it until the transaction ends.
 
-    ``INSERT … ON CONFLICT (userid) DO UPDATE … RETURNING`` takes the row lock on
-    PostgreSQL whether the row is new or not (a concurrent callback of the same user
-    waits here until we commit); on SQLite the transaction already holds the write lock.
+    PostgreSQL: ``INSERT … ON CONFLICT (userid) DO UPDATE … RETURNING`` takes the row
+    lock whether the row is new or not, in one round trip (a concurrent callback of
+    the same user waits here until we commit). SQLite: the transaction already holds
+    the database write lock (``BEGIN IMMEDIATE``); insert-if-missing, then read
+    (no RETURNING, so SQLite 3.24+ is enough).
     """
-    stmt = _upsert_dialog(session.get_bind().dialect.name)
     params = {"userid": userid, "now": ctx.now}
-    row: DialogSession = session.scalars(
-        stmt, params, execution_options={"populate_existing": True}
-    ).one()
+    options = {"populate_existing": True}
+    if session.get_bind().dialect.name == "postgresql":
+        row: DialogSession = session.scalars(
+            _pg_upsert_dialog(), params, execution_options=options
+        ).one()
+        return row
+    session.connection().execute(SQLITE_ADD_DIALOG, params)
+    row = session.scalars(DIALOG, {"userid": userid}, execution_options=options).one()
     return row
 
 
