@@ -20,6 +20,7 @@ from bot.fakewecom import RunningFake, start_in_thread
 from bot.runtime import Runtime
 from tests.conftest import config_dict
 from tests.wecom_helpers import MutableClock, WecomTestClient, add_cadre
+from tests.wecom_helpers import serve_in_thread as serve_in_thread  # re-exported: older imports
 
 
 @pytest.fixture
