@@ -7,8 +7,8 @@ outcome word for the log. Steps, all in ONE transaction:
    writes one audit row; nothing else is written (no session, no dedupe row).
 2. Lock the user's :class:`DialogSession` row (PostgreSQL: an upsert that
    returns the row and holds its lock; SQLite: every transaction is
-   ``BEGIN IMMEDIATE``, which already serialises writers). Callbacks of one user thus apply one at a
-   time, in the order they take the lock.
+   ``BEGIN IMMEDIATE``, which already serialises writers). Callbacks of one
+   user thus apply one at a time, in the order they take the lock.
 3. Seen this ``dedupe_key`` before (a WeCom retry)? Return the stored reply,
    apply nothing.
 4. Dispatch to the router, store the reply in the :class:`InboundMessage` row, commit.
