@@ -47,7 +47,7 @@ class Classification:
 
     ``category`` is in the seed-003 (changzhou) scheme, ``category_alt`` in the
     seed-004 (chaihudian) scheme; both are 其他 when nothing matched. ``terms`` are
-    the tokens that counted, in text order. ``confidence`` is in [0, 1].
+    the tokens that counted, clause by clause. ``confidence`` is in [0, 1].
     """
 
     problem: bool
