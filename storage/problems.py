@@ -7,7 +7,8 @@ the ``version`` column: a stale write raises :class:`ProblemConflict` naming the
 change that won.
 
 Scopes (who sees what): a visiting cadre sees the problems of targets assigned to
-them and the problems they found; a leader or admin sees the problems of their unit's
+them, the problems they found, and those assigned to their own unit to handle
+(an office clerk must read what they are asked to do); a leader or admin sees the problems of their unit's
 subtree and those assigned to a unit of that subtree. :func:`visible_query` is the
 one place that rule is written.
 """
@@ -238,7 +239,13 @@ def visible_query(session: Session, viewer: Cadre) -> Select[Any]:
         scope = viewer_scope(session, viewer)
         return query.where(or_(Problem.unit_id.in_(scope), Problem.assignee_unit_id.in_(scope)))
     assigned = select(Assignment.target_id).where(Assignment.cadre_id == viewer.id)
-    return query.where(or_(Problem.target_id.in_(assigned), Problem.found_by_id == viewer.id))
+    return query.where(
+        or_(
+            Problem.target_id.in_(assigned),
+            Problem.found_by_id == viewer.id,
+            Problem.assignee_unit_id == viewer.unit_id,
+        )
+    )
 
 
 def get_visible(session: Session, viewer: Cadre, problem_id: int) -> Problem | None:

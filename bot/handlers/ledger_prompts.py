@@ -64,3 +64,6 @@ CONFLICT = (
     "请发送“问题 {id}”查看最新情况后再操作。"
 )
 LATEST = "（最近一次：{actor} {at} {action}）"
+CARD_TITLE = "问题#{id} 分类确认"
+CARD_DESC = "系统判断：{category}（{kind}）。不对请点正确的类别："
+BAD_FILTER = "不认识的筛选条件“{word}”。可写：逾期、类别（如 房屋土地）、状态（如 交办、办理中）。"

@@ -35,7 +35,7 @@ from storage.problems import (
     unit_members,
 )
 from storage.units import subtree_ids
-from storage.vocab import PROBLEM_STATUS
+from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU, PROBLEM_STATUS
 
 IN_PERSON_KINDS = ("矛盾纠纷", "信访诉求", "安全隐患")  # seed 002: disputes and complex cases
 
@@ -191,3 +191,62 @@ def _notify(
         outbox.enqueue(
             session, "message", finder.userid, outbox.text_payload(text), now, dedupe_key=dedupe
         )
+
+
+def reclassify(
+    session: Session, cadre: Cadre, problem_id: int, scheme: str, index: int, now: datetime
+) -> Problem:
+    """Correct a classification guess: category number ``index`` (1-based) of ``scheme``.
+
+    Anyone who may see the problem may correct it; recorded as a ``reclassify`` event
+    and version-checked like every other change. Clears ``needs_review``.
+    """
+    options = CATEGORY_OPTIONS[scheme]
+    if not 1 <= index <= len(options):
+        raise LedgerError(P.BAD_CATEGORY_CHOICE.format(n=len(options), id=problem_id))
+    problem = load(session, cadre, problem_id)
+    column = "category" if scheme == "changzhou" else "category_alt"
+    before, after = getattr(problem, column), options[index - 1]
+    try:
+        apply_transition(
+            session,
+            problem,
+            action="reclassify",
+            to_status=problem.status,
+            changes={column: after, "needs_review": False},
+            note=f"{before} → {after}",
+            actor_id=cadre.id,
+            now=now,
+        )
+    except ProblemConflict as exc:
+        raise LedgerError(conflict_message(exc.latest)) from None
+    return problem
+
+
+CATEGORY_OPTIONS = {"changzhou": CATEGORIES_CHANGZHOU, "chaihudian": CATEGORIES_CHAIHUDIAN}
+
+
+def reclassify_card(problem: Problem, scheme: str) -> dict[str, object]:
+    """A template card showing the guess, one button per other category (one tap fixes it).
+
+    Button keys are ``ledger:reclass:<problem id>:<1-based index>``; the task id is
+    unique per problem version, as WeCom requires.
+    """
+    options = CATEGORY_OPTIONS[scheme]
+    current = problem.category if scheme == "changzhou" else problem.category_alt
+    buttons = [
+        {"text": name, "key": f"ledger:reclass:{problem.id}:{i}", "style": 2}
+        for i, name in enumerate(options, start=1)
+        if name != current
+    ][:6]
+    card = {
+        "card_type": "button_interaction",
+        "task_id": f"ledger-reclass-{problem.id}-{problem.version}",
+        "main_title": {
+            "title": P.CARD_TITLE.format(id=problem.id),
+            "desc": P.CARD_DESC.format(category=current, kind=problem.kind),
+        },
+        "sub_title_text": problem.text[:60],
+        "button_list": buttons,
+    }
+    return {"msgtype": "template_card", "template_card": card}

@@ -55,7 +55,7 @@ class Clock:
     step: str
     due: datetime
     overdue: bool
-    days_left: int  # negative when overdue (whole days, rounded towards overdue)
+    days_left: int  # whole days; negative (at least -1) when overdue
 
     def label(self) -> str:
         """Short Chinese text for lists, e.g. "办结 11月30日前，剩7天" or "办结 超期2天"."""
@@ -83,7 +83,9 @@ def clock_of(times: ProblemTimes, now: datetime, cfg: LedgerConfig) -> Clock | N
     else:
         return None
     left = due - now
-    days_left = math.floor(left / timedelta(days=1))
+    day = timedelta(days=1)
+    # 6.5 days left → 剩6天; 25 hours late → 超期1天; one second late → 超期1天.
+    days_left = math.floor(left / day) if left >= timedelta(0) else -max(1, math.floor(-left / day))
     return Clock(step=step, due=due, overdue=now > due, days_left=days_left)
 
 

@@ -112,14 +112,17 @@ def test_assignee_units_people_see_problems_assigned_to_them(session, world):
     p = session.scalar(select(Problem).where(Problem.text == "邻居占了我家的地，吵了好几回"))
     office_leader_view = world.cadre("zhenzhang")
     assert get_visible(session, office_leader_view, p.id) is None
+    assert get_visible(session, world.cadre("zongzhi"), p.id) is None
     apply_transition(
         session, p, action="assign", to_status="assigned",
         changes={"assignee_unit_id": world.unit("镇综治办"), "deadline": NOW + timedelta(days=7)},
         note="", actor_id=world.cadre("waizhen").id, now=NOW,
     )
-    # A leader over 镇综治办 now sees it; the village leader still does not.
+    # A leader over 镇综治办 and the office's own clerk now see it; the village leader does not.
     assert get_visible(session, office_leader_view, p.id) is p
+    assert get_visible(session, world.cadre("zongzhi"), p.id) is p
     assert get_visible(session, world.cadre("cunzhishu"), p.id) is None
+    assert get_visible(session, world.cadre("xiaowang"), p.id) is None
 
 
 def test_filters_status_category_unit(session, world):

@@ -70,3 +70,9 @@ def test_thresholds_agree_with_clock_of():
     closed = T0 - timedelta(days=6)
     assert not clock_of(ProblemTimes("solved", closed, None, closed), T0, CFG).overdue
     assert not closed < th["solved"]
+
+
+def test_partly_late_days_count_down_not_up():
+    times = ProblemTimes("assigned", T0, T0 + timedelta(days=1), None)
+    assert clock_of(times, T0 + timedelta(days=2, hours=1), CFG).days_left == -1
+    assert clock_of(times, T0 - timedelta(hours=12), CFG).days_left == 1

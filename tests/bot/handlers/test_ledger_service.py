@@ -1,0 +1,45 @@
+"""The service: the race loser is told in Chinese who changed what, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import LedgerConfig
+from bot.handlers.ledger_service import act, act_on
+from bot.ledger.workflow import LedgerError, Request
+from storage.models import Cadre, OutboxMessage, Problem
+from tests.conftest import FROZEN_NOW
+from tests.ledger_helpers import add_problem, build_world
+
+CFG = LedgerConfig()
+
+
+def cadre(session, userid):
+    return session.scalar(select(Cadre).where(Cadre.userid == userid))
+
+
+def test_two_leaders_at_once_the_loser_hears_what_changed(sessions):
+    with sessions() as s:
+        w = build_world(s)
+        pid = add_problem(s, w, "张三", "xiaoli", "屋顶漏水", FROZEN_NOW).id
+        office, village2 = w.unit("镇综治办"), w.unit("二村")
+        s.commit()
+    a, b = sessions(), sessions()
+    try:
+        admin = cadre(a, "guanli")
+        mine = a.get(Problem, pid)  # admin opened the problem …
+        a.commit()  # … (SQLite: read finished, lock released)
+        act(b, cadre(b, "zhenzhang"), pid, Request("assign", assignee_unit_id=office), FROZEN_NOW, CFG)
+        b.commit()  # … while the town leader assigned it
+        with pytest.raises(LedgerError) as lost:
+            act_on(a, admin, mine, Request("assign", assignee_unit_id=village2), FROZEN_NOW, CFG)
+        assert lost.value.message.startswith("问题#%d刚刚被镇长于11月23日17:00交办，当前状态“交办”" % pid)
+        a.rollback()
+        with sessions() as s:
+            assert s.get(Problem, pid).assignee_unit_id == office
+            # only the winner's notice was queued
+            assert len(s.scalars(select(OutboxMessage)).all()) == 1
+    finally:
+        a.close()
+        b.close()
