@@ -50,14 +50,23 @@ def read_rows(path: Path = DEFAULT_FILE) -> list[Row]:
     with path.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f, delimiter="\t")
         return [
-            Row(r["text"], r["problem"] == "1", r["category_changzhou"], r["category_chaihudian"], r["kind"])
+            Row(
+                r["text"],
+                r["problem"] == "1",
+                r["category_changzhou"],
+                r["category_chaihudian"],
+                r["kind"],
+            )
             for r in reader
         ]
 
 
 def evaluate(rows: list[Row]) -> Scores:
     detected = cz = chd = kind = 0
-    confusion: dict[str, Counter[tuple[str, str]]] = {"changzhou": Counter(), "chaihudian": Counter()}
+    confusion: dict[str, Counter[tuple[str, str]]] = {
+        "changzhou": Counter(),
+        "chaihudian": Counter(),
+    }
     errors = []
     problems = [r for r in rows if r.problem]
     for row in rows:
@@ -65,7 +74,9 @@ def evaluate(rows: list[Row]) -> Scores:
         if got.problem == row.problem:
             detected += 1
         else:
-            errors.append(f"detect   want={int(row.problem)} got={int(got.problem)}  {row.text}  {got.terms}")
+            errors.append(
+                f"detect   want={int(row.problem)} got={int(got.problem)}  {row.text}  {got.terms}"
+            )
         if not row.problem:
             continue
         confusion["changzhou"][(row.changzhou, got.category)] += 1
@@ -74,7 +85,9 @@ def evaluate(rows: list[Row]) -> Scores:
         chd += got.category_alt == row.chaihudian
         kind += got.kind == row.kind
         if got.category != row.changzhou:
-            errors.append(f"changzhou want={row.changzhou} got={got.category}  {row.text}  {got.terms}")
+            errors.append(
+                f"changzhou want={row.changzhou} got={got.category}  {row.text}  {got.terms}"
+            )
         if got.category_alt != row.chaihudian:
             errors.append(f"chaihudian want={row.chaihudian} got={got.category_alt}  {row.text}")
         if got.kind != row.kind:

@@ -1,11 +1,11 @@
 """A small roster for ledger tests: a town with villages and an office, another town.
 
-    县 ─ 虹桥镇 ─ 一村 (leader 村支书 cunzhishu, visitors 小李 xiaoli, 小王 xiaowang)
-       │        ├ 二村
-       │        └ 镇综治办 (visitor 综治员 zongzhi)
-       └ 柴胡店镇 ─ 三村 (leader 外镇书记 waizhen)
-    虹桥镇 leader 镇长 zhenzhang; 县 admin guanli.
-    Targets: 张三 (一村, assigned to 小李), 李四 (二村, unassigned), 王五 (三村).
+县 ─ 虹桥镇 ─ 一村 (leader 村支书 cunzhishu, visitors 小李 xiaoli, 小王 xiaowang)
+   │        ├ 二村
+   │        └ 镇综治办 (visitor 综治员 zongzhi)
+   └ 柴胡店镇 ─ 三村 (leader 外镇书记 waizhen)
+虹桥镇 leader 镇长 zhenzhang; 县 admin guanli.
+Targets: 张三 (一村, assigned to 小李), 李四 (二村, unassigned), 王五 (三村).
 """
 
 from __future__ import annotations
@@ -71,7 +71,11 @@ def build_world(session: Session) -> World:
     campaign = Campaign(name="测试走访", template="yizou_erwen_sankan")
     session.add(campaign)
     session.flush()
-    session.add(Assignment(campaign_id=campaign.id, target_id=targets["张三"].id, cadre_id=cadres["xiaoli"].id))
+    session.add(
+        Assignment(
+            campaign_id=campaign.id, target_id=targets["张三"].id, cadre_id=cadres["xiaoli"].id
+        )
+    )
     session.flush()
     return World(units, cadres, targets)
 

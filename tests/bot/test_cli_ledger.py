@@ -53,7 +53,9 @@ def test_classify_rejects_an_unknown_scheme():
 def test_console_script_runs_classify():
     out = subprocess.run(
         [sys.executable, "-m", "bot.cli", "classify", "没有"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert json.loads(out)["problem"] is False
 

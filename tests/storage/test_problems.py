@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.config import LedgerConfig
 from bot.ledger.classify import classify
 from bot.ledger.clocks import overdue_thresholds
-from bot.config import LedgerConfig
 from storage.models import Problem, ProblemEvent, Visit
 from storage.problems import (
     ProblemConflict,
@@ -49,13 +49,22 @@ def test_create_registers_with_both_schemes_and_history(session, world):
     assert p.unit_id == world.unit("一村")  # the target's unit
     assert p.version == 1
     [event] = history(session, p.id)
-    assert (event.action, event.to_status, event.actor_id) == ("register", "registered", world.cadre("xiaoli").id)
+    assert (event.action, event.to_status, event.actor_id) == (
+        "register",
+        "registered",
+        world.cadre("xiaoli").id,
+    )
 
 
 def test_create_from_visit_classifies_each_item_and_keeps_template_kind(session, world):
     visit = Visit(
-        campaign_id=1, target_id=world.targets["张三"].id, cadre_id=world.cadre("xiaoli").id,
-        template="t", outcome="visited", started_at=NOW, submitted_at=NOW,
+        campaign_id=1,
+        target_id=world.targets["张三"].id,
+        cadre_id=world.cadre("xiaoli").id,
+        template="t",
+        outcome="visited",
+        started_at=NOW,
+        submitted_at=NOW,
     )
     session.add(visit)
     session.flush()
@@ -90,7 +99,10 @@ def test_village_leader_sees_only_the_village(session, world):
 
 
 def test_town_leader_sees_the_town_subtree(session, world):
-    assert texts(list_visible(session, world.cadre("zhenzhang"))) == ["儿子找不到工作", "屋顶漏水好几年了"]
+    assert texts(list_visible(session, world.cadre("zhenzhang"))) == [
+        "儿子找不到工作",
+        "屋顶漏水好几年了",
+    ]
 
 
 def test_other_town_leader_sees_only_their_town(session, world):
@@ -114,9 +126,14 @@ def test_assignee_units_people_see_problems_assigned_to_them(session, world):
     assert get_visible(session, office_leader_view, p.id) is None
     assert get_visible(session, world.cadre("zongzhi"), p.id) is None
     apply_transition(
-        session, p, action="assign", to_status="assigned",
+        session,
+        p,
+        action="assign",
+        to_status="assigned",
         changes={"assignee_unit_id": world.unit("镇综治办"), "deadline": NOW + timedelta(days=7)},
-        note="", actor_id=world.cadre("waizhen").id, now=NOW,
+        note="",
+        actor_id=world.cadre("waizhen").id,
+        now=NOW,
     )
     # A leader over 镇综治办 and the office's own clerk now see it; the village leader does not.
     assert get_visible(session, office_leader_view, p.id) is p
@@ -136,7 +153,10 @@ def test_filters_status_category_unit(session, world):
 def test_overdue_is_computed_from_now(session, world):
     cfg = LedgerConfig(assign_within_days=2)
     leader = world.cadre("zhenzhang")
-    assert list_visible(session, leader, overdue=overdue_thresholds(NOW + timedelta(days=1), cfg)) == []
+    assert (
+        list_visible(session, leader, overdue=overdue_thresholds(NOW + timedelta(days=1), cfg))
+        == []
+    )
     late = list_visible(session, leader, overdue=overdue_thresholds(NOW + timedelta(days=3), cfg))
     assert len(late) == 2
     assert len(list_all(session, overdue=overdue_thresholds(NOW + timedelta(days=3), cfg))) == 3
@@ -146,14 +166,20 @@ def test_transition_records_who_when_from_to(session, world):
     p = list_visible(session, world.cadre("cunzhishu"))[0]
     later = NOW + timedelta(hours=2)
     apply_transition(
-        session, p, action="solve_on_spot", to_status="solved",
-        changes={"closed_at": later, "closing_note": "找人补好了"}, note="找人补好了",
-        actor_id=world.cadre("xiaoli").id, now=later,
+        session,
+        p,
+        action="solve_on_spot",
+        to_status="solved",
+        changes={"closed_at": later, "closing_note": "找人补好了"},
+        note="找人补好了",
+        actor_id=world.cadre("xiaoli").id,
+        now=later,
     )
     session.commit()
     events = history(session, p.id)
     assert [(e.action, e.from_status, e.to_status) for e in events] == [
-        ("register", "", "registered"), ("solve_on_spot", "registered", "solved"),
+        ("register", "", "registered"),
+        ("solve_on_spot", "registered", "solved"),
     ]
     assert events[-1].at == later and events[-1].note == "找人补好了"
     assert p.version == 2
@@ -169,22 +195,43 @@ def test_two_sessions_racing_the_loser_gets_the_winners_change(sessions, world):
         a.commit()  # A's read is done (SQLite's write lock released); the object stays loaded
         theirs = b.get(Problem, pid)
         apply_transition(
-            b, theirs, action="assign", to_status="assigned",
-            changes={"assignee_unit_id": world.unit("镇综治办"), "deadline": NOW + timedelta(days=7)},
-            note="", actor_id=world.cadre("zhenzhang").id, now=NOW + timedelta(minutes=1),
+            b,
+            theirs,
+            action="assign",
+            to_status="assigned",
+            changes={
+                "assignee_unit_id": world.unit("镇综治办"),
+                "deadline": NOW + timedelta(days=7),
+            },
+            note="",
+            actor_id=world.cadre("zhenzhang").id,
+            now=NOW + timedelta(minutes=1),
         )
         b.commit()
         with pytest.raises(ProblemConflict) as lost:
             apply_transition(
-                a, mine, action="assign", to_status="assigned",
-                changes={"assignee_unit_id": world.unit("二村"), "deadline": NOW + timedelta(days=3)},
-                note="", actor_id=world.cadre("cunzhishu").id, now=NOW + timedelta(minutes=2),
+                a,
+                mine,
+                action="assign",
+                to_status="assigned",
+                changes={
+                    "assignee_unit_id": world.unit("二村"),
+                    "deadline": NOW + timedelta(days=3),
+                },
+                note="",
+                actor_id=world.cadre("cunzhishu").id,
+                now=NOW + timedelta(minutes=2),
             )
         info = lost.value.latest
         assert (info.status, info.action, info.actor_name) == ("assigned", "assign", "镇长")
         # A's transaction is still usable and wrote nothing.
         a.rollback()
-        assert a.scalar(select(func.count()).select_from(ProblemEvent).where(ProblemEvent.problem_id == pid)) == 2
+        assert (
+            a.scalar(
+                select(func.count()).select_from(ProblemEvent).where(ProblemEvent.problem_id == pid)
+            )
+            == 2
+        )
         assert a.get(Problem, pid).assignee_unit_id == world.unit("镇综治办")
     finally:
         a.close()

@@ -26,17 +26,25 @@ def ledger(runtime):
     with runtime.unit_of_work() as s:
         w = build_world(s)
         visit = Visit(
-            campaign_id=1, target_id=w.targets["张三"].id, cadre_id=w.cadre("xiaoli").id,
-            template="yizou_erwen_sankan", outcome="visited",
-            started_at=FROZEN_NOW - timedelta(hours=1), submitted_at=FROZEN_NOW - timedelta(hours=1),
+            campaign_id=1,
+            target_id=w.targets["张三"].id,
+            cadre_id=w.cadre("xiaoli").id,
+            template="yizou_erwen_sankan",
+            outcome="visited",
+            started_at=FROZEN_NOW - timedelta(hours=1),
+            submitted_at=FROZEN_NOW - timedelta(hours=1),
         )
         s.add(visit)
         s.flush()
         made = create_from_visit(
-            s, visit,
-            [RaisedItem("屋顶漏水好几年了，一下雨就得拿盆接", "erwen_difficulty"),
-             RaisedItem("隔壁老王家的牛老是吃我家的菜", "erwen_dispute")],
-            classify, FROZEN_NOW - timedelta(hours=1),
+            s,
+            visit,
+            [
+                RaisedItem("屋顶漏水好几年了，一下雨就得拿盆接", "erwen_difficulty"),
+                RaisedItem("隔壁老王家的牛老是吃我家的菜", "erwen_dispute"),
+            ],
+            classify,
+            FROZEN_NOW - timedelta(hours=1),
         )
         assert [p.id for p in made] == [1, 2]
     return w
@@ -59,12 +67,17 @@ def test_assign_close_and_follow_up_by_chat(wc, runtime, ledger):
     assert "#2 [登记] 平安治理/矛盾纠纷" in listing
     assert "交办 11月25日前" in listing  # the clock, in Shanghai dates
 
-    assert wc.say("zhenzhang", "交办 1 镇综治办 5天") == "已交办：问题#1 → 镇综治办，期限11月28日。承办单位已收到通知。"
+    assert (
+        wc.say("zhenzhang", "交办 1 镇综治办 5天")
+        == "已交办：问题#1 → 镇综治办，期限11月28日。承办单位已收到通知。"
+    )
     [notice] = outbox_to(runtime, "zongzhi")
     assert notice.startswith("【问题交办】问题#1已交办给镇综治办") and "屋顶漏水" in notice
 
     assert wc.say("zongzhi", "受理 1").startswith("已受理：问题#1")
-    assert wc.say("zhenzhang", "办结 1 已找人把屋顶补好") == "已办结：问题#1。已请发现问题的干部回访。"
+    assert (
+        wc.say("zhenzhang", "办结 1 已找人把屋顶补好") == "已办结：问题#1。已请发现问题的干部回访。"
+    )
     [prompt] = outbox_to(runtime, "xiaoli")
     assert "【请回访】" in prompt and "已找人把屋顶补好" in prompt
     assert "可电话回访" in prompt and "回访 1 满意/基本满意/不满意" in prompt
@@ -73,7 +86,13 @@ def test_assign_close_and_follow_up_by_chat(wc, runtime, ledger):
     p = problem(runtime)
     assert (p.status, p.satisfaction) == ("followed_up", "满意")
     with runtime.unit_of_work() as s:
-        assert [e.action for e in history(s, 1)] == ["register", "assign", "start", "solve", "follow_up"]
+        assert [e.action for e in history(s, 1)] == [
+            "register",
+            "assign",
+            "start",
+            "solve",
+            "follow_up",
+        ]
     assert "已回访" in wc.say("zhenzhang", "问题 1")
 
 
@@ -136,14 +155,17 @@ def test_one_tap_correction_and_typed_number(wc, runtime, ledger):
     buttons = payload["template_card"]["button_list"]
     assert len(buttons) == 6 and "房屋土地" not in [b["text"] for b in buttons]
     medical = next(b for b in buttons if b["text"] == "医疗卫生")
-    resp = wc.post(wc.signer.card_click("xiaoli", medical["key"], payload["template_card"]["task_id"]))
+    resp = wc.post(
+        wc.signer.card_click("xiaoli", medical["key"], payload["template_card"]["task_id"])
+    )
     assert wc.reply(resp) == "已更正：问题#1 类别为“医疗卫生”（柴胡店口径“居住环境”）。"
     assert wc.say("xiaoli", "改类 1 1").startswith("已更正：问题#1 类别为“房屋土地”")
     assert "请写1到7之间的序号" in wc.say("xiaoli", "改类 1 9")
     assert wc.say("xiaowang", "改类 1 2") == "找不到问题#1，或它不在您的范围内。"
     with runtime.unit_of_work() as s:
         assert [e.note for e in history(s, 1) if e.action == "reclassify"] == [
-            "房屋土地 → 医疗卫生", "医疗卫生 → 房屋土地",
+            "房屋土地 → 医疗卫生",
+            "医疗卫生 → 房屋土地",
         ]
 
 

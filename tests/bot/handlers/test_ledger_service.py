@@ -30,11 +30,20 @@ def test_two_leaders_at_once_the_loser_hears_what_changed(sessions):
         admin = cadre(a, "guanli")
         mine = a.get(Problem, pid)  # admin opened the problem …
         a.commit()  # … (SQLite: read finished, lock released)
-        act(b, cadre(b, "zhenzhang"), pid, Request("assign", assignee_unit_id=office), FROZEN_NOW, CFG)
+        act(
+            b,
+            cadre(b, "zhenzhang"),
+            pid,
+            Request("assign", assignee_unit_id=office),
+            FROZEN_NOW,
+            CFG,
+        )
         b.commit()  # … while the town leader assigned it
         with pytest.raises(LedgerError) as lost:
             act_on(a, admin, mine, Request("assign", assignee_unit_id=village2), FROZEN_NOW, CFG)
-        assert lost.value.message.startswith("问题#%d刚刚被镇长于11月23日17:00交办，当前状态“交办”" % pid)
+        assert lost.value.message.startswith(
+            f"问题#{pid}刚刚被镇长于11月23日17:00交办，当前状态“交办”"
+        )
         a.rollback()
         with sessions() as s:
             assert s.get(Problem, pid).assignee_unit_id == office

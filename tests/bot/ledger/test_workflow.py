@@ -119,8 +119,12 @@ def test_assign_without_days_uses_the_responsibility_default(level, days):
     ],
 )
 def test_who_may_do_what(action, actor, needle):
-    status = {"assign": "registered", "solve_on_spot": "registered", "follow_up": "solved",
-              "start": "assigned"}.get(action, "in_progress")
+    status = {
+        "assign": "registered",
+        "solve_on_spot": "registered",
+        "follow_up": "solved",
+        "start": "assigned",
+    }.get(action, "in_progress")
     with pytest.raises(LedgerError, match=needle):
         decide(problem(status), actor, LEGAL[action][1], NOW, CFG)
 
