@@ -123,3 +123,34 @@ def load_lexicon(
         ok_phrases=frozenset(words["ok"]),
         tokenizer=tokenizer,
     )
+
+
+USERDICT_FREQ = 20000  # high enough that jieba keeps every term whole
+
+
+def missing_userdict_words(
+    keywords_path: Path = KEYWORDS_PATH, userdict_path: Path = USERDICT_PATH
+) -> list[str]:
+    """Multi-character words of the keyword file that the user dictionary lacks."""
+    raw = tomllib.loads(keywords_path.read_text(encoding="utf-8"))
+    topics, kinds, cues, words = parse_keywords(raw)
+    wanted = set(topics) | set(kinds) | set(cues) | {w for ws in words.values() for w in ws}
+    present = {
+        line.split()[0]
+        for line in userdict_path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
+    return sorted(w for w in wanted if len(w) > 1 and w not in present)
+
+
+def main() -> None:
+    """``python -m bot.ledger.lexicon``: add new keywords to data/userdict.txt."""
+    missing = missing_userdict_words()
+    lines = USERDICT_PATH.read_text(encoding="utf-8").splitlines()
+    lines += [f"{w} {USERDICT_FREQ}" for w in missing]
+    USERDICT_PATH.write_text("\n".join(sorted(set(lines))) + "\n", encoding="utf-8")
+    print(f"added {len(missing)} words to {USERDICT_PATH}")
+
+
+if __name__ == "__main__":
+    main()

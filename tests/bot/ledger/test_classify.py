@@ -10,7 +10,7 @@ import pytest
 
 from bot.ledger import classify as classify_mod
 from bot.ledger.classify import Classification, classify, model
-from bot.ledger.lexicon import load_lexicon
+from bot.ledger.lexicon import load_lexicon, missing_userdict_words
 from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU, PROBLEM_KINDS
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -143,3 +143,7 @@ def test_every_no_problem_row_raises_nothing():
     rows = read_rows(ROOT / "tests" / "data" / "problems_labelled.tsv")
     wrong = [r.text for r in rows if not r.problem and classify(r.text).problem]
     assert wrong == []
+
+
+def test_userdict_holds_every_keyword():
+    assert missing_userdict_words() == []
