@@ -30,6 +30,7 @@ from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU  # noqa: E
 
 DEFAULT_FILE = ROOT / "tests" / "data" / "problems_labelled.tsv"
 HOLDOUT_FILE = ROOT / "tests" / "data" / "problems_holdout.tsv"
+HOLDOUT2_FILE = ROOT / "tests" / "data" / "problems_holdout2.tsv"
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def report(path: Path, errors: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT_FILE, HOLDOUT_FILE])
+    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT_FILE, HOLDOUT_FILE, HOLDOUT2_FILE])
     parser.add_argument("--errors", action="store_true", help="list every miss")
     args = parser.parse_args()
     for path in args.files:
