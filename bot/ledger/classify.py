@@ -148,6 +148,20 @@ class KeywordModel:
             return True
         return any(t in self.lex.negation_after for t in clause[i + 1 :])
 
+    def _topic_hits(self, tok: str) -> tuple[TopicHit, ...]:
+        """The listed term's hits; for an unlisted word, weak hits of its root characters
+        (撬车门 → 撬 → security), one per topic."""
+        lex = self.lex
+        if tok in lex.topics:
+            return lex.topics[tok]
+        if tok in self._known or tok in self._whole:
+            return ()
+        seen: dict[str, TopicHit] = {}
+        for ch in tok:
+            for hit in lex.roots.get(ch, ()):
+                seen.setdefault(hit.topic, hit)
+        return tuple(seen.values())
+
     def _read_clause(self, clause: list[str], contrast: bool) -> _Clause:
         """Evidence, counted terms, subjects and kind cues of one clause."""
         lex = self.lex
@@ -169,7 +183,7 @@ class KeywordModel:
                     c.evidence += w
                     c.kinds[kind] += w
                     c.counted.append(tok)
-            for hit in lex.topics.get(tok, ()):
+            for hit in self._topic_hits(tok):
                 if hit.is_problem:
                     if negated:
                         c.positive = True

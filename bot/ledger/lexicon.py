@@ -41,6 +41,7 @@ class TopicHit:
 @dataclass(frozen=True)
 class Lexicon:
     topics: dict[str, tuple[TopicHit, ...]]  # term -> hits (a term may be in several topics)
+    roots: dict[str, tuple[TopicHit, ...]]  # character -> weak hits, for words not listed
     kinds: dict[str, tuple[tuple[str, int], ...]]  # term -> ((kind, weight), ...)
     cues: dict[str, int]  # term -> weight
     negation_before: frozenset[str]
@@ -62,6 +63,21 @@ def _weights(table: Any, where: str) -> dict[str, int]:
             raise LexiconError(f"{KEYWORDS_PATH.name}: {where}.{term}: weight must be 1, 2 or 3")
         out[term] = weight
     return out
+
+
+def parse_roots(raw: dict[str, Any]) -> dict[str, tuple[TopicHit, ...]]:
+    """Root characters of each topic (``problem_roots`` / ``subject_roots``), weight 1."""
+    roots: dict[str, list[TopicHit]] = {}
+    for topic in raw.get("topic", []):
+        for key, is_problem in (("problem_roots", True), ("subject_roots", False)):
+            for ch in topic.get(key, ""):
+                if ch.strip():
+                    hit = TopicHit(
+                        topic["id"], topic["changzhou"], topic["chaihudian"],
+                        topic.get("kind", ""), 1, is_problem,
+                    )
+                    roots.setdefault(ch, []).append(hit)
+    return {ch: tuple(h) for ch, h in roots.items()}
 
 
 def parse_keywords(raw: dict[str, Any]) -> tuple[dict, dict, dict, dict[str, list[str]]]:
@@ -115,6 +131,7 @@ def load_lexicon(
     tokenizer.load_userdict(str(userdict_path))
     return Lexicon(
         topics=topics,
+        roots=parse_roots(raw),
         kinds=kinds,
         cues=cues,
         negation_before=frozenset(words["before"]),
