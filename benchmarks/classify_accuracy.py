@@ -31,6 +31,7 @@ from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU  # noqa: E
 DEFAULT_FILE = ROOT / "tests" / "data" / "problems_labelled.tsv"
 HOLDOUT_FILE = ROOT / "tests" / "data" / "problems_holdout.tsv"
 HOLDOUT2_FILE = ROOT / "tests" / "data" / "problems_holdout2.tsv"
+HOLDOUT3_FILE = ROOT / "tests" / "data" / "problems_holdout3.tsv"
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,12 @@ def report(path: Path, errors: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT_FILE, HOLDOUT_FILE, HOLDOUT2_FILE])
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        default=[DEFAULT_FILE, HOLDOUT_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE],
+    )
     parser.add_argument("--errors", action="store_true", help="list every miss")
     args = parser.parse_args()
     for path in args.files:
