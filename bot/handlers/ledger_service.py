@@ -250,3 +250,23 @@ def reclassify_card(problem: Problem, scheme: str) -> dict[str, object]:
         "button_list": buttons,
     }
     return {"msgtype": "template_card", "template_card": card}
+
+
+def offer_corrections(
+    session: Session, finder: Cadre, problems: list[Problem], scheme: str, now: datetime
+) -> int:
+    """Send the finder one classification card per new problem (the one-tap correction).
+
+    For the visit dialog to call after saving a visit; returns how many cards were queued.
+    Cards go to the finder's private chat only.
+    """
+    for p in problems:
+        outbox.enqueue(
+            session,
+            "message",
+            finder.userid,
+            reclassify_card(p, scheme),
+            now,
+            dedupe_key=f"ledger:card:{p.id}:{p.version}",
+        )
+    return len(problems)
