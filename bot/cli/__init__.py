@@ -10,6 +10,7 @@ import click
 from bot.cli import admin as _admin  # noqa: F401,E402
 from bot.cli import gateway as _gateway  # noqa: F401,E402
 from bot.cli import ledger as _ledger  # noqa: F401,E402
+from bot.cli import roster as _roster  # noqa: F401,E402
 from bot.cli.base import cli
 from bot.config import ConfigError
 
