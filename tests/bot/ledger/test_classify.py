@@ -149,7 +149,9 @@ def test_userdict_holds_every_keyword():
     assert missing_userdict_words() == []
 
 
-@pytest.mark.parametrize("name", ["problems_holdout.tsv", "problems_holdout2.tsv", "problems_holdout3.tsv"])
+@pytest.mark.parametrize(
+    "name", ["problems_holdout.tsv", "problems_holdout2.tsv", "problems_holdout3.tsv"]
+)
 def test_holdout_sets_do_not_regress(name):
     scores = evaluate(read_rows(ROOT / "tests" / "data" / name))
     assert scores.changzhou >= 0.70
