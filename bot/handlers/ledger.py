@@ -40,7 +40,7 @@ VERBS = {
     "延期": "extend",
     "回访": "follow_up",
 }
-COMMAND = re.compile(r"^(问题|交办|受理|办结|解释|延期|回访|改类)(?=$|\s|#?\d)")
+COMMAND = re.compile(r"^(问题|交办|受理|办结|解释|延期|回访|改类)(?=$|\s|#?\d|逾期|超期)")
 NUMBERED = re.compile(r"^(?:问题|交办|受理|办结|解释|延期|回访|改类)\s*#?\d+")
 DAYS = re.compile(r"^(\d+)\s*天?$")
 CARD_KEY = re.compile(r"^ledger:reclass:(\d+):(\d+)$")

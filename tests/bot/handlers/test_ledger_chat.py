@@ -140,6 +140,7 @@ def test_scopes_in_chat(wc, runtime, ledger):
 
 def test_overdue_filter_and_extension(wc, runtime, ledger, clock_moved):
     assert wc.say("zhenzhang", "问题 逾期") == "没有符合条件的问题。"
+    assert wc.say("zhenzhang", "问题逾期") == "没有符合条件的问题。"
     clock_moved(days=3)
     late = wc.say("zhenzhang", "问题 逾期")
     assert "#1" in late and "交办 已超期1天" in late
