@@ -5,9 +5,12 @@ Areas that add commands add a line to :data:`HELP_LINES` so 帮助 lists them.
 
 from __future__ import annotations
 
+from bot.handlers import ledger_prompts
+
 HELP_TITLE = "【民情大走访】可用指令："
 HELP_LINES: list[str] = [
     "帮助 —— 显示本菜单",
+    *ledger_prompts.HELP_LINES,
 ]
 HELP_FOOTER = "发送指令文字即可；任何时候发送“帮助”可再次查看本菜单。"
 

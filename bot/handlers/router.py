@@ -27,7 +27,7 @@ from typing import Protocol
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.handlers import basic
+from bot.handlers import basic, ledger
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from storage.models import Cadre, DialogSession
 
@@ -46,6 +46,7 @@ HANDLERS: list[Handler] = [
     basic.UnknownUser(),  # must stay first: nobody else sees unknown users
     basic.Greeting(),
     # --- ledger area (bot/handlers/ledger*.py): add lines below this one ---
+    *ledger.handlers(),  # bot/handlers/ledger.py
     # --- (end of ledger area) ---
     # --- dialog area (bot/handlers/dialog*.py): add lines below this one ---
     # --- (end of dialog area) ---

@@ -1,0 +1,261 @@
+"""Chat commands for the problem ledger (see docs/ledger.md).
+
+    问题 [逾期] [类别] [状态]     list problems in my scope, with clocks
+    问题 12                      one problem, its history and the category menu
+    交办 12 镇综治办 [7天]        受理 12      办结 12 说明      解释 12 说明
+    延期 12 7天 原因              回访 12 满意|基本满意|不满意 [说明]
+    改类 12 3                     (or a tap on the classification card)
+
+Parsing happens here; rules in bot.ledger.workflow; storing and notifying in
+bot.handlers.ledger_service. Every refusal is a Chinese sentence and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+
+from bot.handlers import ledger_prompts as P
+from bot.handlers import ledger_service as svc
+from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.ledger.clocks import overdue_thresholds
+from bot.ledger.workflow import ACTIONS, LedgerError, Request
+from storage.models import Cadre, Target, Unit
+from storage.problems import OPEN_STATUSES, history, list_visible
+from storage.units import find_unit
+from storage.vocab import (
+    CATEGORIES_CHAIHUDIAN,
+    CATEGORIES_CHANGZHOU,
+    PROBLEM_STATUS,
+    RESPONSIBILITY,
+    SATISFACTION,
+)
+
+VERBS = {
+    "交办": "assign",
+    "受理": "start",
+    "办结": "solve",
+    "解释": "explain",
+    "延期": "extend",
+    "回访": "follow_up",
+}
+COMMAND = re.compile(r"^(问题|交办|受理|办结|解释|延期|回访|改类)(?=$|\s|#?\d|逾期|超期)")
+NUMBERED = re.compile(r"^(?:问题|交办|受理|办结|解释|延期|回访|改类)\s*#?\d+")
+DAYS = re.compile(r"^(\d+)\s*天?$")
+CARD_KEY = re.compile(r"^ledger:reclass:(\d+):(\d+)$")
+STATUS_WORDS = {v: k for k, v in PROBLEM_STATUS.items()} | {
+    "待交办": "registered",
+    "未办结": "in_progress",
+}
+LIST_LIMIT = 20
+ACTION_LABELS = {**ACTIONS, "register": "登记", "reclassify": "改类"}
+
+
+class LedgerCommands:
+    """Text commands of the ledger; a bare 问题 is left to the dialog during a visit."""
+
+    name = "ledger"
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool:
+        if incoming.msg_type != "text" or user.cadre is None:
+            return False
+        text = incoming.content.strip()
+        if user.dialog_state not in ("", "idle"):
+            return bool(NUMBERED.match(text))
+        return bool(COMMAND.match(text))
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply:
+        assert user.cadre is not None
+        verb, rest = split_command(incoming.content.strip())
+        try:
+            return Reply(run(session, ctx, user.cadre, verb, rest))
+        except LedgerError as exc:
+            return Reply(exc.message)
+
+
+class ReclassifyCard:
+    """A tap on the classification card's button: correct the category in one step."""
+
+    name = "ledger_card"
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool:
+        return incoming.event == "template_card_event" and bool(CARD_KEY.match(incoming.event_key))
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply:
+        assert user.cadre is not None
+        m = CARD_KEY.match(incoming.event_key)
+        assert m is not None
+        try:
+            return Reply(_reclassify(session, ctx, user.cadre, int(m[1]), int(m[2])))
+        except LedgerError as exc:
+            return Reply(exc.message)
+
+
+def handlers() -> list[LedgerCommands | ReclassifyCard]:
+    return [ReclassifyCard(), LedgerCommands()]
+
+
+def split_command(text: str) -> tuple[str, list[str]]:
+    m = COMMAND.match(text)
+    assert m is not None
+    return m[1], text[m.end() :].split()
+
+
+def _number(word: str | None, example: str) -> int:
+    if word is None or not word.lstrip("#").isdigit():
+        raise LedgerError(P.BAD_NUMBER.format(example=example))
+    return int(word.lstrip("#"))
+
+
+def _days(word: str) -> int | None:
+    m = DAYS.match(word)
+    return int(m[1]) if m else None
+
+
+def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: list[str]) -> str:
+    """Execute one command for ``cadre``; return the reply text (LedgerError on refusal)."""
+    if verb == "问题":
+        if words and words[0].lstrip("#").isdigit():
+            return detail(session, ctx, cadre, int(words[0].lstrip("#")))
+        return listing(session, ctx, cadre, words)
+    pid = _number(words[0] if words else None, f"{verb} 12")
+    args = words[1:]
+    if verb == "改类":
+        return _reclassify(
+            session, ctx, cadre, pid, _number(args[0] if args else None, f"改类 {pid} 2")
+        )
+    action = VERBS[verb]
+    req = Request(action)
+    if action == "assign":
+        if not args:
+            raise LedgerError(P.UNKNOWN_UNIT.format(name=""))
+        unit = find_unit(session, args[0])
+        if unit is None:
+            raise LedgerError(P.UNKNOWN_UNIT.format(name=args[0]))
+        days = None
+        if len(args) > 1:
+            days = _days(args[1])
+            if days is None:
+                raise LedgerError(P.BAD_DAYS.format(text=args[1]))
+        req = Request(action, assignee_unit_id=unit.id, deadline_days=days, note=" ".join(args[2:]))
+    elif action == "extend":
+        days = _days(args[0]) if args else None
+        req = Request(action, extend_days=days, note=" ".join(args[1:] if days else args))
+    elif action == "follow_up":
+        sat = args[0] if args and args[0] in SATISFACTION else None
+        req = Request(action, satisfaction=sat, note=" ".join(args[1:] if sat else args))
+    elif action in ("solve", "explain"):
+        req = Request(action, note=" ".join(args))
+    out = svc.act(session, cadre, pid, req, ctx.now, ctx.config.ledger)
+    p = out.problem
+    key = (
+        "reopened" if action == "follow_up" and out.decision.to_status != "followed_up" else action
+    )
+    unit_name = ""
+    if p.assignee_unit_id is not None:
+        unit_obj = session.get(Unit, p.assignee_unit_id)
+        unit_name = unit_obj.name if unit_obj else ""
+    return P.DONE[key].format(
+        id=p.id,
+        unit=unit_name,
+        deadline=svc.local_date(p.deadline),
+        satisfaction=p.satisfaction or "",
+        status=PROBLEM_STATUS[p.status],
+    )
+
+
+def _reclassify(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int, index: int) -> str:
+    p = svc.reclassify(session, cadre, pid, ctx.config.ledger.default_scheme, index, ctx.now)
+    return P.RECLASSIFIED.format(id=p.id, category=p.category, category_alt=p.category_alt)
+
+
+def listing(session: Session, ctx: HandlerContext, cadre: Cadre, words: list[str]) -> str:
+    cfg = ctx.config.ledger
+    overdue, category, statuses = False, None, None
+    for w in words:
+        if w in ("逾期", "超期"):
+            overdue = True
+        elif w in CATEGORIES_CHANGZHOU or w in CATEGORIES_CHAIHUDIAN:
+            category = w
+        elif w in STATUS_WORDS:
+            statuses = (STATUS_WORDS[w],)
+        else:
+            raise LedgerError(P.BAD_FILTER.format(word=w))
+    rows = list_visible(
+        session,
+        cadre,
+        category=category,
+        limit=LIST_LIMIT + 1,
+        overdue=overdue_thresholds(ctx.now, cfg) if overdue else None,
+        statuses=statuses or OPEN_STATUSES,
+    )
+    if not rows:
+        return P.LIST_EMPTY
+    more = P.LIST_MORE.format(limit=LIST_LIMIT) if len(rows) > LIST_LIMIT else ""
+    rows = rows[:LIST_LIMIT]
+    scope = "逾期" if overdue else ""
+    lines = [P.LIST_TITLE.format(scope=scope, count=len(rows), more=more)]
+    for p in rows:
+        target = session.get(Target, p.target_id)
+        text = p.text if len(p.text) <= 24 else p.text[:24] + "…"
+        category_shown = p.category if cfg.default_scheme == "changzhou" else p.category_alt
+        lines.append(
+            P.LIST_ITEM.format(
+                id=p.id,
+                status=PROBLEM_STATUS[p.status],
+                category=category_shown,
+                kind=p.kind,
+                target=target.head_name if target else "",
+                text=text,
+                clock=svc.clock_label(p, ctx.now, cfg),
+            )
+        )
+    lines.append(P.LIST_HINT)
+    return "\n".join(lines)
+
+
+def detail(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int) -> str:
+    p = svc.load(session, cadre, pid)
+    cfg = ctx.config.ledger
+    target = session.get(Target, p.target_id)
+    unit = session.get(Unit, p.unit_id)
+    assignee = session.get(Unit, p.assignee_unit_id) if p.assignee_unit_id else None
+    lines = [
+        P.DETAIL.format(
+            id=p.id,
+            status=PROBLEM_STATUS[p.status],
+            target=target.head_name if target else "",
+            unit=unit.name if unit else "",
+            text=p.text,
+            category=p.category,
+            category_alt=p.category_alt,
+            kind=p.kind,
+            review=P.DETAIL_REVIEW if p.needs_review else "",
+            responsibility=RESPONSIBILITY.get(p.responsibility, p.responsibility),
+            assignee=assignee.name if assignee else "—",
+            clock=svc.clock_label(p, ctx.now, cfg),
+        ),
+        P.DETAIL_HISTORY,
+    ]
+    for e in history(session, p.id):
+        actor = session.get(Cadre, e.actor_id) if e.actor_id else None
+        lines.append(
+            P.DETAIL_EVENT.format(
+                at=svc.local(e.at),
+                actor=actor.name if actor else "",
+                note=f"：{e.note}" if e.note else "",
+                action=ACTION_LABELS.get(e.action, e.action),
+            )
+        )
+    options = svc.CATEGORY_OPTIONS[cfg.default_scheme]
+    lines.append(
+        P.RECLASSIFY_MENU.format(
+            id=p.id, options=" ".join(f"{i}.{c}" for i, c in enumerate(options, 1))
+        )
+    )
+    return "\n".join(lines)

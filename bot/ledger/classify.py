@@ -1,0 +1,287 @@
+"""Classify a free-text answer: is it a problem, which category (both schemes), which kind.
+
+A keyword model over jieba tokens (vocabulary in ``data/keywords.toml``, see
+:mod:`bot.ledger.lexicon`). Per clause (split at punctuation and at 但是/就是/不过…):
+
+- a *problem term* (漏水, 吵架) counts unless a negation stands shortly before it
+  ("没有矛盾" is not a dispute);
+- a *subject term* (路灯, 医保) says what the problem is about; it makes the clause
+  a problem only when lacking ("没有路灯", "连个篮球场都没有") or when another
+  cue in the clause says something is wrong ("学费有点紧");
+- clauses with no evidence contribute nothing, so "没有矛盾，但是屋顶漏水" is a
+  housing problem and "没什么困难，都挺好" is none.
+
+Category scores add the weights of the counted terms; the share of the best category
+and its strength give the confidence. Below :data:`LOW_CONFIDENCE` the category is
+其他 and the problem is flagged for a person (``needs_review``).
+
+:func:`classify` is what the bot, the CLI and the benchmark call. The lexicon and its
+jieba tokenizer are built on first use and kept for the process (never per message).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.ledger.lexicon import Lexicon, TopicHit, load_lexicon
+
+SCHEMES = ("changzhou", "chaihudian")
+OTHER = "其他"
+DEFAULT_KIND = "困难需求"
+LOW_CONFIDENCE = 0.3
+SUBJECT_ONLY_MIN = 2  # subject weight that makes a cue-less, non-positive text a problem
+NEGATION_WINDOW = 4  # tokens between a negation and the term it cancels
+CLAUSE_BREAKS = frozenset({"但是", "但", "不过", "就是", "只是", "可是", "然而", "只想"})
+_QUESTION = re.compile(r"[?？]|吗$")
+_PUNCT = re.compile(r"[，。；！？、,.;!?…\s]+")
+# Kind preference when scores tie (the more specific first).
+KIND_ORDER = ("信访诉求", "矛盾纠纷", "安全隐患", "政策咨询", "意见建议", "困难需求")
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The classifier's verdict on one text.
+
+    ``category`` is in the seed-003 (changzhou) scheme, ``category_alt`` in the
+    seed-004 (chaihudian) scheme; both are 其他 when nothing matched. ``terms`` are
+    the tokens that counted, clause by clause. ``confidence`` is in [0, 1].
+    """
+
+    problem: bool
+    category: str
+    category_alt: str
+    kind: str
+    confidence: float
+    terms: tuple[str, ...]
+    needs_review: bool
+
+    def category_in(self, scheme: str) -> str:
+        """The category in ``scheme`` (changzhou or chaihudian)."""
+        if scheme not in SCHEMES:
+            raise ValueError(f"unknown scheme {scheme!r}")
+        return self.category if scheme == "changzhou" else self.category_alt
+
+    def as_json(self, text: str, scheme: str = "changzhou") -> dict[str, object]:
+        """The CLI's JSON object for ``text``."""
+        return {
+            "text": text,
+            "problem": self.problem,
+            "category": self.category_in(scheme) if self.problem else None,
+            "kind": self.kind if self.problem else None,
+            "confidence": round(self.confidence, 3),
+            "terms": list(self.terms),
+        }
+
+
+NO_PROBLEM = Classification(False, OTHER, OTHER, "", 0.0, (), False)
+
+
+class KeywordModel:
+    """Scores texts with a :class:`Lexicon`; safe to share between threads."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lex = lexicon
+        self._known = frozenset(lexicon.all_terms())
+        # Words never split further: fixed answers and negations ("没问题" is not "问题").
+        self._whole = (
+            lexicon.ok_phrases
+            | lexicon.negation_before
+            | lexicon.negation_adjacent
+            | lexicon.negation_after
+        )
+
+    def tokens(self, text: str) -> list[str]:
+        """jieba tokens; a compound jieba keeps whole (腿疼了 → 腿疼) is split into known terms."""
+        out: list[str] = []
+        for tok in self.lex.tokenizer.lcut(text, HMM=False):
+            if tok.strip():
+                out.extend(self._expand(tok))
+        return out
+
+    def _expand(self, tok: str) -> list[str]:
+        """Known terms inside an unknown token (臭水沟 → 水沟), longest first, else itself."""
+        lex = self.lex
+        if len(tok) < 2 or tok in self._known or tok in self._whole:
+            return [tok]
+        found: list[tuple[int, str]] = []
+        i = 0
+        while i < len(tok):
+            for j in range(len(tok), i + 1, -1):
+                if tok[i:j] in self._known:
+                    found.append((i, tok[i:j]))
+                    i = j - 1
+                    break
+            i += 1
+        if not found and tok[-1] in self._known and tok[-1] not in lex.ok_phrases:
+            found.append((len(tok) - 1, tok[-1]))
+        return [t for _, t in found] or [tok]
+
+    def clauses(self, text: str) -> list[tuple[list[str], bool]]:
+        """Token lists per clause, each with whether a contrast word (但是…) opened it."""
+        out: list[tuple[list[str], bool]] = []
+        for part in _PUNCT.split(text):
+            current: list[str] = []
+            contrast = False
+            for tok in self.tokens(part):
+                if tok in CLAUSE_BREAKS:
+                    if current:
+                        out.append((current, contrast))
+                    current, contrast = [], True
+                    continue
+                current.append(tok)
+            if current:
+                out.append((current, contrast))
+        return out
+
+    def _negated(self, clause: list[str], i: int) -> bool:
+        lex = self.lex
+        if i > 0 and clause[i - 1] in lex.negation_adjacent:
+            return True
+        return any(t in lex.negation_before for t in clause[max(0, i - NEGATION_WINDOW) : i])
+
+    def _lacking(self, clause: list[str], i: int) -> bool:
+        """A subject named as missing: 没有X / X都没有 / 连个X都没有."""
+        if self._negated(clause, i):
+            return True
+        return any(t in self.lex.negation_after for t in clause[i + 1 :])
+
+    def _topic_hits(self, tok: str) -> tuple[TopicHit, ...]:
+        """The listed term's hits; for an unlisted word, weak hits of its root characters
+        (撬车门 → 撬 → security), one per topic."""
+        lex = self.lex
+        if tok in lex.topics:
+            return lex.topics[tok]
+        if tok in self._known or tok in self._whole:
+            return ()
+        seen: dict[str, TopicHit] = {}
+        for ch in tok:
+            for hit in lex.roots.get(ch, ()):
+                seen.setdefault(hit.topic, hit)
+        return tuple(seen.values())
+
+    def _read_clause(self, clause: list[str], contrast: bool) -> _Clause:
+        """Evidence, counted terms, subjects and kind cues of one clause."""
+        lex = self.lex
+        c = _Clause(contrast=contrast)
+        for i, tok in enumerate(clause):
+            negated = self._negated(clause, i)
+            if tok in lex.ok_phrases:
+                c.positive = True
+            if tok in lex.cues:
+                if negated:
+                    c.positive = True
+                else:
+                    c.evidence += lex.cues[tok]
+                    c.counted.append(tok)
+            for kind, w in lex.kinds.get(tok, ()):
+                if negated:
+                    c.positive = True
+                else:
+                    c.evidence += w
+                    c.kinds[kind] += w
+                    c.counted.append(tok)
+            for hit in self._topic_hits(tok):
+                if hit.is_problem:
+                    if negated:
+                        c.positive = True
+                    else:
+                        c.evidence += hit.weight
+                        c.counted.append(tok)
+                        c.hits.append(hit)
+                elif self._lacking(clause, i):
+                    c.evidence += hit.weight
+                    c.counted.append(tok)
+                    c.hits.append(hit)
+                else:
+                    c.subjects.append(tok)
+                    c.subject_hits.append(hit)
+        if contrast and c.subject_hits and not c.positive:
+            # "没有矛盾，就是屋后化粪池满了": what follows 但是/就是 is the problem.
+            c.evidence += 1
+        return c
+
+    def classify(self, text: str) -> Classification:
+        """Classify one text; see the module docstring for the rules."""
+        clauses = [self._read_clause(toks, contrast) for toks, contrast in self.clauses(text)]
+        evidence = sum(c.evidence for c in clauses)
+        positive = any(c.positive for c in clauses)
+        neutral = [c for c in clauses if c.evidence > 0 or not c.positive]
+        subject_weight = sum(h.weight for c in neutral for h in c.subject_hits)
+        if evidence <= 0 and (positive or subject_weight < SUBJECT_ONLY_MIN):
+            return NO_PROBLEM
+        scores: dict[str, dict[str, float]] = {s: defaultdict(float) for s in SCHEMES}
+        kind_scores: dict[str, float] = defaultdict(float)
+        terms: list[str] = []
+        for c in neutral:
+            for kind, w in c.kinds.items():
+                kind_scores[kind] += w
+            for hit in c.hits + c.subject_hits:
+                scores["changzhou"][hit.changzhou] += hit.weight
+                scores["chaihudian"][hit.chaihudian] += hit.weight
+                if hit.kind:
+                    kind_scores[hit.kind] += hit.weight * 0.5
+            terms.extend(t for t in c.counted + c.subjects if t not in terms)
+        if _QUESTION.search(text):
+            kind_scores["政策咨询"] += 2
+        category, confidence = _best(scores["changzhou"])
+        category_alt, _ = _best(scores["chaihudian"])
+        low = confidence < LOW_CONFIDENCE
+        if low:
+            category = category_alt = OTHER
+        kind = max(KIND_ORDER, key=lambda k: (kind_scores.get(k, 0.0), -KIND_ORDER.index(k)))
+        if kind_scores.get(kind, 0.0) <= 0:
+            kind = DEFAULT_KIND
+        return Classification(
+            problem=True,
+            category=category,
+            category_alt=category_alt,
+            kind=kind,
+            confidence=confidence,
+            terms=tuple(terms),
+            needs_review=low,
+        )
+
+
+@dataclass
+class _Clause:
+    contrast: bool
+    evidence: float = 0.0
+    positive: bool = False
+    counted: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+    hits: list[TopicHit] = field(default_factory=list)
+    subject_hits: list[TopicHit] = field(default_factory=list)
+    kinds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+
+def _best(scores: dict[str, float]) -> tuple[str, float]:
+    """The top category and a confidence: its share of the total times its strength."""
+    total = sum(scores.values())
+    if total <= 0:
+        return OTHER, 0.0
+    top = max(sorted(scores), key=lambda c: scores[c])
+    share = scores[top] / total
+    strength = min(1.0, scores[top] / 3.0)
+    return top, round(share * strength, 3)
+
+
+_model: KeywordModel | None = None
+_lock = threading.Lock()
+
+
+def model() -> KeywordModel:
+    """The process-wide model, built on first use (jieba loads once per process)."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = KeywordModel(load_lexicon())
+    return _model
+
+
+def classify(text: str) -> Classification:
+    """Classify one text with the shared model (the function the bot and CLI use)."""
+    return model().classify(text)

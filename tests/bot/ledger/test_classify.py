@@ -1,0 +1,158 @@
+"""The classifier: negations raise nothing, mixed answers still find the problem,
+both schemes are filled, the accuracy stays above its floor."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.ledger import classify as classify_mod
+from bot.ledger.classify import Classification, classify, model
+from bot.ledger.lexicon import load_lexicon, missing_userdict_words
+from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU, PROBLEM_KINDS
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from classify_accuracy import evaluate, read_rows  # noqa: E402
+
+NO_PROBLEM_ANSWERS = [
+    "没有",
+    "无",
+    "暂无",
+    "都挺好",
+    "没什么困难",
+    "没有什么困难，都挺好",
+    "没有矛盾",
+    "没有矛盾纠纷",
+    "一切正常",
+    "没啥问题",
+    "家里没人生病",
+    "没有发现安全隐患",
+    "暂无意见建议",
+    "不需要帮助",
+]
+
+
+@pytest.mark.parametrize("text", NO_PROBLEM_ANSWERS)
+def test_no_problem_answers_raise_nothing(text):
+    got = classify(text)
+    assert got.problem is False
+    assert got.terms == ()
+
+
+def test_mixed_answer_finds_the_problem_after_the_negation():
+    got = classify("没有矛盾，但是屋顶漏水")
+    assert got.problem
+    assert (got.category, got.category_alt) == ("房屋土地", "居住环境")
+    assert "漏水" in got.terms
+    assert "矛盾" not in got.terms
+
+
+def test_negated_dispute_is_not_a_dispute():
+    got = classify("没有矛盾，就是孙子学费有点紧")
+    assert got.kind != "矛盾纠纷"
+    assert got.category == "教育文化"
+
+
+@pytest.mark.parametrize(
+    ("text", "cz", "chd", "kind"),
+    [
+        ("我家后面那个坡下雨老往下掉土", "房屋土地", "居住环境", "安全隐患"),
+        ("隔壁老王家的牛老是吃我家的菜", "平安治理", "社会治安", "矛盾纠纷"),
+        ("想问问我家这种情况能不能吃低保", "社会保障", "社会帮扶", "政策咨询"),
+        ("村里没有路灯，晚上黑", "房屋土地", "居住环境", None),
+    ],
+)
+def test_examples(text, cz, chd, kind):
+    got = classify(text)
+    assert got.problem
+    assert (got.category, got.category_alt) == (cz, chd)
+    if kind:
+        assert got.kind == kind
+
+
+def test_a_problem_with_no_known_subject_is_other_and_flagged():
+    got = classify("这个事情太麻烦了")
+    assert got.problem
+    assert (got.category, got.category_alt) == ("其他", "其他")
+    assert got.needs_review
+
+
+def test_verdict_is_frozen_and_in_the_vocabularies():
+    got = classify("老伴有糖尿病，每个月光买药就得几百块")
+    assert isinstance(got, Classification)
+    with pytest.raises(AttributeError):
+        got.problem = False  # type: ignore[misc]
+    assert got.category in CATEGORIES_CHANGZHOU
+    assert got.category_alt in CATEGORIES_CHAIHUDIAN
+    assert got.kind in PROBLEM_KINDS
+    assert 0 < got.confidence <= 1
+
+
+def test_json_shape_per_scheme():
+    got = classify("孩子上学太远")
+    assert got.as_json("孩子上学太远", "chaihudian")["category"] == "基础教育"
+    assert set(got.as_json("x")) == {"text", "problem", "category", "kind", "confidence", "terms"}
+    with pytest.raises(ValueError):
+        got.category_in("beijing")
+
+
+def test_the_model_is_built_once_per_process(monkeypatch):
+    first = model()
+    calls = []
+    monkeypatch.setattr(classify_mod, "load_lexicon", lambda: calls.append(1))
+    for _ in range(3):
+        classify("屋顶漏水")
+    assert model() is first
+    assert calls == []
+
+
+def test_every_keyword_is_one_jieba_token():
+    lex = load_lexicon()
+    split = [t for t in lex.all_terms() if len(t) > 1 and lex.tokenizer.lcut(t, HMM=False) != [t]]
+    assert split == []
+
+
+def test_lexicon_has_several_hundred_terms():
+    assert len(model().lex.all_terms()) >= 500
+
+
+@pytest.fixture(scope="module")
+def labelled_scores():
+    return evaluate(read_rows(ROOT / "tests" / "data" / "problems_labelled.tsv"))
+
+
+def test_labelled_set_is_big_and_covers_every_label(labelled_scores):
+    rows = read_rows(ROOT / "tests" / "data" / "problems_labelled.tsv")
+    assert len(rows) >= 300
+    problems = [r for r in rows if r.problem]
+    assert {r.changzhou for r in problems} == set(CATEGORIES_CHANGZHOU)
+    assert {r.chaihudian for r in problems} == set(CATEGORIES_CHAIHUDIAN)
+    assert {r.kind for r in problems} == set(PROBLEM_KINDS)
+
+
+def test_accuracy_floors(labelled_scores):
+    assert labelled_scores.changzhou >= 0.85
+    assert labelled_scores.chaihudian >= 0.80
+    assert labelled_scores.detection >= 0.95
+
+
+def test_every_no_problem_row_raises_nothing():
+    rows = read_rows(ROOT / "tests" / "data" / "problems_labelled.tsv")
+    wrong = [r.text for r in rows if not r.problem and classify(r.text).problem]
+    assert wrong == []
+
+
+def test_userdict_holds_every_keyword():
+    assert missing_userdict_words() == []
+
+
+@pytest.mark.parametrize(
+    "name", ["problems_holdout.tsv", "problems_holdout2.tsv", "problems_holdout3.tsv"]
+)
+def test_holdout_sets_do_not_regress(name):
+    scores = evaluate(read_rows(ROOT / "tests" / "data" / name))
+    assert scores.changzhou >= 0.70
+    assert scores.detection >= 0.90
