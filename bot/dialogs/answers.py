@@ -36,8 +36,8 @@ class Answer:
 
 
 def normalise(text: str) -> str:
-    """Full-width digits and punctuation to ASCII, trimmed."""
-    table = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９：，－．"}
+    """Full-width digits to ASCII, trimmed (punctuation is kept: text answers are verbatim)."""
+    table = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９"}
     return text.translate(table).strip()
 
 
