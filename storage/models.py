@@ -295,7 +295,7 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
-    recipient: Mapped[str] = mapped_column(String(200), default="")
+    recipient: Mapped[str] = mapped_column(Text, default="")  # up to 1000 userids joined by |
     payload: Mapped[dict[str, Any]] = mapped_column()
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending/sent/failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)

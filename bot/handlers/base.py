@@ -9,6 +9,13 @@ people) is written to the outbox inside the same unit of work.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.runtime import Clock, Runtime
+    from storage.models import Cadre, DialogSession
 
 
 @dataclass(frozen=True)
@@ -18,9 +25,12 @@ class Incoming:
     create_time: int
     msg_id: str = ""
     content: str = ""  # text messages
-    event: str = ""  # enter_agent | subscribe | unsubscribe | click | template_card_event | location
+    event: str = (
+        ""  # enter_agent | subscribe | unsubscribe | click | template_card_event | location
+    )
     event_key: str = ""  # menu key, or the pressed button's key on a template card
     task_id: str = ""  # template card task id
+    card_type: str = ""  # template card type (button_interaction, vote_interaction, ...)
     response_code: str = ""  # for message/update_template_card, usable once
     selected: tuple[str, ...] = ()  # option ids of a card's select/checkbox
     media_id: str = ""  # image messages
@@ -44,3 +54,41 @@ class Reply:
 
     text: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """What a handler may use besides the database session: the runtime and the time.
+
+    ``now`` is the clock read once when the callback arrived (timezone-aware UTC);
+    use it rather than calling the clock again, so one callback sees one time.
+    """
+
+    runtime: Runtime
+    now: datetime
+
+    @property
+    def config(self) -> Config:
+        return self.runtime.config
+
+    @property
+    def clock(self) -> Clock:
+        return self.runtime.clock
+
+
+@dataclass(frozen=True)
+class UserState:
+    """Who sent the callback, as the router sees it before choosing a handler.
+
+    ``cadre`` is the active roster entry (None for an unknown userid). ``dialog`` is
+    the user's conversation row, already locked for this unit of work (None only for
+    unknown users); handlers may change its ``state`` and ``data``.
+    """
+
+    userid: str
+    cadre: Cadre | None
+    dialog: DialogSession | None
+
+    @property
+    def dialog_state(self) -> str:
+        return self.dialog.state if self.dialog is not None else ""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 15:12:13.609028
+Create Date: 2026-11-23 15:20:52.572015
 """
 from alembic import op
 import sqlalchemy as sa
@@ -86,7 +86,7 @@ def upgrade() -> None:
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
-    sa.Column('recipient', sa.String(length=200), nullable=False),
+    sa.Column('recipient', sa.Text(), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),

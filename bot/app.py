@@ -1,0 +1,49 @@
+"""The Flask app factory (Flask tutorial style): ``bot.app:create_app``.
+
+``create_app()`` reads the config from ``$MINQING_CONFIG`` (else ./config.toml),
+so any WSGI server can serve ``bot.app:create_app()``. Tests pass a ``config`` or
+a ready ``runtime`` (with a frozen clock) and, if they need one, their own handler
+list. There is no module-level app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from flask import Flask, Response
+from sqlalchemy import text
+
+from bot import config as config_mod
+from bot import webhook
+from bot.handlers.router import Handler
+from bot.runtime import Runtime
+
+log = logging.getLogger("minqing.app")
+
+
+def create_app(
+    config: config_mod.Config | None = None,
+    runtime: Runtime | None = None,
+    handlers: Sequence[Handler] | None = None,
+) -> Flask:
+    """Build the web app: ``/wecom/callback`` and ``/healthz``."""
+    if runtime is None:
+        if config is None:
+            config = config_mod.load(config_mod.resolve_path(None))
+        runtime = Runtime.from_config(config)
+    app = Flask(__name__)
+    app.extensions[webhook.EXTENSION] = webhook.Gateway.from_runtime(runtime, handlers)
+    app.register_blueprint(webhook.bp)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        try:
+            with runtime.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            log.warning("healthz: database unreachable: %s", type(exc).__name__)
+            return Response("database unreachable", 503, mimetype="text/plain")
+        return Response("ok", 200, mimetype="text/plain")
+
+    return app

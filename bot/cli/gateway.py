@@ -1,0 +1,199 @@
+"""Gateway subcommands: serve, outbox-worker, outbox, fake-wecom, simulate."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy import select
+
+from bot import config as config_mod
+from bot.cli.base import CliState, cli, pass_state
+from bot.server import setup_logging
+from storage.models import OutboxMessage
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _config_path(state: CliState) -> str:
+    path = config_mod.resolve_path(state.config_path)
+    state.config()  # validate now, with a clear message, before forking anything
+    return str(path.resolve())
+
+
+def worker_command(config_path: str, poll: float = 2.0) -> list[str]:
+    """The command line of an outbox worker process for this config."""
+    return [
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "--config",
+        config_path,
+        "outbox-worker",
+        "--poll",
+        str(poll),
+    ]
+
+
+@cli.command("serve")
+@click.option("--host", default=None, help="Address to bind (default: [server] host).")
+@click.option("--port", type=int, default=None, help="Port (default: [server] port).")
+@click.option("--workers", type=int, default=None, help="gunicorn worker processes.")
+@click.option("--threads", type=int, default=1, show_default=True, help="Threads per worker.")
+@click.option("--with-worker", is_flag=True, help="Also run the outbox sender as a child process.")
+@pass_state
+def serve_cmd(
+    state: CliState,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    threads: int,
+    with_worker: bool,
+) -> None:
+    """Serve the WeCom callback (gunicorn) on /wecom/callback and /healthz."""
+    from bot.server import serve
+
+    path = _config_path(state)
+    srv = state.config().server
+    setup_logging()
+    child = subprocess.Popen(worker_command(path)) if with_worker else None
+    try:
+        serve(path, host or srv.host, port or srv.port, workers or srv.workers, threads)
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=10)
+
+
+@cli.command("outbox-worker")
+@click.option("--poll", type=float, default=2.0, show_default=True, help="Seconds between passes.")
+@click.option("--once", is_flag=True, help="One pass, print the counts, exit.")
+@pass_state
+def outbox_worker_cmd(state: CliState, poll: float, once: bool) -> None:
+    """Send queued messages to WeCom, retrying with backoff (several may run at once)."""
+    from bot import outbox_worker
+
+    setup_logging()
+    rt = state.runtime()
+    if once:
+        counts = outbox_worker.drain_once(rt)
+        click.echo(f"已发送 {counts.sent}，待重试 {counts.retrying}，失败 {counts.failed}")
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    outbox_worker.run(rt, stop, poll)
+
+
+def _local(dt: datetime | None) -> str:
+    return dt.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if dt else "-"
+
+
+@cli.command("outbox")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "sent", "failed"]),
+    default=None,
+    help="Only rows with this status (default: pending and failed).",
+)
+@click.option(
+    "--retry",
+    "retry_ids",
+    type=int,
+    multiple=True,
+    metavar="ID",
+    help="Put a failed row back in the queue (repeatable).",
+)
+@click.option("--limit", type=int, default=50, show_default=True)
+@pass_state
+def outbox_cmd(state: CliState, status: str | None, retry_ids: tuple[int, ...], limit: int) -> None:
+    """List outbound messages for admins, or re-queue failed ones with --retry."""
+    rt = state.runtime()
+    now = rt.clock()
+    with rt.unit_of_work() as s:
+        if retry_ids:
+            for row_id in retry_ids:
+                row = s.get(OutboxMessage, row_id)
+                if row is None:
+                    raise click.ClickException(
+                        f"没有编号为 {row_id} 的消息 (no outbox row {row_id})"
+                    )
+                row.status, row.attempts, row.next_attempt_at = "pending", 0, now
+                click.echo(f"#{row_id} 已重新排队 (re-queued)")
+            return
+        query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        else:
+            query = query.where(OutboxMessage.status.in_(["pending", "failed"]))
+        rows = s.scalars(query).all()
+        if not rows:
+            click.echo("（没有消息 / no messages）")
+        for r in rows:
+            to = (
+                r.recipient
+                if len(r.recipient) <= 40
+                else f"{r.recipient[:37]}…({r.recipient.count('|') + 1}人)"
+            )
+            when = _local(r.sent_at) if r.status == "sent" else _local(r.next_attempt_at)
+            click.echo(
+                f"#{r.id}\t{r.status}\t{r.channel}\t{to}\t尝试{r.attempts}次\t{when}\t{r.last_error[:120]}"
+            )
+
+
+@cli.command("fake-wecom")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8090, show_default=True)
+@click.option("--secret", default=None, help="Refuse gettoken with any other corpsecret.")
+def fake_wecom_cmd(host: str, port: int, secret: str | None) -> None:
+    """Run a local fake of the WeCom API (for the demo, the simulator and tests)."""
+    from werkzeug.serving import run_simple
+
+    from bot.fakewecom import create_fake_app
+
+    setup_logging()
+    run_simple(host, port, create_fake_app(secret=secret), threaded=True, use_reloader=False)
+
+
+@cli.command("simulate")
+@click.option("--user", "userid", required=True, help="The WeCom userid to chat as.")
+@click.option("--url", default=None, help="Webhook URL (default: [server] host:port).")
+@click.option(
+    "--fake-url", default=None, help="Fake WeCom URL (default: [wecom] api_base_url if local)."
+)
+@click.option(
+    "--script",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Play this script and print the transcript.",
+)
+@pass_state
+def simulate_cmd(
+    state: CliState, userid: str, url: str | None, fake_url: str | None, script: Path | None
+) -> None:
+    """Chat with the running bot as USER, through real encrypted callbacks."""
+    from bot.simulator_cli import run_simulator
+
+    code = run_simulator(state.config(), userid, url, fake_url, script)
+    sys.exit(code)
+
+
+@cli.command("demo")
+@click.option("--port", type=int, default=None, help="Webhook port (default: a free one).")
+@click.option(
+    "--script",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Play this script instead of an interactive chat (CI).",
+)
+def demo_cmd(port: int | None, script: Path | None) -> None:
+    """Start everything locally (./var, fake WeCom, webhook, sender) and chat as demo_cadre."""
+    from bot.demo import run_demo
+
+    sys.exit(run_demo(port, script))

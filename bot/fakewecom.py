@@ -1,0 +1,217 @@
+"""A local stand-in for the WeCom server API, for the demo, the simulator and tests.
+
+Serves ``/cgi-bin/`` gettoken, message/send, message/update_template_card,
+appchat/create, appchat/send, media/upload, media/get and webhook/send (group
+robot), records every call in memory (one process: run it with threads, not
+workers), and answers like WeCom (``errcode``/``errmsg``). Control endpoints:
+
+- ``GET /fake/messages?touser=U&since=SEQ`` → calls that reach user U (JSON list);
+  without ``touser``, every call. Each record has ``seq``, ``api``, ``body``.
+- ``GET /fake/stats`` → ``{"gettoken": n, "calls": n}``.
+- ``POST /fake/control`` with ``{"errcode": 45009, "count": 3}`` (next 3 API calls
+  fail with that errcode), ``{"delay_seconds": 2, "count": 1}`` (answer late),
+  ``{"expire_tokens": true}`` (every issued token becomes invalid: 42001), or
+  ``{"reset": true}``.
+
+``create_fake_app(secret=...)`` makes gettoken refuse any other corpsecret (40001).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.serving import BaseWSGIServer, make_server
+
+OK = {"errcode": 0, "errmsg": "ok"}
+
+
+@dataclass
+class FakeState:
+    secret: str | None = None
+    records: list[dict[str, Any]] = field(default_factory=list)
+    tokens: set[str] = field(default_factory=set)
+    media: dict[str, bytes] = field(default_factory=dict)
+    gettoken_calls: int = 0
+    fail_errcode: int = 0
+    fail_count: int = 0
+    delay_seconds: float = 0.0
+    delay_count: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def record(self, api: str, body: dict[str, Any], recipients: list[str]) -> dict[str, Any]:
+        with self.lock:
+            entry = {"seq": next(self._seq), "api": api, "body": body, "to": recipients}
+            self.records.append(entry)
+            return entry
+
+    def injected_failure(self) -> dict[str, Any] | None:
+        """Apply a pending delay; return the error answer if a failure is due."""
+        with self.lock:
+            delay = self.delay_seconds if self.delay_count > 0 else 0.0
+            self.delay_count = max(0, self.delay_count - 1)
+            failure = None
+            if self.fail_count > 0:
+                self.fail_count -= 1
+                failure = {"errcode": self.fail_errcode, "errmsg": "injected failure (fake wecom)"}
+        if delay:
+            time.sleep(delay)
+        return failure
+
+
+def _recipients(api: str, body: dict[str, Any]) -> list[str]:
+    if api == "message/update_template_card":
+        return [str(u) for u in body.get("userids", [])]
+    if api == "message/send":
+        return [u for u in str(body.get("touser", "")).split("|") if u]
+    if api == "appchat/send":
+        return [f"chat:{body.get('chatid', '')}"]
+    if api == "appchat/create":
+        return [f"chat:{body.get('chatid', '')}"]
+    return []
+
+
+def create_fake_app(secret: str | None = None, state: FakeState | None = None) -> Flask:
+    st = state or FakeState(secret=secret)
+    app = Flask(__name__)
+    app.extensions["fakewecom"] = st
+
+    def token_error() -> dict[str, Any] | None:
+        token = request.args.get("access_token", "")
+        if not token:
+            return {"errcode": 41001, "errmsg": "access_token missing"}
+        if token not in st.tokens:
+            return {"errcode": 42001, "errmsg": "access_token expired"}
+        return None
+
+    @app.get("/cgi-bin/gettoken")
+    def gettoken() -> Response:
+        with st.lock:
+            st.gettoken_calls += 1
+            if st.secret is not None and request.args.get("corpsecret") != st.secret:
+                return jsonify({"errcode": 40001, "errmsg": "invalid credential"})
+            token = f"fake-token-{st.gettoken_calls}"
+            st.tokens.add(token)
+        return jsonify({**OK, "access_token": token, "expires_in": 7200})
+
+    @app.post("/cgi-bin/<path:api>")
+    def api_post(api: str) -> Response:
+        if api == "webhook/send":
+            failure = st.injected_failure()
+            if failure:
+                return jsonify(failure)
+            body = request.get_json(force=True, silent=True) or {}
+            st.record(api, body, [f"robot:{request.args.get('key', '')}"])
+            return jsonify(OK)
+        bad = token_error() or st.injected_failure()
+        if bad:
+            return jsonify(bad)
+        if api == "media/upload":
+            upload = request.files.get("media")
+            content = upload.read() if upload else b""
+            media_id = "media-" + hashlib.sha1(content).hexdigest()[:16]
+            with st.lock:
+                st.media[media_id] = content
+            name = upload.filename if upload else ""
+            st.record(
+                api,
+                {"type": request.args.get("type", ""), "filename": name, "size": len(content)},
+                [],
+            )
+            return jsonify({**OK, "type": request.args.get("type", ""), "media_id": media_id})
+        if api not in (
+            "message/send",
+            "message/update_template_card",
+            "appchat/create",
+            "appchat/send",
+        ):
+            return jsonify({"errcode": 60011, "errmsg": f"fake wecom does not implement {api}"})
+        body = request.get_json(force=True, silent=True) or {}
+        st.record(api, body, _recipients(api, body))
+        answer: dict[str, Any] = dict(OK)
+        if api == "message/send":
+            answer.update(invaliduser="", msgid=f"msg{len(st.records)}")
+        if api == "appchat/create":
+            answer["chatid"] = body.get("chatid") or f"chat{len(st.records)}"
+        return jsonify(answer)
+
+    @app.get("/cgi-bin/media/get")
+    def media_get() -> Response:
+        bad = token_error() or st.injected_failure()
+        if bad:
+            return jsonify(bad)
+        media_id = request.args.get("media_id", "")
+        content = st.media.get(media_id) or fake_jpeg(media_id)
+        return Response(content, 200, mimetype="image/jpeg")
+
+    @app.get("/fake/messages")
+    def messages() -> Response:
+        touser = request.args.get("touser", "")
+        since = int(request.args.get("since", "0") or 0)
+        with st.lock:
+            found = [
+                r for r in st.records if r["seq"] > since and (not touser or touser in r["to"])
+            ]
+        return jsonify(found)
+
+    @app.get("/fake/stats")
+    def stats() -> Response:
+        return jsonify({"gettoken": st.gettoken_calls, "calls": len(st.records)})
+
+    @app.post("/fake/control")
+    def control() -> Response:
+        cmd = request.get_json(force=True, silent=True) or {}
+        with st.lock:
+            if cmd.get("reset"):
+                st.fail_count = st.delay_count = 0
+                st.fail_errcode, st.delay_seconds = 0, 0.0
+            if "errcode" in cmd:
+                st.fail_errcode = int(cmd["errcode"])
+                st.fail_count = int(cmd.get("count", 1))
+            if "delay_seconds" in cmd:
+                st.delay_seconds = float(cmd["delay_seconds"])
+                st.delay_count = int(cmd.get("count", 1))
+            if cmd.get("expire_tokens"):
+                st.tokens.clear()
+        return jsonify(OK)
+
+    return app
+
+
+def fake_jpeg(media_id: str) -> bytes:
+    """A few deterministic bytes standing in for a photo the user sent."""
+    return b"\xff\xd8\xff\xe0FAKEJPEG:" + media_id.encode() + b"\xff\xd9"
+
+
+@dataclass
+class RunningFake:
+    """A fake WeCom served from a background thread (tests, benchmarks)."""
+
+    server: BaseWSGIServer
+    thread: threading.Thread
+    state: FakeState
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+def start_in_thread(secret: str | None = None) -> RunningFake:
+    """Serve a fresh fake on 127.0.0.1 on a free port, in a daemon thread."""
+    state = FakeState(secret=secret)
+    server = make_server("127.0.0.1", 0, create_fake_app(state=state), threaded=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), daemon=True, name="fake-wecom"
+    )
+    thread.start()
+    return RunningFake(server, thread, state)

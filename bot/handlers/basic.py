@@ -1,0 +1,115 @@
+"""Built-in handlers: unknown user, 帮助/help, greeting, unknown type, not understood.
+
+Each handler answers two questions: does this callback concern me
+(``matches(incoming, user)``) and what to do with it (``handle(session, ctx,
+incoming, user) -> Reply``). See :mod:`bot.handlers.router` for the order.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.handlers import prompts
+from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from storage.models import AuditLog
+
+HELP_WORDS = frozenset({"帮助", "help", "菜单", "?", "？"})
+GREETING_EVENTS = frozenset({"enter_agent", "subscribe"})
+SILENT_EVENTS = frozenset({"unsubscribe", "location", "view"})
+
+
+class UnknownUser:
+    """A userid that is not an active cadre: a polite refusal and one audit row."""
+
+    name = "unknown_user"
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool:
+        return user.cadre is None
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply:
+        session.add(
+            AuditLog(
+                at=ctx.now,
+                actor=incoming.userid[:64],
+                action="unknown_user",
+                detail={"msg_type": incoming.msg_type, "event": incoming.event},
+            )
+        )
+        if incoming.event in SILENT_EVENTS:
+            return Reply()
+        return Reply(prompts.UNKNOWN_USER)
+
+
+class Help:
+    name = "help"
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool:
+        return incoming.msg_type == "text" and incoming.content.strip().lower() in HELP_WORDS
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply:
+        return Reply(prompts.help_text())
+
+
+class Greeting:
+    """enter_agent / subscribe: greet by name and show the menu."""
+
+    name = "greeting"
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool:
+        return incoming.msg_type == "event" and incoming.event in GREETING_EVENTS
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply:
+        name = user.cadre.name if user.cadre is not None else ""
+        return Reply(prompts.GREETING.format(name=name) + "\n" + prompts.help_text())
+
+
+class SilentEvent:
+    """Events that need no answer (unsubscribe, location reports, menu links)."""
+
+    name = "silent_event"
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool:
+        return incoming.msg_type == "event" and incoming.event in SILENT_EVENTS
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply:
+        return Reply()
+
+
+class UnknownType:
+    """Anything that is not text and nobody claimed: voice, video, files, odd events."""
+
+    name = "unknown_type"
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool:
+        return incoming.msg_type != "text"
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply:
+        return Reply(prompts.UNKNOWN_TYPE)
+
+
+class NotUnderstood:
+    """The last resort for text: say so and point at 帮助."""
+
+    name = "not_understood"
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool:
+        return True
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply:
+        text = incoming.content.strip()
+        if not text:
+            return Reply(prompts.EMPTY_TEXT)
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        return Reply(prompts.NOT_UNDERSTOOD.format(text=shown))

@@ -1,0 +1,83 @@
+"""Choose the handler for a callback: the first in :data:`HANDLERS` that matches wins.
+
+A handler is any object with (python-telegram-bot style)::
+
+    name: str
+    def matches(self, incoming: Incoming, user: UserState) -> bool
+    def handle(self, session, ctx: HandlerContext, incoming, user) -> Reply
+
+``matches`` must be cheap and must not write. ``handle`` runs inside the callback's
+one unit of work (the user's :class:`~storage.models.DialogSession` row is locked):
+it may add rows (visits, problems, outbox messages) but never commits. Whatever it
+raises rolls the whole callback back and WeCom gets a 500 (it will retry).
+
+To add your area's handlers, add ONE line in your area's slot below, e.g.::
+
+    *dialog_handlers(),        # bot/handlers/dialog.py
+
+and a line to ``bot.handlers.prompts.HELP_LINES`` for each new command.
+Most specific first; the built-in fallbacks at the end catch the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.handlers import basic
+from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from storage.models import Cadre, DialogSession
+
+
+class Handler(Protocol):
+    name: str
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool: ...
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply: ...
+
+
+HANDLERS: list[Handler] = [
+    basic.UnknownUser(),  # must stay first: nobody else sees unknown users
+    basic.Greeting(),
+    # --- ledger area (bot/handlers/ledger*.py): add lines below this one ---
+    # --- (end of ledger area) ---
+    # --- dialog area (bot/handlers/dialog*.py): add lines below this one ---
+    # --- (end of dialog area) ---
+    # --- built-in fallbacks: keep last ---
+    basic.Help(),
+    basic.SilentEvent(),
+    basic.UnknownType(),
+    basic.NotUnderstood(),
+]
+
+
+def active_cadre(session: Session, userid: str) -> Cadre | None:
+    return session.scalar(select(Cadre).where(Cadre.userid == userid, Cadre.active.is_(True)))
+
+
+def load_user(session: Session, userid: str) -> UserState:
+    cadre = active_cadre(session, userid)
+    dialog = None
+    if cadre is not None:
+        dialog = session.scalar(select(DialogSession).where(DialogSession.userid == userid))
+    return UserState(userid=userid, cadre=cadre, dialog=dialog)
+
+
+def dispatch(
+    session: Session,
+    ctx: HandlerContext,
+    incoming: Incoming,
+    handlers: Sequence[Handler] | None = None,
+) -> Reply:
+    """Run the first matching handler and return its reply (``handlers`` defaults to HANDLERS)."""
+    user = load_user(session, incoming.userid)
+    for handler in HANDLERS if handlers is None else handlers:
+        if handler.matches(incoming, user):
+            return handler.handle(session, ctx, incoming, user)
+    return Reply()

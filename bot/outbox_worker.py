@@ -1,0 +1,170 @@
+"""The outbox sender: delivers due ``outbox`` rows through the WeCom API, never drops one.
+
+One pass (:func:`drain_once`):
+
+1. Claim a batch of due rows in a short transaction (PostgreSQL ``FOR UPDATE SKIP
+   LOCKED``, so several workers never take the same row; SQLite's ``BEGIN
+   IMMEDIATE`` serialises claimers). Claiming counts the attempt and pushes
+   ``next_attempt_at`` a lease ahead, so a worker that dies mid-send only delays
+   its rows.
+2. Send each row (no transaction open while talking to WeCom).
+3. Record the outcome: ``sent``; or, on a network error or a retry-later errcode
+   (45009/45033 rate limits, -1 busy, token trouble after the one refresh, 60020
+   untrusted IP), back off exponentially (``[outbox]`` base/max, at least 60 s
+   after a rate limit); ``failed`` after ``max_attempts`` or on an error that
+   retrying cannot fix. ``minqing outbox --retry ID`` puts a row back in the queue.
+
+:func:`run` loops passes until a stop event is set.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.config import OutboxConfig
+from bot.runtime import Runtime
+from bot.wecom_api import WecomApiError, WecomClient, WecomNetworkError
+from bot.wecom_tokens import make_client
+from storage.models import OutboxMessage
+
+log = logging.getLogger("minqing.outbox")
+CLAIM_LEASE = timedelta(minutes=5)
+RATE_LIMIT_BACKOFF = timedelta(seconds=60)
+RATE_LIMIT_ERRCODES = frozenset({45009, 45033})
+MIN_BACKOFF = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    channel: str
+    recipient: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DrainCounts:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    def __add__(self, other: DrainCounts) -> DrainCounts:
+        return DrainCounts(
+            self.sent + other.sent, self.retrying + other.retrying, self.failed + other.failed
+        )
+
+
+def backoff(attempts: int, cfg: OutboxConfig, rate_limited: bool = False) -> timedelta:
+    """Delay before the next try after ``attempts`` tries: base·2^(n-1), capped."""
+    seconds = min(cfg.base_backoff_seconds * 2 ** max(0, attempts - 1), cfg.max_backoff_seconds)
+    delay = max(timedelta(seconds=seconds), MIN_BACKOFF)
+    return max(delay, RATE_LIMIT_BACKOFF) if rate_limited else delay
+
+
+def claim(runtime: Runtime, now: datetime, limit: int) -> list[Claimed]:
+    """Take up to ``limit`` due rows for this worker (attempt counted, lease set)."""
+    with runtime.unit_of_work() as s:
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        if s.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = s.scalars(query).all()
+        for row in rows:
+            row.attempts += 1
+            row.next_attempt_at = now + CLAIM_LEASE
+        return [Claimed(r.id, r.channel, r.recipient, dict(r.payload), r.attempts) for r in rows]
+
+
+def deliver(client: WecomClient, item: Claimed) -> str:
+    """Send one claimed row; returns a note worth keeping (e.g. invalid users) or ''."""
+    if item.channel == "message":
+        answer = client.send_message(item.recipient, item.payload)
+        invalid = answer.get("invaliduser") or answer.get("unlicenseduser") or ""
+        return f"invaliduser: {invalid}" if invalid else ""
+    if item.channel == "appchat":
+        client.appchat_send(item.recipient, item.payload)
+    elif item.channel == "robot":
+        client.robot_send(item.recipient, item.payload)
+    elif item.channel == "update_card":
+        client.update_template_card({"userids": item.recipient.split("|"), **item.payload})
+    else:
+        raise ValueError(f"unknown outbox channel {item.channel!r}")
+    return ""
+
+
+def _record(runtime: Runtime, item: Claimed, error: Exception | None, note: str) -> str:
+    cfg = runtime.config.outbox
+    now = runtime.clock()
+    with runtime.unit_of_work() as s:
+        row = s.get(OutboxMessage, item.id)
+        if row is None:  # deleted by an admin meanwhile
+            return "gone"
+        if error is None:
+            row.status, row.sent_at, row.last_error = "sent", now, note
+            return "sent"
+        row.last_error = str(error)[:2000]
+        retryable = isinstance(error, WecomNetworkError) or (
+            isinstance(error, WecomApiError) and error.retry_later
+        )
+        if not retryable or item.attempts >= cfg.max_attempts:
+            row.status = "failed"
+            return "failed"
+        limited = isinstance(error, WecomApiError) and error.errcode in RATE_LIMIT_ERRCODES
+        row.next_attempt_at = now + backoff(item.attempts, cfg, rate_limited=limited)
+        return "retrying"
+
+
+def drain_once(runtime: Runtime, client: WecomClient | None = None) -> DrainCounts:
+    """Send every row due now (batch by batch); returns how many were sent/retried/failed."""
+    client = client or make_client(runtime)
+    total = DrainCounts()
+    while True:
+        batch = claim(runtime, runtime.clock(), runtime.config.outbox.batch_size)
+        if not batch:
+            return total
+        for item in batch:
+            error: Exception | None = None
+            note = ""
+            try:
+                note = deliver(client, item)
+            except (WecomApiError, WecomNetworkError) as exc:
+                error = exc
+            except Exception as exc:  # a malformed payload: keep the row, say why
+                log.exception("outbox row %s: unexpected error", item.id)
+                error = exc
+            outcome = _record(runtime, item, error, note)
+            log.info(
+                "outbox id=%s channel=%s attempt=%s outcome=%s%s",
+                item.id,
+                item.channel,
+                item.attempts,
+                outcome,
+                f" error={error}" if error else "",
+            )
+            total = total + DrainCounts(
+                sent=outcome == "sent", retrying=outcome == "retrying", failed=outcome == "failed"
+            )
+
+
+def run(runtime: Runtime, stop_event: threading.Event, poll_seconds: float = 2.0) -> None:
+    """Drain the outbox every ``poll_seconds`` until ``stop_event`` is set."""
+    client = make_client(runtime)
+    log.info("outbox worker started (poll every %.1fs)", poll_seconds)
+    while not stop_event.is_set():
+        try:
+            drain_once(runtime, client)
+        except Exception:  # the database went away for a moment: keep the worker alive
+            log.exception("outbox pass failed; retrying after the poll interval")
+        stop_event.wait(poll_seconds)
+    log.info("outbox worker stopped")

@@ -1,0 +1,193 @@
+"""A terminal WeCom: type as a cadre, see what the bot answers and what it pushed.
+
+Each line becomes the callback WeCom would POST (encrypted, signed, new MsgId).
+The passive reply is printed, then every message the fake WeCom API received for
+this user since the line was sent (cards rendered as text with numbered buttons).
+
+Script / transcript format (``--script FILE`` or lines on stdin)::
+
+    # a comment (ignored)
+    帮助                      a text message
+    !image [MEDIA_ID]         an image message
+    !location 28.1 113.2 [标签]  a location message
+    !event enter_agent [KEY]  an event (enter_agent, subscribe, click KEY …)
+    !click KEY [TASK_ID]      a template-card button press
+    2                         after a card: press its button number 2
+
+The transcript printed is ``> line`` for what the user sent and ``< line`` for
+every line the bot said (passive reply and pushed messages alike).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from bot.callback_client import CallbackSigner, SignedCallback
+
+QUIET_SECONDS = 0.3
+
+
+@dataclass
+class Card:
+    task_id: str
+    buttons: list[tuple[str, str]]  # (label, key) in display order
+    submit_key: str = ""  # vote/multiple cards: options are chosen, then submitted
+
+
+def render(record: dict[str, Any]) -> tuple[list[str], Card | None]:
+    """A fake-WeCom record → the lines a user would see, and the card if it had buttons."""
+    body = record.get("body", {})
+    api = record.get("api", "")
+    if api == "message/update_template_card":
+        button = body.get("button", {}).get("replace_name")
+        return ([f"【卡片已更新】{button}"] if button else ["【卡片已更新】"]), None
+    kind = body.get("msgtype", "")
+    if kind in ("text", "markdown"):
+        return str(body.get(kind, {}).get("content", "")).splitlines() or [""], None
+    if kind == "textcard":
+        tc = body.get("textcard", {})
+        return [f"【{tc.get('title', '')}】", *str(tc.get("description", "")).splitlines()], None
+    if kind == "template_card":
+        return _render_card(body.get("template_card", {}))
+    return [f"【{kind or api}】"], None
+
+
+def _render_card(tc: dict[str, Any]) -> tuple[list[str], Card | None]:
+    lines = [f"【{tc.get('main_title', {}).get('title', '卡片')}】"]
+    if desc := tc.get("main_title", {}).get("desc"):
+        lines.append(str(desc))
+    if sub := tc.get("sub_title_text"):
+        lines.extend(str(sub).splitlines())
+    for item in tc.get("horizontal_content_list", []):
+        lines.append(f"{item.get('keyname', '')}：{item.get('value', '')}")
+    buttons: list[tuple[str, str]] = [
+        (str(b.get("text", "")), str(b.get("key", ""))) for b in tc.get("button_list", [])
+    ]
+    submit = ""
+    checkbox = tc.get("checkbox") or {}
+    if checkbox.get("option_list"):
+        if q := checkbox.get("question_key"):
+            lines.append(f"（{q}）")
+        buttons = [(str(o.get("text", "")), str(o.get("id", ""))) for o in checkbox["option_list"]]
+        submit = str(tc.get("submit_button", {}).get("key", "submit"))
+    for i, (label, _key) in enumerate(buttons, 1):
+        lines.append(f"  [{i}] {label}")
+    card = Card(str(tc.get("task_id", "")), buttons, submit) if buttons else None
+    return lines, card
+
+
+@dataclass
+class Simulator:
+    """One user chatting with the webhook at ``webhook_url``; ``fake_url`` is the fake API."""
+
+    signer: CallbackSigner
+    userid: str
+    webhook_url: str
+    fake_url: str = ""
+    settle: Callable[[], None] | None = None  # run after each line (e.g. drain the outbox)
+    wait_seconds: float = 1.5
+    http: requests.Session = field(default_factory=requests.Session)
+    clock: Callable[[], float] = time.time
+    last_card: Card | None = None
+    _seen: int = 0
+
+    def __post_init__(self) -> None:
+        self._seen = self._latest_seq()
+
+    def _latest_seq(self) -> int:
+        records = self._fake_records(0)
+        return max((int(r["seq"]) for r in records), default=0)
+
+    def _fake_records(self, since: int) -> list[dict[str, Any]]:
+        if not self.fake_url:
+            return []
+        resp = self.http.get(
+            f"{self.fake_url}/fake/messages",
+            params={"touser": self.userid, "since": str(since)},
+            timeout=5,
+        )
+        resp.raise_for_status()
+        return list(resp.json())
+
+    def callback_for(self, line: str) -> SignedCallback:
+        """Turn one script line into the callback WeCom would send."""
+        self.signer.now = int(self.clock())
+        s, u = self.signer, self.userid
+        if line.startswith("!"):
+            cmd, *args = line[1:].split()
+            if cmd == "image":
+                return s.image(u, args[0] if args else f"sim-media-{s.rng.randrange(10**6)}")
+            if cmd == "location":
+                return s.location(u, float(args[0]), float(args[1]), " ".join(args[2:]))
+            if cmd == "event":
+                return s.event(u, args[0], args[1] if len(args) > 1 else "")
+            if cmd == "click":
+                task = (
+                    args[1] if len(args) > 1 else (self.last_card.task_id if self.last_card else "")
+                )
+                return s.card_click(u, args[0], task)
+            raise ValueError(f"unknown directive !{cmd} (use !image, !location, !event, !click)")
+        card = self.last_card
+        if card and line.strip().isdigit() and 1 <= int(line) <= len(card.buttons):
+            label, key = card.buttons[int(line) - 1]
+            if card.submit_key:
+                return s.card_click(
+                    u, card.submit_key, card.task_id, selected=[key], card_type="vote_interaction"
+                )
+            return s.card_click(u, key, card.task_id)
+        return s.text(u, line)
+
+    def send(self, line: str) -> list[str]:
+        """Send one line; return the bot's lines (passive reply, then pushed messages)."""
+        cb = self.callback_for(line)
+        resp = self.http.post(self.webhook_url, params=cb.query, data=cb.body, timeout=10)
+        out: list[str] = []
+        if resp.status_code != 200:
+            out.append(f"[HTTP {resp.status_code}] {resp.text.strip()[:80]}")
+        elif reply := self.signer.reply_text(resp.content):
+            out.extend(reply.splitlines())
+            self.last_card = None
+        out.extend(self._pushed())
+        return out
+
+    def _pushed(self) -> list[str]:
+        if self.settle is not None:
+            self.settle()
+        # Without a settle hook the outbox worker delivers on its own schedule: poll
+        # until something arrives, then a short quiet period for the rest of a burst.
+        deadline = time.monotonic() + (0 if self.settle else self.wait_seconds)
+        lines: list[str] = []
+        while True:
+            records = self._fake_records(self._seen)
+            for record in records:
+                self._seen = max(self._seen, int(record["seq"]))
+                shown, card = render(record)
+                lines.extend(shown)
+                if card is not None or record.get("api") == "message/send":
+                    self.last_card = card
+            if records and not self.settle:
+                deadline = min(deadline, time.monotonic() + QUIET_SECONDS)
+            if time.monotonic() >= deadline:
+                return lines
+            time.sleep(0.1)
+
+
+def script_lines(lines: Iterable[str]) -> Iterator[str]:
+    """The non-empty, non-comment lines of a script, stripped."""
+    for raw in lines:
+        line = raw.rstrip("\n").strip()
+        if line and not line.startswith("#"):
+            yield line
+
+
+def play(sim: Simulator, lines: Iterable[str], write: Callable[[str], None]) -> None:
+    """Play a script and write the transcript: ``> sent`` then ``< answer`` lines."""
+    for line in script_lines(lines):
+        write(f"> {line}")
+        for answer in sim.send(line):
+            write(f"< {answer}")

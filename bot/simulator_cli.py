@@ -1,0 +1,81 @@
+"""The terminal side of ``minqing simulate`` (and of ``minqing demo``'s chat)."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import click
+import requests
+
+from bot.callback_client import CallbackSigner
+from bot.config import Config
+from bot.simulator import Simulator, play
+from bot.wecom import CallbackCrypto
+
+QUIT_WORDS = frozenset({"退出", "exit", "quit"})
+BANNER = (
+    "模拟企业微信：以 {user} 的身份聊天。输入文字回车发送；卡片按钮输入编号；"
+    "!image、!location 纬度 经度 发送图片/位置；Ctrl-D 或“退出”结束。"
+)
+
+
+def default_urls(config: Config, url: str | None, fake_url: str | None) -> tuple[str, str]:
+    webhook = url or f"http://{config.server.host}:{config.server.port}/wecom/callback"
+    if fake_url is None:
+        base = config.wecom.api_base_url
+        local = urlparse(base).hostname in ("127.0.0.1", "localhost")
+        fake_url = base if local else ""
+    return webhook, fake_url
+
+
+def make_simulator(config: Config, userid: str, url: str | None, fake_url: str | None) -> Simulator:
+    webhook, fake = default_urls(config, url, fake_url)
+    w = config.wecom
+    signer = CallbackSigner(
+        CallbackCrypto(w.token, w.encoding_aes_key, w.corp_id), w.agent_id, random.Random()
+    )
+    return Simulator(signer=signer, userid=userid, webhook_url=webhook, fake_url=fake)
+
+
+def run_simulator(
+    config: Config, userid: str, url: str | None, fake_url: str | None, script: Path | None
+) -> int:
+    """Interactive chat on a terminal; otherwise play the script (or stdin). Exit code."""
+    try:
+        sim = make_simulator(config, userid, url, fake_url)
+        if script is not None:
+            with script.open(encoding="utf-8") as f:
+                play(sim, f, click.echo)
+        elif not sys.stdin.isatty():
+            play(sim, sys.stdin, click.echo)
+        else:
+            chat(sim)
+    except requests.ConnectionError as exc:
+        click.echo(f"连接失败 (cannot reach the bot or the fake WeCom): {exc}", err=True)
+        return 1
+    except ValueError as exc:  # a bad directive in a script
+        click.echo(f"脚本错误 (script error): {exc}", err=True)
+        return 1
+    return 0
+
+
+def chat(sim: Simulator) -> None:
+    click.echo(BANNER.format(user=sim.userid))
+    while True:
+        try:
+            line = input("你> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            return
+        if not line:
+            continue
+        if line in QUIT_WORDS:
+            return
+        try:
+            for answer in sim.send(line):
+                click.echo(f"机器人< {answer}")
+        except ValueError as exc:
+            click.echo(f"（{exc}）")

@@ -1,0 +1,227 @@
+"""The WeCom server API client: message/send, appchat, template cards, robots, media.
+
+Plain ``requests`` rather than wechatpy's client, which has no timeouts, a hard-coded
+``gettoken`` URL (so no local fake) and a recursive retry on token errors. Here:
+
+- every call has a (connect, read) timeout from ``[wecom] timeout_seconds`` and is
+  retried once on a network error, then raises :class:`WecomNetworkError`;
+- the access token lives in a :class:`TokenStore` every process shares (the
+  ``cache_entries`` table by default) and is refreshed at most ONCE per call, on
+  expiry or errcode 40014/42001/40001; a second token error is raised, never looped;
+- a non-zero errcode raises :class:`WecomApiError` naming errcode and errmsg
+  (60020: the server's IP is not in the app's trusted list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import requests
+
+from bot.config import WecomConfig
+
+TOKEN_ERRCODES = frozenset({40014, 42001, 40001})
+# Worth another try later: rate limits, "system busy", token trouble, untrusted IP
+# (an admin can fix the trusted list; the messages must wait, not be dropped).
+RETRY_LATER_ERRCODES = frozenset({45009, 45033, -1, 60020} | TOKEN_ERRCODES)
+TOKEN_MARGIN = timedelta(minutes=5)
+
+HINTS = {
+    60020: "本服务器 IP 不在企业微信应用的可信 IP 列表中，请在管理后台 应用管理→企业可信IP 添加 "
+    "(server IP not in the app's trusted IP list)",
+    40001: "corpsecret 错误，请核对 [wecom] secret (invalid secret)",
+    40013: "corpid 错误，请核对 [wecom] corp_id (invalid corp_id)",
+    45009: "调用频率超限，稍后重试 (rate limited)",
+    45033: "接口并发调用超限，稍后重试 (too many concurrent calls)",
+    81013: "接收人无效或不在应用可见范围 (recipient invalid or outside the app's visible range)",
+}
+
+
+class WecomApiError(Exception):
+    """WeCom answered with a non-zero errcode."""
+
+    def __init__(self, api: str, errcode: int, errmsg: str) -> None:
+        hint = HINTS.get(errcode, "")
+        super().__init__(f"{api}: errcode {errcode}: {errmsg}" + (f" — {hint}" if hint else ""))
+        self.api = api
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+    @property
+    def retry_later(self) -> bool:
+        return self.errcode in RETRY_LATER_ERRCODES
+
+
+class WecomNetworkError(Exception):
+    """WeCom could not be reached (twice): connection refused, timeout, bad gateway."""
+
+
+class TokenStore(Protocol):
+    def get(self, now: datetime) -> str | None: ...
+
+    def put(self, token: str, expires_at: datetime) -> None: ...
+
+
+@dataclass
+class MemoryTokenStore:
+    """For one-off scripts only: not shared between processes."""
+
+    token: str | None = None
+    expires_at: datetime | None = None
+
+    def get(self, now: datetime) -> str | None:
+        if self.token and self.expires_at and now < self.expires_at:
+            return self.token
+        return None
+
+    def put(self, token: str, expires_at: datetime) -> None:
+        self.token, self.expires_at = token, expires_at
+
+
+@dataclass
+class WecomClient:
+    """One app's API client. ``clock`` gives aware UTC datetimes (token expiry)."""
+
+    config: WecomConfig
+    tokens: TokenStore
+    clock: Callable[[], datetime]
+    http: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def _timeout(self) -> tuple[float, float]:
+        return (self.config.timeout_seconds, self.config.timeout_seconds)
+
+    def _url(self, api: str) -> str:
+        return f"{self.config.api_base_url}/cgi-bin/{api}"
+
+    def _http(self, method: str, api: str, **kwargs: Any) -> requests.Response:
+        """One HTTP request, retried once on a network error."""
+        for attempt in (1, 2):
+            try:
+                resp = self.http.request(method, self._url(api), timeout=self._timeout, **kwargs)
+                if resp.status_code >= 500:
+                    raise requests.ConnectionError(f"HTTP {resp.status_code}")
+                return resp
+            except requests.RequestException as exc:
+                if attempt == 2:
+                    raise WecomNetworkError(f"{api}: {type(exc).__name__}: {exc}") from None
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _check(api: str, resp: requests.Response) -> dict[str, Any]:
+        try:
+            data = resp.json()
+        except ValueError:
+            raise WecomNetworkError(f"{api}: HTTP {resp.status_code}, not JSON") from None
+        if not isinstance(data, dict):
+            raise WecomNetworkError(f"{api}: unexpected answer")
+        errcode = int(data.get("errcode", 0) or 0)
+        if errcode != 0:
+            raise WecomApiError(api, errcode, str(data.get("errmsg", "")))
+        return data
+
+    def fetch_token(self) -> str:
+        """Ask gettoken for a fresh token and store it for every process. No retry on errcode."""
+        params = {"corpid": self.config.corp_id, "corpsecret": self.config.secret}
+        data = self._check("gettoken", self._http("GET", "gettoken", params=params))
+        token = str(data["access_token"])
+        expires = self.clock() + timedelta(seconds=int(data.get("expires_in", 7200))) - TOKEN_MARGIN
+        self.tokens.put(token, expires)
+        return token
+
+    def token(self) -> str:
+        return self.tokens.get(self.clock()) or self.fetch_token()
+
+    def call(self, method: str, api: str, **kwargs: Any) -> dict[str, Any]:
+        """An authenticated call; on a token error refresh once and try again, once."""
+        params = dict(kwargs.pop("params", {}))
+        token = self.token()
+        for refreshed in (False, True):
+            params["access_token"] = token
+            resp = self._http(method, api, params=params, **kwargs)
+            try:
+                return self._check(api, resp)
+            except WecomApiError as exc:
+                if exc.errcode not in TOKEN_ERRCODES or refreshed:
+                    raise
+                token = self._replacement_token(token)
+        raise AssertionError("unreachable")
+
+    def _replacement_token(self, bad: str) -> str:
+        """After a token error: another process may have refreshed already; else fetch."""
+        stored = self.tokens.get(self.clock())
+        return stored if stored and stored != bad else self.fetch_token()
+
+    # --- messages -------------------------------------------------------------
+
+    def send_message(self, touser: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """message/send; ``touser`` is ``"a|b|c"`` (≤ 1000), payload without agentid."""
+        body = {"touser": touser, "agentid": self.config.agent_id, **payload}
+        return self.call("POST", "message/send", json=body)
+
+    def send_text(self, touser: str, content: str) -> dict[str, Any]:
+        return self.send_message(touser, {"msgtype": "text", "text": {"content": content}})
+
+    def send_markdown(self, touser: str, content: str) -> dict[str, Any]:
+        return self.send_message(touser, {"msgtype": "markdown", "markdown": {"content": content}})
+
+    def send_textcard(
+        self, touser: str, title: str, description: str, url: str, btntxt: str = "详情"
+    ) -> dict[str, Any]:
+        card = {"title": title, "description": description, "url": url, "btntxt": btntxt}
+        return self.send_message(touser, {"msgtype": "textcard", "textcard": card})
+
+    def send_template_card(self, touser: str, card: dict[str, Any]) -> dict[str, Any]:
+        return self.send_message(touser, {"msgtype": "template_card", "template_card": card})
+
+    def update_template_card(self, body: dict[str, Any]) -> dict[str, Any]:
+        """message/update_template_card: body has userids, response_code and template_card or button."""
+        return self.call(
+            "POST", "message/update_template_card", json={"agentid": self.config.agent_id, **body}
+        )
+
+    def appchat_create(
+        self, chatid: str, name: str, owner: str, userlist: list[str]
+    ) -> dict[str, Any]:
+        body = {"chatid": chatid, "name": name, "owner": owner, "userlist": userlist}
+        return self.call("POST", "appchat/create", json=body)
+
+    def appchat_send(self, chatid: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return self.call("POST", "appchat/send", json={"chatid": chatid, **payload})
+
+    def robot_send(self, key: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Group-robot webhook (no access token): text, markdown, image, file."""
+        return self._check(
+            "webhook/send", self._http("POST", "webhook/send", params={"key": key}, json=payload)
+        )
+
+    # --- media ----------------------------------------------------------------
+
+    def upload_media(self, kind: str, filename: str, content: bytes) -> str:
+        """media/upload (kind: image, voice, video, file) → media_id, valid 3 days."""
+        files = {"media": (filename, content)}
+        data = self.call("POST", "media/upload", params={"type": kind}, files=files)
+        return str(data["media_id"])
+
+    def get_media(self, media_id: str) -> tuple[bytes, str]:
+        """media/get → (bytes, content type); e.g. a photo a cadre sent."""
+        token = self.token()
+        for refreshed in (False, True):
+            resp = self._http(
+                "GET", "media/get", params={"access_token": token, "media_id": media_id}
+            )
+            ctype = resp.headers.get("Content-Type", "application/octet-stream")
+            if not ctype.startswith(("application/json", "text/plain")):
+                return resp.content, ctype.split(";")[0]
+            try:
+                self._check("media/get", resp)
+            except WecomApiError as exc:
+                if exc.errcode not in TOKEN_ERRCODES or refreshed:
+                    raise
+                token = self._replacement_token(token)
+                continue
+            raise WecomNetworkError("media/get: JSON answer without errcode")
+        raise AssertionError("unreachable")

@@ -1,0 +1,140 @@
+"""The outbox sender against the fake WeCom: outages, retries, failure, batching."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import requests
+from sqlalchemy import select
+
+from bot.fakewecom import RunningFake
+from bot.outbox_worker import DrainCounts, drain_once
+from bot.runtime import Runtime
+from storage import outbox
+from storage.models import OutboxMessage
+from tests.bot.conftest import MutableClock
+
+
+def control(fake: RunningFake, **cmd: object) -> None:
+    requests.post(f"{fake.url}/fake/control", json=cmd, timeout=5).raise_for_status()
+
+
+def queue_texts(runtime: Runtime, *users: str) -> None:
+    with runtime.unit_of_work() as s:
+        for u in users:
+            outbox.enqueue(s, "message", u, outbox.text_payload(f"给{u}的提醒"), runtime.clock())
+
+
+def rows(runtime: Runtime) -> list[OutboxMessage]:
+    with runtime.unit_of_work() as s:
+        return list(s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def sent_to(fake: RunningFake) -> list[str]:
+    return ["|".join(r["to"]) for r in fake.state.records if r["api"] == "message/send"]
+
+
+def test_outage_keeps_messages_then_delivers_all_after_recovery(
+    api_runtime: Runtime, fake: RunningFake, clock: MutableClock
+) -> None:
+    queue_texts(api_runtime, "u1", "u2", "u3")
+    control(fake, errcode=-1, count=1000)  # WeCom: "system busy" for everything
+    assert drain_once(api_runtime) == DrainCounts(retrying=3)
+    for row in rows(api_runtime):
+        assert (row.status, row.attempts) == ("pending", 1)
+        assert row.next_attempt_at == clock.now + timedelta(seconds=10)
+        assert "errcode -1" in row.last_error
+    assert sent_to(fake) == []
+
+    control(fake, reset=True)
+    assert drain_once(api_runtime) == DrainCounts()  # not due yet: backing off
+    clock.advance(seconds=10)
+    assert drain_once(api_runtime) == DrainCounts(sent=3)
+    assert sorted(sent_to(fake)) == ["u1", "u2", "u3"]
+    assert [(r.status, r.attempts, r.sent_at) for r in rows(api_runtime)] == [
+        ("sent", 2, clock.now)
+    ] * 3
+
+
+def test_unreachable_wecom_is_retried_with_growing_backoff_then_failed(
+    api_runtime: Runtime, fake: RunningFake, clock: MutableClock
+) -> None:
+    queue_texts(api_runtime, "u1")
+    fake.stop()  # connection refused from now on
+    delays = []
+    for _ in range(3):
+        start = clock.now
+        counts = drain_once(api_runtime)
+        row = rows(api_runtime)[0]
+        delays.append(row.next_attempt_at - start)
+        clock.now = row.next_attempt_at
+    assert counts == DrainCounts(failed=1)  # max_attempts = 3
+    row = rows(api_runtime)[0]
+    assert (row.status, row.attempts) == ("failed", 3)
+    assert "ConnectionError" in row.last_error
+    assert delays[:2] == [timedelta(seconds=10), timedelta(seconds=20)]
+
+
+def test_rate_limit_waits_at_least_a_minute(
+    api_runtime: Runtime, fake: RunningFake, clock: MutableClock
+) -> None:
+    queue_texts(api_runtime, "u1")
+    control(fake, errcode=45009, count=1)
+    drain_once(api_runtime)
+    assert rows(api_runtime)[0].next_attempt_at == clock.now + timedelta(seconds=60)
+
+
+def test_error_retrying_cannot_fix_fails_at_once_with_the_reason(
+    api_runtime: Runtime, fake: RunningFake
+) -> None:
+    queue_texts(api_runtime, "u1")
+    control(fake, errcode=81013, count=1)
+    assert drain_once(api_runtime) == DrainCounts(failed=1)
+    row = rows(api_runtime)[0]
+    assert row.status == "failed" and "81013" in row.last_error and "可见范围" in row.last_error
+
+
+def test_many_users_go_out_in_sends_of_1000(api_runtime: Runtime, fake: RunningFake) -> None:
+    users = [f"user{i:04d}" for i in range(1500)]
+    with api_runtime.unit_of_work() as s:
+        outbox.enqueue_to_users(s, users, outbox.text_payload("本周讲评"), api_runtime.clock())
+    assert drain_once(api_runtime) == DrainCounts(sent=2)
+    sends = [r for r in fake.state.records if r["api"] == "message/send"]
+    assert [len(r["to"]) for r in sends] == [1000, 500]
+    assert sorted(u for r in sends for u in r["to"]) == users
+
+
+def test_every_channel_is_delivered(api_runtime: Runtime, fake: RunningFake) -> None:
+    now = api_runtime.clock()
+    with api_runtime.unit_of_work() as s:
+        outbox.enqueue(s, "appchat", "chat1", outbox.markdown_payload("进度"), now)
+        outbox.enqueue(s, "robot", "key1", outbox.text_payload("提醒"), now)
+        outbox.enqueue(
+            s,
+            "update_card",
+            "u1",
+            {"response_code": "rc", "button": {"replace_name": "已处理"}},
+            now,
+        )
+    assert drain_once(api_runtime) == DrainCounts(sent=3)
+    got = {r["api"]: r for r in fake.state.records}
+    assert got["appchat/send"]["body"]["chatid"] == "chat1"
+    assert got["webhook/send"]["to"] == ["robot:key1"]
+    assert got["message/update_template_card"]["body"]["userids"] == ["u1"]
+
+
+def test_two_workers_draining_at_once_send_each_row_once(
+    api_runtime: Runtime, fake: RunningFake
+) -> None:
+    queue_texts(api_runtime, *[f"u{i}" for i in range(12)])
+    results: list[DrainCounts] = []
+    workers = [
+        threading.Thread(target=lambda: results.append(drain_once(api_runtime))) for _ in range(2)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sum(r.sent for r in results) == 12
+    assert sorted(sent_to(fake)) == sorted(f"u{i}" for i in range(12))
