@@ -1,0 +1,51 @@
+"""The house layering, checked by walking the AST instead of by memory."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def python_files(*folders: str) -> list[Path]:
+    return [p for f in folders for p in (ROOT / f).rglob("*.py")]
+
+
+def offenders(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
+    bad = []
+    for path in files:
+        for mod in imported_modules(path):
+            if any(mod == f or mod.startswith(f + ".") for f in forbidden):
+                bad.append(f"{path.relative_to(ROOT)} imports {mod}")
+    return bad
+
+
+def test_only_bot_wecom_imports_wechatpy():
+    files = [p for p in python_files("bot", "storage", "scheduler") if p != ROOT / "bot/wecom.py"]
+    assert offenders(files, ("wechatpy",)) == []
+
+
+def test_storage_and_scheduler_do_not_import_flask_or_wechatpy():
+    assert offenders(python_files("storage", "scheduler"), ("flask", "wechatpy", "werkzeug")) == []
+
+
+def test_storage_does_not_import_the_application():
+    # storage is the inner layer: the bot and the scheduler use it, never the reverse.
+    assert offenders(python_files("storage"), ("bot", "scheduler")) == []
+
+
+def test_dialogs_are_pure():
+    forbidden = ("flask", "werkzeug", "wechatpy", "sqlalchemy", "storage", "bot.handlers", "requests")
+    assert offenders(python_files("bot/dialogs"), forbidden) == []
