@@ -16,7 +16,28 @@ from pathlib import Path
 from typing import Any
 
 from bot.dialogs import expr
-from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU, PROBLEM_KINDS
+
+# The ledger's vocabularies. bot/dialogs may not import storage (tests/test_architecture.py),
+# so they are repeated here; tests/dialogs/test_template.py keeps them equal to storage.vocab.
+PROBLEM_KINDS = ("困难需求", "意见建议", "矛盾纠纷", "安全隐患", "信访诉求", "政策咨询")
+CATEGORIES_CHANGZHOU = (
+    "房屋土地",
+    "医疗卫生",
+    "教育文化",
+    "平安治理",
+    "就业创业",
+    "社会保障",
+    "其他",
+)
+CATEGORIES_CHAIHUDIAN = (
+    "居住环境",
+    "社会治安",
+    "基本医疗",
+    "文体生活",
+    "基础教育",
+    "社会帮扶",
+    "其他",
+)
 
 QUESTION_TYPES = (
     "text",

@@ -130,3 +130,12 @@ def test_field_list_groups_take_simple_types_only():
         TemplateError, match="x.toml: question a: type select_one cannot be in a field-list"
     ):
         parse(data, "x.toml")
+
+
+def test_vocabularies_match_the_ledgers():
+    from bot.dialogs import template
+    from storage import vocab
+
+    assert template.PROBLEM_KINDS == vocab.PROBLEM_KINDS
+    assert template.CATEGORIES_CHANGZHOU == vocab.CATEGORIES_CHANGZHOU
+    assert template.CATEGORIES_CHAIHUDIAN == vocab.CATEGORIES_CHAIHUDIAN
