@@ -43,7 +43,9 @@ def enqueue(
     if channel not in CHANNELS:
         raise ValueError(f"unknown outbox channel {channel!r}")
     if dedupe_key is not None:
-        existing = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        existing = session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
         if existing is not None:
             return None
     row = OutboxMessage(

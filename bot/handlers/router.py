@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot.handlers import basic
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.visit import VisitHandler
 from storage.models import Cadre, DialogSession
 
 
@@ -48,6 +49,7 @@ HANDLERS: list[Handler] = [
     # --- ledger area (bot/handlers/ledger*.py): add lines below this one ---
     # --- (end of ledger area) ---
     # --- dialog area (bot/handlers/dialog*.py): add lines below this one ---
+    VisitHandler(),  # bot/handlers/visit.py: 走访 and every message during a visit
     # --- (end of dialog area) ---
     # --- built-in fallbacks: keep last ---
     basic.Help(),
