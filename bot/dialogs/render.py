@@ -41,7 +41,9 @@ def question(
 ) -> Reply:
     """The prompt for one question, with its choices numbered and as buttons."""
     relevant = walk.relevant_questions(template, answers, target)
-    ids = [x.id for x in relevant]
+    # Count only questions whose conditions are already decided, so "n/total" does not
+    # promise follow-ups that an unanswered question may still switch off.
+    ids = [x.id for x in relevant if x.id == q.id or _decided(template, x, answers)]
     n = ids.index(q.id) + 1 if q.id in ids else len(ids)
     group = template.group_of(q)
     lines = [error] if error else []
@@ -68,6 +70,14 @@ def question(
     if not multi and len(choice_buttons) > MAX_BUTTONS:
         choice_buttons = ()
     return Reply("\n".join(lines), choice_buttons, multi=multi, title=group.label)
+
+
+def _decided(template: Template, q: Question, answers: Mapping[str, Any]) -> bool:
+    refs: set[str] = set()
+    for condition in (q.relevant, template.group_of(q).relevant):
+        if condition is not None:
+            refs |= condition.refs
+    return all(ref.startswith("_") or ref in answers for ref in refs)
 
 
 def group(template: Template, g: Group, answers: Mapping[str, Any], error: str = "") -> Reply:
