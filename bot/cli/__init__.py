@@ -9,6 +9,7 @@ import click
 # Each module adds its subcommands to ``cli`` when imported.
 from bot.cli import admin as _admin  # noqa: F401,E402
 from bot.cli import gateway as _gateway  # noqa: F401,E402
+from bot.cli import roster as _roster  # noqa: F401,E402
 from bot.cli import templates as _templates  # noqa: F401,E402
 from bot.cli.base import cli
 from bot.config import ConfigError

@@ -1,0 +1,41 @@
+"""The active campaign: found, or created from the config's ``[campaign]`` section."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Campaign
+
+
+class CampaignError(Exception):
+    """A campaign cannot be created as configured; the message is for a person."""
+
+
+def find_active_campaign(session: Session) -> Campaign | None:
+    """The active campaign (the newest one when several are marked active), or None."""
+    return session.scalars(
+        select(Campaign).where(Campaign.active.is_(True)).order_by(Campaign.id.desc()).limit(1)
+    ).first()
+
+
+def get_or_create_active_campaign(
+    session: Session, name: str, template: str, quota: int
+) -> Campaign:
+    """Return the active campaign; without one, add it from the given settings.
+
+    An existing active campaign is returned unchanged (its name, template and quota
+    are the administrator's, not the config's). The caller commits. Raises
+    :class:`CampaignError` when an inactive campaign already has ``name``.
+    """
+    campaign = find_active_campaign(session)
+    if campaign is not None:
+        return campaign
+    if session.scalars(select(Campaign.id).where(Campaign.name == name)).first() is not None:
+        raise CampaignError(
+            f"活动“{name}”已存在但已结束（未激活）；请在配置 [campaign] name 中换一个新活动名称"
+        )
+    campaign = Campaign(name=name, template=template, quota_per_cadre=quota, active=True)
+    session.add(campaign)
+    session.flush()
+    return campaign

@@ -1,0 +1,224 @@
+"""Turn each raw sheet into typed rows, collecting every cell-level problem.
+
+Checks here need nothing but the file: headers, required cells, vocabularies
+(角色, 类型, 类别), phone/date/number formats, lengths, duplicates within a sheet.
+Cross-references (units, cadres, the database) are :mod:`storage.roster.refs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from storage import vocab
+from storage.roster import messages as msg
+from storage.roster.cells import parse_count, parse_date, parse_phone
+from storage.roster.reader import RawRow, RawSheet
+from storage.roster.rows import CadreRow, PhaseRow, Problem, TargetRow, UnitRow
+from storage.roster.sheets import SPECS
+
+# Column widths of storage.models, so an over-long cell is a problem, not a crash.
+MAX_LENGTH = {
+    "单位名称": 100,
+    "上级单位": 100,
+    "姓名": 50,
+    "企业微信账号": 64,
+    "单位": 100,
+    "编号": 50,
+    "户主姓名": 50,
+    "所属村社区": 100,
+    "组网格": 50,
+    "地址": 200,
+    "走访干部": 64,
+    "阶段名称": 50,
+}
+
+Row = TypeVar("Row")
+
+
+class _Cells:
+    """Read one raw row's cells, noting problems against its sheet/row/column."""
+
+    def __init__(self, sheet: str, raw: RawRow, problems: list[Problem]) -> None:
+        self.sheet = sheet
+        self.raw = raw
+        self.problems = problems
+
+    def problem(self, column: str, reason: str) -> None:
+        self.problems.append(Problem(self.sheet, self.raw.number, column, reason))
+
+    def text(self, column: str) -> str:
+        value = self.raw.cells.get(column, "")
+        if not value and column in SPECS[self.sheet].required:
+            self.problem(column, msg.REQUIRED)
+        limit = MAX_LENGTH.get(column)
+        if limit and len(value) > limit:
+            self.problem(column, msg.too_long(value, limit))
+        return value
+
+    def phone(self, column: str) -> str:
+        value = self.text(column)
+        phone = parse_phone(value)
+        if phone is None:
+            self.problem(column, msg.bad_phone(value))
+            return ""
+        return phone
+
+
+def check_headers(sheet: RawSheet) -> list[Problem]:
+    """Missing or repeated header cells in row 1 of ``sheet``."""
+    problems = []
+    for column in SPECS[sheet.name].headers:
+        if column not in sheet.headers:
+            problems.append(Problem(sheet.name, 1, column, msg.missing_header(column)))
+    seen: set[str] = set()
+    for column in sheet.headers:
+        if column and column in seen:
+            problems.append(Problem(sheet.name, 1, column, msg.duplicate_header(column)))
+        seen.add(column)
+    return problems
+
+
+def _rows(
+    sheet: RawSheet, parse_one: Callable[[_Cells], Row | None], problems: list[Problem]
+) -> list[Row]:
+    # Rows with problems are kept: their names still count as known to the
+    # cross-reference checks, so one bad cell is reported once, not echoed.
+    out = []
+    for raw in sheet.rows:
+        row = parse_one(_Cells(sheet.name, raw, problems))
+        if row is not None:
+            out.append(row)
+    return out
+
+
+def _unique(
+    rows: list[Row],
+    key: Callable[[Row], object],
+    report: Callable[[Row, int], Problem],
+    problems: list[Problem],
+) -> None:
+    first: dict[object, int] = {}
+    for row in rows:
+        k = key(row)
+        if not k:
+            continue
+        if k in first:
+            problems.append(report(row, first[k]))
+        else:
+            first[k] = row.row  # type: ignore[attr-defined]
+
+
+def parse_units(sheet: RawSheet, problems: list[Problem]) -> list[UnitRow]:
+    def one(c: _Cells) -> UnitRow:
+        kind = c.text("类型")
+        if kind and kind not in vocab.UNIT_KINDS:
+            c.problem("类型", msg.bad_unit_kind(kind, vocab.UNIT_KINDS))
+        return UnitRow(c.raw.number, c.text("单位名称"), c.text("上级单位") or None, kind)
+
+    rows = _rows(sheet, one, problems)
+    _unique(
+        rows,
+        lambda r: r.name,
+        lambda r, first: Problem(
+            sheet.name, r.row, "单位名称", msg.duplicate("单位名称", r.name, first)
+        ),
+        problems,
+    )
+    return rows
+
+
+def parse_cadres(sheet: RawSheet, problems: list[Problem]) -> list[CadreRow]:
+    labels = tuple(vocab.ROLES)
+
+    def one(c: _Cells) -> CadreRow:
+        role = c.text("角色")
+        if role and role not in vocab.ROLES:
+            c.problem("角色", msg.bad_role(role, labels))
+        return CadreRow(
+            c.raw.number,
+            name=c.text("姓名"),
+            userid=c.text("企业微信账号"),
+            unit=c.text("单位"),
+            role=vocab.ROLES.get(role, ""),
+            phone=c.phone("手机"),
+        )
+
+    rows = _rows(sheet, one, problems)
+    _unique(
+        rows,
+        lambda r: r.userid,
+        lambda r, first: Problem(
+            sheet.name, r.row, "企业微信账号", msg.duplicate("企业微信账号", r.userid, first)
+        ),
+        problems,
+    )
+    return rows
+
+
+def parse_targets(sheet: RawSheet, problems: list[Problem]) -> list[TargetRow]:
+    def one(c: _Cells) -> TargetRow:
+        categories: list[str] = []
+        for category in vocab.split_categories(c.text("类别")):
+            if category not in vocab.CATEGORIES:
+                c.problem("类别", msg.unknown_category(category))
+            elif category not in categories:
+                categories.append(category)
+        count_text = c.text("家庭成员数")
+        count = parse_count(count_text) if count_text else None
+        if count_text and count is None:
+            c.problem("家庭成员数", msg.bad_member_count(count_text))
+        return TargetRow(
+            c.raw.number,
+            code=c.text("编号") or None,
+            head_name=c.text("户主姓名"),
+            unit=c.text("所属村社区"),
+            grid=c.text("组网格"),
+            address=c.text("地址"),
+            phone=c.phone("联系电话"),
+            categories=tuple(categories),
+            member_count=count,
+            cadre_userid=c.text("走访干部") or None,  # resolved by refs
+        )
+
+    rows = _rows(sheet, one, problems)
+    _unique(
+        rows,
+        lambda r: r.code,
+        lambda r, first: Problem(
+            sheet.name, r.row, "编号", msg.duplicate("编号", r.code or "", first)
+        ),
+        problems,
+    )
+    _unique(
+        rows,
+        lambda r: None if r.code or not r.head_name else r.key,
+        lambda r, first: Problem(
+            sheet.name, r.row, "地址", msg.duplicate_target_key(r.head_name, r.address, first)
+        ),
+        problems,
+    )
+    return rows
+
+
+def parse_phases(sheet: RawSheet, problems: list[Problem]) -> list[PhaseRow]:
+    def date_cell(c: _Cells, column: str):  # type: ignore[no-untyped-def]
+        value = c.text(column)
+        if not value:
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            c.problem(column, msg.bad_date(value))
+        return parsed
+
+    def one(c: _Cells) -> PhaseRow | None:
+        name = c.text("阶段名称")
+        start = date_cell(c, "开始日期")
+        deadline = date_cell(c, "截止日期")
+        if start and deadline and start > deadline:
+            c.problem("开始日期", msg.start_after_deadline(start.isoformat(), deadline.isoformat()))
+        if deadline is None:
+            return None
+        return PhaseRow(c.raw.number, name, start, deadline)
+
+    return _rows(sheet, one, problems)

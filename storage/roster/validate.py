@@ -1,0 +1,67 @@
+"""Validate a whole raw workbook against the database: every problem, nothing written.
+
+In: a :class:`RawWorkbook` and a :class:`Snapshot`. Out: a :class:`Roster` whose
+``problems`` lists everything wrong (empty means the file may be applied).
+A full workbook must hold 单位, 干部 and 走访对象 (活动阶段 is optional); a CSV holds
+one sheet and its references resolve against the database.
+"""
+
+from __future__ import annotations
+
+from storage.roster import messages as msg
+from storage.roster.parse import (
+    check_headers,
+    parse_cadres,
+    parse_phases,
+    parse_targets,
+    parse_units,
+)
+from storage.roster.reader import RawWorkbook
+from storage.roster.refs import check_cadres, check_units, known_units, resolve_targets
+from storage.roster.rows import Problem, Roster
+from storage.roster.sheets import CADRES, PHASES, SHEETS, TARGETS, UNITS
+from storage.roster.snapshot import Snapshot
+
+
+def validate(book: RawWorkbook, snap: Snapshot) -> Roster:
+    problems: list[Problem] = []
+    if book.complete:
+        for spec in SHEETS:
+            if not spec.optional_sheet and spec.name not in book.sheets:
+                problems.append(Problem(spec.name, None, None, msg.MISSING_SHEET))
+    if not book.sheets and not problems:
+        problems.append(Problem("-", None, None, msg.NO_SHEETS))
+
+    usable = {}
+    for name, sheet in book.sheets.items():
+        header_problems = check_headers(sheet)
+        problems.extend(header_problems)
+        if not header_problems:
+            usable[name] = sheet
+    structural = bool(problems)
+
+    units = parse_units(usable[UNITS], problems) if UNITS in usable else None
+    cadres = parse_cadres(usable[CADRES], problems) if CADRES in usable else None
+    targets = parse_targets(usable[TARGETS], problems) if TARGETS in usable else None
+    phases = parse_phases(usable[PHASES], problems) if PHASES in usable else None
+
+    # With a sheet or header missing, references into it cannot be judged: report
+    # what is missing and skip the cross-checks rather than echo every name.
+    if not structural:
+        if units is not None:
+            check_units(units, snap, problems)
+        unit_names = known_units(units, snap)
+        if cadres is not None:
+            check_cadres(cadres, unit_names, problems)
+        if targets is not None:
+            targets = resolve_targets(targets, cadres, unit_names, snap, problems)
+
+    order = {spec.name: i for i, spec in enumerate(SHEETS)}
+    problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row or 0))
+    return Roster(
+        units=None if units is None else tuple(units),
+        cadres=None if cadres is None else tuple(cadres),
+        targets=None if targets is None else tuple(targets),
+        phases=None if phases is None else tuple(phases),
+        problems=tuple(problems),
+    )

@@ -1,0 +1,152 @@
+"""bot/config.py: minimal configs work, every bad key is one clear line, env overrides."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import config as config_mod
+from bot.config import ConfigError, from_dict, load, resolve_path
+from tests.conftest import TEST_AES_KEY
+
+MINQING = Path(sys.executable).with_name("minqing")
+
+
+def minimal(**sections: dict[str, Any]) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "database": {"url": "sqlite:///var/minqing.db"},
+        "wecom": {"corp_id": "ww1", "token": "tok", "encoding_aes_key": TEST_AES_KEY},
+    }
+    for name, values in sections.items():
+        raw.setdefault(name, {}).update(values)
+    return raw
+
+
+def test_minimal_config_is_valid_with_defaults():
+    config = from_dict(minimal(), environ={})
+    assert config.database.url == "sqlite:///var/minqing.db"
+    assert config.wecom.secret == "" and config.wecom.agent_id == 0
+    assert config.wecom.api_base_url == "https://qyapi.weixin.qq.com"
+    assert (config.server.host, config.server.port) == ("127.0.0.1", 8080)
+    assert config.campaign == config_mod.CampaignConfig()
+    assert config.scheduler.timezone == "Asia/Shanghai"
+    assert config.scheduler.reminder_days_before == (3, 1)
+    assert config.ledger.default_scheme == "changzhou"
+    assert config.groups == () and config.redis_url == ""
+
+
+BAD_KEYS = [
+    ({"database": {"url": None}}, "database.url"),
+    ({"database": {"url": "mysql://x"}}, "database.url"),
+    ({"database": {"echo": "yes"}}, "database.echo"),
+    ({"database": {"pool_size": 0}}, "database.pool_size"),
+    ({"wecom": {"corp_id": ""}}, "wecom.corp_id"),
+    ({"wecom": {"token": 5}}, "wecom.token"),
+    ({"wecom": {"encoding_aes_key": "short"}}, "wecom.encoding_aes_key"),
+    ({"wecom": {"agent_id": "100"}}, "wecom.agent_id"),
+    ({"wecom": {"timeout_seconds": 0}}, "wecom.timeout_seconds"),
+    ({"server": {"port": 70000}}, "server.port"),
+    ({"server": {"workers": True}}, "server.workers"),
+    ({"outbox": {"max_attempts": 0}}, "outbox.max_attempts"),
+    ({"campaign": {"quota_per_cadre": -1}}, "campaign.quota_per_cadre"),
+    ({"campaign": {"name": 3}}, "campaign.name"),
+    ({"ledger": {"default_scheme": "beijing"}}, "ledger.default_scheme"),
+    ({"ledger": {"resolve_days_town": 0}}, "ledger.resolve_days_town"),
+    ({"scheduler": {"reminder_days_before": [3, -1]}}, "scheduler.reminder_days_before"),
+    ({"scheduler": {"review_day_of_week": "monday"}}, "scheduler.review_day_of_week"),
+    ({"scheduler": {"review_time": "25:00"}}, "scheduler.review_time"),
+    ({"scheduler": {"daily_digest_time": "8pm"}}, "scheduler.daily_digest_time"),
+    ({"nonsense": {"a": 1}}, "[nonsense]"),
+]
+
+
+@pytest.mark.parametrize(("sections", "key"), BAD_KEYS, ids=[k for _, k in BAD_KEYS])
+def test_each_bad_key_is_one_line_naming_it(sections, key):
+    raw = minimal()
+    for name, values in sections.items():
+        raw.setdefault(name, {}).update(values)
+        raw[name] = {k: v for k, v in raw[name].items() if v is not None}
+    with pytest.raises(ConfigError) as info:
+        from_dict(raw, environ={}, source="config.toml")
+    text = str(info.value)
+    assert key in text and text.startswith("config.toml: ")
+    assert "\n" not in text
+
+
+@pytest.mark.parametrize(
+    ("groups", "why"),
+    [
+        ({"a": 1}, "groups must be written as [[groups]]"),
+        ([{"appchat_id": "c1"}], "groups[0].unit is required"),
+        ([{"unit": "虹桥村"}], "groups[0]: set exactly one of appchat_id or robot_key"),
+        ([{"unit": "虹桥村", "appchat_id": "c", "robot_key": "k"}], "set exactly one"),
+    ],
+)
+def test_bad_groups_name_the_entry(groups, why):
+    with pytest.raises(ConfigError, match=why.replace("[", r"\[").replace("]", r"\]")):
+        from_dict({**minimal(), "groups": groups}, environ={})
+
+
+def test_group_with_robot_key_is_kept():
+    config = from_dict({**minimal(), "groups": [{"unit": "虹桥村", "robot_key": "k"}]}, environ={})
+    assert config.groups == (config_mod.GroupChat(unit="虹桥村", robot_key="k"),)
+
+
+def test_secrets_may_come_from_the_environment():
+    raw = minimal(wecom={"secret": "from-file"})
+    assert from_dict(raw, environ={}).wecom.secret == "from-file"
+    env = {"MINQING_WECOM_SECRET": "from-env", "MINQING_DATABASE_URL": "postgresql+psycopg://db/x"}
+    config = from_dict(raw, environ=env)
+    assert config.wecom.secret == "from-env"
+    assert config.database.url == "postgresql+psycopg://db/x"
+    del raw["database"]["url"]  # the environment alone may supply the URL
+    assert from_dict(raw, environ=env).database.url == "postgresql+psycopg://db/x"
+
+
+def test_config_path_resolution_order(tmp_path):
+    assert resolve_path("a.toml", {"MINQING_CONFIG": "b.toml"}) == Path("a.toml")
+    assert resolve_path(None, {"MINQING_CONFIG": "b.toml"}) == Path("b.toml")
+    assert resolve_path(None, {}) == Path("config.toml")
+
+
+def test_load_reports_missing_and_malformed_files(tmp_path):
+    with pytest.raises(ConfigError, match="找不到配置文件"):
+        load(tmp_path / "none.toml", environ={})
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[database\nurl = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load(broken, environ={})
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load(binary, environ={})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (
+            '[database]\nurl = "sqlite:///x.db"\n[wecom]\ncorp_id = "w"\ntoken = "t"\n',
+            "wecom.encoding_aes_key",
+        ),
+        ("[database\n", "not valid TOML"),
+    ],
+)
+def test_minqing_with_a_bad_config_exits_2_without_traceback(tmp_path, text, key):
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [str(MINQING), "--config", str(path), "init-db"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 2
+    assert key in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
