@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from storage.models import (
     Assignment,
     Cadre,
-    Campaign,
     Phase,
     Problem,
     ProblemEvent,
@@ -76,19 +75,6 @@ class NewProblem:
     category_alt: str = ""
     confidence: float = 0.0
     needs_review: bool = False
-
-
-def active_campaign(session: Session, name: str, template: str) -> Campaign:
-    """The active campaign (newest), or a new one from the config's name and template."""
-    found = session.scalars(
-        select(Campaign).where(Campaign.active.is_(True)).order_by(Campaign.id.desc()).limit(1)
-    ).first()
-    if found is not None:
-        return found
-    campaign = Campaign(name=name, template=template, quota_per_cadre=0, active=True)
-    session.add(campaign)
-    session.flush()
-    return campaign
 
 
 def deadline(session: Session, campaign_id: int, today: date) -> date | None:

@@ -32,7 +32,7 @@ from bot.dialogs.state import DialogState
 from bot.handlers import prompts as handler_prompts
 from bot.handlers import visit_io
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
-from storage import outbox, sessions, visits
+from storage import campaigns, outbox, sessions, visits
 from storage.models import Cadre, Campaign, Target
 
 log = logging.getLogger("minqing.visit")
@@ -77,11 +77,12 @@ class VisitHandler:
             if incoming.event == "template_card_event":
                 return incoming.task_id.startswith(visit_io.CARD_PREFIX)
             return incoming.event == "click" and incoming.event_key in visit_io.MENU_KEYS
+        busy = (user.dialog.state or "idle") != "idle"
         if incoming.msg_type in ("image", "location"):
-            return True
+            return busy  # outside a visit the built-in "unsupported" answer applies
         if incoming.msg_type != "text":
             return False
-        if (user.dialog.state or "idle") != "idle":
+        if busy:
             return True
         return engine.command_of(Message(text=incoming.content)) in STARTING_COMMANDS
 
@@ -96,7 +97,12 @@ class VisitHandler:
         ):
             return Reply(STALE_CARD)
         config = ctx.config.campaign
-        campaign = visits.active_campaign(session, config.name, config.template)
+        try:
+            campaign = campaigns.get_or_create_active_campaign(
+                session, config.name, config.template, config.quota_per_cadre
+            )
+        except campaigns.CampaignError as exc:
+            return Reply(str(exc))
         try:
             template = campaign_template(campaign.template or config.template)
         except tpl.TemplateError as exc:

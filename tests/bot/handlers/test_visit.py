@@ -155,3 +155,23 @@ def test_photo_is_downloaded_and_linked_to_the_visit(api_runtime: Runtime) -> No
         assert (visit.latitude, visit.longitude) == (28.7, 113.6)
         media = s.scalars(select(VisitMedia)).one()
         assert media.visit_id == visit.id and media.content.startswith(b"\xff\xd8")
+
+
+def test_amend_replaces_answers_and_registered_problems(
+    runtime: Runtime, wc: WecomTestClient
+) -> None:
+    seed(runtime)
+    wc.say(CADRE, "走访")
+    wc.say(CADRE, "王大")
+    for answer in ["在家", "是", "1", "是", "希望装路灯", "1", "1", "1", "1", "1"]:
+        wc.say(CADRE, answer)
+    assert "24小时内提交的记录" in wc.say(CADRE, "修改")
+    assert "请核对 王大" in wc.say(CADRE, "1")
+    wc.say(CADRE, "改4")
+    assert wc.say(CADRE, "希望修通组级公路").startswith("请核对")
+    assert wc.say(CADRE, "1").startswith("已修改：王大")
+    with runtime.unit_of_work() as s:
+        visit = s.scalars(select(Visit)).one()
+        assert visit.answers["suggestion"] == "希望修通组级公路"
+        assert visit.amended_at == runtime.clock()
+        assert [p.text for p in s.scalars(select(Problem))] == ["希望修通组级公路"]
