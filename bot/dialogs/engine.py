@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.dialogs import asking, flows, prompts, render, walk
+from bot.dialogs import asking, flows, matching, picking, prompts, render, saving, walk
 from bot.dialogs import state as st
 from bot.dialogs.contracts import AttachMedia, Context, Message, Reply
 from bot.dialogs.flows import Outcome, current_prompt, section_template
@@ -77,15 +77,15 @@ def _answer(template: Template, state: DialogState, message: Message, ctx: Conte
     if step_id == st.AT_HOME:
         return flows.at_home(template, state, message, ctx)
     if step_id == st.APPOINTMENT:
-        return flows.appointment(template, state, message, ctx)
+        return saving.appointment(template, state, message, ctx)
     if step_id == st.CONFIRM:
-        return flows.confirm(template, state, message, ctx)
+        return saving.confirm(template, state, message, ctx)
     if step_id == st.PICK_TARGET:
-        return flows.pick_target(template, state, message, ctx)
+        return picking.pick_target(template, state, message, ctx)
     if step_id == st.NEW_TARGET:
-        return flows.new_target(template, state, message, ctx)
+        return picking.new_target(template, state, message, ctx)
     if step_id == st.AMEND_PICK:
-        return flows.amend_pick(template, state, message, ctx)
+        return saving.amend_pick(template, state, message, ctx)
     if step_id == st.RESUME:
         return _resume(template, state, message, ctx)
     if step_id == st.CANCEL_CONFIRM:
@@ -94,9 +94,9 @@ def _answer(template: Template, state: DialogState, message: Message, ctx: Conte
     text = flows.text_of(message)
     fresh = st.fresh(template.id)
     if text and not text.isdigit() and ctx.targets:
-        found = flows.matching.rank(text[:50], ctx.targets, ctx.tokenize)
+        found = matching.rank(text[:50], ctx.targets, ctx.tokenize)
         if len(found) == 1:
-            return flows.choose(template, fresh, found[0], ctx)
+            return picking.choose(template, fresh, found[0], ctx)
     return Outcome(fresh, (Reply(prompts.WELCOME),))
 
 
@@ -111,11 +111,11 @@ def _command(
             return Outcome(state, (current_prompt(template, state, ctx),))
         base = st.fresh(template.id)
         if command == "visit":
-            return flows.list_targets(base, ctx)
+            return picking.list_targets(base, ctx)
         if command == "new":
             new = base.with_(step=st.NEW_TARGET)
             return Outcome(new, (current_prompt(template, new, ctx),))
-        return flows.list_amendable(base, ctx)
+        return saving.list_amendable(base, ctx)
     if command == "back":
         return _back(template, state, ctx)
     if command == "skip":
@@ -165,7 +165,7 @@ def _back(template: Template, state: DialogState, ctx: Context) -> Outcome:
         if previous == state.step or not _valid_step(template, state, previous):
             continue
         if previous == st.PICK_TARGET:
-            return flows.list_targets(st.fresh(template.id), ctx)
+            return picking.list_targets(st.fresh(template.id), ctx)
         if previous == st.NEW_TARGET:
             new = st.fresh(template.id).with_(step=st.NEW_TARGET)
             return Outcome(new, (current_prompt(template, new, ctx),))

@@ -32,7 +32,7 @@ from bot.dialogs.state import DialogState
 from bot.handlers import prompts as handler_prompts
 from bot.handlers import visit_io
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
-from storage import campaigns, outbox, sessions, visits
+from storage import campaigns, outbox, sessions, visit_queries, visits
 from storage.models import Cadre, Campaign, Target
 
 log = logging.getLogger("minqing.visit")
@@ -204,7 +204,7 @@ def _flag_not_home(
     target = session.get(Target, flag.target_id)
     if target is None:
         return
-    leaders = [u for u in visits.leaders_of(session, target.unit_id) if u != cadre.userid]
+    leaders = [u for u in visit_queries.leaders_of(session, target.unit_id) if u != cadre.userid]
     if not leaders:
         return
     place = " ".join(p for p in (target.grid, target.address) if p) or "-"

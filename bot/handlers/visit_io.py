@@ -17,7 +17,7 @@ from bot.dialogs import matching
 from bot.dialogs.contracts import Context, Message, Progress, RecentVisit, Reply, TargetInfo
 from bot.dialogs.timeparse import local_today
 from bot.handlers.base import Incoming
-from storage import visits
+from storage import visit_queries
 from storage.models import Cadre, Campaign, Target
 
 # Menu (click event) keys the visit handler understands -> the command word they mean.
@@ -42,7 +42,7 @@ def to_message(incoming: Incoming) -> Message:
 
 def build_context(session: Session, campaign: Campaign, cadre: Cadre, now: datetime) -> Context:
     """The engine's view of this cadre: their targets with status, progress, recent visits."""
-    rows = visits.targets_for(session, campaign.id, cadre.id)
+    rows = visit_queries.targets_for(session, campaign.id, cadre.id)
     targets = tuple(
         TargetInfo(
             id=t.id,
@@ -58,12 +58,14 @@ def build_context(session: Session, campaign: Campaign, cadre: Cadre, now: datet
         )
         for t in rows
     )
-    figures = visits.progress(rows, visits.deadline(session, campaign.id, local_today(now)))
+    figures = visit_queries.progress(
+        rows, visit_queries.deadline(session, campaign.id, local_today(now))
+    )
     progress = Progress(
         figures.visited, figures.phone, figures.assigned, figures.key_left, figures.deadline
     )
     recent = []
-    for v in visits.recent_visits(session, cadre.id, now - RECENT_WINDOW):
+    for v in visit_queries.recent_visits(session, cadre.id, now - RECENT_WINDOW):
         target = session.get(Target, v.target_id)
         place = " ".join(p for p in ((target.grid, target.address) if target else ()) if p)
         recent.append(
