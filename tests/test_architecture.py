@@ -47,5 +47,13 @@ def test_storage_does_not_import_the_application():
 
 
 def test_dialogs_are_pure():
-    forbidden = ("flask", "werkzeug", "wechatpy", "sqlalchemy", "storage", "bot.handlers", "requests")
+    forbidden = (
+        "flask",
+        "werkzeug",
+        "wechatpy",
+        "sqlalchemy",
+        "storage",
+        "bot.handlers",
+        "requests",
+    )
     assert offenders(python_files("bot/dialogs"), forbidden) == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.base import cli
+from bot.cli.base import CliState, cli, pass_state
 from bot.dialogs import template as tpl
 from bot.dialogs import xlsform
 
@@ -119,3 +119,38 @@ def import_form(form: Path, output: Path | None, drop_unsupported: bool) -> None
     target.write_text(xlsform.to_toml(result.data), encoding="utf-8")
     tpl.load(target)  # what we wrote must load back
     click.echo(f"已写出 {target}：{len(checked.groups)} 组，{len(checked.questions)} 题。")
+
+
+@template_group.command("use")
+@click.argument("name")
+@pass_state
+def use(state: CliState, name: str) -> None:
+    """Switch the active campaign to template NAME (checked first)."""
+    from storage.campaigns import CampaignError, get_or_create_active_campaign
+    from storage.models import AuditLog
+
+    try:
+        tpl.load_named(name)
+    except tpl.TemplateError as exc:
+        click.echo(f"模板有误 (template error): {exc}", err=True)
+        sys.exit(1)
+    runtime = state.runtime()
+    cfg = runtime.config.campaign
+    try:
+        with runtime.unit_of_work() as s:
+            campaign = get_or_create_active_campaign(s, cfg.name, name, cfg.quota_per_cadre)
+            before = campaign.template
+            campaign.template = name
+            s.add(
+                AuditLog(
+                    at=runtime.clock(),
+                    actor="cli",
+                    action="campaign_template",
+                    detail={"campaign": campaign.name, "from": before, "to": name},
+                )
+            )
+            label = campaign.name
+    except CampaignError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"活动“{label}”改用模板 {name}（原 {before}）。进行中的草稿按新模板继续。")

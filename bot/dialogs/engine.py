@@ -42,11 +42,38 @@ def step(template: Template, state: DialogState, message: Message, ctx: Context)
     """Apply one message to ``state``; returns the new state, replies and effects."""
     if not state.template:
         state = state.with_(template=template.id)
+    state = _repair(template, state)
     outcome = _dispatch(template, state, message, ctx)
     new = outcome.state.with_(
         updated_at=st.iso(ctx.now), history=outcome.state.history[-MAX_HISTORY:]
     )
     return Outcome(new, outcome.replies, outcome.effects)
+
+
+def _repair(template: Template, state: DialogState) -> DialogState:
+    """A stored step the template no longer has (edited or switched) -> the next open question.
+
+    Answers to questions the template still has are kept; the others are dropped.
+    """
+    active = section_template(template, state)
+    steps = {walk.step_for(active, q) for q in active.questions}
+    stale = [
+        s
+        for s in (state.step, state.resume_step)
+        if s.startswith((st.QUESTION_PREFIX, st.GROUP_PREFIX)) and s not in steps
+    ]
+    if not stale and state.template == template.id:
+        return state
+    answers = walk.prune(active, state.answers, state.target)
+    nxt = walk.next_step(active, answers, state.target) or st.CONFIRM
+    step = nxt if state.step in stale else state.step
+    resume = nxt if state.resume_step in stale else state.resume_step
+    history = tuple(
+        h for h in state.history if h in steps or not h.startswith(("question:", "group:"))
+    )
+    return state.with_(
+        template=template.id, answers=answers, step=step, resume_step=resume, history=history
+    )
 
 
 def _dispatch(template: Template, state: DialogState, message: Message, ctx: Context) -> Outcome:

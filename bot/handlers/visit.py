@@ -108,6 +108,10 @@ class VisitHandler:
         except tpl.TemplateError as exc:
             log.error("campaign template unusable: %s", exc)
             return Reply(TEMPLATE_BROKEN)
+        if incoming.event == "template_card_event" and incoming.response_code:
+            # Grey out the pressed card so an old card is not pressed twice.
+            done = {"response_code": incoming.response_code, "button": {"replace_name": "已提交"}}
+            outbox.enqueue(session, "update_card", cadre.userid, done, ctx.now)
         state = DialogState.from_dict(stored.data).with_(step=stored.step)
         context = visit_io.build_context(session, campaign, cadre, ctx.now)
         outcome = engine.step(template, state, visit_io.to_message(incoming), context)

@@ -118,3 +118,18 @@ def test_import_names_unsupported_features(tmp_path):
         cli, ["template", "import", str(form), "-o", str(tmp_path / "x.toml"), "--drop-unsupported"]
     )
     assert dropped.exit_code == 0 and load(tmp_path / "x.toml").question("members")
+
+
+def test_use_switches_the_active_campaign(config_file, sessions):
+    from sqlalchemy import select
+
+    from storage.models import AuditLog, Campaign
+
+    runner = CliRunner()
+    bad = runner.invoke(cli, ["--config", str(config_file), "template", "use", "nope"])
+    assert bad.exit_code == 1 and "unknown template 'nope'" in bad.output
+    ok = runner.invoke(cli, ["--config", str(config_file), "template", "use", "fangminqing"])
+    assert ok.exit_code == 0, ok.output
+    with sessions() as s:
+        assert s.scalars(select(Campaign.template)).one() == "fangminqing"
+        assert s.scalars(select(AuditLog.action)).one() == "campaign_template"

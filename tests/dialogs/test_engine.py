@@ -272,3 +272,17 @@ def test_target_type_decides_the_fangminqing_questions(chat):
         c.say("走访")
         c.say(who)
         assert first in c.say("在家"), who
+
+
+def test_a_draft_survives_a_template_switch(chat):
+    c = chat()
+    start(c)
+    c.say("是")
+    c.say("有困难")
+    assert c.state.step == "question:difficulty"
+    other = chat("changzhou_household")
+    other.state = c.state
+    reply = other.say("1")  # the stored step does not exist there: asked afresh, no crash
+    assert other.state.template == "changzhou_household"
+    assert other.state.answers == {"phone": "13800000001"}  # 1 = keep the roster's phone
+    assert other.state.step == "question:members" and "家庭成员数" in reply

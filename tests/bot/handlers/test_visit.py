@@ -58,8 +58,13 @@ def test_choice_questions_come_as_cards_and_clicks_answer(
             "home:out",
             "home:appt",
         ]
-    resp = wc.post(wc.signer.card_click(CADRE, "home:in", task))
+    resp = wc.post(wc.signer.card_click(CADRE, "home:in", task, response_code="rc-1"))
     assert "在家的家庭成员都见到了吗" in wc.reply(resp)
+    with runtime.unit_of_work() as s:
+        update = s.scalars(
+            select(OutboxMessage).where(OutboxMessage.channel == "update_card")
+        ).one()
+        assert update.payload == {"response_code": "rc-1", "button": {"replace_name": "已提交"}}
     stale = wc.post(wc.signer.card_click(CADRE, "home:out", task))
     assert "卡片已过期" in wc.reply(stale)
     with runtime.unit_of_work() as s:
