@@ -71,7 +71,9 @@ def current_prompt(template: Template, state: DialogState, ctx: Context, error: 
             name=target.get("name", ""), place=render.place_of(target)
         )
         return Reply(
-            (error + "\n" if error else "") + text, render.buttons(prompts.AT_HOME_BUTTONS)
+            (error + "\n" if error else "") + text,
+            render.buttons(prompts.AT_HOME_BUTTONS),
+            title="在家吗",
         )
     if step == st.APPOINTMENT:
         return Reply((error + "\n" if error else "") + prompts.APPOINTMENT_ASK)
