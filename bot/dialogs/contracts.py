@@ -1,0 +1,174 @@
+"""What goes into and comes out of the engine: messages, context, replies, effects.
+
+All frozen dataclasses of plain data, so the engine stays pure and tests can build
+them by hand. The handler turns an ``Incoming`` into a :class:`Message`, builds a
+:class:`Context` from the database, calls ``engine.step`` and carries out the
+returned :class:`Effect` values in the same unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Message:
+    """One thing the cadre sent: typed text, a pressed button, a card's ticks, media."""
+
+    text: str = ""
+    button: str = ""  # the key of a pressed button
+    selected: tuple[str, ...] = ()  # option ids ticked on a multi-select card
+    image_media_id: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """A household (or place) the cadre may visit, as the engine needs to see it.
+
+    status: ``todo`` (未走访), ``visited``, ``phone``, ``away``, ``appointment``.
+    """
+
+    id: int
+    name: str
+    address: str = ""
+    grid: str = ""
+    phone: str = ""
+    is_key: bool = False
+    categories: tuple[str, ...] = ()
+    status: str = "todo"
+    appointment_at: datetime | None = None
+    not_home_count: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("visited", "phone", "away")
+
+
+@dataclass(frozen=True)
+class RecentVisit:
+    """A visit this cadre submitted (for 修改 within 24 hours)."""
+
+    visit_id: int
+    target_id: int
+    target_name: str
+    address: str
+    outcome: str
+    submitted_at: datetime
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Progress:
+    visited: int = 0  # in person
+    phone: int = 0  # 电话联系 (key by phone, or away with details)
+    assigned: int = 0
+    key_left: int = 0
+    deadline: date | None = None
+
+
+Tokenizer = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Pure data for one step: the time, the cadre's targets, progress, recent visits."""
+
+    now: datetime
+    targets: tuple[TargetInfo, ...] = ()
+    progress: Progress = field(default_factory=Progress)
+    recent_visits: tuple[RecentVisit, ...] = ()
+    tokenize: Tokenizer | None = None  # jieba.lcut in production; None = character n-grams
+
+    def target(self, target_id: int) -> TargetInfo | None:
+        return next((t for t in self.targets if t.id == target_id), None)
+
+
+# --- replies ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Button:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message back: ``text`` always complete on its own (the fallback when no card).
+
+    ``buttons`` become a template card; ``multi`` means a multi-select card.
+    """
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    multi: bool = False
+    title: str = ""
+
+
+# --- effects ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProblemDraft:
+    """A problem raised by an answer (kind/category from the template's rules)."""
+
+    text: str
+    kind: str
+    source_question: str
+    category: str = ""
+    category_alt: str = ""
+    classify: bool = False
+
+
+@dataclass(frozen=True)
+class NewTarget:
+    name: str
+    address: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class SaveVisit:
+    """Persist a visit. ``target_id`` is None for a target registered in this visit."""
+
+    template: str
+    target_id: int | None
+    outcome: str  # visited | phone | away | appointment
+    answers: dict[str, Any]
+    problems: tuple[ProblemDraft, ...]
+    started_at: datetime
+    appointment_at: datetime | None = None
+    new_target: NewTarget | None = None
+    media_ids: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class AmendVisit:
+    visit_id: int
+    answers: dict[str, Any]
+    problems: tuple[ProblemDraft, ...]
+
+
+@dataclass(frozen=True)
+class AttachMedia:
+    """An image to download now (its media_id expires in 3 days); linked to the visit on save."""
+
+    media_id: str
+
+
+@dataclass(frozen=True)
+class FlagNotHomeTwice:
+    """Tell the unit's leader: this target was not at home twice."""
+
+    target_id: int
+    target_name: str
+
+
+Effect = SaveVisit | AmendVisit | AttachMedia | FlagNotHomeTwice

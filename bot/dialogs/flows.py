@@ -1,0 +1,142 @@
+"""Shared step machinery: the Outcome, the current prompt, resume offer, 在家吗.
+
+Every step handler takes (template, state, message, ctx) and returns an Outcome; the
+dispatcher in :mod:`bot.dialogs.engine` chooses one by the state's step id. Picking a
+target lives in :mod:`bot.dialogs.picking`, saving and amending in :mod:`bot.dialogs.saving`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from bot.dialogs import answers as answers_mod
+from bot.dialogs import prompts, render, walk
+from bot.dialogs import state as st
+from bot.dialogs.contracts import (
+    Context,
+    Effect,
+    Message,
+    Reply,
+)
+from bot.dialogs.state import DialogState
+from bot.dialogs.template import TEMPLATES_DIR, Template, load
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: DialogState
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = field(default_factory=tuple)
+
+
+@lru_cache(maxsize=4)
+def builtin(name: str) -> Template:
+    """The built-in not-at-home sections (templates/builtin/away.toml, phone.toml)."""
+    return load(TEMPLATES_DIR / "builtin" / f"{name}.toml")
+
+
+def section_template(template: Template, state: DialogState) -> Template:
+    if state.section == st.SECTION_AWAY:
+        return builtin("away")
+    if state.section == st.SECTION_PHONE:
+        return builtin("phone")
+    return template
+
+
+def outcome_of(state: DialogState) -> str:
+    return {st.SECTION_AWAY: "away", st.SECTION_PHONE: "phone"}.get(state.section, "visited")
+
+
+def text_of(message: Message) -> str:
+    return answers_mod.normalise(message.text)
+
+
+# --- rendering the current step ----------------------------------------------------------
+
+
+def current_prompt(template: Template, state: DialogState, ctx: Context, error: str = "") -> Reply:
+    """The question (or list, or summary) the cadre is being asked in ``state``."""
+    target = state.target or {}
+    step = state.step
+    active = section_template(template, state)
+    if step.startswith(st.QUESTION_PREFIX):
+        q = active.question(step[len(st.QUESTION_PREFIX) :])
+        return render.question(active, q, state.answers, target, error)
+    if step.startswith(st.GROUP_PREFIX):
+        group = next(g for g in active.groups if g.id == step[len(st.GROUP_PREFIX) :])
+        return render.group(active, group, state.answers, error)
+    if step == st.AT_HOME:
+        text = prompts.AT_HOME_ASK.format(
+            name=target.get("name", ""), place=render.place_of(target)
+        )
+        return Reply(
+            (error + "\n" if error else "") + text,
+            render.buttons(prompts.AT_HOME_BUTTONS),
+            title="在家吗",
+        )
+    if step == st.APPOINTMENT:
+        return Reply((error + "\n" if error else "") + prompts.APPOINTMENT_ASK)
+    if step == st.CONFIRM:
+        final = walk.final_answers(active, state.answers, target)
+        problems = walk.problems(active, final)
+        return render.summary(active, state.answers, target, outcome_of(state), problems, error)
+    if step == st.PICK_TARGET:
+        listed = [t for t in (ctx.target(i) for i in state.shown) if t is not None]
+        return render.target_list(listed, prompts.PICK_AGAIN, more=False)
+    if step == st.NEW_TARGET:
+        return Reply((error + "\n" if error else "") + prompts.NEW_TARGET_ASK)
+    if step == st.RESUME:
+        return resume_offer(template, state)
+    if step == st.CANCEL_CONFIRM:
+        text = prompts.CANCEL_ASK.format(name=target.get("name", ""))
+        return Reply(text, render.buttons(prompts.CANCEL_BUTTONS))
+    return Reply((error + "\n" if error else "") + prompts.WELCOME)
+
+
+def where_label(template: Template, state: DialogState) -> str:
+    step = state.resume_step or state.step
+    active = section_template(template, state)
+    if step.startswith(st.QUESTION_PREFIX):
+        return active.question(step[len(st.QUESTION_PREFIX) :]).label
+    if step.startswith(st.GROUP_PREFIX):
+        return next((g.label for g in active.groups if g.id == step[len(st.GROUP_PREFIX) :]), "")
+    return {st.AT_HOME: "在家吗", st.CONFIRM: "核对确认", st.APPOINTMENT: "约访时间"}.get(
+        step, step
+    )
+
+
+def resume_offer(template: Template, state: DialogState) -> Reply:
+    target = state.target or {}
+    text = prompts.RESUME_OFFER.format(
+        name=target.get("name", ""),
+        place=render.place_of(target),
+        where=where_label(template, state),
+    )
+    return Reply(text, render.buttons(prompts.RESUME_BUTTONS))
+
+
+# --- at home or not ---------------------------------------------------
+
+
+def at_home(template: Template, state: DialogState, message: Message, ctx: Context) -> Outcome:
+    text = text_of(message)
+    key = message.button
+    history = (*state.history, st.AT_HOME)
+    target = state.target or {}
+    if key == "home:in" or text in prompts.AT_HOME_WORDS:
+        section = st.SECTION_MAIN
+        notes: list[Reply] = []
+    elif key == "home:out" or text in prompts.NOT_HOME_WORDS:
+        section = st.SECTION_PHONE if target.get("is_key") else st.SECTION_AWAY
+        notes = [Reply(prompts.KEY_NOT_HOME if target.get("is_key") else prompts.GENERAL_NOT_HOME)]
+    elif key == "home:appt" or text in prompts.APPOINTMENT_WORDS:
+        new = state.with_(step=st.APPOINTMENT, history=history)
+        return Outcome(new, (current_prompt(template, new, ctx),))
+    else:
+        return Outcome(state, (current_prompt(template, state, ctx, prompts.AT_HOME_BAD),))
+    answers = state.answers if section == state.section else {}
+    active = section_template(template, state.with_(section=section))
+    first = walk.next_step(active, answers, target) or st.CONFIRM
+    new = state.with_(step=first, section=section, answers=answers, history=history)
+    return Outcome(new, (*notes, current_prompt(template, new, ctx)))

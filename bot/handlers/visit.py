@@ -1,0 +1,222 @@
+"""The visit handler: 走访 and everything said during a visit goes through the dialog engine.
+
+One callback = one unit of work (owned by :mod:`bot.inbound`): load the user's
+session row (already locked), run ``engine.step``, then store the new state AND
+carry out the effects (visit rows, problems, photos, messages to the leader) in the
+same transaction, so a crash between two messages loses nothing and saves nothing
+twice. Choice questions are also pushed as a template card through the outbox;
+the passive text reply is complete on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from bot.dialogs import engine
+from bot.dialogs import template as tpl
+from bot.dialogs.contracts import (
+    AmendVisit,
+    AttachMedia,
+    Effect,
+    FlagNotHomeTwice,
+    Message,
+    ProblemDraft,
+    SaveVisit,
+)
+from bot.dialogs.state import DialogState
+from bot.handlers import prompts as handler_prompts
+from bot.handlers import visit_io
+from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from storage import campaigns, outbox, sessions, visit_queries, visits
+from storage.models import Cadre, Campaign, Target
+
+log = logging.getLogger("minqing.visit")
+
+try:  # the ledger's classifier, when that area is present
+    from bot.ledger.classify import classify as _classify
+except ImportError:  # pragma: no cover - depends on which areas are merged
+    _classify = None  # type: ignore[assignment]
+
+STALE_CARD = "这张卡片已过期，请按最新一条消息回答。"
+TEMPLATE_BROKEN = "走访问卷模板有误，暂时无法登记，请联系管理员。"
+NOT_HOME_TWICE = "【走访提醒】{cadre} 负责的 {name}（{place}）已两次未遇到户主，请关注并协调走访。"
+STARTING_COMMANDS = ("visit", "new", "amend", "progress")
+handler_prompts.HELP_LINES.extend(
+    [
+        "走访 —— 选一户登记走访（在家/不在家/约访），走访中可发照片、位置",
+        "新增 —— 登记名单外的户；修改 —— 24小时内修改已提交的记录",
+        "进度 —— 我的走访进度",
+    ]
+)
+
+
+@lru_cache(maxsize=16)
+def _load(name: str, mtime: float) -> tpl.Template:
+    return tpl.load_named(name)
+
+
+def campaign_template(name: str) -> tpl.Template:
+    """The named template, reloaded when its file changes (administrators edit them)."""
+    path = tpl.available().get(name, Path("missing"))
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    return _load(name, mtime)
+
+
+class VisitHandler:
+    name = "visit"
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool:
+        if user.cadre is None or user.dialog is None:
+            return False
+        if incoming.msg_type == "event":
+            if incoming.event == "template_card_event":
+                return incoming.task_id.startswith(visit_io.CARD_PREFIX)
+            return incoming.event == "click" and incoming.event_key in visit_io.MENU_KEYS
+        busy = (user.dialog.state or "idle") != "idle"
+        if incoming.msg_type in ("image", "location"):
+            return busy  # outside a visit the built-in "unsupported" answer applies
+        if incoming.msg_type != "text":
+            return False
+        if busy:
+            return True
+        return engine.command_of(Message(text=incoming.content)) in STARTING_COMMANDS
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply:
+        cadre, row = user.cadre, user.dialog
+        assert cadre is not None and row is not None
+        stored = sessions.read(row)
+        if incoming.event == "template_card_event" and incoming.task_id != stored.data.get(
+            "card_task"
+        ):
+            return Reply(STALE_CARD)
+        config = ctx.config.campaign
+        try:
+            campaign = campaigns.get_or_create_active_campaign(
+                session, config.name, config.template, config.quota_per_cadre
+            )
+        except campaigns.CampaignError as exc:
+            return Reply(str(exc))
+        try:
+            template = campaign_template(campaign.template or config.template)
+        except tpl.TemplateError as exc:
+            log.error("campaign template unusable: %s", exc)
+            return Reply(TEMPLATE_BROKEN)
+        if incoming.event == "template_card_event" and incoming.response_code:
+            # Grey out the pressed card so an old card is not pressed twice.
+            done = {"response_code": incoming.response_code, "button": {"replace_name": "已提交"}}
+            outbox.enqueue(session, "update_card", cadre.userid, done, ctx.now)
+        state = DialogState.from_dict(stored.data).with_(step=stored.step)
+        context = visit_io.build_context(session, campaign, cadre, ctx.now)
+        outcome = engine.step(template, state, visit_io.to_message(incoming), context)
+        for effect in outcome.effects:
+            apply_effect(session, ctx, campaign, cadre, effect)
+        data = outcome.state.to_dict()
+        data.pop("step", None)
+        last = outcome.replies[-1] if outcome.replies else None
+        if last is not None and last.buttons:
+            task = visit_io.task_id(cadre.userid, (row.version or 0) + 1)
+            payload = visit_io.card_payload(last, task)
+            if payload is not None:
+                outbox.enqueue(session, "message", cadre.userid, payload, ctx.now)
+                data["card_task"] = task
+        sessions.write(row, outcome.state.step, data, ctx.now)
+        return Reply(visit_io.passive_text(outcome.replies))
+
+
+def _problem_rows(problems: tuple[ProblemDraft, ...]) -> list[visits.NewProblem]:
+    """Template rules give the kind; the ledger's classifier fills missing categories."""
+    rows = []
+    for p in problems:
+        category, category_alt, confidence, review = p.category, p.category_alt, 0.0, False
+        if (p.classify or not (category and category_alt)) and _classify is not None:
+            verdict = _classify(p.text)
+            category = category or verdict.category
+            category_alt = category_alt or verdict.category_alt
+            confidence, review = verdict.confidence, verdict.needs_review
+        elif p.classify or not (category and category_alt):
+            review = True  # no classifier here: 其他, for a person to sort
+        rows.append(
+            visits.NewProblem(
+                text=p.text,
+                kind=p.kind,
+                source_question=p.source_question,
+                category=category,
+                category_alt=category_alt,
+                confidence=confidence,
+                needs_review=review,
+            )
+        )
+    return rows
+
+
+def apply_effect(
+    session: Session, ctx: HandlerContext, campaign: Campaign, cadre: Cadre, effect: Effect
+) -> None:
+    now = ctx.now
+    if isinstance(effect, SaveVisit):
+        target_id = effect.target_id
+        if effect.new_target is not None:
+            nt = effect.new_target
+            target_id = visits.register_target(
+                session, campaign.id, cadre, nt.name, nt.address, nt.phone
+            ).id
+        assert target_id is not None
+        visits.save_visit(
+            session,
+            campaign_id=campaign.id,
+            cadre=cadre,
+            target_id=target_id,
+            template=effect.template,
+            outcome=effect.outcome,
+            answers=effect.answers,
+            problems=_problem_rows(effect.problems),
+            started_at=effect.started_at,
+            now=now,
+            appointment_at=effect.appointment_at,
+            media_ids=effect.media_ids,
+            latitude=effect.latitude,
+            longitude=effect.longitude,
+        )
+    elif isinstance(effect, AmendVisit):
+        visits.amend_visit(
+            session,
+            visit_id=effect.visit_id,
+            cadre_id=cadre.id,
+            answers=effect.answers,
+            problems=_problem_rows(effect.problems),
+            now=now,
+            not_before=now - timedelta(hours=24),
+        )
+    elif isinstance(effect, AttachMedia):
+        # Fetched after commit by scheduler.jobs_visits.download_visit_media: no network
+        # call while this callback holds the user's lock (WeCom wants a reply within 5 s).
+        visits.add_media(session, cadre.id, effect.media_id, None, "image/jpeg", now)
+    elif isinstance(effect, FlagNotHomeTwice):
+        _flag_not_home(session, ctx, campaign, cadre, effect)
+
+
+def _flag_not_home(
+    session: Session, ctx: HandlerContext, campaign: Campaign, cadre: Cadre, flag: FlagNotHomeTwice
+) -> None:
+    target = session.get(Target, flag.target_id)
+    if target is None:
+        return
+    leaders = [u for u in visit_queries.leaders_of(session, target.unit_id) if u != cadre.userid]
+    if not leaders:
+        return
+    place = " ".join(p for p in (target.grid, target.address) if p) or "-"
+    text = NOT_HOME_TWICE.format(cadre=cadre.name, name=target.head_name, place=place)
+    outbox.enqueue_to_users(
+        session,
+        leaders,
+        outbox.text_payload(text),
+        ctx.now,
+        dedupe_key=f"not-home-twice:{campaign.id}:{target.id}",
+    )

@@ -1,0 +1,121 @@
+"""Translating between WeCom and the dialog engine for the visit handler.
+
+In: an :class:`Incoming` becomes an engine :class:`Message`; the database becomes a
+pure :class:`Context`. Out: engine replies become the passive text (always complete
+on its own) plus, when the last reply offers buttons, a template card payload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.dialogs import matching
+from bot.dialogs.contracts import Context, Message, Progress, RecentVisit, Reply, TargetInfo
+from bot.dialogs.timeparse import local_today
+from bot.handlers.base import Incoming
+from storage import visit_queries
+from storage.models import Cadre, Campaign, Target
+
+# Menu (click event) keys the visit handler understands -> the command word they mean.
+MENU_KEYS = {"visit": "走访", "new_target": "新增", "amend": "修改", "progress": "进度"}
+CARD_PREFIX = "mq"
+MAX_CARD_OPTIONS = 20
+MAX_BUTTON_TEXT = 12
+RECENT_WINDOW = timedelta(hours=24)
+
+
+def to_message(incoming: Incoming) -> Message:
+    if incoming.msg_type == "image":
+        return Message(image_media_id=incoming.media_id or "unknown")
+    if incoming.msg_type == "location":
+        return Message(latitude=incoming.latitude, longitude=incoming.longitude)
+    if incoming.event == "click":
+        return Message(text=MENU_KEYS.get(incoming.event_key, incoming.event_key))
+    if incoming.event == "template_card_event":
+        return Message(button=incoming.event_key, selected=incoming.selected)
+    return Message(text=incoming.content)
+
+
+def build_context(session: Session, campaign: Campaign, cadre: Cadre, now: datetime) -> Context:
+    """The engine's view of this cadre: their targets with status, progress, recent visits."""
+    rows = visit_queries.targets_for(session, campaign.id, cadre.id)
+    targets = tuple(
+        TargetInfo(
+            id=t.id,
+            name=t.name,
+            address=t.address,
+            grid=t.grid,
+            phone=t.phone,
+            is_key=t.is_key,
+            categories=t.categories,
+            status=t.status,
+            appointment_at=t.appointment_at,
+            not_home_count=t.not_home_count,
+        )
+        for t in rows
+    )
+    figures = visit_queries.progress(
+        rows, visit_queries.deadline(session, campaign.id, local_today(now))
+    )
+    progress = Progress(
+        figures.visited, figures.phone, figures.assigned, figures.key_left, figures.deadline
+    )
+    recent = []
+    for v in visit_queries.recent_visits(session, cadre.id, now - RECENT_WINDOW):
+        target = session.get(Target, v.target_id)
+        place = " ".join(p for p in ((target.grid, target.address) if target else ()) if p)
+        recent.append(
+            RecentVisit(
+                visit_id=v.id,
+                target_id=v.target_id,
+                target_name=target.head_name if target else "",
+                address=place,
+                outcome=v.outcome,
+                submitted_at=v.submitted_at,
+                answers=dict(v.answers or {}),
+            )
+        )
+    return Context(now, targets, progress, tuple(recent), matching.jieba_tokenizer())
+
+
+def passive_text(replies: tuple[Reply, ...]) -> str:
+    return "\n\n".join(r.text for r in replies if r.text)
+
+
+def task_id(userid: str, version: int) -> str:
+    """A card task id unique per user and message (WeCom: letters, digits, _-@, ≤128)."""
+    digest = hashlib.sha1(userid.encode("utf-8")).hexdigest()[:10]
+    return f"{CARD_PREFIX}{digest}-{version}"
+
+
+def card_payload(reply: Reply, task: str) -> dict[str, Any] | None:
+    """A template card for ``reply``'s buttons (None when it has none)."""
+    if not reply.buttons:
+        return None
+    first_line = next((line for line in reply.text.splitlines() if line.strip()), "")
+    card: dict[str, Any] = {
+        "task_id": task,
+        "source": {"desc": "民情大走访"},
+        "main_title": {"title": (reply.title or "请选择")[:26], "desc": first_line[:44]},
+    }
+    if reply.multi:
+        card["card_type"] = "vote_interaction"
+        card["checkbox"] = {
+            "question_key": "answer",
+            "mode": 1,
+            "option_list": [
+                {"id": b.key.removeprefix("a:"), "text": b.label[: MAX_BUTTON_TEXT * 2]}
+                for b in reply.buttons[:MAX_CARD_OPTIONS]
+            ],
+        }
+        card["submit_button"] = {"text": "提交", "key": "submit"}
+    else:
+        card["card_type"] = "button_interaction"
+        card["button_list"] = [
+            {"text": b.label[:MAX_BUTTON_TEXT], "key": b.key} for b in reply.buttons[:6]
+        ]
+    return {"msgtype": "template_card", "template_card": card}

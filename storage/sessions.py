@@ -1,0 +1,55 @@
+"""Dialog sessions: one persisted conversation per WeCom user (``dialog_sessions``).
+
+The row holds a stable step id (``state``) and the rest of the conversation as a
+JSON dict (``data``). The webhook locks the row for the callback's unit of work
+(:func:`bot.inbound.lock_dialog`); these helpers read and write it, never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import DialogSession
+
+# Steps that hold no draft worth reminding about.
+RESTING_STEPS = ("idle", "pick_target", "new_target", "amend_pick")
+
+
+@dataclass(frozen=True)
+class Stored:
+    step: str
+    data: dict[str, Any]
+
+
+def get(session: Session, userid: str) -> DialogSession | None:
+    return session.scalar(select(DialogSession).where(DialogSession.userid == userid))
+
+
+def read(row: DialogSession | None) -> Stored:
+    if row is None:
+        return Stored("idle", {})
+    return Stored(row.state or "idle", dict(row.data or {}))
+
+
+def write(row: DialogSession, step: str, data: dict[str, Any], now: datetime) -> None:
+    """Store the new state; bumps ``version`` so concurrent writers can be detected."""
+    row.state = step[:64]
+    row.data = data
+    row.version = (row.version or 0) + 1
+    row.updated_at = now
+
+
+def idle_drafts(session: Session, now: datetime, idle_for: timedelta) -> list[DialogSession]:
+    """Sessions holding a draft untouched for ``idle_for`` and not reminded since."""
+    rows = session.scalars(
+        select(DialogSession).where(
+            DialogSession.state.not_in(RESTING_STEPS),
+            DialogSession.updated_at <= now - idle_for,
+        )
+    ).all()
+    return [r for r in rows if r.reminded_at is None or r.reminded_at < r.updated_at]

@@ -1,0 +1,212 @@
+"""Visits repository (writes): registering a household, saving and amending visits,
+their problems and photos. Adds, never commits (the caller's unit of work does).
+
+Reads (a cadre's targets with status, progress, recent visits) are in
+:mod:`storage.visit_queries`. Targets a cadre registers are assigned to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Assignment,
+    Cadre,
+    Problem,
+    ProblemEvent,
+    Target,
+    Visit,
+    VisitMedia,
+)
+
+OTHER = "其他"
+
+
+@dataclass(frozen=True)
+class NewProblem:
+    """A problem to file; empty category means 其他 and a person must review it."""
+
+    text: str
+    kind: str
+    source_question: str = ""
+    category: str = ""
+    category_alt: str = ""
+    confidence: float = 0.0
+    needs_review: bool = False
+
+
+def register_target(
+    session: Session, campaign_id: int, cadre: Cadre, name: str, address: str, phone: str
+) -> Target:
+    """A household not on the roster: added to the cadre's unit, assigned to them, flagged."""
+    target = Target(
+        head_name=name[:50],
+        unit_id=cadre.unit_id,
+        address=address[:200],
+        phone=phone[:20],
+        categories=[],
+        is_key=False,
+        registered_by_id=cadre.id,
+        needs_review=True,
+    )
+    session.add(target)
+    session.flush()
+    session.add(Assignment(campaign_id=campaign_id, target_id=target.id, cadre_id=cadre.id))
+    return target
+
+
+def save_visit(
+    session: Session,
+    *,
+    campaign_id: int,
+    cadre: Cadre,
+    target_id: int,
+    template: str,
+    outcome: str,
+    answers: dict[str, Any],
+    problems: Sequence[NewProblem],
+    started_at: datetime,
+    now: datetime,
+    appointment_at: datetime | None = None,
+    media_ids: Sequence[str] = (),
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Visit:
+    """Add the visit, its problems (status 登记) and link the photos sent during it."""
+    if not _assignment_id(session, campaign_id, target_id, cadre.id):
+        raise PermissionError(f"target {target_id} is not assigned to cadre {cadre.id}")
+    visit = Visit(
+        campaign_id=campaign_id,
+        target_id=target_id,
+        cadre_id=cadre.id,
+        template=template,
+        outcome=outcome,
+        answers=answers,
+        appointment_at=appointment_at,
+        latitude=latitude,
+        longitude=longitude,
+        started_at=started_at,
+        submitted_at=now,
+    )
+    session.add(visit)
+    session.flush()
+    add_problems(session, visit, problems, now)
+    if media_ids:
+        session.execute(
+            update(VisitMedia)
+            .where(
+                VisitMedia.cadre_id == cadre.id,
+                VisitMedia.media_id.in_(list(media_ids)),
+                VisitMedia.visit_id.is_(None),
+            )
+            .values(visit_id=visit.id)
+        )
+    return visit
+
+
+def _assignment_id(session: Session, campaign_id: int, target_id: int, cadre_id: int) -> int:
+    found = session.scalar(
+        select(Assignment.id).where(
+            Assignment.campaign_id == campaign_id,
+            Assignment.target_id == target_id,
+            Assignment.cadre_id == cadre_id,
+        )
+    )
+    return found or 0
+
+
+def add_problems(
+    session: Session, visit: Visit, problems: Sequence[NewProblem], now: datetime
+) -> list[Problem]:
+    target = session.get(Target, visit.target_id)
+    assert target is not None
+    rows = []
+    for p in problems:
+        row = Problem(
+            visit_id=visit.id,
+            target_id=visit.target_id,
+            found_by_id=visit.cadre_id,
+            unit_id=target.unit_id,
+            text=p.text,
+            source_question=p.source_question[:64],
+            kind=p.kind,
+            category=p.category or OTHER,
+            category_alt=p.category_alt or OTHER,
+            confidence=p.confidence,
+            needs_review=p.needs_review or not (p.category and p.category_alt),
+            responsibility="town",
+            status="registered",
+            created_at=now,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    for row in rows:
+        session.add(
+            ProblemEvent(problem_id=row.id, actor_id=visit.cadre_id, action="register",
+                         from_status="", to_status="registered", note="走访登记", at=now)
+        )  # fmt: skip
+    return rows
+
+
+def amend_visit(
+    session: Session,
+    *,
+    visit_id: int,
+    cadre_id: int,
+    answers: dict[str, Any],
+    problems: Sequence[NewProblem],
+    now: datetime,
+    not_before: datetime,
+) -> Visit:
+    """Replace a visit's answers; its problems still only 登记 are replaced too.
+
+    Raises PermissionError when the visit is not the cadre's or older than ``not_before``.
+    """
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.cadre_id != cadre_id or visit.submitted_at < not_before:
+        raise PermissionError(f"visit {visit_id} cannot be amended by cadre {cadre_id}")
+    visit.answers = answers
+    visit.amended_at = now
+    untouched = session.scalars(
+        select(Problem).where(Problem.visit_id == visit.id, Problem.status == "registered")
+    ).all()
+    kept_texts = {
+        (p.text, p.kind)
+        for p in session.scalars(
+            select(Problem).where(Problem.visit_id == visit.id, Problem.status != "registered")
+        ).all()
+    }
+    for row in untouched:
+        session.execute(delete(ProblemEvent).where(ProblemEvent.problem_id == row.id))
+        session.delete(row)
+    session.flush()
+    add_problems(session, visit, [p for p in problems if (p.text, p.kind) not in kept_texts], now)
+    return visit
+
+
+def add_media(
+    session: Session,
+    cadre_id: int,
+    media_id: str,
+    content: bytes | None,
+    content_type: str,
+    now: datetime,
+) -> VisitMedia:
+    """A photo received during a visit (linked to the visit when it is saved)."""
+    row = VisitMedia(
+        visit_id=None,
+        cadre_id=cadre_id,
+        media_id=media_id[:200],
+        content_type=content_type[:50],
+        content=content,
+        received_at=now,
+    )
+    session.add(row)
+    return row
