@@ -122,6 +122,8 @@ class Simulator:
             cmd, *args = line[1:].split()
             if cmd == "image":
                 return s.image(u, args[0] if args else f"sim-media-{s.rng.randrange(10**6)}")
+            if cmd == "voice":
+                return s.voice(u)
             if cmd == "location":
                 return s.location(u, float(args[0]), float(args[1]), " ".join(args[2:]))
             if cmd == "event":
@@ -131,7 +133,7 @@ class Simulator:
                     args[1] if len(args) > 1 else (self.last_card.task_id if self.last_card else "")
                 )
                 return s.card_click(u, args[0], task)
-            raise ValueError(f"unknown directive !{cmd} (use !image, !location, !event, !click)")
+            raise ValueError(f"unknown directive !{cmd} (use !image, !voice, !location, !event, !click)")
         card = self.last_card
         if card and line.strip().isdigit() and 1 <= int(line) <= len(card.buttons):
             label, key = card.buttons[int(line) - 1]

@@ -1,6 +1,6 @@
 """Chinese text of the built-in handlers (help menu, greeting, polite refusals).
 
-Areas that add commands add a line to :data:`HELP_LINES` so 帮助 lists them.
+Areas that add commands list them in :data:`HELP_LINES` so 帮助 shows them.
 """
 
 from __future__ import annotations
@@ -8,10 +8,16 @@ from __future__ import annotations
 from bot.handlers import ledger_prompts
 
 HELP_TITLE = "【民情大走访】可用指令："
-HELP_LINES: list[str] = [
+VISIT_HELP_LINES = (
+    "走访 —— 选一户登记走访（在家/不在家/约访），走访中可发照片、位置",
+    "新增 —— 登记名单外的户；修改 —— 24小时内修改已提交的记录",
+    "进度 —— 我的走访进度",
+)
+HELP_LINES: tuple[str, ...] = (
     "帮助 —— 显示本菜单",
+    *VISIT_HELP_LINES,
     *ledger_prompts.HELP_LINES,
-]
+)
 HELP_FOOTER = "发送指令文字即可；任何时候发送“帮助”可再次查看本菜单。"
 
 GREETING = "您好，{name}！欢迎使用民情大走访助手。"

@@ -29,7 +29,6 @@ from bot.dialogs.contracts import (
     SaveVisit,
 )
 from bot.dialogs.state import DialogState
-from bot.handlers import prompts as handler_prompts
 from bot.handlers import visit_io
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from storage import campaigns, outbox, sessions, visit_queries, visits
@@ -46,15 +45,6 @@ STALE_CARD = "这张卡片已过期，请按最新一条消息回答。"
 TEMPLATE_BROKEN = "走访问卷模板有误，暂时无法登记，请联系管理员。"
 NOT_HOME_TWICE = "【走访提醒】{cadre} 负责的 {name}（{place}）已两次未遇到户主，请关注并协调走访。"
 STARTING_COMMANDS = ("visit", "new", "amend", "progress")
-handler_prompts.HELP_LINES.extend(
-    [
-        "走访 —— 选一户登记走访（在家/不在家/约访），走访中可发照片、位置",
-        "新增 —— 登记名单外的户；修改 —— 24小时内修改已提交的记录",
-        "进度 —— 我的走访进度",
-    ]
-)
-
-
 @lru_cache(maxsize=16)
 def _load(name: str, mtime: float) -> tpl.Template:
     return tpl.load_named(name)

@@ -5,22 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.fakewecom import RunningFake
+from bot.handlers.prompts import help_text
 from bot.runtime import Runtime
 from tests.transcript_helpers import assert_transcript, replay
 from tests.wecom_helpers import add_cadre
 
-BASIC = """\
+HELP = "\n".join(f"< {line}" for line in help_text().split("\n"))
+BASIC = f"""\
 # the built-in handlers
 > 帮助
-< 【民情大走访】可用指令：
-< 帮助 —— 显示本菜单
-< 发送指令文字即可；任何时候发送“帮助”可再次查看本菜单。
+{HELP}
 > !event enter_agent
 < 您好，张三！欢迎使用民情大走访助手。
-< 【民情大走访】可用指令：
-< 帮助 —— 显示本菜单
-< 发送指令文字即可；任何时候发送“帮助”可再次查看本菜单。
-> !image
+{HELP}
+> !voice
 < 抱歉，暂不支持这种消息类型。请发送文字，或发送“帮助”查看可用指令。
 """
 
