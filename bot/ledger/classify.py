@@ -8,8 +8,14 @@ A keyword model over jieba tokens (vocabulary in ``data/keywords.toml``, see
 - a *subject term* (路灯, 医保) says what the problem is about; it makes the clause
   a problem only when lacking ("没有路灯", "连个篮球场都没有") or when another
   cue in the clause says something is wrong ("学费有点紧");
+- a subject is lacking after 没有/无 or before 都没有, not after a bare 不 ("不孤单"
+  says a quality, not a lack);
+- a clause holding a word that says things are fine (挺好, 解决了) drops bare cues
+  ("问题都解决了" raises nothing);
 - clauses with no evidence contribute nothing, so "没有矛盾，但是屋顶漏水" is a
-  housing problem and "没什么困难，都挺好" is none.
+  housing problem and "没什么困难，都挺好" is none;
+- phrase patterns (:data:`bot.ledger.lexicon.PATTERNS`: 跑了五趟, 生活很困难, 老伴走了)
+  catch what single words miss; their label shows among the terms.
 
 Category scores add the weights of the counted terms; the share of the best category
 and its strength give the confidence. Below :data:`LOW_CONFIDENCE` the category is

@@ -3,6 +3,7 @@
 :func:`load_lexicon` reads and checks the keyword file and builds one jieba
 ``Tokenizer`` with the user dictionary. It is slow (about a second: jieba builds its
 prefix dictionary), so :mod:`bot.ledger.classify` keeps one per process.
+:data:`PATTERNS` holds the few phrasings that need a regular expression.
 """
 
 from __future__ import annotations
