@@ -39,6 +39,7 @@ OTHER = "其他"
 DEFAULT_KIND = "困难需求"
 LOW_CONFIDENCE = 0.3
 SUBJECT_ONLY_MIN = 2  # subject weight that makes a cue-less, non-positive text a problem
+DISPUTE_CUE_MIN = 3  # 矛盾纠纷 cue weight that pulls the category to 平安治理
 NEGATION_WINDOW = 4  # tokens between a negation and the term it cancels
 CLAUSE_BREAKS = frozenset({"但是", "但", "不过", "就是", "只是", "可是", "然而", "只想"})
 _QUESTION = re.compile(r"[?？]|(?:吗|呢|么|嘛|了没有|了没|没有啊)[。！!~～]*$")
@@ -245,6 +246,13 @@ class KeywordModel:
                 if hit.kind:
                     kind_scores[hit.kind] += hit.weight * 0.5
             terms.extend(t for t in c.counted + c.subjects if t not in terms)
+        quarrel = sum(c.kinds.get("矛盾纠纷", 0.0) for c in neutral)
+        boundary = any(h.topic == "boundary" for c in neutral for h in c.hits)
+        if quarrel >= DISPUTE_CUE_MIN and not boundary:
+            # Convention: a dispute counts as 平安治理 / 社会治安 whatever it is about.
+            cz, chd = self._topic_categories["dispute"]
+            scores["changzhou"][cz] += quarrel
+            scores["chaihudian"][chd] += quarrel
         if _QUESTION.search(text):
             kind_scores["政策咨询"] += 2
         for pat in matched:
