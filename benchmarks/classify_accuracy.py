@@ -10,8 +10,10 @@ Sets (``tests/data/problems_NAME.tsv``; see docs/ledger.md for their history):
 - ``labelled`` (345): written with the lexicon and iterated on: in-sample.
 - ``holdout``, ``holdout2``, ``holdout3`` (about 60 each): blind when first scored,
   then used to widen the vocabulary, so no longer blind.
-- ``blind`` (157): written before the November 2026 widening, scored before and after.
-- ``blind2`` (124): written after it, committed before it was first scored.
+- ``blind`` (157): written before the November 2026 widening, scored before and after
+  (its misses were not read while widening, but the same author widened the lexicon).
+- ``blind2`` (124): written after round 1, committed, scored once; then round 2 used it.
+- ``blind3`` (116): written after round 2, committed, scored once: the honest figure.
 
     .venv/bin/python benchmarks/classify_accuracy.py [--set NAME ...] [--errors] [--table]
 """
@@ -33,7 +35,7 @@ from bot.ledger.classify import classify  # noqa: E402
 from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU  # noqa: E402
 
 DATA_DIR = ROOT / "tests" / "data"
-SETS = ("labelled", "holdout", "holdout2", "holdout3", "blind", "blind2")
+SETS = ("labelled", "holdout", "holdout2", "holdout3", "blind", "blind2", "blind3")
 DEFAULT_FILE = DATA_DIR / "problems_labelled.tsv"
 
 
