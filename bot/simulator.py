@@ -30,6 +30,7 @@ import requests
 from bot.callback_client import CallbackSigner, SignedCallback
 
 QUIET_SECONDS = 0.3
+MEDIA_LABELS = {"image": "图片", "file": "文件", "voice": "语音", "video": "视频"}
 
 
 @dataclass
@@ -54,7 +55,16 @@ def render(record: dict[str, Any]) -> tuple[list[str], Card | None]:
         return [f"【{tc.get('title', '')}】", *str(tc.get("description", "")).splitlines()], None
     if kind == "template_card":
         return _render_card(body.get("template_card", {}))
+    if kind in MEDIA_LABELS:
+        return [media_line(kind, body.get(kind) or {}, record.get("media_size"))], None
     return [f"【{kind or api}】"], None
+
+
+def media_line(kind: str, media: dict[str, Any], size: int | None) -> str:
+    """``[图片 media-1a2b (45 KB)]`` for an image (or file, voice, video) message."""
+    ident = str(media.get("media_id") or ("内嵌" if media.get("base64") else "?"))
+    shown = f" ({max(1, round(size / 1024))} KB)" if size is not None else ""
+    return f"[{MEDIA_LABELS[kind]} {ident}{shown}]"
 
 
 def _render_card(tc: dict[str, Any]) -> tuple[list[str], Card | None]:
