@@ -58,9 +58,7 @@ def remembered(payload: dict[str, Any], media_id: str, at: datetime) -> dict[str
 
 def forgotten(payload: dict[str, Any]) -> dict[str, Any]:
     """``payload`` without a remembered media_id (the next try uploads again)."""
-    upload = {
-        k: v for k, v in payload[UPLOAD_KEY].items() if k not in ("media_id", "uploaded_at")
-    }
+    upload = {k: v for k, v in payload[UPLOAD_KEY].items() if k not in ("media_id", "uploaded_at")}
     return {**payload, UPLOAD_KEY: upload}
 
 

@@ -143,7 +143,9 @@ class Simulator:
                     args[1] if len(args) > 1 else (self.last_card.task_id if self.last_card else "")
                 )
                 return s.card_click(u, args[0], task)
-            raise ValueError(f"unknown directive !{cmd} (use !image, !voice, !location, !event, !click)")
+            raise ValueError(
+                f"unknown directive !{cmd} (use !image, !voice, !location, !event, !click)"
+            )
         card = self.last_card
         if card and line.strip().isdigit() and 1 <= int(line) <= len(card.buttons):
             label, key = card.buttons[int(line) - 1]

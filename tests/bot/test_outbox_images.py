@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+
 import requests
 
 from bot.fakewecom import RunningFake
@@ -46,7 +47,10 @@ def test_an_image_is_uploaded_then_sent_with_the_returned_media_id(
     assert fake.state.media[media_id] == PNG and upload["seq"] < send["seq"]
     assert send["to"] == ["leader1"] and "_upload" not in send["body"]
     (row,) = rows(api_runtime)
-    assert row.status == "sent" and row.payload == {"msgtype": "image", "image": {"media_id": media_id}}
+    assert row.status == "sent" and row.payload == {
+        "msgtype": "image",
+        "image": {"media_id": media_id},
+    }
     shown = requests.get(f"{fake.url}/fake/messages", params={"touser": "leader1"}, timeout=5)
     assert render(shown.json()[0])[0] == [f"[图片 {media_id} (3 KB)]"]
 
@@ -124,4 +128,3 @@ def test_a_malformed_upload_fails_the_row_with_a_reason(api_runtime: Runtime) ->
         outbox.enqueue(s, "message", "leader1", bad, api_runtime.clock())
     assert drain_once(api_runtime) == DrainCounts(failed=1)
     assert "_upload.base64 missing" in rows(api_runtime)[0].last_error
-
