@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -99,12 +99,11 @@ def cli_command(config_path: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "bot.cli", "--config", str(config_path), *args]
 
 
-def load_roster(config_path: Path, var: Path) -> None:
-    """Build today's demo roster (storage.roster.demo) and import it with ``import-roster``.
+def load_roster(config_path: Path, var: Path, today: date) -> None:
+    """Build the demo roster for ``today`` (storage.roster.demo) and import it.
 
     Raises ClickException with the importer's output when the import fails.
     """
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     roster = build_demo_roster(var / "demo-roster.xlsx", today)
     done = subprocess.run(
         cli_command(config_path, "import-roster", str(roster)), capture_output=True, text=True
@@ -152,8 +151,11 @@ def children(var: Path, commands: dict[str, list[str]]) -> Iterator[None]:
                 p.kill()
 
 
-def prepare(var: Path, port: int, fake_port: int) -> Path:
-    """Write the config, migrate the database and import the demo roster; the config path."""
+def prepare(var: Path, port: int, fake_port: int, today: date | None = None) -> Path:
+    """Write the config, migrate the database and import the demo roster; the config path.
+
+    ``today`` (default: the date in Shanghai now) places the roster's phases.
+    """
     var.mkdir(exist_ok=True)
     config_path = write_config(var, port, fake_port)
     runtime = Runtime.from_config(config_mod.load(config_path))
@@ -161,7 +163,7 @@ def prepare(var: Path, port: int, fake_port: int) -> Path:
         schema.upgrade(runtime.engine)
     finally:
         runtime.close()
-    load_roster(config_path, var)
+    load_roster(config_path, var, today or datetime.now(ZoneInfo("Asia/Shanghai")).date())
     return config_path
 
 

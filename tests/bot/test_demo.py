@@ -12,8 +12,10 @@ import re
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -28,6 +30,8 @@ from storage.models import ReviewDraw, Unit
 from storage.roster.demo import DEMO_CADRE, DEMO_LEADER
 from storage.vocab import SENSITIVE_CATEGORIES
 
+# The demo's day (Shanghai); a noon earlier than now, so the outbox sends at once.
+DAY = (datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(hours=12)).date()
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|0\d{2,3}-\d{7,8}")
 
 
@@ -35,7 +39,7 @@ PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|0\d{2,3}-\d{7,8}")
 def running_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     var = tmp_path_factory.mktemp("demo") / "var"
     port, fake_port = demo.free_port(), demo.free_port()
-    config_path = demo.prepare(var, port, fake_port)
+    config_path = demo.prepare(var, port, fake_port, DAY)
     commands = demo.demo_commands(config_path, port, fake_port)
     assert {"outbox-worker", "scheduler", "fake-wecom", "webhook"} <= set(commands)
     with demo.children(var, commands):
@@ -46,8 +50,12 @@ def running_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
 
 
 def run_job(config_path: Path, name: str) -> str:
+    """``minqing run-job NAME`` at noon of the roster's day (safe near midnight)."""
     done = subprocess.run(
-        demo.cli_command(config_path, "run-job", name), capture_output=True, text=True, timeout=60
+        demo.cli_command(config_path, "run-job", name, "--now", f"{DAY.isoformat()}T12:00"),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
