@@ -122,7 +122,10 @@ def show_chat_messages(fake_url: str, chat: str, follow: bool, poll_seconds: flo
         except requests.RequestException as exc:
             click.echo(f"连接失败 (cannot reach the fake WeCom at {fake_url}): {exc}", err=True)
             return 1
-        for record in resp.json():
+        records = resp.json()
+        if not records and not follow:
+            click.echo(f"（{chat} 还没有收到消息 / no messages yet）")
+        for record in records:
             seen = max(seen, int(record["seq"]))
             click.echo(f"--- #{record['seq']} {record['api']} → {chat}")
             for line in render(record)[0]:

@@ -14,7 +14,7 @@ from bot.app import create_app
 from bot.runtime import Runtime
 from scheduler import jobs_visits, registry
 from scheduler.runner import execute
-from storage.models import DialogSession, OutboxMessage, Target, Visit
+from storage.models import DialogSession, OutboxMessage, Visit
 from tests.bot.handlers.roster import CADRE, seed
 from tests.scheduler.conftest import content, outbox
 from tests.wecom_helpers import WecomTestClient
@@ -142,19 +142,9 @@ def test_no_appointment_reminder_once_the_household_was_visited(sessions, sconfi
     _appointment(sessions, now + timedelta(minutes=20))
     with sessions() as s:
         appointment = s.scalars(select(Visit).where(Visit.outcome == "appointment")).one()
-        target = s.get(Target, appointment.target_id)
-        s.add(
-            Visit(
-                campaign_id=appointment.campaign_id,
-                target_id=target.id,
-                cadre_id=appointment.cadre_id,
-                template="t",
-                outcome="visited",
-                answers={},
-                started_at=now,
-                submitted_at=now,
-            )
-        )
+        same = ("campaign_id", "target_id", "cadre_id", "template", "answers")
+        kept = {name: getattr(appointment, name) for name in same}
+        s.add(Visit(**kept, outcome="visited", started_at=now, submitted_at=now))  # went there
         s.commit()
     with sessions() as s:
         assert jobs_visits.run(s, now, sconfig).claimed == ()
