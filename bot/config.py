@@ -320,7 +320,7 @@ class _Validator:
     def hhmm(self, section: str, key: str, default: str) -> str:
         value = self.string(section, key, default)
         parts = value.split(":")
-        ok = len(parts) == 2 and all(p.isdigit() for p in parts)
+        ok = len(parts) == 2 and all(p.isdecimal() for p in parts)
         if not ok or not (0 <= int(parts[0]) < 24 and 0 <= int(parts[1]) < 60):
             raise self._fail(section, key, f"must be a time like 08:30 (got {value!r})")
         return value

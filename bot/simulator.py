@@ -152,7 +152,7 @@ class Simulator:
                 f"unknown directive !{cmd} (use !image, !voice, !location, !event, !click)"
             )
         card = self.last_card
-        if card and line.strip().isdigit() and 1 <= int(line) <= len(card.buttons):
+        if card and line.strip().isdecimal() and 1 <= int(line) <= len(card.buttons):
             label, key = card.buttons[int(line) - 1]
             if card.submit_key:
                 return s.card_click(

@@ -84,7 +84,7 @@ def _match_choice(question: Question, token: str) -> str | None:
     token = token.strip()
     if not token:
         return None
-    if token.isdigit() and 1 <= int(token) <= len(choices):
+    if token.isdecimal() and 1 <= int(token) <= len(choices):
         return choices[int(token) - 1].id
     lowered = token.lower()
     for c in choices:
@@ -135,7 +135,7 @@ def _typed_multiple(question: Question, text: str) -> list[str] | Answer:
         return [whole]
     tokens = [t for t in _SPLIT.split(text) if t]
     # "135" means 1, 3 and 5 when every choice has a one-digit number.
-    if len(tokens) == 1 and tokens[0].isdigit() and len(question.choices) <= 9:
+    if len(tokens) == 1 and tokens[0].isdecimal() and len(question.choices) <= 9:
         tokens = list(tokens[0])
     picked: list[str] = []
     for token in tokens:

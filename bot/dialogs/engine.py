@@ -120,7 +120,7 @@ def _answer(template: Template, state: DialogState, message: Message, ctx: Conte
     # idle (or an unknown stored step): a typed name or门牌 picks a target directly
     text = flows.text_of(message)
     fresh = st.fresh(template.id)
-    if text and not text.isdigit() and ctx.targets:
+    if text and not text.isdecimal() and ctx.targets:
         found = matching.rank(text[:50], ctx.targets, ctx.tokenize)
         if len(found) == 1:
             return picking.choose(template, fresh, found[0], ctx)

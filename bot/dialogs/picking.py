@@ -38,13 +38,13 @@ def list_targets(state: DialogState, ctx: Context, page: int = 0) -> Outcome:
 
 def pick_target(template: Template, state: DialogState, message: Message, ctx: Context) -> Outcome:
     text = text_of(message)
-    if message.button.startswith("pick:") and message.button[5:].isdigit():
+    if message.button.startswith("pick:") and message.button[5:].isdecimal():
         target = ctx.target(int(message.button[5:]))
         if target is not None:
             return choose(template, state, target, ctx)
     if text in prompts.MORE_WORDS and state.step == st.PICK_TARGET:
         return list_targets(state, ctx, state.page + 1)
-    if text.isdigit() and state.shown:
+    if text.isdecimal() and state.shown:
         n = int(text)
         if 1 <= n <= len(state.shown):
             target = ctx.target(state.shown[n - 1])

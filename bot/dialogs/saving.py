@@ -158,7 +158,7 @@ def amend_pick(template: Template, state: DialogState, message: Message, ctx: Co
     text = text_of(message)
     visits = {v.visit_id: v for v in amendable(ctx)}
     if (
-        not (text.isdigit() and 1 <= int(text) <= len(state.shown))
+        not (text.isdecimal() and 1 <= int(text) <= len(state.shown))
         or state.shown[int(text) - 1] not in visits
     ):
         return list_amendable(state, ctx)

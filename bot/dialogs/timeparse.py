@@ -41,7 +41,7 @@ _CN_DIGITS = {
 def cn_number(text: str) -> int | None:
     """'7' / '十二' / '二十三' -> int; None if not a number up to 99."""
     text = text.strip()
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
         return None

@@ -107,7 +107,7 @@ def split_command(text: str) -> tuple[str, list[str]]:
 
 
 def _number(word: str | None, example: str) -> int:
-    if word is None or not word.lstrip("#").isdigit():
+    if word is None or not word.lstrip("#").isdecimal():
         raise LedgerError(P.BAD_NUMBER.format(example=example))
     return int(word.lstrip("#"))
 
@@ -120,7 +120,7 @@ def _days(word: str) -> int | None:
 def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: list[str]) -> str:
     """Execute one command for ``cadre``; return the reply text (LedgerError on refusal)."""
     if verb == "问题":
-        if words and words[0].lstrip("#").isdigit():
+        if words and words[0].lstrip("#").isdecimal():
             return detail(session, ctx, cadre, int(words[0].lstrip("#")))
         return listing(session, ctx, cadre, words)
     pid = _number(words[0] if words else None, f"{verb} 12")

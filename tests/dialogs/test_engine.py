@@ -160,6 +160,15 @@ def test_pick_by_number_fragment_and_typo(chat):
     assert "没有找到" in c.say("欧阳娜娜")
 
 
+def test_fullwidth_digits_pick_and_superscripts_do_not_crash(chat):
+    c = chat()
+    c.say("走访")
+    assert c.say("５").startswith("张三")  # a Chinese keyboard's fullwidth 5
+    c.state = st.DialogState()
+    c.say("走访")
+    assert "张三" not in c.say("²").split("\n")[0]  # found by Hypothesis: no crash, no pick
+
+
 def test_buttons_and_card_ticks_are_accepted(chat):
     c = chat()
     c.say("走访")
