@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
@@ -33,9 +34,17 @@ FROZEN_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 BACKENDS = ["sqlite", "postgresql"]
 
+# In CI, Hypothesis explores the same examples every run (a red build is always
+# reproducible); locally it keeps searching for new ones.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+if _in_ci():
+    settings.load_profile("ci")
 
 
 def _worker() -> str:
