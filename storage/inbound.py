@@ -45,9 +45,9 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from storage.models import Cadre, DialogSession, InboundMessage
 
-CADRES = Cadre.__table__
-DIALOGS = DialogSession.__table__
-INBOUND = InboundMessage.__table__
+CADRES = Cadre.metadata.tables[Cadre.__tablename__]
+DIALOGS = Cadre.metadata.tables[DialogSession.__tablename__]
+INBOUND = Cadre.metadata.tables[InboundMessage.__tablename__]
 DEDUPE_KEY_MAX = 200
 
 T = TypeVar("T", Cadre, DialogSession)
@@ -196,7 +196,9 @@ def record(
 
 def stored_reply(session: Session, dedupe_key: str) -> str | None:
     """The reply stored for an applied callback (None if it was never applied)."""
-    row = session.connection().execute(
-        select(INBOUND.c.reply).where(INBOUND.c.dedupe_key == dedupe_key[:DEDUPE_KEY_MAX])
-    ).first()
+    row = (
+        session.connection()
+        .execute(select(INBOUND.c.reply).where(INBOUND.c.dedupe_key == dedupe_key[:DEDUPE_KEY_MAX]))
+        .first()
+    )
     return None if row is None else (row.reply or "")
