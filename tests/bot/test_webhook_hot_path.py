@@ -10,10 +10,11 @@ answered from the stored reply, not applied a second time.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, text
 
 from bot import inbound
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
@@ -86,6 +87,27 @@ class Counting:
         return Reply(f"第{len(user.dialog.data['seen'])}条")
 
 
+def wait_until_blocked(runtime: Runtime, thread: threading.Thread) -> None:
+    """Until the retry waits for our lock (PostgreSQL: seen in pg_stat_activity)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        assert thread.is_alive()  # the retry cannot finish before our turn ends
+        if runtime.engine.dialect.name != "postgresql":
+            time.sleep(0.3)  # SQLite: BEGIN IMMEDIATE blocks before anything is read
+            return
+        with runtime.engine.connect() as conn:
+            waiting = conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+        if waiting:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the retry never waited for the row lock")
+
+
 def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
     runtime: Runtime, cadre: str
 ) -> None:
@@ -108,8 +130,7 @@ def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
         assert claimed.seen_reply is None
         thread.start()
         first_holds_lock.set()
-        thread.join(0.5)
-        assert thread.is_alive()  # the retry waits for our turn to end
+        wait_until_blocked(runtime, thread)
         user = UserState(cadre, claimed.cadre, claimed.dialog)
         reply = handler.handle(s, HandlerContext(runtime, runtime.clock()), msg, user)
         assert store.record(s, msg.dedupe_key, cadre, "text", runtime.clock(), reply.text)
