@@ -261,7 +261,7 @@ def run(backend: str, args: argparse.Namespace) -> None:
         f"  SQL statements per callback (server-side; SQLite counts its BEGIN IMMEDIATE, psycopg's implicit BEGIN and the COMMIT are not counted): {per_callback:.2f}"
     )
     ok = "OK" if f.pct(99) < 50 and ratio >= 0.4 else "BELOW TARGET"
-    print(f"  ratio full/echo: {ratio:.0%}  (targets: p99 < 50 ms, ratio ≥ 40 %) {ok}")
+    print(f"  ratio full/echo: {ratio:.1%}  (targets: p99 < 50 ms, ratio ≥ 40 %) {ok}")
 
 
 def main() -> None:

@@ -16,7 +16,8 @@ Every callback runs (in one transaction, owned by the caller):
    a time (a second one waits here). SQLite needs two statements (insert-if-missing,
    then a joined read); its ``BEGIN IMMEDIATE`` already serialises writers.
 2. The handler runs.
-3. :func:`record`: ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id``.
+3. :func:`record`: ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id``
+   (SQLite: a plain INSERT, see below; SQLite 3.24+ is enough for all of this).
 
 Why the final insert may still find a conflict on PostgreSQL: the dedupe lookup in
 step 1 reads the statement's snapshot, taken before the lock wait. If a WeCom retry
@@ -165,14 +166,15 @@ def claim(session: Session, userid: str, dedupe_key: str, now: datetime) -> Clai
     return Claimed(cadre, dialog, seen)
 
 
-@functools.cache
-def _record(dialect: str) -> Executable:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert(INBOUND)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(INBOUND.c.id)
-    )
+PG_RECORD = (
+    postgresql.insert(INBOUND)
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(INBOUND.c.id)
+)
+# SQLite: BEGIN IMMEDIATE held the write lock since before claim() looked the key
+# up, so nobody can have taken it meanwhile; a plain INSERT (no RETURNING, which
+# would need SQLite 3.35) is enough, and a conflict would be a bug worth a 500.
+SQLITE_RECORD = INBOUND.insert()
 
 
 def record(
@@ -181,17 +183,17 @@ def record(
     """Store the applied callback and its reply; False if the key was taken meanwhile
     (a concurrent retry committed first: the caller must roll back)."""
     conn = session.connection()
-    row = conn.execute(
-        _record(conn.dialect.name),
-        {
-            "dedupe_key": dedupe_key[:DEDUPE_KEY_MAX],
-            "userid": userid,
-            "msg_type": msg_type[:32],
-            "received_at": now,
-            "reply": reply,
-        },
-    ).first()
-    return row is not None
+    values = {
+        "dedupe_key": dedupe_key[:DEDUPE_KEY_MAX],
+        "userid": userid,
+        "msg_type": msg_type[:32],
+        "received_at": now,
+        "reply": reply,
+    }
+    if conn.dialect.name != "postgresql":
+        conn.execute(SQLITE_RECORD, values)
+        return True
+    return conn.execute(PG_RECORD, values).first() is not None
 
 
 def stored_reply(session: Session, dedupe_key: str) -> str | None:
