@@ -11,11 +11,11 @@ callbacks from many distinct users to both.
 
 Measurement: a warm-up (every worker thread's connection, prepared statements),
 then ``--rounds`` rounds (default 3), each posting the same fixed number of
-messages (``--messages``) to the echo and then to the full path, interleaved so a
-load change on a shared machine hits both alike. Each side reports the median
-round (messages/s, p50, p99); the ratio is median full / median echo. Also prints
-the database statements per callback, counted on the server. Targets (2 cores):
-p99 < 50 ms, ratio ≥ 40 %.
+messages (``--messages``) to the echo and to the full path, alternating six
+slices of each side so a load change on a shared machine hits both alike. Each
+side reports its median round (messages/s, p50, p99); the ratio is median full /
+median echo. Also prints the database statements per callback, counted in the
+workers. Targets (2 cores): p99 < 50 ms, ratio ≥ 40 %.
 """
 
 from __future__ import annotations
@@ -199,6 +199,25 @@ class Round:
         return statistics.quantiles(self.latencies, n=100)[q - 1]
 
 
+SLICES = 6  # a round alternates this many echo and full-path slices
+
+
+def round_pair(base: str, part: list[SignedCallback], concurrency: int) -> tuple[Round, Round]:
+    """One round of both sides, slice by slice (echo, full, echo, full, ...), so a load
+    change on a shared machine hits both alike. Returns (echo, full)."""
+    done: dict[str, list[Round]] = {"echo": [], "full": []}
+    for i in range(SLICES):
+        chunk = part[i::SLICES]
+        done["echo"].append(fire(f"{base}/bench/echo", chunk, concurrency))
+        done["full"].append(fire(f"{base}/wecom/callback", chunk, concurrency))
+    merged = []
+    for name in ("echo", "full"):
+        seconds = sum(len(r.latencies) / r.rate for r in done[name])
+        latencies = [ms for r in done[name] for ms in r.latencies]
+        merged.append(Round(len(latencies) / seconds, latencies))
+    return merged[0], merged[1]
+
+
 def median_round(rounds: list[Round]) -> Round:
     return sorted(rounds, key=lambda r: r.rate)[len(rounds) // 2]
 
@@ -237,8 +256,9 @@ def run(backend: str, args: argparse.Namespace) -> None:
             before = statement_counts(base)
             for _ in range(args.rounds):
                 part = batch(args.messages)
-                echo.append(fire(f"{base}/bench/echo", part, args.concurrency))
-                full.append(fire(f"{base}/wecom/callback", part, args.concurrency))
+                e_round, f_round = round_pair(base, part, args.concurrency)
+                echo.append(e_round)
+                full.append(f_round)
             after = statement_counts(base)
         per_callback = (sum(after.values()) - sum(before.values())) / (args.rounds * args.messages)
     e, f = median_round(echo), median_round(full)
