@@ -18,6 +18,7 @@ has no timeouts, a hard-coded base URL and a recursive token retry).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass, replace
@@ -68,9 +69,10 @@ class CallbackCrypto:
     encoding_aes_key: str
     corp_id: str
 
-    @property
+    @functools.cached_property
     def _key(self) -> bytes:
-        return _WeChatCrypto(self.token, self.encoding_aes_key, self.corp_id).key
+        """The AES key, decoded once per process (not per callback)."""
+        return bytes(_WeChatCrypto(self.token, self.encoding_aes_key, self.corp_id).key)
 
     def _check(self, msg_signature: str, timestamp: str, nonce: str, encrypted: str) -> None:
         expected = signature(self.token, timestamp, nonce, encrypted)

@@ -11,15 +11,18 @@ message or job run and it commits once at the end (or rolls back on error).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+IDLE_PING_S = 10.0  # pooled PostgreSQL connections idle this long are pinged before use
 
 
 def make_engine(url: str, echo: bool = False, pool_size: int = 5) -> Engine:
@@ -37,9 +40,36 @@ def make_engine(url: str, echo: bool = False, pool_size: int = 5) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine, idle_s: float = IDLE_PING_S) -> None:
+    """Pre-ping only connections idle for ``idle_s`` or more.
+
+    ``pool_pre_ping=True`` costs a round trip on every checkout, i.e. on every
+    callback. A connection that was in use a moment ago is alive; one that sat in
+    the pool (a quiet night, a database restart, a firewall's idle timeout) is pinged
+    and, if dead, replaced before the unit of work starts (SQLAlchemy's documented
+    "pessimistic" pattern: raising DisconnectionError makes the pool retry).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):  # type: ignore[no-untyped-def]
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):  # type: ignore[no-untyped-def]
+        since = record.info.get("checked_in")
+        if since is None or time.monotonic() - since < idle_s:
+            return  # fresh from connect(), or busy a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"stale pooled connection: {type(exc).__name__}") from exc
+        if not alive:
+            raise DisconnectionError("stale pooled connection")
 
 
 def _configure_sqlite(engine: Engine) -> None:

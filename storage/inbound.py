@@ -1,0 +1,206 @@
+"""The callback hot path's statements: claim a user's turn, record the message once.
+
+Every callback runs (in one transaction, owned by the caller):
+
+1. :func:`claim`: ONE statement that reads the active cadre, creates-and-locks the
+   user's :class:`DialogSession` row and looks the ``dedupe_key`` up. PostgreSQL::
+
+       WITH c AS (SELECT … FROM cadres WHERE userid = :u AND active),
+            d AS (INSERT INTO dialog_sessions … SELECT … WHERE EXISTS (SELECT FROM c)
+                  ON CONFLICT (userid) DO UPDATE SET userid = excluded.userid
+                  RETURNING …)
+       SELECT c.*, d.*, (SELECT id FROM inbound_messages WHERE dedupe_key = :k), …
+       FROM c LEFT JOIN d ON true
+
+   The upsert holds the row lock until commit, so one user's callbacks apply one at
+   a time (a second one waits here). SQLite needs two statements (insert-if-missing,
+   then a joined read); its ``BEGIN IMMEDIATE`` already serialises writers.
+2. The handler runs.
+3. :func:`record`: ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id``
+   (SQLite: a plain INSERT, see below; SQLite 3.24+ is enough for all of this).
+
+Why the final insert may still find a conflict on PostgreSQL: the dedupe lookup in
+step 1 reads the statement's snapshot, taken before the lock wait. If a WeCom retry
+of the same message was applied by the transaction we waited for, step 1 misses
+it, but the unique index does not: :func:`record` returns False, and the caller
+rolls back and answers with :func:`stored_reply`. Applied once, either way.
+
+Rows come back through Core (no ORM query machinery) and are attached to the
+session as persistent objects, so handlers change ``dialog.state``/``data`` as
+usual and the session flushes the UPDATE at commit. Unknown users (no active
+cadre): nothing is written here and :attr:`Claimed.cadre` is None.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Executable, Integer, String, bindparam, exists, literal, select, true
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from storage.models import Cadre, DialogSession, InboundMessage
+
+CADRES = Cadre.metadata.tables[Cadre.__tablename__]
+DIALOGS = Cadre.metadata.tables[DialogSession.__tablename__]
+INBOUND = Cadre.metadata.tables[InboundMessage.__tablename__]
+DEDUPE_KEY_MAX = 200
+
+T = TypeVar("T", Cadre, DialogSession)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What :func:`claim` found: the cadre (None: unknown user), their locked dialog
+    row, and the stored reply if this dedupe key was applied before (None: new)."""
+
+    cadre: Cadre | None
+    dialog: DialogSession | None
+    seen_reply: str | None
+
+
+def _labelled(prefix: str, table: Any) -> list[Any]:
+    return [col.label(f"{prefix}{col.name}") for col in table.c]
+
+
+def _seen_columns() -> list[Any]:
+    key = INBOUND.c.dedupe_key == bindparam("key", type_=String)
+    return [
+        select(INBOUND.c.id).where(key).scalar_subquery().label("seen_id"),
+        select(INBOUND.c.reply).where(key).scalar_subquery().label("seen_reply"),
+    ]
+
+
+def _new_dialog_select(cadre_exists: Any) -> Any:
+    """SELECT :userid, 'idle', '{}', 0, :now WHERE <the user is an active cadre>."""
+    return select(
+        bindparam("userid", type_=String),
+        literal("idle", String),
+        literal({}, DIALOGS.c.data.type),
+        literal(0, Integer),
+        bindparam("now", type_=DIALOGS.c.updated_at.type),
+    ).where(cadre_exists)
+
+
+DIALOG_INSERT_COLUMNS = ["userid", "state", "data", "version", "updated_at"]
+
+
+@functools.cache
+def _pg_claim() -> Executable:
+    """Built once: constructing the statement costs more than running it."""
+    active = select(CADRES).where(
+        CADRES.c.userid == bindparam("userid", type_=String), CADRES.c.active.is_(True)
+    )
+    c = active.cte("c")
+    upsert = postgresql.insert(DIALOGS).from_select(
+        DIALOG_INSERT_COLUMNS, _new_dialog_select(exists(select(c.c.id)))
+    )
+    d = (
+        upsert.on_conflict_do_update(
+            index_elements=["userid"], set_={"userid": upsert.excluded.userid}
+        )
+        .returning(*DIALOGS.c)
+        .cte("d")
+    )
+    return select(*_labelled("c_", c), *_labelled("d_", d), *_seen_columns()).select_from(
+        c.outerjoin(d, true())
+    )
+
+
+@functools.cache
+def _sqlite_claim() -> tuple[Executable, Executable]:
+    is_cadre = exists().where(
+        CADRES.c.userid == bindparam("userid", type_=String), CADRES.c.active.is_(True)
+    )
+    add = (
+        sqlite.insert(DIALOGS)
+        .from_select(DIALOG_INSERT_COLUMNS, _new_dialog_select(is_cadre))
+        .on_conflict_do_nothing(index_elements=["userid"])
+    )
+    read = (
+        select(*_labelled("c_", CADRES), *_labelled("d_", DIALOGS), *_seen_columns())
+        .select_from(CADRES.outerjoin(DIALOGS, DIALOGS.c.userid == CADRES.c.userid))
+        .where(CADRES.c.userid == bindparam("userid", type_=String), CADRES.c.active.is_(True))
+    )
+    return add, read
+
+
+def _attach(session: Session, cls: type[T], row: RowMapping, prefix: str) -> T:
+    """A persistent object from already-loaded column values (no SELECT, no refresh)."""
+    values = {attr.key: row[f"{prefix}{attr.columns[0].name}"] for attr in _columns(cls)}
+    obj = cls(**values)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
+@functools.cache
+def _columns(cls: type) -> tuple[Any, ...]:
+    return tuple(sa_inspect(cls).column_attrs)
+
+
+def claim(session: Session, userid: str, dedupe_key: str, now: datetime) -> Claimed:
+    """Lock the user's dialog row (creating it for a known cadre) and check the key.
+
+    In: the callback's userid, its dedupe key, the time. Out: :class:`Claimed`.
+    Writes nothing for an unknown user. The lock lasts until the caller's commit.
+    """
+    params = {"userid": userid, "now": now, "key": dedupe_key[:DEDUPE_KEY_MAX]}
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        row = conn.execute(_pg_claim(), params).mappings().first()
+    else:
+        add, read = _sqlite_claim()
+        conn.execute(add, params)
+        row = conn.execute(read, params).mappings().first()
+    if row is None:
+        return Claimed(None, None, None)
+    cadre = _attach(session, Cadre, row, "c_")
+    dialog = _attach(session, DialogSession, row, "d_")
+    seen = None if row["seen_id"] is None else (row["seen_reply"] or "")
+    return Claimed(cadre, dialog, seen)
+
+
+PG_RECORD = (
+    postgresql.insert(INBOUND)
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(INBOUND.c.id)
+)
+# SQLite: BEGIN IMMEDIATE held the write lock since before claim() looked the key
+# up, so nobody can have taken it meanwhile; a plain INSERT (no RETURNING, which
+# would need SQLite 3.35) is enough, and a conflict would be a bug worth a 500.
+SQLITE_RECORD = INBOUND.insert()
+
+
+def record(
+    session: Session, dedupe_key: str, userid: str, msg_type: str, now: datetime, reply: str
+) -> bool:
+    """Store the applied callback and its reply; False if the key was taken meanwhile
+    (a concurrent retry committed first: the caller must roll back)."""
+    conn = session.connection()
+    values = {
+        "dedupe_key": dedupe_key[:DEDUPE_KEY_MAX],
+        "userid": userid,
+        "msg_type": msg_type[:32],
+        "received_at": now,
+        "reply": reply,
+    }
+    if conn.dialect.name != "postgresql":
+        conn.execute(SQLITE_RECORD, values)
+        return True
+    return conn.execute(PG_RECORD, values).first() is not None
+
+
+def stored_reply(session: Session, dedupe_key: str) -> str | None:
+    """The reply stored for an applied callback (None if it was never applied)."""
+    row = (
+        session.connection()
+        .execute(select(INBOUND.c.reply).where(INBOUND.c.dedupe_key == dedupe_key[:DEDUPE_KEY_MAX]))
+        .first()
+    )
+    return None if row is None else (row.reply or "")
