@@ -49,11 +49,42 @@ class ClassificationLike(Protocol):
 
 @dataclass(frozen=True)
 class RaisedItem:
-    """One problem a visit raised: the text and the question it answered."""
+    """One problem a visit raised: the text and the question it answered.
+
+    A template rule may fix the kind and the categories (seed 003 ``category``,
+    seed 004 ``category_alt``); what it leaves empty the classifier fills in.
+    """
 
     text: str
     source_question: str = ""
     kind: str | None = None  # a template rule's kind (e.g. 安全隐患) overrides the guess
+    category: str = ""
+    category_alt: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A classification as stored: the template's categories merged with the guess."""
+
+    category: str
+    category_alt: str
+    kind: str
+    confidence: float
+    needs_review: bool
+
+
+def verdict_for(item: RaisedItem, classify: Callable[[str], ClassificationLike]) -> Verdict:
+    """The template's own categories win; the classifier is asked only for what is missing."""
+    if item.category and item.category_alt:
+        return Verdict(item.category, item.category_alt, item.kind or "困难需求", 1.0, False)
+    guess = classify(item.text)
+    return Verdict(
+        item.category or guess.category,
+        item.category_alt or guess.category_alt,
+        guess.kind,
+        guess.confidence,
+        guess.needs_review,
+    )
 
 
 @dataclass(frozen=True)
@@ -110,7 +141,7 @@ def create_problem(
         found_by_id=found_by_id,
         unit_id=unit_id,
         text=text.strip(),
-        source_question=source_question,
+        source_question=source_question[:64],
         kind=chosen_kind,
         category=classification.category,
         category_alt=classification.category_alt,
@@ -144,14 +175,15 @@ def create_from_visit(
     classify: Callable[[str], ClassificationLike],
     now: datetime,
 ) -> list[Problem]:
-    """One problem per raised item of a saved visit, each classified by ``classify``."""
+    """One problem per raised item of a saved visit, classified by ``classify`` where the
+    template did not fix the categories (see :func:`verdict_for`)."""
     return [
         create_problem(
             session,
             target_id=visit.target_id,
             found_by_id=visit.cadre_id,
             text=item.text,
-            classification=classify(item.text),
+            classification=verdict_for(item, classify),
             now=now,
             visit_id=visit.id,
             source_question=item.source_question,

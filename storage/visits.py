@@ -7,38 +7,17 @@ Reads (a cadre's targets with status, progress, recent visits) are in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import (
-    Assignment,
-    Cadre,
-    Problem,
-    ProblemEvent,
-    Target,
-    Visit,
-    VisitMedia,
-)
+from storage.models import Assignment, Cadre, Problem, ProblemEvent, Target, Visit, VisitMedia
+from storage.problems import ClassificationLike, RaisedItem, create_from_visit
 
-OTHER = "其他"
-
-
-@dataclass(frozen=True)
-class NewProblem:
-    """A problem to file; empty category means 其他 and a person must review it."""
-
-    text: str
-    kind: str
-    source_question: str = ""
-    category: str = ""
-    category_alt: str = ""
-    confidence: float = 0.0
-    needs_review: bool = False
+Classify = Callable[[str], ClassificationLike]
 
 
 def register_target(
@@ -70,15 +49,21 @@ def save_visit(
     template: str,
     outcome: str,
     answers: dict[str, Any],
-    problems: Sequence[NewProblem],
+    problems: Sequence[RaisedItem],
+    classify: Classify,
     started_at: datetime,
     now: datetime,
     appointment_at: datetime | None = None,
     media_ids: Sequence[str] = (),
     latitude: float | None = None,
     longitude: float | None = None,
-) -> Visit:
-    """Add the visit, its problems (status 登记) and link the photos sent during it."""
+) -> tuple[Visit, list[Problem]]:
+    """Add the visit, its problems (status 登记, through the ledger's
+    :func:`storage.problems.create_from_visit`) and link the photos sent during it.
+
+    Returns the visit and the problems it raised. Raises PermissionError when the
+    target is not assigned to the cadre.
+    """
     if not _assignment_id(session, campaign_id, target_id, cadre.id):
         raise PermissionError(f"target {target_id} is not assigned to cadre {cadre.id}")
     visit = Visit(
@@ -96,7 +81,7 @@ def save_visit(
     )
     session.add(visit)
     session.flush()
-    add_problems(session, visit, problems, now)
+    raised = create_from_visit(session, visit, problems, classify, now)
     if media_ids:
         session.execute(
             update(VisitMedia)
@@ -107,7 +92,7 @@ def save_visit(
             )
             .values(visit_id=visit.id)
         )
-    return visit
+    return visit, raised
 
 
 def _assignment_id(session: Session, campaign_id: int, target_id: int, cadre_id: int) -> int:
@@ -121,53 +106,22 @@ def _assignment_id(session: Session, campaign_id: int, target_id: int, cadre_id:
     return found or 0
 
 
-def add_problems(
-    session: Session, visit: Visit, problems: Sequence[NewProblem], now: datetime
-) -> list[Problem]:
-    target = session.get(Target, visit.target_id)
-    assert target is not None
-    rows = []
-    for p in problems:
-        row = Problem(
-            visit_id=visit.id,
-            target_id=visit.target_id,
-            found_by_id=visit.cadre_id,
-            unit_id=target.unit_id,
-            text=p.text,
-            source_question=p.source_question[:64],
-            kind=p.kind,
-            category=p.category or OTHER,
-            category_alt=p.category_alt or OTHER,
-            confidence=p.confidence,
-            needs_review=p.needs_review or not (p.category and p.category_alt),
-            responsibility="town",
-            status="registered",
-            created_at=now,
-        )
-        session.add(row)
-        rows.append(row)
-    session.flush()
-    for row in rows:
-        session.add(
-            ProblemEvent(problem_id=row.id, actor_id=visit.cadre_id, action="register",
-                         from_status="", to_status="registered", note="走访登记", at=now)
-        )  # fmt: skip
-    return rows
-
-
 def amend_visit(
     session: Session,
     *,
     visit_id: int,
     cadre_id: int,
     answers: dict[str, Any],
-    problems: Sequence[NewProblem],
+    problems: Sequence[RaisedItem],
+    classify: Classify,
     now: datetime,
     not_before: datetime,
-) -> Visit:
+) -> tuple[Visit, list[Problem]]:
     """Replace a visit's answers; its problems still only 登记 are replaced too.
 
-    Raises PermissionError when the visit is not the cadre's or older than ``not_before``.
+    Problems already in the workflow (交办 or later) are kept and not filed again.
+    Returns the visit and the newly filed problems. Raises PermissionError when the
+    visit is not the cadre's or older than ``not_before``.
     """
     visit = session.get(Visit, visit_id)
     if visit is None or visit.cadre_id != cadre_id or visit.submitted_at < not_before:
@@ -187,8 +141,8 @@ def amend_visit(
         session.execute(delete(ProblemEvent).where(ProblemEvent.problem_id == row.id))
         session.delete(row)
     session.flush()
-    add_problems(session, visit, [p for p in problems if (p.text, p.kind) not in kept_texts], now)
-    return visit
+    fresh = [p for p in problems if (p.text, p.kind) not in kept_texts]
+    return visit, create_from_visit(session, visit, fresh, classify, now)
 
 
 def add_media(
