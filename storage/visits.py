@@ -14,10 +14,20 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Assignment, Cadre, Problem, ProblemEvent, Target, Visit, VisitMedia
+from storage.models import (
+    Assignment,
+    Cadre,
+    Problem,
+    ProblemEvent,
+    Target,
+    Unit,
+    Visit,
+    VisitMedia,
+)
 from storage.problems import ClassificationLike, RaisedItem, create_from_visit
 
 Classify = Callable[[str], ClassificationLike]
+VILLAGE_KINDS = ("村", "社区")  # unit kinds, and the category of a village's own target
 
 
 def register_target(
@@ -37,6 +47,38 @@ def register_target(
     session.add(target)
     session.flush()
     session.add(Assignment(campaign_id=campaign_id, target_id=target.id, cadre_id=cadre.id))
+    return target
+
+
+def village_target(session: Session, campaign_id: int, cadre: Cadre) -> Target | None:
+    """The cadre's own 村/社区 as a target, for forms filled once per village (seed 003
+    附件1): found by the unit's name, or added the first time (category = the unit's
+    kind), and assigned to the cadre. None when no unit above the cadre is a 村/社区.
+    """
+    unit = session.get(Unit, cadre.unit_id)
+    while unit is not None and unit.kind not in VILLAGE_KINDS:
+        unit = unit.parent
+    if unit is None:
+        return None
+    target = session.scalar(
+        select(Target)
+        .where(Target.unit_id == unit.id, Target.head_name == unit.name[:50])
+        .order_by(Target.id)
+        .limit(1)
+    )
+    if target is None:
+        target = Target(
+            head_name=unit.name[:50],
+            unit_id=unit.id,
+            address=f"{unit.name}{'村委会' if unit.kind == '村' else '居委会'}"[:200],
+            categories=[unit.kind],
+            is_key=False,
+        )
+        session.add(target)
+        session.flush()
+    if not _assignment_id(session, campaign_id, target.id, cadre.id):
+        session.add(Assignment(campaign_id=campaign_id, target_id=target.id, cadre_id=cadre.id))
+        session.flush()
     return target
 
 

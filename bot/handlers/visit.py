@@ -99,7 +99,8 @@ class VisitHandler:
             done = {"response_code": incoming.response_code, "button": {"replace_name": "已提交"}}
             outbox.enqueue(session, "update_card", cadre.userid, done, ctx.now)
         state = DialogState.from_dict(stored.data).with_(step=stored.step)
-        context = visit_io.build_context(session, campaign, cadre, ctx.now)
+        per_village = "household" not in template.applies_to
+        context = visit_io.build_context(session, campaign, cadre, ctx.now, per_village)
         outcome = engine.step(template, state, visit_io.to_message(incoming), context)
         filed: list[Problem] = []
         for effect in outcome.effects:
