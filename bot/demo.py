@@ -147,7 +147,9 @@ def children(var: Path, commands: dict[str, list[str]]) -> Iterator[None]:
                 p.kill()
 
 
-def run_demo(port: int | None, script: Path | None, var: Path = Path("var")) -> int:
+def run_demo(
+    port: int | None, script: Path | None, var: Path = Path("var"), user: str = DEMO_USER
+) -> int:
     from bot.cli.base import cli
 
     var.mkdir(exist_ok=True)
@@ -174,4 +176,4 @@ def run_demo(port: int | None, script: Path | None, var: Path = Path("var")) -> 
         click.echo(f"webhook:    http://127.0.0.1:{port}/wecom/callback", err=True)
         click.echo(f"fake WeCom: http://127.0.0.1:{fake_port}/fake/messages", err=True)
         click.echo(f"config:     {config_path}   logs: {var / 'logs'}/", err=True)
-        return run_simulator(config, DEMO_USER, None, None, script)
+        return run_simulator(config, user, None, None, script)

@@ -12,6 +12,7 @@ Script / transcript format (``--script FILE`` or lines on stdin)::
     !location 28.1 113.2 [标签]  a location message
     !event enter_agent [KEY]  an event (enter_agent, subscribe, click KEY …)
     !click KEY [TASK_ID]      a template-card button press
+    !user USERID              from here on, chat as USERID (e.g. an administrator)
     2                         after a card: press its button number 2
 
 The transcript printed is ``> line`` for what the user sent and ``< line`` for
@@ -95,9 +96,18 @@ class Simulator:
     clock: Callable[[], float] = time.time
     last_card: Card | None = None
     _seen: int = 0
+    _start: int = 0
+    _seen_by: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._seen = self._latest_seq()
+        self._seen = self._start = self._latest_seq()
+
+    def switch_user(self, userid: str) -> None:
+        """Chat as ``userid`` from now on; each user's pushed messages are shown once."""
+        self._seen_by[self.userid] = self._seen
+        self.userid = userid
+        self._seen = self._seen_by.get(userid, self._start)
+        self.last_card = None
 
     def _latest_seq(self) -> int:
         records = self._fake_records(0)
@@ -133,7 +143,9 @@ class Simulator:
                     args[1] if len(args) > 1 else (self.last_card.task_id if self.last_card else "")
                 )
                 return s.card_click(u, args[0], task)
-            raise ValueError(f"unknown directive !{cmd} (use !image, !voice, !location, !event, !click)")
+            raise ValueError(
+                f"unknown directive !{cmd} (use !image, !voice, !location, !event, !click, !user)"
+            )
         card = self.last_card
         if card and line.strip().isdigit() and 1 <= int(line) <= len(card.buttons):
             label, key = card.buttons[int(line) - 1]
@@ -145,7 +157,17 @@ class Simulator:
         return s.text(u, line)
 
     def send(self, line: str) -> list[str]:
-        """Send one line; return the bot's lines (passive reply, then pushed messages)."""
+        """Send one line; return the bot's lines (passive reply, then pushed messages).
+
+        ``!user USERID`` sends nothing: it switches who is chatting and returns the
+        messages pushed to that user since they last looked.
+        """
+        if line.startswith("!user"):
+            _, *args = line.split()
+            if len(args) != 1:
+                raise ValueError("!user needs one userid, e.g. !user demo_admin")
+            self.switch_user(args[0])
+            return self._pushed()
         cb = self.callback_for(line)
         resp = self.http.post(self.webhook_url, params=cb.query, data=cb.body, timeout=10)
         out: list[str] = []

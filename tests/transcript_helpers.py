@@ -123,7 +123,7 @@ def play_and_check(sims: Mapping[str, Simulator], lines: Sequence[str], name: st
             sim, said = sims[who], []
             continue
         if (value := directive(line, "visit")) is not None:
-            budget, count = int(value), 0
+            budget, count = int(value.split()[0]), 0
             continue
         if (expected := directive(line, "expect")) is not None:
             shown = "\n".join(said)
@@ -137,8 +137,9 @@ def play_and_check(sims: Mapping[str, Simulator], lines: Sequence[str], name: st
         if not line or line.startswith("#"):
             continue
         said = sim.send(line)
-        # Photos and locations are optional evidence, not part of the field-speed count.
-        count += 0 if line.startswith(("!image", "!location")) else 1
+        # Photos and locations are optional evidence, not part of the field-speed count
+        # (nor is switching who chats).
+        count += 0 if line.startswith(("!image", "!location", "!user")) else 1
         assert not any(s.startswith("[HTTP") for s in said), f"{name}:{number}: {said}"
     assert saves >= 1, f"{name}: no visit was saved"
     return saves
