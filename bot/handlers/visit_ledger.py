@@ -24,22 +24,15 @@ from bot.ledger.classify import classify
 from storage.models import Cadre, Problem
 from storage.problems import RaisedItem
 
-__all__ = ["classify", "raised_items", "offer", "saved_text"]
+__all__ = ["classify", "offer", "raised_items", "saved_text"]  # classify: for storage.visits
 
 
 def raised_items(drafts: Sequence[ProblemDraft]) -> list[RaisedItem]:
-    """The engine's drafts as the ledger's items: a category the template fixed stays,
-    and a rule marked ``classify`` always asks the classifier (the template's
-    category is then only a fallback)."""
+    """The engine's drafts as the ledger's items. A category the template fixes (e.g.
+    the 柴胡店 theme the cadre picked) stays; the classifier fills in the scheme the
+    template leaves open (see :func:`storage.problems.verdict_for`)."""
     return [
-        RaisedItem(
-            text=d.text,
-            source_question=d.source_question,
-            kind=d.kind,
-            category="" if d.classify else d.category,
-            category_alt="" if d.classify else d.category_alt,
-        )
-        for d in drafts
+        RaisedItem(d.text, d.source_question, d.kind, d.category, d.category_alt) for d in drafts
     ]
 
 
