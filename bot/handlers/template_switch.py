@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.dialogs import template as tpl
 from bot.handlers import prompts as P
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
-from bot.handlers.visit import campaign_template
+from bot.handlers.visit import active_campaign, campaign_template
 from storage import campaigns
 
 COMMAND = re.compile(r"^模板(?:\s+(\S+))?\s*$")
@@ -43,15 +43,12 @@ class TemplateCommand:
             return Reply(P.TEMPLATE_ADMIN_ONLY)
         match = COMMAND.match(incoming.content.strip())
         assert match is not None
-        cfg = ctx.config.campaign
         try:
-            campaign = campaigns.get_or_create_active_campaign(
-                session, cfg.name, cfg.template, cfg.quota_per_cadre
-            )
+            campaign = active_campaign(session, ctx)
         except campaigns.CampaignError as exc:
             return Reply(str(exc))
         names = list(tpl.available())
-        current = campaign.template or cfg.template
+        current = campaign.template or ctx.config.campaign.template
         wanted = match.group(1)
         if wanted is None:
             return Reply(listing(names, current))

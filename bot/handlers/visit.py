@@ -53,6 +53,17 @@ def campaign_template(name: str) -> tpl.Template:
     return _load(name, mtime)
 
 
+def active_campaign(session: Session, ctx: HandlerContext) -> Campaign:
+    """The active campaign, added from the config's ``[campaign]`` when there is none.
+
+    Raises :class:`storage.campaigns.CampaignError` (a message for the user).
+    """
+    cfg = ctx.config.campaign
+    return campaigns.get_or_create_active_campaign(
+        session, cfg.name, cfg.template, cfg.quota_per_cadre
+    )
+
+
 class VisitHandler:
     name = "visit"
 
@@ -82,15 +93,12 @@ class VisitHandler:
             "card_task"
         ):
             return Reply(STALE_CARD)
-        config = ctx.config.campaign
         try:
-            campaign = campaigns.get_or_create_active_campaign(
-                session, config.name, config.template, config.quota_per_cadre
-            )
+            campaign = active_campaign(session, ctx)
         except campaigns.CampaignError as exc:
             return Reply(str(exc))
         try:
-            template = campaign_template(campaign.template or config.template)
+            template = campaign_template(campaign.template or ctx.config.campaign.template)
         except tpl.TemplateError as exc:
             log.error("campaign template unusable: %s", exc)
             return Reply(TEMPLATE_BROKEN)
