@@ -24,7 +24,7 @@ from storage.models import (
     Visit,
     VisitMedia,
 )
-from storage.problems import ClassificationLike, RaisedItem, create_from_visit
+from storage.problem_intake import ClassificationLike, RaisedItem, create_from_visit
 
 Classify = Callable[[str], ClassificationLike]
 VILLAGE_KINDS = ("村", "社区")  # unit kinds, and the category of a village's own target

@@ -2,7 +2,7 @@
 
 The dialog engine says which answers raised problems (:class:`ProblemDraft`); here
 they are classified (the ledger's jieba model, loaded once per process), filed
-through the ledger's one code path (:func:`storage.problems.create_from_visit`,
+through the ledger's one code path (:func:`storage.problem_intake.create_from_visit`,
 called by :mod:`storage.visits`), offered to the finder as one-tap correction cards
 (:func:`bot.handlers.ledger_service.offer_corrections`) and listed, with their
 ledger numbers and categories, in the "已保存" reply. All inside the callback's unit
@@ -22,7 +22,7 @@ from bot.handlers import ledger_prompts as P
 from bot.handlers.ledger_service import offer_corrections
 from bot.ledger.classify import classify
 from storage.models import Cadre, Problem
-from storage.problems import RaisedItem
+from storage.problem_intake import RaisedItem
 
 __all__ = ["classify", "offer", "raised_items", "saved_text"]  # classify: for storage.visits
 
@@ -30,7 +30,7 @@ __all__ = ["classify", "offer", "raised_items", "saved_text"]  # classify: for s
 def raised_items(drafts: Sequence[ProblemDraft]) -> list[RaisedItem]:
     """The engine's drafts as the ledger's items. A category the template fixes (e.g.
     the 柴胡店 theme the cadre picked) stays; the classifier fills in the scheme the
-    template leaves open (see :func:`storage.problems.verdict_for`)."""
+    template leaves open (see :func:`storage.problem_intake.verdict_for`)."""
     return [
         RaisedItem(d.text, d.source_question, d.kind, d.category, d.category_alt) for d in drafts
     ]
