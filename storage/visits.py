@@ -8,6 +8,7 @@ Reads (a cadre's targets with status, progress, recent visits) are in
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -148,6 +149,16 @@ def _assignment_id(session: Session, campaign_id: int, target_id: int, cadre_id:
     return found or 0
 
 
+@dataclass(frozen=True)
+class Amended:
+    """What amending a visit did to its problems: ``new`` were filed now, ``kept`` were
+    already filed and are still raised (same number, same category and history)."""
+
+    visit: Visit
+    new: list[Problem]
+    kept: list[Problem]
+
+
 def amend_visit(
     session: Session,
     *,
@@ -158,33 +169,35 @@ def amend_visit(
     classify: Classify,
     now: datetime,
     not_before: datetime,
-) -> tuple[Visit, list[Problem]]:
-    """Replace a visit's answers; its problems still only 登记 are replaced too.
+) -> Amended:
+    """Replace a visit's answers and bring its problems in line with them.
 
-    Problems already in the workflow (交办 or later) are kept and not filed again.
-    Returns the visit and the newly filed problems. Raises PermissionError when the
-    visit is not the cadre's or older than ``not_before``.
+    A problem still raised (same text and kind) is kept as it is — its number, a
+    corrected category, its history. One no longer raised is deleted while still only
+    登记; once in the workflow (交办 or later) it stays. The rest are filed new.
+    Raises PermissionError when the visit is not the cadre's or older than ``not_before``.
     """
     visit = session.get(Visit, visit_id)
     if visit is None or visit.cadre_id != cadre_id or visit.submitted_at < not_before:
         raise PermissionError(f"visit {visit_id} cannot be amended by cadre {cadre_id}")
     visit.answers = answers
     visit.amended_at = now
-    untouched = session.scalars(
-        select(Problem).where(Problem.visit_id == visit.id, Problem.status == "registered")
+    raised = {(p.text.strip(), p.kind) for p in problems}
+    existing = session.scalars(
+        select(Problem).where(Problem.visit_id == visit.id).order_by(Problem.id)
     ).all()
-    kept_texts = {
-        (p.text, p.kind)
-        for p in session.scalars(
-            select(Problem).where(Problem.visit_id == visit.id, Problem.status != "registered")
-        ).all()
-    }
-    for row in untouched:
+    kept = []
+    for row in existing:
+        if (row.text, row.kind) in raised or row.status != "registered":
+            kept.append(row)
+            continue
         session.execute(delete(ProblemEvent).where(ProblemEvent.problem_id == row.id))
         session.delete(row)
     session.flush()
-    fresh = [p for p in problems if (p.text, p.kind) not in kept_texts]
-    return visit, create_from_visit(session, visit, fresh, classify, now)
+    on_file = {(row.text, row.kind) for row in kept}
+    fresh = [p for p in problems if (p.text.strip(), p.kind) not in on_file]
+    new = create_from_visit(session, visit, fresh, classify, now)
+    return Amended(visit, new, [row for row in kept if (row.text, row.kind) in raised])
 
 
 def add_media(

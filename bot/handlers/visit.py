@@ -110,11 +110,14 @@ class VisitHandler:
         per_village = "household" not in template.applies_to
         context = visit_io.build_context(session, campaign, cadre, ctx.now, per_village)
         outcome = engine.step(template, state, visit_io.to_message(incoming), context)
-        filed: list[Problem] = []
+        new: list[Problem] = []
+        listed: list[Problem] = []
         for effect in outcome.effects:
-            filed.extend(apply_effect(session, ctx, campaign, cadre, effect))
+            filed = apply_effect(session, ctx, campaign, cadre, effect)
+            new.extend(filed.new)
+            listed.extend(filed.listed)
         scheme = ctx.config.ledger.default_scheme
-        visit_ledger.offer(session, cadre, filed, scheme, ctx.now)
+        visit_ledger.offer(session, cadre, new, scheme, ctx.now)
         data = outcome.state.to_dict()
         data.pop("step", None)
         last = outcome.replies[-1] if outcome.replies else None
@@ -129,13 +132,13 @@ class VisitHandler:
         drafts = [
             d for e in outcome.effects if isinstance(e, SaveVisit | AmendVisit) for d in e.problems
         ]
-        return Reply(visit_ledger.saved_text(text, drafts, filed, scheme))
+        return Reply(visit_ledger.saved_text(text, drafts, listed, scheme))
 
 
 def apply_effect(
     session: Session, ctx: HandlerContext, campaign: Campaign, cadre: Cadre, effect: Effect
-) -> list[Problem]:
-    """Carry out one engine effect; returns the problems it filed in the ledger."""
+) -> visit_ledger.Filed:
+    """Carry out one engine effect; returns what it filed in the ledger."""
     now = ctx.now
     if isinstance(effect, SaveVisit):
         target_id = effect.target_id
@@ -162,9 +165,9 @@ def apply_effect(
             latitude=effect.latitude,
             longitude=effect.longitude,
         )
-        return filed
+        return visit_ledger.Filed(filed, filed)
     if isinstance(effect, AmendVisit):
-        _, filed = visits.amend_visit(
+        amended = visits.amend_visit(
             session,
             visit_id=effect.visit_id,
             cadre_id=cadre.id,
@@ -174,14 +177,14 @@ def apply_effect(
             now=now,
             not_before=now - timedelta(hours=24),
         )
-        return filed
+        return visit_ledger.Filed(amended.new, amended.kept + amended.new)
     if isinstance(effect, AttachMedia):
         # Fetched after commit by scheduler.jobs_visits.download_visit_media: no network
         # call while this callback holds the user's lock (WeCom wants a reply within 5 s).
         visits.add_media(session, cadre.id, effect.media_id, None, "image/jpeg", now)
     elif isinstance(effect, FlagNotHomeTwice):
         _flag_not_home(session, ctx, campaign, cadre, effect)
-    return []
+    return visit_ledger.Filed()
 
 
 def _flag_not_home(

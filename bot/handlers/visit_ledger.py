@@ -12,6 +12,7 @@ of work.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -24,7 +25,21 @@ from bot.ledger.classify import classify
 from storage.models import Cadre, Problem
 from storage.problem_intake import RaisedItem
 
-__all__ = ["classify", "offer", "raised_items", "saved_text"]  # classify: for storage.visits
+__all__ = [
+    "Filed",
+    "classify",
+    "offer",
+    "raised_items",
+    "saved_text",
+]  # classify: for storage.visits
+
+
+@dataclass(frozen=True)
+class Filed:
+    """An effect's problems: ``new`` get a correction card, ``listed`` go in the reply."""
+
+    new: list[Problem] = field(default_factory=list)
+    listed: list[Problem] = field(default_factory=list)
 
 
 def raised_items(drafts: Sequence[ProblemDraft]) -> list[RaisedItem]:
