@@ -1,10 +1,13 @@
 """``minqing demo``: everything on one machine, then a chat as the demo cadre.
 
 Creates ./var/ with a config (SQLite ./var/minqing.db, the WeCom API pointed at a
-local fake), migrates the database, imports the demo roster, starts the fake
-WeCom, the webhook (gunicorn, 2 workers), the outbox sender and, when the
-``scheduler`` command exists, the scheduler, as child processes on 127.0.0.1,
-and opens the simulator as ``demo_cadre``. Leaving the chat stops them all.
+local fake, two group chats: 虹桥镇's app chat and 虹桥村's group robot), migrates
+the database, imports the demo roster, starts the fake WeCom, the webhook
+(gunicorn, 2 workers), the outbox sender and the scheduler as child processes on
+127.0.0.1, and opens the simulator as ``demo_cadre``. Leaving the chat stops them
+all. Meanwhile an administrator can run any job from another terminal
+(``minqing --config var/demo-config.toml run-job review``): the cadre's messages
+appear in the chat, group messages with ``minqing fake-wecom --show CHAT``.
 """
 
 from __future__ import annotations
@@ -17,21 +20,20 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 import requests
-from sqlalchemy import select
 
 from bot import config as config_mod
 from bot.runtime import Runtime
 from bot.simulator_cli import run_simulator
 from storage import schema
-from storage.models import Cadre, Unit
+from storage.roster.demo import DEMO_CADRE as DEMO_USER
+from storage.roster.demo import build_demo_roster
 
-DEMO_USER = "demo_cadre"
 CONFIG_TEMPLATE = """# Written by `minqing demo`; rewritten on every run.
 [database]
 url = "sqlite:///{db}"
@@ -52,7 +54,21 @@ workers = 2
 
 [outbox]
 base_backoff_seconds = 2.0
+
+[[groups]]
+unit = "虹桥镇"
+appchat_id = "{town_chat}"
+
+[[groups]]
+unit = "虹桥村"
+robot_key = "{village_robot}"
 """
+TOWN_CHAT = "demo-town-chat"
+VILLAGE_ROBOT = "demo-village-robot"
+JOB_HINT = """管理员可在另一个终端触发定时任务 (run a job from another terminal):
+  minqing --config {config} run-job reminders | review | digest-daily | digest-weekly | escalation
+群消息 (group chats): minqing --config {config} fake-wecom --show {town} [--follow]   (或 {village})
+负责人视角 (as the leader): minqing --config {config} simulate --user demo_leader"""
 
 
 def free_port() -> int:
@@ -66,7 +82,14 @@ def write_config(var: Path, port: int, fake_port: int) -> Path:
     path = var / "demo-config.toml"
     db = (var / "minqing.db").resolve()
     path.write_text(
-        CONFIG_TEMPLATE.format(db=db, aes_key=aes_key, fake_port=fake_port, port=port),
+        CONFIG_TEMPLATE.format(
+            db=db,
+            aes_key=aes_key,
+            fake_port=fake_port,
+            port=port,
+            town_chat=TOWN_CHAT,
+            village_robot=VILLAGE_ROBOT,
+        ),
         encoding="utf-8",
     )
     return path
@@ -76,38 +99,19 @@ def cli_command(config_path: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "bot.cli", "--config", str(config_path), *args]
 
 
-def load_roster(runtime: Runtime, config_path: Path, var: Path) -> None:
-    """Import the demo roster (roster area); make sure demo_cadre exists either way."""
-    try:
-        from storage.roster.demo import build_demo_roster  # type: ignore[import-not-found]
-    except ImportError:
-        click.echo(
-            "注意：演示名册模块尚未合入 (storage.roster.demo missing); 仅创建演示干部。", err=True
+def load_roster(config_path: Path, var: Path, today: date) -> None:
+    """Build the demo roster for ``today`` (storage.roster.demo) and import it.
+
+    Raises ClickException with the importer's output when the import fails.
+    """
+    roster = build_demo_roster(var / "demo-roster.xlsx", today)
+    done = subprocess.run(
+        cli_command(config_path, "import-roster", str(roster)), capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise click.ClickException(
+            f"演示名册导入失败 (demo roster import):\n{done.stdout}{done.stderr}"
         )
-    else:
-        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-        roster = var / "demo-roster.xlsx"
-        try:
-            build_demo_roster(roster, today)
-        except Exception as exc:  # the roster area's code: report, fall back, keep going
-            click.echo(f"演示名册生成失败 (demo roster): {type(exc).__name__}: {exc}", err=True)
-            done = None
-        else:
-            done = subprocess.run(
-                cli_command(config_path, "import-roster", str(roster)),
-                capture_output=True,
-                text=True,
-            )
-        if done is not None and done.returncode != 0:
-            click.echo(f"演示名册导入未完成 (roster import):\n{done.stdout}{done.stderr}", err=True)
-    with runtime.unit_of_work() as s:
-        if s.scalar(select(Cadre).where(Cadre.userid == DEMO_USER)) is None:
-            unit = s.scalar(select(Unit).where(Unit.name == "演示村"))
-            if unit is None:
-                unit = Unit(name="演示村", kind="村")
-                s.add(unit)
-                s.flush()
-            s.add(Cadre(userid=DEMO_USER, name="演示干部", unit_id=unit.id, role="visitor"))
 
 
 def wait_ready(url: str, seconds: float = 30.0) -> None:
@@ -147,33 +151,46 @@ def children(var: Path, commands: dict[str, list[str]]) -> Iterator[None]:
                 p.kill()
 
 
-def run_demo(
-    port: int | None, script: Path | None, var: Path = Path("var"), user: str = DEMO_USER
-) -> int:
-    from bot.cli.base import cli
+def prepare(var: Path, port: int, fake_port: int, today: date | None = None) -> Path:
+    """Write the config, migrate the database and import the demo roster; the config path.
 
+    ``today`` (default: the date in Shanghai now) places the roster's phases.
+    """
     var.mkdir(exist_ok=True)
-    port = port or free_port()
-    fake_port = free_port()
     config_path = write_config(var, port, fake_port)
-    config = config_mod.load(config_path)
-    runtime = Runtime.from_config(config)
+    runtime = Runtime.from_config(config_mod.load(config_path))
     try:
         schema.upgrade(runtime.engine)
-        load_roster(runtime, config_path, var)
     finally:
         runtime.close()
-    commands = {
+    load_roster(config_path, var, today or datetime.now(ZoneInfo("Asia/Shanghai")).date())
+    return config_path
+
+
+def demo_commands(config_path: Path, port: int, fake_port: int) -> dict[str, list[str]]:
+    """The demo's processes: fake WeCom, webhook, outbox sender, scheduler."""
+    return {
         "fake-wecom": cli_command(config_path, "fake-wecom", "--port", str(fake_port)),
         "webhook": cli_command(config_path, "serve", "--port", str(port), "--workers", "2"),
         "outbox-worker": cli_command(config_path, "outbox-worker", "--poll", "0.3"),
+        "scheduler": cli_command(config_path, "scheduler"),
     }
-    if "scheduler" in cli.commands:
-        commands["scheduler"] = cli_command(config_path, "scheduler")
-    with children(var, commands):
+
+
+def run_demo(
+    port: int | None, script: Path | None, var: Path = Path("var"), user: str = DEMO_USER
+) -> int:
+    port = port or free_port()
+    fake_port = free_port()
+    config_path = prepare(var, port, fake_port)
+    config = config_mod.load(config_path)
+    with children(var, demo_commands(config_path, port, fake_port)):
         wait_ready(f"http://127.0.0.1:{fake_port}/fake/stats")
         wait_ready(f"http://127.0.0.1:{port}/healthz")
         click.echo(f"webhook:    http://127.0.0.1:{port}/wecom/callback", err=True)
         click.echo(f"fake WeCom: http://127.0.0.1:{fake_port}/fake/messages", err=True)
         click.echo(f"config:     {config_path}   logs: {var / 'logs'}/", err=True)
+        click.echo(
+            JOB_HINT.format(config=config_path, town=TOWN_CHAT, village=VILLAGE_ROBOT), err=True
+        )
         return run_simulator(config, user, None, None, script)

@@ -6,7 +6,9 @@ robot), records every call in memory (one process: run it with threads, not
 workers), and answers like WeCom (``errcode``/``errmsg``). Control endpoints:
 
 - ``GET /fake/messages?touser=U&since=SEQ`` → calls that reach user U (JSON list);
-  without ``touser``, every call. Each record has ``seq``, ``api``, ``body``.
+  ``?chat=ID`` → what reached group chat ID (an appchat id or a robot key);
+  neither → every call. Each record has ``seq``, ``api``, ``body``, ``to`` and,
+  for an image or file message, ``media_size`` (bytes).
 - ``GET /fake/stats`` → ``{"gettoken": n, "calls": n}``.
 - ``POST /fake/control`` with ``{"errcode": 45009, "count": 3}`` (next 3 API calls
   fail with that errcode), ``{"delay_seconds": 2, "count": 1}`` (answer late),
@@ -18,6 +20,7 @@ workers), and answers like WeCom (``errcode``/``errmsg``). Control endpoints:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import threading
@@ -48,8 +51,22 @@ class FakeState:
     def record(self, api: str, body: dict[str, Any], recipients: list[str]) -> dict[str, Any]:
         with self.lock:
             entry = {"seq": next(self._seq), "api": api, "body": body, "to": recipients}
+            size = self._media_size(body)
+            if size is not None:
+                entry["media_size"] = size
             self.records.append(entry)
             return entry
+
+    def _media_size(self, body: dict[str, Any]) -> int | None:
+        """Bytes of the file an image/file message refers to (uploaded or inline)."""
+        kind = body.get("msgtype")
+        media = body.get(kind) if kind in ("image", "file", "voice", "video") else None
+        if not isinstance(media, dict):
+            return None
+        if "base64" in media:
+            return len(base64.b64decode(str(media["base64"]) or b""))
+        known = self.media.get(str(media.get("media_id", "")))
+        return len(known) if known is not None else None
 
     def injected_failure(self) -> dict[str, Any] | None:
         """Apply a pending delay; return the error answer if a failure is due."""
@@ -151,12 +168,19 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
         return Response(content, 200, mimetype="image/jpeg")
 
     @app.get("/fake/messages")
-    def messages() -> Response:
+    def messages() -> Response | tuple[Response, int]:
         touser = request.args.get("touser", "")
-        since = int(request.args.get("since", "0") or 0)
+        chat = request.args.get("chat", "")
+        wanted = {f"chat:{chat}", f"robot:{chat}"} if chat else {touser} if touser else set()
+        try:
+            since = int(request.args.get("since", "0") or 0)
+        except ValueError:
+            return jsonify({"errcode": 40058, "errmsg": "since must be a number"}), 400
         with st.lock:
             found = [
-                r for r in st.records if r["seq"] > since and (not touser or touser in r["to"])
+                r
+                for r in st.records
+                if r["seq"] > since and (not wanted or wanted.intersection(r["to"]))
             ]
         return jsonify(found)
 

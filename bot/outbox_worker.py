@@ -7,7 +7,9 @@ One pass (:func:`drain_once`):
    IMMEDIATE`` serialises claimers). Claiming counts the attempt and pushes
    ``next_attempt_at`` a lease ahead, so a worker that dies mid-send only delays
    its rows.
-2. Send each row (no transaction open while talking to WeCom).
+2. Send each row (no transaction open while talking to WeCom). A payload with
+   ``_upload`` (the weekly chart) is uploaded first (:mod:`bot.outbox_media`); the
+   media_id is remembered in the row so a retry does not upload again.
 3. Record the outcome: ``sent``; or, on a network error or a retry-later errcode
    (45009/45033 rate limits, -1 busy, token trouble after the one refresh, 60020
    untrusted IP), back off exponentially (``[outbox]`` base/max, at least 60 s
@@ -21,12 +23,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from bot import outbox_media
 from bot.config import OutboxConfig
 from bot.runtime import Runtime
 from bot.wecom_api import WecomApiError, WecomClient, WecomNetworkError
@@ -103,7 +106,23 @@ def deliver(client: WecomClient, item: Claimed) -> str:
     return ""
 
 
-def _record(runtime: Runtime, item: Claimed, error: Exception | None, note: str) -> str:
+def _remember_media(runtime: Runtime, row_id: int, media_id: str, at: datetime) -> None:
+    """Keep a fresh upload's media_id in the row, so a retry sends it again."""
+    with runtime.unit_of_work() as s:
+        row = s.get(OutboxMessage, row_id)
+        if row is not None and outbox_media.has_upload(row.payload):
+            row.payload = outbox_media.remembered(row.payload, media_id, at)
+
+
+def _record(
+    runtime: Runtime,
+    item: Claimed,
+    error: Exception | None,
+    note: str,
+    sent_payload: dict[str, Any] | None = None,
+) -> str:
+    """Store one send's outcome. After a send of an uploaded file, the row keeps what was
+    sent (with its media_id) instead of the file's bytes."""
     cfg = runtime.config.outbox
     now = runtime.clock()
     with runtime.unit_of_work() as s:
@@ -112,11 +131,21 @@ def _record(runtime: Runtime, item: Claimed, error: Exception | None, note: str)
             return "gone"
         if error is None:
             row.status, row.sent_at, row.last_error = "sent", now, note
+            if sent_payload is not None and outbox_media.has_upload(row.payload):
+                row.payload = sent_payload
             return "sent"
         row.last_error = str(error)[:2000]
         retryable = isinstance(error, WecomNetworkError) or (
             isinstance(error, WecomApiError) and error.retry_later
         )
+        stale_media = (
+            isinstance(error, WecomApiError)
+            and error.errcode == outbox_media.INVALID_MEDIA_ERRCODE
+            and outbox_media.has_upload(row.payload)
+        )
+        if stale_media:  # the remembered media_id expired: upload again next time
+            row.payload = outbox_media.forgotten(row.payload)
+            retryable = True
         if not retryable or item.attempts >= cfg.max_attempts:
             row.status = "failed"
             return "failed"
@@ -136,14 +165,24 @@ def drain_once(runtime: Runtime, client: WecomClient | None = None) -> DrainCoun
         for item in batch:
             error: Exception | None = None
             note = ""
+            payload: dict[str, Any] | None = None
             try:
-                note = deliver(client, item)
+                payload = outbox_media.sendable(
+                    client,
+                    item.channel,
+                    item.payload,
+                    runtime.clock(),
+                    lambda media_id, at, row_id=item.id: _remember_media(
+                        runtime, row_id, media_id, at
+                    ),
+                )
+                note = deliver(client, replace(item, payload=payload))
             except (WecomApiError, WecomNetworkError) as exc:
                 error = exc
             except Exception as exc:  # a malformed payload: keep the row, say why
                 log.exception("outbox row %s: unexpected error", item.id)
                 error = exc
-            outcome = _record(runtime, item, error, note)
+            outcome = _record(runtime, item, error, note, payload)
             log.info(
                 "outbox id=%s channel=%s attempt=%s outcome=%s%s",
                 item.id,

@@ -2,7 +2,10 @@
 
 Each line becomes the callback WeCom would POST (encrypted, signed, new MsgId).
 The passive reply is printed, then every message the fake WeCom API received for
-this user since the line was sent (cards rendered as text with numbered buttons).
+this user since the line was sent (cards rendered as text with numbered buttons,
+images as ``[图片 media_id (N KB)]``). :meth:`Simulator.poll` picks up what was
+pushed meanwhile (a scheduler job's reminder); the interactive chat polls every
+second while it waits for input.
 
 Script / transcript format (``--script FILE`` or lines on stdin)::
 
@@ -21,6 +24,7 @@ every line the bot said (passive reply and pushed messages alike).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +35,7 @@ import requests
 from bot.callback_client import CallbackSigner, SignedCallback
 
 QUIET_SECONDS = 0.3
+MEDIA_LABELS = {"image": "图片", "file": "文件", "voice": "语音", "video": "视频"}
 
 
 @dataclass
@@ -55,7 +60,16 @@ def render(record: dict[str, Any]) -> tuple[list[str], Card | None]:
         return [f"【{tc.get('title', '')}】", *str(tc.get("description", "")).splitlines()], None
     if kind == "template_card":
         return _render_card(body.get("template_card", {}))
+    if kind in MEDIA_LABELS:
+        return [media_line(kind, body.get(kind) or {}, record.get("media_size"))], None
     return [f"【{kind or api}】"], None
+
+
+def media_line(kind: str, media: dict[str, Any], size: int | None) -> str:
+    """``[图片 media-1a2b (45 KB)]`` for an image (or file, voice, video) message."""
+    ident = str(media.get("media_id") or ("内嵌" if media.get("base64") else "?"))
+    shown = f" ({max(1, round(size / 1024))} KB)" if size is not None else ""
+    return f"[{MEDIA_LABELS[kind]} {ident}{shown}]"
 
 
 def _render_card(tc: dict[str, Any]) -> tuple[list[str], Card | None]:
@@ -98,6 +112,7 @@ class Simulator:
     _seen: int = 0
     _start: int = 0
     _seen_by: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # send vs. idle polling
 
     def __post_init__(self) -> None:
         self._seen = self._start = self._latest_seq()
@@ -162,12 +177,16 @@ class Simulator:
         ``!user USERID`` sends nothing: it switches who is chatting and returns the
         messages pushed to that user since they last looked.
         """
-        if line.startswith("!user"):
-            _, *args = line.split()
-            if len(args) != 1:
-                raise ValueError("!user needs one userid, e.g. !user demo_admin")
-            self.switch_user(args[0])
-            return self._pushed()
+        with self._lock:
+            if line.startswith("!user"):
+                _, *args = line.split()
+                if len(args) != 1:
+                    raise ValueError("!user needs one userid, e.g. !user demo_admin")
+                self.switch_user(args[0])
+                return self._pushed()
+            return self._send(line)
+
+    def _send(self, line: str) -> list[str]:
         cb = self.callback_for(line)
         resp = self.http.post(self.webhook_url, params=cb.query, data=cb.body, timeout=10)
         out: list[str] = []
@@ -179,6 +198,21 @@ class Simulator:
         out.extend(self._pushed())
         return out
 
+    def poll(self) -> list[str]:
+        """Lines pushed to this user since the last look (e.g. a scheduler job's message)."""
+        with self._lock:
+            return self._collect()
+
+    def _collect(self) -> list[str]:
+        lines: list[str] = []
+        for record in self._fake_records(self._seen):
+            self._seen = max(self._seen, int(record["seq"]))
+            shown, card = render(record)
+            lines.extend(shown)
+            if card is not None or record.get("api") == "message/send":
+                self.last_card = card
+        return lines
+
     def _pushed(self) -> list[str]:
         if self.settle is not None:
             self.settle()
@@ -187,14 +221,9 @@ class Simulator:
         deadline = time.monotonic() + (0 if self.settle else self.wait_seconds)
         lines: list[str] = []
         while True:
-            records = self._fake_records(self._seen)
-            for record in records:
-                self._seen = max(self._seen, int(record["seq"]))
-                shown, card = render(record)
-                lines.extend(shown)
-                if card is not None or record.get("api") == "message/send":
-                    self.last_card = card
-            if records and not self.settle:
+            fresh = self._collect()
+            lines.extend(fresh)
+            if fresh and not self.settle:
                 deadline = min(deadline, time.monotonic() + QUIET_SECONDS)
             if time.monotonic() >= deadline:
                 return lines

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import sys
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -12,9 +14,11 @@ import requests
 
 from bot.callback_client import CallbackSigner
 from bot.config import Config
-from bot.simulator import Simulator, play
+from bot.simulator import Simulator, play, render
 from bot.wecom import CallbackCrypto
 
+PROMPT = "你> "
+IDLE_POLL_SECONDS = 1.0
 QUIT_WORDS = frozenset({"退出", "exit", "quit"})
 BANNER = (
     "模拟企业微信：以 {user} 的身份聊天。输入文字回车发送；卡片按钮输入编号；"
@@ -63,11 +67,33 @@ def run_simulator(
     return 0
 
 
+def watch_idle(sim: Simulator, stop: threading.Event, prompt: str) -> None:
+    """Print what is pushed to the user while they are not typing (jobs, other workers)."""
+    while not stop.wait(IDLE_POLL_SECONDS):
+        try:
+            lines = sim.poll()
+        except requests.RequestException:
+            continue
+        if lines:
+            click.echo("\r" + "\n".join(f"机器人< {line}" for line in lines))
+            click.echo(prompt, nl=False)
+
+
 def chat(sim: Simulator) -> None:
     click.echo(BANNER.format(user=sim.userid))
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_idle, args=(sim, stop, PROMPT), daemon=True)
+    watcher.start()
+    try:
+        _chat_loop(sim)
+    finally:
+        stop.set()
+
+
+def _chat_loop(sim: Simulator) -> None:
     while True:
         try:
-            line = input("你> ").strip()
+            line = input(PROMPT).strip()
         except (EOFError, KeyboardInterrupt):
             click.echo()
             return
@@ -83,3 +109,31 @@ def chat(sim: Simulator) -> None:
         except KeyboardInterrupt:
             click.echo()
             return
+
+
+def show_chat_messages(fake_url: str, chat: str, follow: bool, poll_seconds: float = 1.0) -> int:
+    """Print what the fake WeCom delivered to group chat ``chat``; exit code."""
+    seen = 0
+    while True:
+        try:
+            resp = requests.get(
+                f"{fake_url}/fake/messages", params={"chat": chat, "since": seen}, timeout=5
+            )
+            resp.raise_for_status()
+        except requests.RequestException as exc:
+            click.echo(f"连接失败 (cannot reach the fake WeCom at {fake_url}): {exc}", err=True)
+            return 1
+        records = resp.json()
+        if not records and not follow:
+            click.echo(f"（{chat} 还没有收到消息 / no messages yet）")
+        for record in records:
+            seen = max(seen, int(record["seq"]))
+            click.echo(f"--- #{record['seq']} {record['api']} → {chat}")
+            for line in render(record)[0]:
+                click.echo(f"群< {line}")
+        if not follow:
+            return 0
+        try:
+            time.sleep(poll_seconds)
+        except KeyboardInterrupt:
+            return 0

@@ -200,9 +200,11 @@ class WecomClient:
 
     # --- media ----------------------------------------------------------------
 
-    def upload_media(self, kind: str, filename: str, content: bytes) -> str:
+    def upload_media(self, kind: str, filename: str, content: bytes, content_type: str = "") -> str:
         """media/upload (kind: image, voice, video, file) → media_id, valid 3 days."""
-        files = {"media": (filename, content)}
+        files = {
+            "media": (filename, content, content_type) if content_type else (filename, content)
+        }
         data = self.call("POST", "media/upload", params={"type": kind}, files=files)
         return str(data["media_id"])
 

@@ -3,14 +3,15 @@
 A job is a plain function ``job(session, now, config, *, force=False) -> JobResult``.
 It never commits: the caller (the runner or ``minqing run-job``) owns the unit of
 work, so the job's :class:`~storage.models.JobRun` rows and its outbox rows are
-committed together or not at all.
+committed together or not at all. The one exception is a :class:`RuntimeJob`
+(``job(runtime, now, *, force=False)``), for work that waits on the WeCom API.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from storage.models import JobRun
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,13 @@ class Job(Protocol):
     def __call__(
         self, session: Session, now: datetime, config: Config, *, force: bool = False
     ) -> JobResult: ...
+
+
+class RuntimeJob(Protocol):
+    """A job that talks to WeCom itself: it opens its own short units of work, so no
+    transaction stays open while it waits on the network (e.g. photo downloads)."""
+
+    def __call__(self, runtime: Runtime, now: datetime, *, force: bool = False) -> JobResult: ...
 
 
 def claim(session: Session, run_key: str, job: str, now: datetime, force: bool = False) -> bool:

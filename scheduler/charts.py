@@ -35,6 +35,7 @@ PREFERRED_FONTS = (
     "Microsoft YaHei",
 )
 PROBE = "走访问题已解决"
+MIN_ROWS = 6  # the problem panel's height in bars
 # matplotlib ships "Last Resort", whose charmap claims every character and draws each
 # as a box: it must never count as covering Chinese.
 PLACEHOLDER_FONTS = ("Last Resort",)
@@ -101,6 +102,17 @@ def weekly_chart(
         left.bar(units, phone, bottom=visited, label="电话联系", color="#f9a825")
         base = [a + b for a, b in zip(visited, phone, strict=True)]
         left.bar(units, missing, bottom=base, label="未走访", color="#bdbdbd")
+        for x, (done, total) in enumerate(
+            zip(base, [c.assigned for c in coverage] or [0], strict=True)
+        ):
+            left.annotate(
+                f"{done}/{total}",
+                (x, total),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+            )
         left.set_title("走访覆盖（户）")
         left.set_ylim(0, max([1, *(c.assigned for c in coverage)]) * 1.25)  # room for the legend
         left.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -118,7 +130,9 @@ def weekly_chart(
         right.set_xlim(0, max([1, *(r[1] + r[2] for r in rows)]) * 1.3)
         right.xaxis.set_major_locator(MaxNLocator(integer=True))
         right.legend(loc="lower right", fontsize=8)
-        right.set_ylim(len(rows) - 0.5 + 0.9, -0.6)  # a free row below the bars for the legend
+        # A free row below the bars for the legend; at least MIN_ROWS rows tall so one
+        # or two categories do not become slabs filling the panel.
+        right.set_ylim(max(len(rows), MIN_ROWS) - 0.5 + 0.9, -0.6)
         fig.suptitle(title)
         fig.tight_layout()
         buf = io.BytesIO()

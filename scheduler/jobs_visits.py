@@ -1,15 +1,16 @@
-"""Plain job functions for visits; the scheduler area registers and schedules them.
+"""Jobs about visits in progress (issue 5): 约访 and idle-draft reminders, photo downloads.
 
-- :func:`remind_appointments` (every ~10 min): a 约访 whose time is near → one
-  message to the cadre (outbox, de-duplicated per visit).
-- :func:`remind_idle_drafts` (every ~30 min): a draft untouched for 12 hours → one
-  reminder (``DialogSession.reminded_at`` records it; a new message re-arms it).
-- :func:`download_visit_media` (every minute): photos sent during visits are fetched
-  through media/get here, outside any callback (ids expire after 3 days).
+- :func:`run` (job ``visit_reminders``, every 10 minutes) queues
+  :func:`remind_appointments` and :func:`remind_idle_drafts`: private messages to
+  the cadre, each claimed once by its run key (``appointment:<visit id>``,
+  ``draft:<session id>:<updated_at epoch>``).
+- :func:`fetch_media` (job ``visit_media``, every minute) wraps
+  :func:`download_visit_media`: photos sent during visits are fetched through
+  media/get here, outside any callback (a media_id expires after 3 days). It needs
+  the runtime, not a session: no transaction may stay open while it waits on WeCom.
 
-The first two take the caller's session and ``now`` and never commit; they return
-the outbox keys they queued. The third needs the runtime: it must not hold a
-transaction while it waits on the network.
+Drafts are recognised the way the dialog stores them: :func:`storage.sessions.idle_drafts`
+(any step but the resting ones, ``data["target"]`` naming the household).
 """
 
 from __future__ import annotations
@@ -18,11 +19,18 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage import outbox, sessions
-from storage.models import Assignment, Target, Visit, VisitMedia
+from bot.config import Config
+from scheduler import prompts
+from scheduler.base import JobResult, claim, finish, local_now
+from scheduler.sending import Spreader, send_personal
+from scheduler.stats import UnitTree
+from storage import sessions
+from storage.models import Assignment, Cadre, DialogSession, Target, Visit, VisitMedia
+from storage.outbox import text_payload
+from storage.vocab import OUTCOME_APPOINTMENT
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -30,77 +38,115 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("minqing.jobs.visits")
 
+JOB = "visit_reminders"
+MEDIA_JOB = "visit_media"
 APPOINTMENT_LEAD = timedelta(minutes=30)  # remind this long before the agreed time
 APPOINTMENT_LATE = timedelta(hours=2)  # still remind if the scheduler was down this long
-IDLE_DRAFT = timedelta(hours=12)
 MEDIA_LIFETIME = timedelta(days=3)
-APPOINTMENT_TEXT = "【约访提醒】{when} 约了 {name}（{place}）。到了回复「走访」选这户登记。"
-DRAFT_TEXT = (
-    "【走访提醒】你有一份未完成的走访：{name}，已放了12小时。发任意消息继续，或回复「取消」放弃。"
-)
 
 
-def _local(moment: datetime) -> str:
-    from zoneinfo import ZoneInfo
+def run(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:
+    """Queue the appointment and idle-draft reminders due at ``now``."""
+    spreader = Spreader(session, now)
+    claimed, sent = remind_appointments(session, now, config, spreader, force)
+    drafts, draft_sent = remind_idle_drafts(session, now, config, spreader, force)
+    return JobResult(JOB, tuple(claimed + drafts), (), sent + draft_sent)
 
-    return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%m-%d %H:%M")
 
+def remind_appointments(
+    session: Session, now: datetime, config: Config, spreader: Spreader, force: bool = False
+) -> tuple[list[str], int]:
+    """One reminder per 约访 from 30 minutes before its time to 2 hours after.
 
-def remind_appointments(session: Session, now: datetime) -> list[str]:
-    """Queue one reminder per 约访 due within the next 30 minutes (or up to 2 h late)."""
-    due = session.scalars(
-        select(Visit).where(
-            Visit.outcome == "appointment",
+    Skipped when the household has a later visit (visited, re-booked…) or is no
+    longer assigned to that cadre. Returns (run keys claimed, rows queued).
+    """
+    due = session.execute(
+        select(Visit, Target, Cadre)
+        .join(Target, Target.id == Visit.target_id)
+        .join(Cadre, Cadre.id == Visit.cadre_id)
+        .where(
+            Visit.outcome == OUTCOME_APPOINTMENT,
+            Visit.appointment_at.is_not(None),
             Visit.appointment_at <= now + APPOINTMENT_LEAD,
             Visit.appointment_at >= now - APPOINTMENT_LATE,
+            Cadre.active,
         )
+        .order_by(Visit.id)
     ).all()
-    keys = []
-    for visit in due:
+    tree = UnitTree.load(session) if due else None
+    claimed: list[str] = []
+    sent = 0
+    for visit, target, cadre in due:
         later = session.scalar(
             select(Visit.id).where(
-                Visit.target_id == visit.target_id,
                 Visit.campaign_id == visit.campaign_id,
+                Visit.target_id == visit.target_id,
                 Visit.submitted_at > visit.submitted_at,
             )
         )
-        still_assigned = session.scalar(
+        assigned = session.scalar(
             select(Assignment.id).where(
                 Assignment.campaign_id == visit.campaign_id,
                 Assignment.target_id == visit.target_id,
                 Assignment.cadre_id == visit.cadre_id,
             )
         )
-        if later is not None or still_assigned is None:
-            continue  # visited (or re-booked) since, or handed to someone else
-        target = session.get(Target, visit.target_id)
-        assert target is not None and visit.appointment_at is not None
-        place = " ".join(p for p in (target.grid, target.address) if p) or "-"
-        text = APPOINTMENT_TEXT.format(
-            when=_local(visit.appointment_at), name=target.head_name, place=place
-        )
+        if later is not None or assigned is None:
+            continue
         key = f"appointment:{visit.id}"
-        row = outbox.enqueue(
-            session, "message", visit.cadre.userid, outbox.text_payload(text), now, dedupe_key=key
+        if not claim(session, key, JOB, now, force):
+            continue
+        assert visit.appointment_at is not None and tree is not None
+        when = local_now(visit.appointment_at, config).strftime("%m月%d日 %H:%M")
+        label = prompts.target_label(
+            target.head_name, tree.name(target.unit_id), target.grid, target.address
         )
-        if row is not None:
-            keys.append(key)
-    return keys
+        text = prompts.appointment_reminder(cadre.name, when, label)
+        sent += send_personal(session, spreader, [cadre.userid], text_payload(text), now)
+        claimed.append(key)
+        finish(session, key, now, cadre.userid)
+    return claimed, sent
 
 
-def remind_idle_drafts(session: Session, now: datetime) -> list[str]:
-    """Queue one reminder per draft idle for 12 hours; marks the session reminded."""
-    keys = []
-    for row in sessions.idle_drafts(session, now, IDLE_DRAFT):
-        target = (row.data or {}).get("target") or {}
-        text = DRAFT_TEXT.format(name=target.get("name", ""))
-        key = f"draft:{row.userid}:{row.updated_at.isoformat()}"
-        outbox.enqueue(
-            session, "message", row.userid, outbox.text_payload(text), now, dedupe_key=key
+def remind_idle_drafts(
+    session: Session, now: datetime, config: Config, spreader: Spreader, force: bool = False
+) -> tuple[list[str], int]:
+    """One reminder per draft untouched for ``scheduler.draft_idle_hours`` hours.
+
+    ``reminded_at`` is set with a conditional UPDATE on the ``updated_at`` this job
+    saw, so a cadre who carried on meanwhile is not nudged; a later message re-arms
+    the reminder. Returns (run keys claimed, rows queued).
+    """
+    idle_for = timedelta(hours=config.scheduler.draft_idle_hours)
+    claimed: list[str] = []
+    sent = 0
+    for row in sessions.idle_drafts(session, now, idle_for):
+        draft_id, userid, updated_at = row.id, row.userid, row.updated_at
+        household = str(((row.data or {}).get("target") or {}).get("name", ""))
+        key = f"draft:{draft_id}:{int(updated_at.timestamp())}"
+        if not claim(session, key, JOB, now, force):
+            continue
+        stmt = (
+            update(DialogSession)
+            .where(DialogSession.id == draft_id, DialogSession.updated_at == updated_at)
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
         )
-        row.reminded_at = now
-        keys.append(key)
-    return keys
+        if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+            continue  # the cadre carried on meanwhile
+        hours = int((now - updated_at).total_seconds() // 3600)
+        text = prompts.draft_reminder(hours, household)
+        sent += send_personal(session, spreader, [userid], text_payload(text), now)
+        claimed.append(key)
+        finish(session, key, now, userid)
+    return claimed, sent
+
+
+def fetch_media(runtime: Runtime, now: datetime, *, force: bool = False) -> JobResult:
+    """Job ``visit_media``: download pending visit photos (``force`` changes nothing)."""
+    done = download_visit_media(runtime, now)
+    return JobResult(MEDIA_JOB, notes=(f"{done} photo(s) downloaded",))
 
 
 def download_visit_media(

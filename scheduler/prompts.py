@@ -278,9 +278,10 @@ def short(text: str, limit: int = 30) -> str:
 # --- visits in progress ------------------------------------------------------------------
 
 
-def draft_reminder(hours: int) -> str:
+def draft_reminder(hours: int, household: str = "") -> str:
+    which = f"（{household}）" if household else ""
     return (
-        f"您有一条未完成的走访记录，已 {hours} 小时没有继续。"
+        f"您有一条未完成的走访记录{which}，已 {hours} 小时没有继续。"
         "回复任意消息即可接着填写，回复「取消」可放弃这条记录。"
     )
 

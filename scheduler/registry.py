@@ -28,8 +28,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session
 
 from bot.config import Config, ConfigError
-from scheduler import digests, escalation, reminders, review, visits
-from scheduler.base import Job, JobResult, claim, finish
+from scheduler import digests, escalation, jobs_visits, reminders, review
+from scheduler.base import Job, JobResult, RuntimeJob, claim, finish
 
 TEST_JOB_ENV = "MINQING_SCHEDULER_TEST_JOB_SECONDS"
 REMINDER_TIME = (9, 0)
@@ -42,12 +42,13 @@ WEEK = 7 * DAY
 @dataclass(frozen=True)
 class JobSpec:
     name: str
-    func: Job
+    func: Job | RuntimeJob  # a RuntimeJob when ``own_transactions``
     description: str
     schedule: Mapping[str, Any]  # CronTrigger fields, or {"seconds": n} for an interval
     misfire_grace_time: int
     coalesce: bool
     extra: Mapping[str, Any] = field(default_factory=dict)
+    own_transactions: bool = False  # func takes the runtime and opens its own units of work
 
     def trigger(self, timezone: str) -> BaseTrigger:
         if "seconds" in self.schedule:
@@ -141,11 +142,20 @@ def build(config: Config, environ: Mapping[str, str] | None = None) -> dict[str,
         ),
         JobSpec(
             "visit_reminders",
-            visits.run,
+            jobs_visits.run,
             "草稿与约访提醒 idle drafts and appointments",
             {"minute": "*/10"},
             300,
             True,
+        ),
+        JobSpec(
+            "visit_media",
+            jobs_visits.fetch_media,
+            "下载走访照片 fetch visit photos (media/get)",
+            {"minute": "*"},
+            60,
+            True,
+            own_transactions=True,
         ),
     ]
     seconds = env.get(TEST_JOB_ENV, "")
@@ -154,3 +164,8 @@ def build(config: Config, environ: Mapping[str, str] | None = None) -> dict[str,
             JobSpec("tick", tick, "test-only heartbeat", {"seconds": int(seconds)}, 30, True)
         )
     return {spec.name: spec for spec in specs}
+
+
+def lookup(jobs: Mapping[str, JobSpec], name: str) -> JobSpec | None:
+    """The job called ``name``; ``digest-daily`` is accepted for ``digest_daily``."""
+    return jobs.get(name) or jobs.get(name.replace("-", "_"))

@@ -23,6 +23,7 @@ import socket
 import threading
 from collections.abc import Mapping
 from datetime import datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -31,7 +32,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.runtime import Runtime
 from scheduler import lease, registry
-from scheduler.base import JobResult
+from scheduler.base import Job, JobResult, RuntimeJob
 from scheduler.registry import JobSpec
 
 log = logging.getLogger("minqing.scheduler")
@@ -53,9 +54,15 @@ def run_job(name: str) -> None:
 
 
 def execute(runtime: Runtime, spec: JobSpec, now: datetime, force: bool = False) -> JobResult:
-    """Run one job once in its own unit of work; the caller decides when."""
-    with runtime.unit_of_work() as session:
-        result = spec.func(session, now, runtime.config, force=force)
+    """Run one job once in its own unit of work; the caller decides when.
+
+    A job with ``own_transactions`` gets the runtime and opens its own units of work.
+    """
+    if spec.own_transactions:
+        result = cast(RuntimeJob, spec.func)(runtime, now, force=force)
+    else:
+        with runtime.unit_of_work() as session:
+            result = cast(Job, spec.func)(session, now, runtime.config, force=force)
     log.info("job %s done: %s", spec.name, result.summary())
     return result
 

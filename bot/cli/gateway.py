@@ -159,8 +159,34 @@ def outbox_cmd(state: CliState, status: str | None, retry_ids: tuple[int, ...], 
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8090, show_default=True)
 @click.option("--secret", default=None, help="Refuse gettoken with any other corpsecret.")
-def fake_wecom_cmd(host: str, port: int, secret: str | None) -> None:
+@click.option(
+    "--show",
+    "show_chat",
+    metavar="CHAT",
+    default=None,
+    help="Do not serve: print what a running fake delivered to group chat CHAT "
+    "(an appchat id or a robot key), then exit.",
+)
+@click.option("--follow", is_flag=True, help="With --show: keep printing new messages.")
+@click.option(
+    "--url", default=None, help="With --show: the fake's URL (default: [wecom] api_base_url)."
+)
+@pass_state
+def fake_wecom_cmd(
+    state: CliState,
+    host: str,
+    port: int,
+    secret: str | None,
+    show_chat: str | None,
+    follow: bool,
+    url: str | None,
+) -> None:
     """Run a local fake of the WeCom API (for the demo, the simulator and tests)."""
+    if show_chat is not None:
+        from bot.simulator_cli import show_chat_messages
+
+        base = url or state.config().wecom.api_base_url
+        sys.exit(show_chat_messages(base, show_chat, follow))
     from werkzeug.serving import run_simple
 
     from bot.fakewecom import create_fake_app

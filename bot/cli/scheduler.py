@@ -85,12 +85,13 @@ def run_job_cmd(state: CliState, name: str, now_text: str | None, force: bool) -
     """Run one job once now, outside its schedule (still recording its run key)."""
     rt = state.runtime()
     jobs = registry.build(rt.config)
-    if name not in jobs:
+    spec = registry.lookup(jobs, name)
+    if spec is None:
         raise click.BadParameter(
             f"unknown job {name!r}; known: {', '.join(jobs)}", param_hint="NAME"
         )
     now = _parse_now(now_text, rt.config.scheduler.timezone) or rt.clock()
-    result = execute(rt, jobs[name], now, force=force)
+    result = execute(rt, spec, now, force=force)
     click.echo(result.summary())
     if result.skipped and not result.claimed:
         click.echo(

@@ -8,8 +8,14 @@ A keyword model over jieba tokens (vocabulary in ``data/keywords.toml``, see
 - a *subject term* (路灯, 医保) says what the problem is about; it makes the clause
   a problem only when lacking ("没有路灯", "连个篮球场都没有") or when another
   cue in the clause says something is wrong ("学费有点紧");
+- a subject is lacking after 没有/无 or before 都没有, not after a bare 不 ("不孤单"
+  says a quality, not a lack);
+- a clause holding a word that says things are fine (挺好, 解决了) drops bare cues
+  ("问题都解决了" raises nothing);
 - clauses with no evidence contribute nothing, so "没有矛盾，但是屋顶漏水" is a
-  housing problem and "没什么困难，都挺好" is none.
+  housing problem and "没什么困难，都挺好" is none;
+- phrase patterns (:data:`bot.ledger.lexicon.PATTERNS`: 跑了五趟, 生活很困难, 老伴走了)
+  catch what single words miss; their label shows among the terms.
 
 Category scores add the weights of the counted terms; the share of the best category
 and its strength give the confidence. Below :data:`LOW_CONFIDENCE` the category is
@@ -26,16 +32,18 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.ledger.lexicon import Lexicon, TopicHit, load_lexicon
+from bot.ledger.lexicon import PATTERNS, Lexicon, TopicHit, load_lexicon
 
 SCHEMES = ("changzhou", "chaihudian")
 OTHER = "其他"
 DEFAULT_KIND = "困难需求"
 LOW_CONFIDENCE = 0.3
 SUBJECT_ONLY_MIN = 2  # subject weight that makes a cue-less, non-positive text a problem
+DISPUTE_CUE_MIN = 3  # 矛盾纠纷 cue weight that pulls the category to 平安治理
 NEGATION_WINDOW = 4  # tokens between a negation and the term it cancels
 CLAUSE_BREAKS = frozenset({"但是", "但", "不过", "就是", "只是", "可是", "然而", "只想"})
-_QUESTION = re.compile(r"[?？]|吗$")
+_QUESTION = re.compile(r"[?？]|(?:吗|呢|么|嘛|了没有|了没|没有啊)[。！!~～]*$")
+
 _PUNCT = re.compile(r"[，。；！？、,.;!?…\s]+")
 # Kind preference when scores tie (the more specific first).
 KIND_ORDER = ("信访诉求", "矛盾纠纷", "安全隐患", "政策咨询", "意见建议", "困难需求")
@@ -85,6 +93,11 @@ class KeywordModel:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lex = lexicon
         self._known = frozenset(lexicon.all_terms())
+        self._topic_categories = {
+            hit.topic: (hit.changzhou, hit.chaihudian)
+            for hits in lexicon.topics.values()
+            for hit in hits
+        }
         # Words never split further: fixed answers and negations ("没问题" is not "问题").
         self._whole = (
             lexicon.ok_phrases
@@ -144,9 +157,12 @@ class KeywordModel:
 
     def _lacking(self, clause: list[str], i: int) -> bool:
         """A subject named as missing: 没有X / X都没有 / 连个X都没有."""
-        if self._negated(clause, i):
+        lex = self.lex
+        if any(t in lex.negation_before for t in clause[max(0, i - NEGATION_WINDOW) : i]):
             return True
-        return any(t in self.lex.negation_after for t in clause[i + 1 :])
+        if i > 0 and clause[i - 1] in lex.negation_adjacent and clause[i - 1] != "不":
+            return True  # 没再X; but 不孤单 / 不远 says a quality, not a lack
+        return any(t in lex.negation_after for t in clause[i + 1 :])
 
     def _topic_hits(self, tok: str) -> tuple[TopicHit, ...]:
         """The listed term's hits; for an unlisted word, weak hits of its root characters
@@ -198,6 +214,10 @@ class KeywordModel:
                 else:
                     c.subjects.append(tok)
                     c.subject_hits.append(hit)
+        if c.positive and not c.hits and not c.kinds:
+            # "问题都解决了": a bare cue beside a word saying things are fine is no evidence.
+            c.evidence = 0.0
+            c.counted.clear()
         if contrast and c.subject_hits and not c.positive:
             # "没有矛盾，就是屋后化粪池满了": what follows 但是/就是 is the problem.
             c.evidence += 1
@@ -207,6 +227,8 @@ class KeywordModel:
         """Classify one text; see the module docstring for the rules."""
         clauses = [self._read_clause(toks, contrast) for toks, contrast in self.clauses(text)]
         evidence = sum(c.evidence for c in clauses)
+        matched = [pat for pat in PATTERNS if pat.regex.search(text)]
+        evidence += sum(pat.evidence for pat in matched)
         positive = any(c.positive for c in clauses)
         neutral = [c for c in clauses if c.evidence > 0 or not c.positive]
         subject_weight = sum(h.weight for c in neutral for h in c.subject_hits)
@@ -224,8 +246,24 @@ class KeywordModel:
                 if hit.kind:
                     kind_scores[hit.kind] += hit.weight * 0.5
             terms.extend(t for t in c.counted + c.subjects if t not in terms)
+        quarrel = sum(c.kinds.get("矛盾纠纷", 0.0) for c in neutral)
+        boundary = any(h.topic == "boundary" for c in neutral for h in c.hits)
+        if quarrel >= DISPUTE_CUE_MIN and not boundary:
+            # Convention: a dispute counts as 平安治理 / 社会治安 whatever it is about.
+            cz, chd = self._topic_categories["dispute"]
+            scores["changzhou"][cz] += quarrel
+            scores["chaihudian"][chd] += quarrel
         if _QUESTION.search(text):
             kind_scores["政策咨询"] += 2
+        for pat in matched:
+            if pat.kind:
+                kind_scores[pat.kind] += pat.kind_weight
+            if pat.topic:
+                cz, chd = self._topic_categories[pat.topic]
+                scores["changzhou"][cz] += pat.weight
+                scores["chaihudian"][chd] += pat.weight
+            if pat.label and pat.label not in terms:
+                terms.append(pat.label)
         category, confidence = _best(scores["changzhou"])
         category_alt, _ = _best(scores["chaihudian"])
         low = confidence < LOW_CONFIDENCE

@@ -3,11 +3,13 @@
 :func:`load_lexicon` reads and checks the keyword file and builds one jieba
 ``Tokenizer`` with the user dictionary. It is slow (about a second: jieba builds its
 prefix dictionary), so :mod:`bot.ledger.classify` keeps one per process.
+:data:`PATTERNS` holds the few phrasings that need a regular expression.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,50 @@ class Lexicon:
 
     def all_terms(self) -> set[str]:
         return set(self.topics) | set(self.kinds) | set(self.cues)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A phrasing no word list catches (跑了五趟, 生活很困难, 一个人拉扯).
+
+    When ``regex`` matches the text it adds ``evidence`` (> 0 makes the text a problem
+    on its own), ``kind_weight`` to ``kind`` and, with a ``topic``, a hit of
+    ``weight`` to that topic's categories; ``label`` is shown among the terms.
+    """
+
+    regex: re.Pattern[str]
+    label: str
+    evidence: float = 0.0
+    kind: str = ""
+    kind_weight: float = 0.0
+    topic: str = ""
+    weight: int = 3
+
+
+_ADV = "[很太挺特别非常比较也都蛮好]*"
+PATTERNS = (
+    Pattern(re.compile(r"跑了?[两三四五六七八九十几好多]+[趟次回遍]"), "跑N趟", 2.0, "意见建议", 1.0),
+    Pattern(
+        re.compile(r"(?:有没有|可不可以|是多少|要多少|怎么[办弄算报交申]|咋[办弄算报交申])"),
+        "", 0.0, "政策咨询", 1.0,
+    ),
+    Pattern(
+        re.compile(rf"(?:生活|日子){_ADV}(?:困难|艰难|难过|难|苦|紧巴|没着落)"),
+        "生活困难", 2.0, "困难需求", 1.0, "welfare",
+    ),
+    Pattern(
+        re.compile(r"(?:一个人|独自|自己)(?:拉扯|带着?|养活?|供)[^，。]{0,4}(?:孩子|娃|儿子|女儿|[一两三四]个)"),
+        "独自抚养", 2.0, "困难需求", 1.0, "welfare",
+    ),
+    Pattern(
+        re.compile(r"(?:老伴|丈夫|男人|老公|妻子|老婆|媳妇|那口子|当家的)[^，。]{0,8}(?:走了|去世|过世|没了|不在了)"),
+        "丧偶", 2.0, "困难需求", 1.0, "welfare",
+    ),
+    Pattern(
+        re.compile(r"连个[^，。]{0,6}的人都没有|没人(?:照顾|照看|做饭|倒水|伺候)"),
+        "无人照料", 2.0, "困难需求", 1.0, "welfare", 2,
+    ),
+)
 
 
 def _weights(table: Any, where: str) -> dict[str, int]:

@@ -24,6 +24,8 @@ DEMO_SEED = 20261123
 DEMO_CADRE = "demo_cadre"  # the stable account the simulator logs in as
 DEMO_CADRE_NAME = "刘晓东"
 DEMO_CADRE_TARGETS = 20
+DEMO_LEADER = "demo_leader"  # the town's 负责人: leader digests in the demo
+DEMO_LEADER_NAME = "陈建国"
 TOWN = "虹桥镇"
 LINE_OFFICES = ("党政办", "综治办", "经济发展办", "社会事务办")
 VILLAGES = (("虹桥村", "HQ"), ("桃源村", "TY"), ("青山村", "QS"))
@@ -65,10 +67,10 @@ SHOP_NAMES = ("便民超市", "农资店", "小吃店", "理发店", "五金店"
 COMPANY_NAMES = ("竹木加工厂", "茶叶合作社", "砖厂", "米业有限公司", "农机维修部")
 PHASE_PLAN = (  # (name, start offset, deadline offset) in days from today
     ("动员部署", -21, -8),
-    ("走访排查", -7, 23),
-    ("汇总研判", 24, 37),
-    ("集中化解", 38, 68),
-    ("回访反馈", 69, 83),
+    ("走访排查", -7, 3),  # ends in 3 days: the demo's deadline reminder is due today
+    ("汇总研判", 4, 17),
+    ("集中化解", 18, 48),
+    ("回访反馈", 49, 63),
 )
 
 
@@ -83,8 +85,8 @@ class DemoRoster:
 class _Names:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.userids: set[str] = {DEMO_CADRE}
-        self.cadre_names: set[str] = {DEMO_CADRE_NAME}
+        self.userids: set[str] = {DEMO_CADRE, DEMO_LEADER}
+        self.cadre_names: set[str] = {DEMO_CADRE_NAME, DEMO_LEADER_NAME}
 
     def person(self) -> tuple[str, str]:
         (s, sp), (g, gp) = self.rng.choice(SURNAMES), self.rng.choice(GIVEN)
@@ -116,6 +118,7 @@ def make_demo_roster(today: date, seed: int = DEMO_SEED, targets: int = 600) -> 
     cadres: list[list[Any]] = []
     name, userid = names.cadre()
     cadres.append([name, "demo_admin", "党政办", "管理员", ""])
+    cadres.append([DEMO_LEADER_NAME, DEMO_LEADER, TOWN, "负责人", "13800009998"])
     name, userid = names.cadre()
     cadres.append([name, userid, "综治办", "负责人", _mobile(9000)])
     visitors: dict[str, list[str]] = {}

@@ -38,6 +38,7 @@ def test_schedule_and_misfire_settings_come_from_config(db_url):
         "digest_weekly",
         "digest_halfmonth",
         "escalation",
+        "visit_media",
         "visit_reminders",
     }
     assert dict(jobs["review"].schedule) == {"day_of_week": "fri", "hour": 16, "minute": 0}

@@ -77,7 +77,7 @@ def test_demo_roster_imports_cleanly(tmp_path, run_import, sessions):
     prepared = run_import(path)
     assert prepared.problems == ()
     counts = {k: c.created for k, c in prepared.plan.counts.items()}
-    assert counts == {"units": 17, "cadres": 30, "targets": 600, "assignments": 600, "phases": 5}
+    assert counts == {"units": 17, "cadres": 31, "targets": 600, "assignments": 600, "phases": 5}
     with unit_of_work(sessions) as s:
         demo = s.scalars(select(Cadre).where(Cadre.userid == DEMO_CADRE)).one()
         assert s.scalar(select(func.count()).where(Assignment.cadre_id == demo.id)) == 20

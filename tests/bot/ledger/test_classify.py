@@ -134,9 +134,11 @@ def test_labelled_set_is_big_and_covers_every_label(labelled_scores):
 
 
 def test_accuracy_floors(labelled_scores):
-    assert labelled_scores.changzhou >= 0.85
-    assert labelled_scores.chaihudian >= 0.80
-    assert labelled_scores.detection >= 0.95
+    # In-sample figures (docs/ledger.md): 97.6 / 96.2 / 100 / 80.0 %.
+    assert labelled_scores.changzhou >= 0.94
+    assert labelled_scores.chaihudian >= 0.92
+    assert labelled_scores.detection >= 0.97
+    assert labelled_scores.kind >= 0.76
 
 
 def test_every_no_problem_row_raises_nothing():
@@ -149,10 +151,70 @@ def test_userdict_holds_every_keyword():
     assert missing_userdict_words() == []
 
 
+# Floors a few points under the figures measured when the sets were last scored
+# (docs/ledger.md): (detection, changzhou, chaihudian, kind).
+SET_FLOORS = {
+    "holdout": (0.96, 0.88, 0.86, 0.66),
+    "holdout2": (0.96, 0.94, 0.92, 0.62),
+    "holdout3": (0.96, 0.88, 0.86, 0.85),
+    "blind": (0.94, 0.88, 0.89, 0.77),
+    "blind2": (0.96, 0.92, 0.90, 0.66),
+    "blind3": (0.88, 0.64, 0.62, 0.54),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SET_FLOORS))
+def test_held_out_sets_do_not_regress(name):
+    scores = evaluate(read_rows(ROOT / "tests" / "data" / f"problems_{name}.tsv"))
+    detection, changzhou, chaihudian, kind = SET_FLOORS[name]
+    assert scores.detection >= detection
+    assert scores.changzhou >= changzhou
+    assert scores.chaihudian >= chaihudian
+    assert scores.kind >= kind
+
+
+@pytest.mark.parametrize(("name", "size"), [("blind", 150), ("blind2", 100), ("blind3", 100)])
+def test_blind_sets_cover_every_label_and_hold_no_problem_answers(name, size):
+    rows = read_rows(ROOT / "tests" / "data" / f"problems_{name}.tsv")
+    assert len(rows) >= size
+    problems = [r for r in rows if r.problem]
+    assert {r.changzhou for r in problems} == set(CATEGORIES_CHANGZHOU)
+    assert {r.chaihudian for r in problems} == set(CATEGORIES_CHAIHUDIAN)
+    assert {r.kind for r in problems} == set(PROBLEM_KINDS)
+    assert 0.15 <= 1 - len(problems) / len(rows) <= 0.25
+
+
+def test_no_blind_sentence_appears_in_another_set():
+    seen: dict[str, str] = {}
+    for path in sorted((ROOT / "tests" / "data").glob("problems_*.tsv")):
+        for row in read_rows(path):
+            assert seen.setdefault(row.text, path.name) == path.name, row.text
+
+
 @pytest.mark.parametrize(
-    "name", ["problems_holdout.tsv", "problems_holdout2.tsv", "problems_holdout3.tsv"]
+    ("text", "label", "cz"),
+    [
+        ("镇上办个准生证来回跑了五趟", "跑N趟", "其他"),
+        ("他家日子特别苦，孩子还小", "生活困难", "社会保障"),
+        ("老伴前年走了，家里就剩我一个", "丧偶", "社会保障"),
+    ],
 )
-def test_holdout_sets_do_not_regress(name):
-    scores = evaluate(read_rows(ROOT / "tests" / "data" / name))
-    assert scores.changzhou >= 0.70
-    assert scores.detection >= 0.90
+def test_phrase_patterns_count_and_show_in_the_terms(text, label, cz):
+    got = classify(text)
+    assert got.problem
+    assert label in got.terms
+    assert got.category == cz
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["孩子们常回来看看，不孤单", "去年的问题都解决了，现在没事了", "家里人身体都好，不用担心"],
+)
+def test_fine_answers_with_a_negated_quality_raise_nothing(text):
+    assert classify(text).problem is False
+
+
+def test_a_lacking_subject_is_still_a_problem():
+    got = classify("村里连个卫生室都没有")
+    assert got.problem
+    assert got.category == "医疗卫生"
