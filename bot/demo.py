@@ -177,7 +177,9 @@ def demo_commands(config_path: Path, port: int, fake_port: int) -> dict[str, lis
     }
 
 
-def run_demo(port: int | None, script: Path | None, var: Path = Path("var")) -> int:
+def run_demo(
+    port: int | None, script: Path | None, var: Path = Path("var"), user: str = DEMO_USER
+) -> int:
     port = port or free_port()
     fake_port = free_port()
     config_path = prepare(var, port, fake_port)
@@ -191,4 +193,4 @@ def run_demo(port: int | None, script: Path | None, var: Path = Path("var")) -> 
         click.echo(
             JOB_HINT.format(config=config_path, town=TOWN_CHAT, village=VILLAGE_ROBOT), err=True
         )
-        return run_simulator(config, DEMO_USER, None, None, script)
+        return run_simulator(config, user, None, None, script)

@@ -15,6 +15,7 @@ Script / transcript format (``--script FILE`` or lines on stdin)::
     !location 28.1 113.2 [标签]  a location message
     !event enter_agent [KEY]  an event (enter_agent, subscribe, click KEY …)
     !click KEY [TASK_ID]      a template-card button press
+    !user USERID              from here on, chat as USERID (e.g. an administrator)
     2                         after a card: press its button number 2
 
 The transcript printed is ``> line`` for what the user sent and ``< line`` for
@@ -109,10 +110,19 @@ class Simulator:
     clock: Callable[[], float] = time.time
     last_card: Card | None = None
     _seen: int = 0
+    _start: int = 0
+    _seen_by: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)  # send vs. idle polling
 
     def __post_init__(self) -> None:
-        self._seen = self._latest_seq()
+        self._seen = self._start = self._latest_seq()
+
+    def switch_user(self, userid: str) -> None:
+        """Chat as ``userid`` from now on; each user's pushed messages are shown once."""
+        self._seen_by[self.userid] = self._seen
+        self.userid = userid
+        self._seen = self._seen_by.get(userid, self._start)
+        self.last_card = None
 
     def _latest_seq(self) -> int:
         records = self._fake_records(0)
@@ -149,7 +159,7 @@ class Simulator:
                 )
                 return s.card_click(u, args[0], task)
             raise ValueError(
-                f"unknown directive !{cmd} (use !image, !voice, !location, !event, !click)"
+                f"unknown directive !{cmd} (use !image, !voice, !location, !event, !click, !user)"
             )
         card = self.last_card
         if card and line.strip().isdecimal() and 1 <= int(line) <= len(card.buttons):
@@ -162,8 +172,18 @@ class Simulator:
         return s.text(u, line)
 
     def send(self, line: str) -> list[str]:
-        """Send one line; return the bot's lines (passive reply, then pushed messages)."""
+        """Send one line; return the bot's lines (passive reply, then pushed messages).
+
+        ``!user USERID`` sends nothing: it switches who is chatting and returns the
+        messages pushed to that user since they last looked.
+        """
         with self._lock:
+            if line.startswith("!user"):
+                _, *args = line.split()
+                if len(args) != 1:
+                    raise ValueError("!user needs one userid, e.g. !user demo_admin")
+                self.switch_user(args[0])
+                return self._pushed()
             return self._send(line)
 
     def _send(self, line: str) -> list[str]:

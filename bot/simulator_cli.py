@@ -22,7 +22,8 @@ IDLE_POLL_SECONDS = 1.0
 QUIT_WORDS = frozenset({"退出", "exit", "quit"})
 BANNER = (
     "模拟企业微信：以 {user} 的身份聊天。输入文字回车发送；卡片按钮输入编号；"
-    "!image、!voice、!location 纬度 经度 发送图片/语音/位置；Ctrl-D 或“退出”结束。"
+    "!image、!voice、!location 纬度 经度 发送图片/语音/位置；!user 账号 换人聊天；"
+    "Ctrl-D 或“退出”结束。"
 )
 
 

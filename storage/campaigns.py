@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Campaign
+from storage.models import AuditLog, Campaign
 
 
 class CampaignError(Exception):
@@ -39,3 +41,26 @@ def get_or_create_active_campaign(
     session.add(campaign)
     session.flush()
     return campaign
+
+
+def switch_template(
+    session: Session, campaign: Campaign, template: str, actor: str, now: datetime
+) -> str:
+    """Point ``campaign`` at another questionnaire template, with an AuditLog row.
+
+    ``template`` must already be checked by the caller (it names a loadable file);
+    ``actor`` is who did it (a userid, or "cli"). Returns the previous template.
+    Drafts in progress continue under the new template (the dialog keeps the answers
+    to questions both share).
+    """
+    before = campaign.template
+    campaign.template = template
+    session.add(
+        AuditLog(
+            at=now,
+            actor=actor[:64],
+            action="campaign_template",
+            detail={"campaign": campaign.name, "from": before, "to": template},
+        )
+    )
+    return before

@@ -1,4 +1,7 @@
-"""The problem ledger's repository: add and query problems, record transitions.
+"""The problem ledger's repository: query problems, record transitions.
+
+New problems are registered by :mod:`storage.problem_intake` (re-exported here:
+``create_problem``, ``create_from_visit``, ``RaisedItem``).
 
 Never commits: the caller owns the unit of work. The workflow's rules live in
 ``bot.ledger.workflow`` (this inner layer does not import the application); this
@@ -8,52 +11,34 @@ change that won.
 
 Scopes (who sees what): a visiting cadre sees the problems of targets assigned to
 them, the problems they found, and those assigned to their own unit to handle
-(an office clerk must read what they are asked to do); a leader or admin sees the problems of their unit's
-subtree and those assigned to a unit of that subtree. :func:`visible_query` is the
+(an office clerk must read what they are asked to do); a leader or admin sees the
+problems of their unit's subtree and those assigned to a unit of that subtree. :func:`visible_query` is the
 one place that rule is written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from storage.models import Assignment, Cadre, Problem, ProblemEvent, Target, Visit
+from storage.models import Assignment, Cadre, Problem, ProblemEvent
+from storage.problem_intake import ClassificationLike as ClassificationLike
+from storage.problem_intake import RaisedItem as RaisedItem
+from storage.problem_intake import Verdict as Verdict
+from storage.problem_intake import create_from_visit as create_from_visit
+from storage.problem_intake import create_problem as create_problem
+from storage.problem_intake import verdict_for as verdict_for
 from storage.units import subtree_ids
-from storage.vocab import PROBLEM_KINDS, PROBLEM_STATUS, RESPONSIBILITY
+from storage.vocab import PROBLEM_STATUS
 
 LEADER_ROLES = ("leader", "admin")
 OPEN_STATUSES = ("registered", "assigned", "in_progress", "solved", "explained")
-
-
-class ClassificationLike(Protocol):
-    """What :func:`create_problem` needs from ``bot.ledger.classify.Classification``."""
-
-    @property
-    def category(self) -> str: ...
-    @property
-    def category_alt(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def confidence(self) -> float: ...
-    @property
-    def needs_review(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class RaisedItem:
-    """One problem a visit raised: the text and the question it answered."""
-
-    text: str
-    source_question: str = ""
-    kind: str | None = None  # a template rule's kind (e.g. 安全隐患) overrides the guess
 
 
 @dataclass(frozen=True)
@@ -73,93 +58,6 @@ class ProblemConflict(Exception):
     def __init__(self, latest: ChangeInfo) -> None:
         super().__init__(f"problem {latest.problem_id} changed concurrently ({latest.action})")
         self.latest = latest
-
-
-def create_problem(
-    session: Session,
-    *,
-    target_id: int,
-    found_by_id: int,
-    text: str,
-    classification: ClassificationLike,
-    now: datetime,
-    unit_id: int | None = None,
-    visit_id: int | None = None,
-    source_question: str = "",
-    kind: str | None = None,
-    responsibility: str = "town",
-) -> Problem:
-    """Register one problem (status 登记) and its first history event; returns it flushed.
-
-    ``unit_id`` defaults to the target's unit (the 村/社区 the household belongs to);
-    ``kind`` overrides the classifier's kind (a template rule knows better);
-    ``responsibility`` is town / linked / city (镇村 / 联动 / 市直).
-    """
-    if responsibility not in RESPONSIBILITY:
-        raise ValueError(f"unknown responsibility {responsibility!r}")
-    chosen_kind = kind or classification.kind
-    if chosen_kind not in PROBLEM_KINDS:
-        raise ValueError(f"unknown problem kind {chosen_kind!r}")
-    if unit_id is None:
-        unit_id = session.scalar(select(Target.unit_id).where(Target.id == target_id))
-        if unit_id is None:
-            raise ValueError(f"no target {target_id}")
-    problem = Problem(
-        visit_id=visit_id,
-        target_id=target_id,
-        found_by_id=found_by_id,
-        unit_id=unit_id,
-        text=text.strip(),
-        source_question=source_question,
-        kind=chosen_kind,
-        category=classification.category,
-        category_alt=classification.category_alt,
-        confidence=classification.confidence,
-        needs_review=classification.needs_review,
-        responsibility=responsibility,
-        status="registered",
-        created_at=now,
-    )
-    session.add(problem)
-    session.flush()
-    session.add(
-        ProblemEvent(
-            problem_id=problem.id,
-            actor_id=found_by_id,
-            action="register",
-            from_status="",
-            to_status="registered",
-            note="",
-            at=now,
-        )
-    )
-    session.flush()
-    return problem
-
-
-def create_from_visit(
-    session: Session,
-    visit: Visit,
-    items: Sequence[RaisedItem],
-    classify: Callable[[str], ClassificationLike],
-    now: datetime,
-) -> list[Problem]:
-    """One problem per raised item of a saved visit, each classified by ``classify``."""
-    return [
-        create_problem(
-            session,
-            target_id=visit.target_id,
-            found_by_id=visit.cadre_id,
-            text=item.text,
-            classification=classify(item.text),
-            now=now,
-            visit_id=visit.id,
-            source_question=item.source_question,
-            kind=item.kind,
-        )
-        for item in items
-        if item.text.strip()
-    ]
 
 
 def apply_transition(

@@ -7,7 +7,7 @@ Reads (a cadre's targets with status, progress, recent visits) are in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,24 +21,14 @@ from storage.models import (
     Problem,
     ProblemEvent,
     Target,
+    Unit,
     Visit,
     VisitMedia,
 )
+from storage.problem_intake import ClassificationLike, RaisedItem, create_from_visit
 
-OTHER = "其他"
-
-
-@dataclass(frozen=True)
-class NewProblem:
-    """A problem to file; empty category means 其他 and a person must review it."""
-
-    text: str
-    kind: str
-    source_question: str = ""
-    category: str = ""
-    category_alt: str = ""
-    confidence: float = 0.0
-    needs_review: bool = False
+Classify = Callable[[str], ClassificationLike]
+VILLAGE_KINDS = ("村", "社区")  # unit kinds, and the category of a village's own target
 
 
 def register_target(
@@ -61,6 +51,38 @@ def register_target(
     return target
 
 
+def village_target(session: Session, campaign_id: int, cadre: Cadre) -> Target | None:
+    """The cadre's own 村/社区 as a target, for forms filled once per village (seed 003
+    附件1): found by the unit's name, or added the first time (category = the unit's
+    kind), and assigned to the cadre. None when no unit above the cadre is a 村/社区.
+    """
+    unit = session.get(Unit, cadre.unit_id)
+    while unit is not None and unit.kind not in VILLAGE_KINDS:
+        unit = unit.parent
+    if unit is None:
+        return None
+    target = session.scalar(
+        select(Target)
+        .where(Target.unit_id == unit.id, Target.head_name == unit.name[:50])
+        .order_by(Target.id)
+        .limit(1)
+    )
+    if target is None:
+        target = Target(
+            head_name=unit.name[:50],
+            unit_id=unit.id,
+            address=f"{unit.name}{'村委会' if unit.kind == '村' else '居委会'}"[:200],
+            categories=[unit.kind],
+            is_key=False,
+        )
+        session.add(target)
+        session.flush()
+    if not _assignment_id(session, campaign_id, target.id, cadre.id):
+        session.add(Assignment(campaign_id=campaign_id, target_id=target.id, cadre_id=cadre.id))
+        session.flush()
+    return target
+
+
 def save_visit(
     session: Session,
     *,
@@ -70,15 +92,21 @@ def save_visit(
     template: str,
     outcome: str,
     answers: dict[str, Any],
-    problems: Sequence[NewProblem],
+    problems: Sequence[RaisedItem],
+    classify: Classify,
     started_at: datetime,
     now: datetime,
     appointment_at: datetime | None = None,
     media_ids: Sequence[str] = (),
     latitude: float | None = None,
     longitude: float | None = None,
-) -> Visit:
-    """Add the visit, its problems (status 登记) and link the photos sent during it."""
+) -> tuple[Visit, list[Problem]]:
+    """Add the visit, its problems (status 登记, through the ledger's
+    :func:`storage.problems.create_from_visit`) and link the photos sent during it.
+
+    Returns the visit and the problems it raised. Raises PermissionError when the
+    target is not assigned to the cadre.
+    """
     if not _assignment_id(session, campaign_id, target_id, cadre.id):
         raise PermissionError(f"target {target_id} is not assigned to cadre {cadre.id}")
     visit = Visit(
@@ -96,7 +124,7 @@ def save_visit(
     )
     session.add(visit)
     session.flush()
-    add_problems(session, visit, problems, now)
+    raised = create_from_visit(session, visit, problems, classify, now)
     if media_ids:
         session.execute(
             update(VisitMedia)
@@ -107,7 +135,7 @@ def save_visit(
             )
             .values(visit_id=visit.id)
         )
-    return visit
+    return visit, raised
 
 
 def _assignment_id(session: Session, campaign_id: int, target_id: int, cadre_id: int) -> int:
@@ -121,38 +149,14 @@ def _assignment_id(session: Session, campaign_id: int, target_id: int, cadre_id:
     return found or 0
 
 
-def add_problems(
-    session: Session, visit: Visit, problems: Sequence[NewProblem], now: datetime
-) -> list[Problem]:
-    target = session.get(Target, visit.target_id)
-    assert target is not None
-    rows = []
-    for p in problems:
-        row = Problem(
-            visit_id=visit.id,
-            target_id=visit.target_id,
-            found_by_id=visit.cadre_id,
-            unit_id=target.unit_id,
-            text=p.text,
-            source_question=p.source_question[:64],
-            kind=p.kind,
-            category=p.category or OTHER,
-            category_alt=p.category_alt or OTHER,
-            confidence=p.confidence,
-            needs_review=p.needs_review or not (p.category and p.category_alt),
-            responsibility="town",
-            status="registered",
-            created_at=now,
-        )
-        session.add(row)
-        rows.append(row)
-    session.flush()
-    for row in rows:
-        session.add(
-            ProblemEvent(problem_id=row.id, actor_id=visit.cadre_id, action="register",
-                         from_status="", to_status="registered", note="走访登记", at=now)
-        )  # fmt: skip
-    return rows
+@dataclass(frozen=True)
+class Amended:
+    """What amending a visit did to its problems: ``new`` were filed now, ``kept`` were
+    already filed and are still raised (same number, same category and history)."""
+
+    visit: Visit
+    new: list[Problem]
+    kept: list[Problem]
 
 
 def amend_visit(
@@ -161,12 +165,16 @@ def amend_visit(
     visit_id: int,
     cadre_id: int,
     answers: dict[str, Any],
-    problems: Sequence[NewProblem],
+    problems: Sequence[RaisedItem],
+    classify: Classify,
     now: datetime,
     not_before: datetime,
-) -> Visit:
-    """Replace a visit's answers; its problems still only 登记 are replaced too.
+) -> Amended:
+    """Replace a visit's answers and bring its problems in line with them.
 
+    A problem still raised (same text and kind) is kept as it is — its number, a
+    corrected category, its history. One no longer raised is deleted while still only
+    登记; once in the workflow (交办 or later) it stays. The rest are filed new.
     Raises PermissionError when the visit is not the cadre's or older than ``not_before``.
     """
     visit = session.get(Visit, visit_id)
@@ -174,21 +182,22 @@ def amend_visit(
         raise PermissionError(f"visit {visit_id} cannot be amended by cadre {cadre_id}")
     visit.answers = answers
     visit.amended_at = now
-    untouched = session.scalars(
-        select(Problem).where(Problem.visit_id == visit.id, Problem.status == "registered")
+    raised = {(p.text.strip(), p.kind) for p in problems}
+    existing = session.scalars(
+        select(Problem).where(Problem.visit_id == visit.id).order_by(Problem.id)
     ).all()
-    kept_texts = {
-        (p.text, p.kind)
-        for p in session.scalars(
-            select(Problem).where(Problem.visit_id == visit.id, Problem.status != "registered")
-        ).all()
-    }
-    for row in untouched:
+    kept = []
+    for row in existing:
+        if (row.text, row.kind) in raised or row.status != "registered":
+            kept.append(row)
+            continue
         session.execute(delete(ProblemEvent).where(ProblemEvent.problem_id == row.id))
         session.delete(row)
     session.flush()
-    add_problems(session, visit, [p for p in problems if (p.text, p.kind) not in kept_texts], now)
-    return visit
+    on_file = {(row.text, row.kind) for row in kept}
+    fresh = [p for p in problems if (p.text.strip(), p.kind) not in on_file]
+    new = create_from_visit(session, visit, fresh, classify, now)
+    return Amended(visit, new, [row for row in kept if (row.text, row.kind) in raised])
 
 
 def add_media(

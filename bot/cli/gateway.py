@@ -226,8 +226,16 @@ def simulate_cmd(
     default=None,
     help="Play this script instead of an interactive chat (CI).",
 )
-def demo_cmd(port: int | None, script: Path | None) -> None:
+@click.option(
+    "--user",
+    "userid",
+    default="demo_cadre",
+    show_default=True,
+    help="Chat as this userid, e.g. demo_admin (the demo's administrator: 模板 switches "
+    "the questionnaire). In a chat or script, `!user USERID` switches too.",
+)
+def demo_cmd(port: int | None, script: Path | None, userid: str) -> None:
     """Start everything locally (./var, fake WeCom, webhook, sender) and chat as demo_cadre."""
     from bot.demo import run_demo
 
-    sys.exit(run_demo(port, script))
+    sys.exit(run_demo(port, script, user=userid))

@@ -126,8 +126,7 @@ def import_form(form: Path, output: Path | None, drop_unsupported: bool) -> None
 @pass_state
 def use(state: CliState, name: str) -> None:
     """Switch the active campaign to template NAME (checked first)."""
-    from storage.campaigns import CampaignError, get_or_create_active_campaign
-    from storage.models import AuditLog
+    from storage.campaigns import CampaignError, get_or_create_active_campaign, switch_template
 
     try:
         tpl.load_named(name)
@@ -139,16 +138,7 @@ def use(state: CliState, name: str) -> None:
     try:
         with runtime.unit_of_work() as s:
             campaign = get_or_create_active_campaign(s, cfg.name, name, cfg.quota_per_cadre)
-            before = campaign.template
-            campaign.template = name
-            s.add(
-                AuditLog(
-                    at=runtime.clock(),
-                    actor="cli",
-                    action="campaign_template",
-                    detail={"campaign": campaign.name, "from": before, "to": name},
-                )
-            )
+            before = switch_template(s, campaign, name, "cli", runtime.clock())
             label = campaign.name
     except CampaignError as exc:
         click.echo(str(exc), err=True)

@@ -67,3 +67,8 @@ LATEST = "（最近一次：{actor} {at} {action}）"
 CARD_TITLE = "问题#{id} 分类确认"
 CARD_DESC = "系统判断：{category}（{kind}）。不对请点正确的类别："
 BAD_FILTER = "不认识的筛选条件“{word}”。可写：逾期、类别（如 房屋土地）、状态（如 交办、办理中）。"
+
+# The saved-visit reply (bot/handlers/visit_ledger.py): each problem with its number
+# in the ledger and the category the classifier or the template gave it.
+SAVED_PROBLEM = "{line} → 问题#{id}，类别：{category}"
+SAVED_PROBLEM_HINT = "类别不对？点卡片上的正确类别，或发“改类 编号 序号”（序号见“问题 编号”）。"

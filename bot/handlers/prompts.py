@@ -17,6 +17,7 @@ HELP_LINES: tuple[str, ...] = (
     "帮助 —— 显示本菜单",
     *VISIT_HELP_LINES,
     *ledger_prompts.HELP_LINES,
+    "模板 [编号或名称] —— 管理员：查看或切换本次活动的走访问卷",
 )
 HELP_FOOTER = "发送指令文字即可；任何时候发送“帮助”可再次查看本菜单。"
 
@@ -32,3 +33,19 @@ EMPTY_TEXT = "请发送文字指令，发送“帮助”查看可用指令。"
 
 def help_text() -> str:
     return "\n".join([HELP_TITLE, *HELP_LINES, HELP_FOOTER])
+
+
+# 模板 (bot/handlers/template_switch.py): administrators switch the campaign's questionnaire.
+TEMPLATE_ADMIN_ONLY = "只有管理员可以查看或切换走访问卷模板。如需更换，请联系管理员。"
+TEMPLATE_LIST_TITLE = "【走访问卷模板】当前：{current}"
+TEMPLATE_LIST_ITEM = "{n}. {id} —— {title}（{seed}）{per_village}{mark}"
+TEMPLATE_PER_VILLAGE = "【每村一份，走访时选本村】"
+TEMPLATE_CURRENT_MARK = " ← 当前"
+TEMPLATE_LIST_HINT = "发送“模板 编号”或“模板 名称”切换。进行中的草稿按新模板继续。"
+TEMPLATE_UNKNOWN = "没有模板“{name}”。发送“模板”查看可选的模板。"
+TEMPLATE_BROKEN = "模板“{name}”有误，不能使用：{error}"
+TEMPLATE_SAME = "本次活动已经在用模板 {name}（{title}）。"
+TEMPLATE_SWITCHED = (
+    "已把活动“{campaign}”的走访问卷改为 {name}（{title}），原为 {before}。"
+    "进行中的草稿按新模板继续；发送“走访”开始。"
+)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot.handlers import basic, ledger
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.template_switch import TemplateCommand
 from bot.handlers.visit import VisitHandler
 from storage.models import Cadre, DialogSession
 
@@ -50,6 +51,7 @@ HANDLERS: list[Handler] = [
     *ledger.handlers(),  # bot/handlers/ledger.py
     # --- (end of ledger area) ---
     # --- dialog area (bot/handlers/dialog*.py): add lines below this one ---
+    TemplateCommand(),  # bot/handlers/template_switch.py: 模板 (admins switch the template)
     VisitHandler(),  # bot/handlers/visit.py: 走访 and every message during a visit
     # --- (end of dialog area) ---
     # --- built-in fallbacks: keep last ---

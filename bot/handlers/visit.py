@@ -25,26 +25,22 @@ from bot.dialogs.contracts import (
     Effect,
     FlagNotHomeTwice,
     Message,
-    ProblemDraft,
     SaveVisit,
 )
 from bot.dialogs.state import DialogState
-from bot.handlers import visit_io
+from bot.handlers import visit_io, visit_ledger
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from storage import campaigns, outbox, sessions, visit_queries, visits
-from storage.models import Cadre, Campaign, Target
+from storage.models import Cadre, Campaign, Problem, Target
 
 log = logging.getLogger("minqing.visit")
-
-try:  # the ledger's classifier, when that area is present
-    from bot.ledger.classify import classify as _classify
-except ImportError:  # pragma: no cover - depends on which areas are merged
-    _classify = None  # type: ignore[assignment]
 
 STALE_CARD = "这张卡片已过期，请按最新一条消息回答。"
 TEMPLATE_BROKEN = "走访问卷模板有误，暂时无法登记，请联系管理员。"
 NOT_HOME_TWICE = "【走访提醒】{cadre} 负责的 {name}（{place}）已两次未遇到户主，请关注并协调走访。"
 STARTING_COMMANDS = ("visit", "new", "amend", "progress")
+
+
 @lru_cache(maxsize=16)
 def _load(name: str, mtime: float) -> tpl.Template:
     return tpl.load_named(name)
@@ -55,6 +51,17 @@ def campaign_template(name: str) -> tpl.Template:
     path = tpl.available().get(name, Path("missing"))
     mtime = path.stat().st_mtime if path.exists() else 0.0
     return _load(name, mtime)
+
+
+def active_campaign(session: Session, ctx: HandlerContext) -> Campaign:
+    """The active campaign, added from the config's ``[campaign]`` when there is none.
+
+    Raises :class:`storage.campaigns.CampaignError` (a message for the user).
+    """
+    cfg = ctx.config.campaign
+    return campaigns.get_or_create_active_campaign(
+        session, cfg.name, cfg.template, cfg.quota_per_cadre
+    )
 
 
 class VisitHandler:
@@ -86,15 +93,12 @@ class VisitHandler:
             "card_task"
         ):
             return Reply(STALE_CARD)
-        config = ctx.config.campaign
         try:
-            campaign = campaigns.get_or_create_active_campaign(
-                session, config.name, config.template, config.quota_per_cadre
-            )
+            campaign = active_campaign(session, ctx)
         except campaigns.CampaignError as exc:
             return Reply(str(exc))
         try:
-            template = campaign_template(campaign.template or config.template)
+            template = campaign_template(campaign.template or ctx.config.campaign.template)
         except tpl.TemplateError as exc:
             log.error("campaign template unusable: %s", exc)
             return Reply(TEMPLATE_BROKEN)
@@ -103,10 +107,17 @@ class VisitHandler:
             done = {"response_code": incoming.response_code, "button": {"replace_name": "已提交"}}
             outbox.enqueue(session, "update_card", cadre.userid, done, ctx.now)
         state = DialogState.from_dict(stored.data).with_(step=stored.step)
-        context = visit_io.build_context(session, campaign, cadre, ctx.now)
+        per_village = "household" not in template.applies_to
+        context = visit_io.build_context(session, campaign, cadre, ctx.now, per_village)
         outcome = engine.step(template, state, visit_io.to_message(incoming), context)
+        new: list[Problem] = []
+        listed: list[Problem] = []
         for effect in outcome.effects:
-            apply_effect(session, ctx, campaign, cadre, effect)
+            filed = apply_effect(session, ctx, campaign, cadre, effect)
+            new.extend(filed.new)
+            listed.extend(filed.listed)
+        scheme = ctx.config.ledger.default_scheme
+        visit_ledger.offer(session, cadre, new, scheme, ctx.now)
         data = outcome.state.to_dict()
         data.pop("step", None)
         last = outcome.replies[-1] if outcome.replies else None
@@ -117,38 +128,17 @@ class VisitHandler:
                 outbox.enqueue(session, "message", cadre.userid, payload, ctx.now)
                 data["card_task"] = task
         sessions.write(row, outcome.state.step, data, ctx.now)
-        return Reply(visit_io.passive_text(outcome.replies))
-
-
-def _problem_rows(problems: tuple[ProblemDraft, ...]) -> list[visits.NewProblem]:
-    """Template rules give the kind; the ledger's classifier fills missing categories."""
-    rows = []
-    for p in problems:
-        category, category_alt, confidence, review = p.category, p.category_alt, 0.0, False
-        if (p.classify or not (category and category_alt)) and _classify is not None:
-            verdict = _classify(p.text)
-            category = category or verdict.category
-            category_alt = category_alt or verdict.category_alt
-            confidence, review = verdict.confidence, verdict.needs_review
-        elif p.classify or not (category and category_alt):
-            review = True  # no classifier here: 其他, for a person to sort
-        rows.append(
-            visits.NewProblem(
-                text=p.text,
-                kind=p.kind,
-                source_question=p.source_question,
-                category=category,
-                category_alt=category_alt,
-                confidence=confidence,
-                needs_review=review,
-            )
-        )
-    return rows
+        text = visit_io.passive_text(outcome.replies)
+        drafts = [
+            d for e in outcome.effects if isinstance(e, SaveVisit | AmendVisit) for d in e.problems
+        ]
+        return Reply(visit_ledger.saved_text(text, drafts, listed, scheme))
 
 
 def apply_effect(
     session: Session, ctx: HandlerContext, campaign: Campaign, cadre: Cadre, effect: Effect
-) -> None:
+) -> visit_ledger.Filed:
+    """Carry out one engine effect; returns what it filed in the ledger."""
     now = ctx.now
     if isinstance(effect, SaveVisit):
         target_id = effect.target_id
@@ -158,7 +148,7 @@ def apply_effect(
                 session, campaign.id, cadre, nt.name, nt.address, nt.phone
             ).id
         assert target_id is not None
-        visits.save_visit(
+        _, filed = visits.save_visit(
             session,
             campaign_id=campaign.id,
             cadre=cadre,
@@ -166,7 +156,8 @@ def apply_effect(
             template=effect.template,
             outcome=effect.outcome,
             answers=effect.answers,
-            problems=_problem_rows(effect.problems),
+            problems=visit_ledger.raised_items(effect.problems),
+            classify=visit_ledger.classify,
             started_at=effect.started_at,
             now=now,
             appointment_at=effect.appointment_at,
@@ -174,22 +165,26 @@ def apply_effect(
             latitude=effect.latitude,
             longitude=effect.longitude,
         )
-    elif isinstance(effect, AmendVisit):
-        visits.amend_visit(
+        return visit_ledger.Filed(filed, filed)
+    if isinstance(effect, AmendVisit):
+        amended = visits.amend_visit(
             session,
             visit_id=effect.visit_id,
             cadre_id=cadre.id,
             answers=effect.answers,
-            problems=_problem_rows(effect.problems),
+            problems=visit_ledger.raised_items(effect.problems),
+            classify=visit_ledger.classify,
             now=now,
             not_before=now - timedelta(hours=24),
         )
-    elif isinstance(effect, AttachMedia):
+        return visit_ledger.Filed(amended.new, amended.kept + amended.new)
+    if isinstance(effect, AttachMedia):
         # Fetched after commit by scheduler.jobs_visits.download_visit_media: no network
         # call while this callback holds the user's lock (WeCom wants a reply within 5 s).
         visits.add_media(session, cadre.id, effect.media_id, None, "image/jpeg", now)
     elif isinstance(effect, FlagNotHomeTwice):
         _flag_not_home(session, ctx, campaign, cadre, effect)
+    return visit_ledger.Filed()
 
 
 def _flag_not_home(

@@ -17,7 +17,7 @@ from bot.dialogs import matching
 from bot.dialogs.contracts import Context, Message, Progress, RecentVisit, Reply, TargetInfo
 from bot.dialogs.timeparse import local_today
 from bot.handlers.base import Incoming
-from storage import visit_queries
+from storage import visit_queries, visits
 from storage.models import Cadre, Campaign, Target
 
 # Menu (click event) keys the visit handler understands -> the command word they mean.
@@ -40,9 +40,19 @@ def to_message(incoming: Incoming) -> Message:
     return Message(text=incoming.content)
 
 
-def build_context(session: Session, campaign: Campaign, cadre: Cadre, now: datetime) -> Context:
-    """The engine's view of this cadre: their targets with status, progress, recent visits."""
+def build_context(
+    session: Session, campaign: Campaign, cadre: Cadre, now: datetime, per_village: bool = False
+) -> Context:
+    """The engine's view of this cadre: their targets with status, progress, recent visits.
+
+    ``per_village``: the template is filled once per village, so the targets are the
+    cadre's 村/社区 (their own village is added on first use), not households.
+    """
+    if per_village:
+        visits.village_target(session, campaign.id, cadre)
     rows = visit_queries.targets_for(session, campaign.id, cadre.id)
+    if per_village:
+        rows = [t for t in rows if set(t.categories) & set(visits.VILLAGE_KINDS)]
     targets = tuple(
         TargetInfo(
             id=t.id,

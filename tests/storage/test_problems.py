@@ -15,12 +15,14 @@ from storage.models import Problem, ProblemEvent, Visit
 from storage.problems import (
     ProblemConflict,
     RaisedItem,
+    Verdict,
     apply_transition,
     create_from_visit,
     get_visible,
     history,
     list_all,
     list_visible,
+    verdict_for,
 )
 from tests.conftest import FROZEN_NOW
 from tests.ledger_helpers import add_problem, build_world
@@ -77,6 +79,22 @@ def test_create_from_visit_classifies_each_item_and_keeps_template_kind(session,
     assert [p.kind for p in made] == ["安全隐患", "困难需求"]
     assert [p.source_question for p in made] == ["sankan_wall", "erwen_difficulty"]
     assert all(p.visit_id == visit.id for p in made)
+
+
+def test_template_categories_win_and_the_classifier_fills_the_rest():
+    asked: list[str] = []
+
+    def spy(text):
+        asked.append(text)
+        return classify(text)
+
+    both = RaisedItem("墙体有裂缝", "q", "安全隐患", "房屋土地", "居住环境")
+    assert verdict_for(both, spy) == Verdict("房屋土地", "居住环境", "安全隐患", 1.0, False)
+    assert asked == []  # nothing left to guess
+    theme = RaisedItem("村里路灯坏了半年没人修", "q", "意见建议", category_alt="社会治安")
+    v = verdict_for(theme, spy)
+    assert (v.category, v.category_alt) == ("房屋土地", "社会治安")  # the cadre's theme stays
+    assert asked == ["村里路灯坏了半年没人修"]
 
 
 def test_visitor_sees_problems_of_targets_assigned_to_them(session, world):

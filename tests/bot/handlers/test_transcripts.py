@@ -10,36 +10,29 @@ lines carry the checks, which the simulator itself ignores:
   within N (the field-speed budget: 12 at home, 6 for a not-at-home 一般农户).
   Photos and locations (``!image``, ``!location``) are optional and not counted.
 
+(The checker, :func:`tests.transcript_helpers.play_and_check`, also reads
+``# user: USERID`` for transcripts with several people, e.g. the ledger round trip.)
+
 A real HTTP server runs the app; the callbacks are encrypted and signed as WeCom
 does; cards go through the outbox to the fake WeCom API and come back as buttons.
 """
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
 
 from bot import config as config_mod
-from bot.app import create_app
-from bot.callback_client import CallbackSigner
 from bot.fakewecom import RunningFake
-from bot.outbox_worker import drain_once
 from bot.runtime import Runtime
-from bot.simulator import Simulator
-from bot.wecom import CallbackCrypto
-from tests.bot.conftest import MutableClock, serve_in_thread
+from tests.bot.conftest import MutableClock
 from tests.bot.handlers.roster import CADRE, seed
-from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN, config_dict
+from tests.conftest import config_dict
+from tests.transcript_helpers import directive, play_and_check, simulators
 
 TRANSCRIPTS = Path(__file__).resolve().parents[2] / "transcripts"
 FILES = sorted(TRANSCRIPTS.glob("*.txt"))
-
-
-def directive(line: str, name: str) -> str | None:
-    prefix = f"# {name}:"
-    return line[len(prefix) :].strip() if line.startswith(prefix) else None
 
 
 def test_there_is_a_transcript_per_template() -> None:
@@ -57,45 +50,7 @@ def test_transcript(path: Path, db_url: str, fake: RunningFake, clock: MutableCl
     runtime = Runtime.from_config(config_mod.from_dict(raw, environ={}), clock=clock)
     try:
         seed(runtime, template)
-        signer = CallbackSigner(
-            CallbackCrypto(TEST_TOKEN, TEST_AES_KEY, TEST_CORP_ID), 1000002, random.Random(5)
-        )
-        with serve_in_thread(create_app(runtime=runtime)) as live:
-            sim = Simulator(
-                signer=signer,
-                userid=CADRE,
-                webhook_url=f"{live.url}/wecom/callback",
-                fake_url=fake.url,
-                settle=lambda: drain_once(runtime),
-            )
-            play_and_check(sim, lines, path.name)
+        with simulators(runtime, fake, [CADRE], seed=5) as sims:
+            play_and_check(sims, lines, path.name)
     finally:
         runtime.close()
-
-
-def play_and_check(sim: Simulator, lines: list[str], name: str) -> None:
-    said: list[str] = []
-    budget: int | None = None
-    count = 0
-    saves = 0
-    for number, line in enumerate(lines, 1):
-        line = line.strip()
-        if (value := directive(line, "visit")) is not None:
-            budget, count = int(value), 0
-            continue
-        if (expected := directive(line, "expect")) is not None:
-            shown = "\n".join(said)
-            assert expected in shown, f"{name}:{number}: expected {expected!r} in:\n{shown}"
-            if expected.startswith("已保存"):
-                saves += 1
-                if budget is not None:
-                    assert count <= budget, f"{name}:{number}: {count} messages > {budget}"
-                    budget = None
-            continue
-        if not line or line.startswith("#"):
-            continue
-        said = sim.send(line)
-        # Photos and locations are optional evidence, not part of the field-speed count.
-        count += 0 if line.startswith(("!image", "!location")) else 1
-        assert not any(s.startswith("[HTTP") for s in said), f"{name}:{number}: {said}"
-    assert saves >= 1
