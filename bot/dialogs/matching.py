@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from bot.dialogs.contracts import TargetInfo
@@ -36,6 +38,15 @@ def _clean(text: str) -> str:
     return "".join(text.translate(table).split()).lower()
 
 
+_NUMBER = re.compile(r"\d+")
+
+
+def _numbers_fit(query: str, place: str) -> bool:
+    """Every number typed ("1组1号" → 1, 1) is a whole number of the address, as often."""
+    wanted = Counter(_NUMBER.findall(query))
+    return not wanted or wanted <= Counter(_NUMBER.findall(place))
+
+
 def _bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)] or ([text] if text else [])
 
@@ -50,6 +61,8 @@ def score(query: str, target: TargetInfo, tokenize: Callable[[str], list[str]] |
     haystack = name + place
     if q == name:
         return 100.0
+    if not _numbers_fit(q, place):
+        return 0.0  # "1组1号" must not find 3组15号 through its digits and 组/号
     if q in name or (len(name) >= 2 and name in q):
         return 92.0 if len(q) >= 2 else 60.0
     if len(q) >= 2 and q in place:
