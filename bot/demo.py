@@ -177,9 +177,21 @@ def demo_commands(config_path: Path, port: int, fake_port: int) -> dict[str, lis
     }
 
 
+def forget(var: Path) -> None:
+    """Delete the demo database (and its WAL files) so the demo starts from the roster."""
+    for suffix in ("", "-wal", "-shm"):
+        (var / f"minqing.db{suffix}").unlink(missing_ok=True)
+
+
 def run_demo(
-    port: int | None, script: Path | None, var: Path = Path("var"), user: str = DEMO_USER
+    port: int | None,
+    script: Path | None,
+    var: Path = Path("var"),
+    user: str = DEMO_USER,
+    fresh: bool = False,
 ) -> int:
+    if fresh:
+        forget(var)
     port = port or free_port()
     fake_port = free_port()
     config_path = prepare(var, port, fake_port)

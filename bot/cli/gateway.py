@@ -234,8 +234,13 @@ def simulate_cmd(
     help="Chat as this userid, e.g. demo_admin (the demo's administrator: 模板 switches "
     "the questionnaire). In a chat or script, `!user USERID` switches too.",
 )
-def demo_cmd(port: int | None, script: Path | None, userid: str) -> None:
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Forget earlier demo visits: delete var/minqing.db and start from the demo roster.",
+)
+def demo_cmd(port: int | None, script: Path | None, userid: str, fresh: bool) -> None:
     """Start everything locally (./var, fake WeCom, webhook, sender) and chat as demo_cadre."""
     from bot.demo import run_demo
 
-    sys.exit(run_demo(port, script, user=userid))
+    sys.exit(run_demo(port, script, user=userid, fresh=fresh))

@@ -64,3 +64,12 @@ def test_demo_plays_a_script_and_stops_everything(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[:2] == ["> 帮助", "< 【民情大走访】可用指令："]
     assert (tmp_path / "var" / "minqing.db").exists()
     assert "webhook:" in done.stderr
+
+
+def test_demo_fresh_forgets_only_the_database(tmp_path: Path) -> None:
+    from bot.demo import forget
+
+    for name in ("minqing.db", "minqing.db-wal", "minqing.db-shm", "demo-config.toml"):
+        (tmp_path / name).write_text("x")
+    forget(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo-config.toml"]
