@@ -41,6 +41,7 @@ __all__ = ["SCHEMES", "Classification", "HybridModel", "Weights", "classify", "m
 OTHER = "其他"
 DEFAULT_KIND = "困难需求"
 LEARNED_TERMS = 2  # learned features shown among the terms
+_FUNCTION_CHARS = frozenset("的了是在和也都就还着过吗呢啊吧个我你他她这那有")
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,9 @@ class HybridModel:
         terms = list(ev.terms)
         for feat in self.learned.changzhou.explain(nb.features, category, 2 * LEARNED_TERMS):
             bare = feat.lstrip("~非")
-            if len(terms) < len(ev.terms) + LEARNED_TERMS and not any(bare in t for t in terms):
+            if _FUNCTION_CHARS.intersection(bare) or any(bare in t for t in terms):
+                continue  # "~校的" explains nothing to a reader; "~卫生" repeats 卫生室
+            if len(terms) < len(ev.terms) + LEARNED_TERMS:
                 terms.append(feat)
         low = confidence < w.low_confidence
         return Classification(
