@@ -10,12 +10,19 @@ Sets (``tests/data/problems_NAME.tsv``; see docs/ledger.md for their history):
 - ``labelled`` (345): written with the lexicon and iterated on: in-sample.
 - ``holdout``, ``holdout2``, ``holdout3`` (about 60 each): blind when first scored,
   then used to widen the vocabulary, so no longer blind.
-- ``blind`` (157): written before the November 2026 widening, scored before and after
-  (its misses were not read while widening, but the same author widened the lexicon).
-- ``blind2`` (124): written after round 1, committed, scored once; then round 2 used it.
-- ``blind3`` (116): written after round 2, committed, scored once: the honest figure.
+- ``blind`` (157), ``blind2`` (124), ``blind3`` (116): each written after a round of
+  changes, committed, scored once, then read.
+- ``blind4`` (156): written before the hybrid (v3), committed, scored before and once
+  after it; the learned layer never trains on it.
+
+Since v3 the learned layer trains on every set but ``blind4``
+(benchmarks/train_classifier.py), so those rows are in-sample; ``--cv K`` prints K-fold
+cross-validation over them instead (the learned layer retrained per fold), ``--focus
+blind3`` scores only blind3's held rows (the set the lexicon was least fitted to), and
+``--grid`` tries a small grid of combining weights.
 
     .venv/bin/python benchmarks/classify_accuracy.py [--set NAME ...] [--errors] [--table]
+    .venv/bin/python benchmarks/classify_accuracy.py --cv 5 [--focus blind3] [--grid]
 """
 
 from __future__ import annotations
