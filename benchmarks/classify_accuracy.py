@@ -10,32 +10,46 @@ Sets (``tests/data/problems_NAME.tsv``; see docs/ledger.md for their history):
 - ``labelled`` (345): written with the lexicon and iterated on: in-sample.
 - ``holdout``, ``holdout2``, ``holdout3`` (about 60 each): blind when first scored,
   then used to widen the vocabulary, so no longer blind.
-- ``blind`` (157): written before the November 2026 widening, scored before and after
-  (its misses were not read while widening, but the same author widened the lexicon).
-- ``blind2`` (124): written after round 1, committed, scored once; then round 2 used it.
-- ``blind3`` (116): written after round 2, committed, scored once: the honest figure.
+- ``blind`` (157), ``blind2`` (124), ``blind3`` (116): each written after a round of
+  changes, committed, scored once, then read.
+- ``blind4`` (156): written before the hybrid (v3), committed, scored before and once
+  after it; the learned layer never trains on it.
+
+Since v3 the learned layer trains on every set but ``blind4``
+(benchmarks/train_classifier.py), so those rows are in-sample; ``--cv K`` prints K-fold
+cross-validation over them instead (the learned layer retrained per fold), ``--focus
+blind3`` scores only blind3's held rows (the set the lexicon was least fitted to), and
+``--grid`` tries a small grid of combining weights.
 
     .venv/bin/python benchmarks/classify_accuracy.py [--set NAME ...] [--errors] [--table]
+    .venv/bin/python benchmarks/classify_accuracy.py --cv 5 [--focus blind3] [--grid]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
+import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.ledger.classify import classify  # noqa: E402
+from bot.ledger.classify import Classification, HybridModel, Weights, classify  # noqa: E402
+from bot.ledger.learned import Example  # noqa: E402
+from bot.ledger.lexicon import load_lexicon  # noqa: E402
 from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU  # noqa: E402
 
 DATA_DIR = ROOT / "tests" / "data"
-SETS = ("labelled", "holdout", "holdout2", "holdout3", "blind", "blind2", "blind3")
+SETS = ("labelled", "holdout", "holdout2", "holdout3", "blind", "blind2", "blind3", "blind4")
+# The sets the learned layer trains on (benchmarks/train_classifier.py); blind4 stays out.
+TRAINING_SETS = SETS[:-1]
 DEFAULT_FILE = DATA_DIR / "problems_labelled.tsv"
 
 
@@ -81,7 +95,7 @@ def read_rows(path: Path = DEFAULT_FILE) -> list[Row]:
         ]
 
 
-def evaluate(rows: list[Row]) -> Scores:
+def evaluate(rows: list[Row], fn: Callable[[str], Classification] = classify) -> Scores:
     detected = cz = chd = kind = 0
     confusion: dict[str, Counter[tuple[str, str]]] = {
         "changzhou": Counter(),
@@ -90,7 +104,7 @@ def evaluate(rows: list[Row]) -> Scores:
     errors = []
     problems = [r for r in rows if r.problem]
     started = time.perf_counter()
-    verdicts = [classify(row.text) for row in rows]
+    verdicts = [fn(row.text) for row in rows]
     elapsed = time.perf_counter() - started
     for row, got in zip(rows, verdicts, strict=True):
         if got.problem == row.problem:
@@ -169,6 +183,58 @@ def table(paths: list[Path]) -> None:
         )
 
 
+def cross_validate(
+    k: int, weights: Weights, lexicon: object = None, focus: str | None = None
+) -> Scores:
+    """k-fold cross-validation over the training sets: the learned layer is trained on
+    k-1 folds and scored on the held fold (the keyword lexicon is fixed: it was built
+    with all of these sentences in view, so this measures the learned layer and the
+    combination, not the lexicon). Folds are a seeded shuffle, so reruns agree."""
+    rows = [r for name in TRAINING_SETS for r in read_rows(set_path(name))]
+    rows = list({r.text: r for r in rows}.values())
+    scored = {r.text for r in read_rows(set_path(focus))} if focus else {r.text for r in rows}
+    random.Random(2026).shuffle(rows)
+    lex = lexicon or load_lexicon()
+    folds = [rows[i::k] for i in range(k)]
+    held: list[Row] = []
+    verdicts: dict[str, Classification] = {}
+    for i, fold in enumerate(folds):
+        train = [r for j, f in enumerate(folds) if j != i for r in f]
+        hybrid = HybridModel(
+            lex,  # type: ignore[arg-type]
+            [Example(r.text, r.problem, r.changzhou, r.chaihudian, r.kind) for r in train],
+            weights,
+        )
+        for r in fold:
+            if r.text in scored:
+                verdicts[r.text] = hybrid.classify(r.text)
+                held.append(r)
+    return evaluate(held, verdicts.__getitem__)
+
+
+def cv_report(k: int, grid: bool, focus: str | None = None) -> None:
+    """Print k-fold figures for the default weights, or for a small grid of weights."""
+    lex = load_lexicon()
+    candidates = [Weights()]
+    if grid:
+        candidates = [
+            Weights(ks, kks, da, dv, lc)
+            for ks, kks, da, dv, lc in itertools.product(
+                (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0), (0.4, 0.6, 0.8), (0.8, 0.95), (0.2,), (0.3,)
+            )
+        ]
+    print(f"{k}-fold cross-validation over {', '.join(TRAINING_SETS)}")
+    if focus:
+        print(f"scoring only the held rows of {focus}")
+    print("weights | detection | changzhou | chaihudian | kind")
+    for w in candidates:
+        s = cross_validate(k, w, lex, focus)
+        print(
+            f"{w} | {s.detection:.1%} | {s.changzhou:.1%} | {s.chaihudian:.1%} | {s.kind:.1%}",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, help="TSV files (default: every set)")
@@ -177,7 +243,15 @@ def main() -> None:
     )
     parser.add_argument("--errors", action="store_true", help="list every miss")
     parser.add_argument("--table", action="store_true", help="one Markdown row per set")
+    parser.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation instead")
+    parser.add_argument("--grid", action="store_true", help="with --cv: try a grid of weights")
+    parser.add_argument(
+        "--focus", choices=TRAINING_SETS, help="with --cv: score only the held rows of this set"
+    )
     args = parser.parse_args()
+    if args.cv:
+        cv_report(args.cv, args.grid, args.focus)
+        return
     paths = list(args.files) + [set_path(n) for n in args.sets or []]
     if not paths:
         paths = [set_path(n) for n in SETS]

@@ -1,52 +1,58 @@
 """Classify a free-text answer: is it a problem, which category (both schemes), which kind.
 
-A keyword model over jieba tokens (vocabulary in ``data/keywords.toml``, see
-:mod:`bot.ledger.lexicon`). Per clause (split at punctuation and at 但是/就是/不过…):
+Two layers, both explainable:
 
-- a *problem term* (漏水, 吵架) counts unless a negation stands shortly before it
-  ("没有矛盾" is not a dispute);
-- a *subject term* (路灯, 医保) says what the problem is about; it makes the clause
-  a problem only when lacking ("没有路灯", "连个篮球场都没有") or when another
-  cue in the clause says something is wrong ("学费有点紧");
-- a subject is lacking after 没有/无 or before 都没有, not after a bare 不 ("不孤单"
-  says a quality, not a lack);
-- a clause holding a word that says things are fine (挺好, 解决了) drops bare cues
-  ("问题都解决了" raises nothing);
-- clauses with no evidence contribute nothing, so "没有矛盾，但是屋顶漏水" is a
-  housing problem and "没什么困难，都挺好" is none;
-- phrase patterns (:data:`bot.ledger.lexicon.PATTERNS`: 跑了五趟, 生活很困难, 老伴走了)
-  catch what single words miss; their label shows among the terms.
+1. the keyword layer (:mod:`bot.ledger.keyword_model`): jieba tokens against the
+   domain lexicon in ``data/keywords.toml``, clause by clause, with negations reaching
+   over lists; it gives category and kind scores and the matched terms;
+2. the learned layer (:mod:`bot.ledger.learned`): naive Bayes over words and
+   character pairs, trained at load from ``data/training.tsv``.
 
-Category scores add the weights of the counted terms; the share of the best category
-and its strength give the confidence. Below :data:`LOW_CONFIDENCE` the category is
-其他 and the problem is flagged for a person (``needs_review``).
+Combining (weights in :class:`Weights`, chosen by 5-fold cross-validation over the
+training sets, see docs/ledger.md): a problem word found by the keyword layer makes
+the text a problem. Without one, a text the keywords call a problem by its subjects
+alone ("老师挺负责的") stays one only if the learned layer gives it at least
+``detect_veto``, and a text the keywords find nothing in, no clause of which says
+things are fine, is a problem when the learned layer is at least ``detect_alone`` sure. The
+category and kind distributions are ``keyword_share`` × the keyword scores (as shares)
+plus the rest × the learned posterior; when the keywords are silent the learned
+posterior alone counts, scaled down by ``1 - keyword_share``. The top share is the
+confidence; below ``low_confidence`` the category is 其他 and the problem is flagged
+for a person (``needs_review``). Terms: the matched keywords, then up to two learned
+features that favoured the chosen category (a character pair shows as ``~漏水``).
 
-:func:`classify` is what the bot, the CLI and the benchmark call. The lexicon and its
-jieba tokenizer are built on first use and kept for the process (never per message).
+:func:`classify` is what the bot, the CLI and the benchmark call. The lexicon, its
+jieba tokenizer and the learned model are built on first use and kept for the process
+(never per message); building takes about a second.
 """
 
 from __future__ import annotations
 
-import re
 import threading
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from bot.ledger.lexicon import PATTERNS, Lexicon, TopicHit, load_lexicon
+from bot.ledger.keyword_model import SCHEMES, Evidence, KeywordModel
+from bot.ledger.learned import TRAINING_PATH, Example, LearnedModel, read_examples
+from bot.ledger.lexicon import Lexicon, load_lexicon
 
-SCHEMES = ("changzhou", "chaihudian")
+__all__ = ["SCHEMES", "Classification", "HybridModel", "Weights", "classify", "model"]
+
 OTHER = "其他"
 DEFAULT_KIND = "困难需求"
-LOW_CONFIDENCE = 0.3
-SUBJECT_ONLY_MIN = 2  # subject weight that makes a cue-less, non-positive text a problem
-DISPUTE_CUE_MIN = 3  # 矛盾纠纷 cue weight that pulls the category to 平安治理
-NEGATION_WINDOW = 4  # tokens between a negation and the term it cancels
-CLAUSE_BREAKS = frozenset({"但是", "但", "不过", "就是", "只是", "可是", "然而", "只想"})
-_QUESTION = re.compile(r"[?？]|(?:吗|呢|么|嘛|了没有|了没|没有啊)[。！!~～]*$")
+LEARNED_TERMS = 2  # learned features shown among the terms
+_FUNCTION_CHARS = frozenset("的了是在和也都就还着过吗呢啊吧个我你他她这那有")
 
-_PUNCT = re.compile(r"[，。；！？、,.;!?…\s]+")
-# Kind preference when scores tie (the more specific first).
-KIND_ORDER = ("信访诉求", "矛盾纠纷", "安全隐患", "政策咨询", "意见建议", "困难需求")
+
+@dataclass(frozen=True)
+class Weights:
+    """How the layers combine (defaults chosen by cross-validation)."""
+
+    keyword_share: float = 0.55
+    kind_keyword_share: float = 0.3
+    detect_alone: float = 0.8
+    detect_veto: float = 0.1
+    low_confidence: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -87,236 +93,85 @@ class Classification:
 NO_PROBLEM = Classification(False, OTHER, OTHER, "", 0.0, (), False)
 
 
-class KeywordModel:
-    """Scores texts with a :class:`Lexicon`; safe to share between threads."""
+NO_PROBLEM = Classification(False, OTHER, OTHER, "", 0.0, (), False)
 
-    def __init__(self, lexicon: Lexicon) -> None:
+
+def _shares(scores: dict[str, float]) -> dict[str, float]:
+    total = sum(v for v in scores.values() if v > 0)
+    return {k: v / total for k, v in scores.items() if v > 0} if total else {}
+
+
+def _mix(keyword: dict[str, float], learned: dict[str, float], share: float) -> dict[str, float]:
+    """``share`` × the keyword shares + the rest × the learned posterior."""
+    kw = _shares(keyword)
+    labels = set(kw) | set(learned)
+    return {c: share * kw.get(c, 0.0) + (1 - share) * learned.get(c, 0.0) for c in labels}
+
+
+def _top(dist: dict[str, float]) -> tuple[str, float]:
+    if not dist:
+        return OTHER, 0.0
+    best = max(sorted(dist), key=lambda c: dist[c])
+    return best, dist[best]
+
+
+class HybridModel:
+    """Keyword layer + learned layer; read-only once built, safe to share between threads."""
+
+    def __init__(
+        self, lexicon: Lexicon, examples: Sequence[Example], weights: Weights = Weights()
+    ) -> None:
         self.lex = lexicon
-        self._known = frozenset(lexicon.all_terms())
-        self._topic_categories = {
-            hit.topic: (hit.changzhou, hit.chaihudian)
-            for hits in lexicon.topics.values()
-            for hit in hits
-        }
-        # Words never split further: fixed answers and negations ("没问题" is not "问题").
-        self._whole = (
-            lexicon.ok_phrases
-            | lexicon.negation_before
-            | lexicon.negation_adjacent
-            | lexicon.negation_after
-        )
-
-    def tokens(self, text: str) -> list[str]:
-        """jieba tokens; a compound jieba keeps whole (腿疼了 → 腿疼) is split into known terms."""
-        out: list[str] = []
-        for tok in self.lex.tokenizer.lcut(text, HMM=False):
-            if tok.strip():
-                out.extend(self._expand(tok))
-        return out
-
-    def _expand(self, tok: str) -> list[str]:
-        """Known terms inside an unknown token (臭水沟 → 水沟), longest first, else itself."""
-        lex = self.lex
-        if len(tok) < 2 or tok in self._known or tok in self._whole:
-            return [tok]
-        found: list[tuple[int, str]] = []
-        i = 0
-        while i < len(tok):
-            for j in range(len(tok), i + 1, -1):
-                if tok[i:j] in self._known:
-                    found.append((i, tok[i:j]))
-                    i = j - 1
-                    break
-            i += 1
-        if not found and tok[-1] in self._known and tok[-1] not in lex.ok_phrases:
-            found.append((len(tok) - 1, tok[-1]))
-        return [t for _, t in found] or [tok]
-
-    def clauses(self, text: str) -> list[tuple[list[str], bool]]:
-        """Token lists per clause, each with whether a contrast word (但是…) opened it."""
-        out: list[tuple[list[str], bool]] = []
-        for part in _PUNCT.split(text):
-            current: list[str] = []
-            contrast = False
-            for tok in self.tokens(part):
-                if tok in CLAUSE_BREAKS:
-                    if current:
-                        out.append((current, contrast))
-                    current, contrast = [], True
-                    continue
-                current.append(tok)
-            if current:
-                out.append((current, contrast))
-        return out
-
-    def _negated(self, clause: list[str], i: int) -> bool:
-        lex = self.lex
-        if i > 0 and clause[i - 1] in lex.negation_adjacent:
-            return True
-        return any(t in lex.negation_before for t in clause[max(0, i - NEGATION_WINDOW) : i])
-
-    def _lacking(self, clause: list[str], i: int) -> bool:
-        """A subject named as missing: 没有X / X都没有 / 连个X都没有."""
-        lex = self.lex
-        if any(t in lex.negation_before for t in clause[max(0, i - NEGATION_WINDOW) : i]):
-            return True
-        if i > 0 and clause[i - 1] in lex.negation_adjacent and clause[i - 1] != "不":
-            return True  # 没再X; but 不孤单 / 不远 says a quality, not a lack
-        return any(t in lex.negation_after for t in clause[i + 1 :])
-
-    def _topic_hits(self, tok: str) -> tuple[TopicHit, ...]:
-        """The listed term's hits; for an unlisted word, weak hits of its root characters
-        (撬车门 → 撬 → security), one per topic."""
-        lex = self.lex
-        if tok in lex.topics:
-            return lex.topics[tok]
-        if tok in self._known or tok in self._whole:
-            return ()
-        seen: dict[str, TopicHit] = {}
-        for ch in tok:
-            for hit in lex.roots.get(ch, ()):
-                seen.setdefault(hit.topic, hit)
-        return tuple(seen.values())
-
-    def _read_clause(self, clause: list[str], contrast: bool) -> _Clause:
-        """Evidence, counted terms, subjects and kind cues of one clause."""
-        lex = self.lex
-        c = _Clause(contrast=contrast)
-        for i, tok in enumerate(clause):
-            negated = self._negated(clause, i)
-            if tok in lex.ok_phrases:
-                c.positive = True
-            if tok in lex.cues:
-                if negated:
-                    c.positive = True
-                else:
-                    c.evidence += lex.cues[tok]
-                    c.counted.append(tok)
-            for kind, w in lex.kinds.get(tok, ()):
-                if negated:
-                    c.positive = True
-                else:
-                    c.evidence += w
-                    c.kinds[kind] += w
-                    c.counted.append(tok)
-            for hit in self._topic_hits(tok):
-                if hit.is_problem:
-                    if negated:
-                        c.positive = True
-                    else:
-                        c.evidence += hit.weight
-                        c.counted.append(tok)
-                        c.hits.append(hit)
-                elif self._lacking(clause, i):
-                    c.evidence += hit.weight
-                    c.counted.append(tok)
-                    c.hits.append(hit)
-                else:
-                    c.subjects.append(tok)
-                    c.subject_hits.append(hit)
-        if c.positive and not c.hits and not c.kinds:
-            # "问题都解决了": a bare cue beside a word saying things are fine is no evidence.
-            c.evidence = 0.0
-            c.counted.clear()
-        if contrast and c.subject_hits and not c.positive:
-            # "没有矛盾，就是屋后化粪池满了": what follows 但是/就是 is the problem.
-            c.evidence += 1
-        return c
+        self.keywords = KeywordModel(lexicon)
+        self.learned = LearnedModel(examples, self.keywords.tagged_tokens)
+        self.weights = weights
 
     def classify(self, text: str) -> Classification:
-        """Classify one text; see the module docstring for the rules."""
-        clauses = [self._read_clause(toks, contrast) for toks, contrast in self.clauses(text)]
-        evidence = sum(c.evidence for c in clauses)
-        matched = [pat for pat in PATTERNS if pat.regex.search(text)]
-        evidence += sum(pat.evidence for pat in matched)
-        positive = any(c.positive for c in clauses)
-        neutral = [c for c in clauses if c.evidence > 0 or not c.positive]
-        subject_weight = sum(h.weight for c in neutral for h in c.subject_hits)
-        if evidence <= 0 and (positive or subject_weight < SUBJECT_ONLY_MIN):
+        """Classify one text; see the module docstring for how the layers combine."""
+        w = self.weights
+        ev: Evidence = self.keywords.evidence(text)
+        nb = self.learned.predict(text)
+        if ev.strength <= 0:  # no problem word: subjects alone, or nothing at all
+            problem = (ev.problem and nb.problem >= w.detect_veto) or (
+                not ev.positive and nb.problem >= w.detect_alone
+            )
+        else:
+            problem = ev.problem
+        if not problem:
             return NO_PROBLEM
-        scores: dict[str, dict[str, float]] = {s: defaultdict(float) for s in SCHEMES}
-        kind_scores: dict[str, float] = defaultdict(float)
-        terms: list[str] = []
-        for c in neutral:
-            for kind, w in c.kinds.items():
-                kind_scores[kind] += w
-            for hit in c.hits + c.subject_hits:
-                scores["changzhou"][hit.changzhou] += hit.weight
-                scores["chaihudian"][hit.chaihudian] += hit.weight
-                if hit.kind:
-                    kind_scores[hit.kind] += hit.weight * 0.5
-            terms.extend(t for t in c.counted + c.subjects if t not in terms)
-        quarrel = sum(c.kinds.get("矛盾纠纷", 0.0) for c in neutral)
-        boundary = any(h.topic == "boundary" for c in neutral for h in c.hits)
-        if quarrel >= DISPUTE_CUE_MIN and not boundary:
-            # Convention: a dispute counts as 平安治理 / 社会治安 whatever it is about.
-            cz, chd = self._topic_categories["dispute"]
-            scores["changzhou"][cz] += quarrel
-            scores["chaihudian"][chd] += quarrel
-        if _QUESTION.search(text):
-            kind_scores["政策咨询"] += 2
-        for pat in matched:
-            if pat.kind:
-                kind_scores[pat.kind] += pat.kind_weight
-            if pat.topic:
-                cz, chd = self._topic_categories[pat.topic]
-                scores["changzhou"][cz] += pat.weight
-                scores["chaihudian"][chd] += pat.weight
-            if pat.label and pat.label not in terms:
-                terms.append(pat.label)
-        category, confidence = _best(scores["changzhou"])
-        category_alt, _ = _best(scores["chaihudian"])
-        low = confidence < LOW_CONFIDENCE
-        if low:
-            category = category_alt = OTHER
-        kind = max(KIND_ORDER, key=lambda k: (kind_scores.get(k, 0.0), -KIND_ORDER.index(k)))
-        if kind_scores.get(kind, 0.0) <= 0:
-            kind = DEFAULT_KIND
+        category, confidence = _top(_mix(ev.changzhou, nb.changzhou, w.keyword_share))
+        category_alt, _ = _top(_mix(ev.chaihudian, nb.chaihudian, w.keyword_share))
+        kind, _ = _top(_mix(ev.kinds, nb.kind, w.kind_keyword_share))
+        terms = list(ev.terms)
+        for feat in self.learned.changzhou.explain(nb.features, category, 2 * LEARNED_TERMS):
+            bare = feat.lstrip("~非")
+            if _FUNCTION_CHARS.intersection(bare) or any(bare in t for t in terms):
+                continue  # "~校的" explains nothing to a reader; "~卫生" repeats 卫生室
+            if len(terms) < len(ev.terms) + LEARNED_TERMS:
+                terms.append(feat)
+        low = confidence < w.low_confidence
         return Classification(
             problem=True,
-            category=category,
-            category_alt=category_alt,
-            kind=kind,
-            confidence=confidence,
+            category=OTHER if low else category,
+            category_alt=OTHER if low else category_alt,
+            kind=kind or DEFAULT_KIND,
+            confidence=round(confidence, 3),
             terms=tuple(terms),
             needs_review=low,
         )
 
 
-@dataclass
-class _Clause:
-    contrast: bool
-    evidence: float = 0.0
-    positive: bool = False
-    counted: list[str] = field(default_factory=list)
-    subjects: list[str] = field(default_factory=list)
-    hits: list[TopicHit] = field(default_factory=list)
-    subject_hits: list[TopicHit] = field(default_factory=list)
-    kinds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-
-
-def _best(scores: dict[str, float]) -> tuple[str, float]:
-    """The top category and a confidence: its share of the total times its strength."""
-    total = sum(scores.values())
-    if total <= 0:
-        return OTHER, 0.0
-    top = max(sorted(scores), key=lambda c: scores[c])
-    share = scores[top] / total
-    strength = min(1.0, scores[top] / 3.0)
-    return top, round(share * strength, 3)
-
-
-_model: KeywordModel | None = None
+_model: HybridModel | None = None
 _lock = threading.Lock()
 
 
-def model() -> KeywordModel:
+def model() -> HybridModel:
     """The process-wide model, built on first use (jieba loads once per process)."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
-                _model = KeywordModel(load_lexicon())
+                _model = HybridModel(load_lexicon(), read_examples(TRAINING_PATH))
     return _model
 
 

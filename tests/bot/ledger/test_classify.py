@@ -15,7 +15,10 @@ from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU, PROBLEM_K
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from classify_accuracy import evaluate, read_rows  # noqa: E402
+from classify_accuracy import cross_validate, evaluate, read_rows  # noqa: E402
+from train_classifier import TRAINING_SETS, training_text  # noqa: E402
+
+from bot.ledger.learned import TRAINING_PATH, NaiveBayes  # noqa: E402
 
 NO_PROBLEM_ANSWERS = [
     "没有",
@@ -32,6 +35,10 @@ NO_PROBLEM_ANSWERS = [
     "没有发现安全隐患",
     "暂无意见建议",
     "不需要帮助",
+    "暂无困难需求和意见建议",
+    "没有困难、矛盾和安全隐患",
+    "困难需求、意见建议、矛盾纠纷都没有",
+    "老师挺负责的",
 ]
 
 
@@ -134,11 +141,50 @@ def test_labelled_set_is_big_and_covers_every_label(labelled_scores):
 
 
 def test_accuracy_floors(labelled_scores):
-    # In-sample figures (docs/ledger.md): 97.6 / 96.2 / 100 / 80.0 %.
-    assert labelled_scores.changzhou >= 0.94
-    assert labelled_scores.chaihudian >= 0.92
+    # In-sample figures (docs/ledger.md, v3): 100 / 100 / 100 / 99.3 %.
+    assert labelled_scores.changzhou >= 0.97
+    assert labelled_scores.chaihudian >= 0.97
     assert labelled_scores.detection >= 0.97
-    assert labelled_scores.kind >= 0.76
+    assert labelled_scores.kind >= 0.95
+
+
+def test_cross_validated_accuracy_floors():
+    # 5-fold CV over the training sets (docs/ledger.md, v3): 98.7 / 90.6 / 90.8 / 75.6 %.
+    scores = cross_validate(5, model().weights)
+    assert scores.detection >= 0.96
+    assert scores.changzhou >= 0.87
+    assert scores.chaihudian >= 0.87
+    assert scores.kind >= 0.72
+
+
+def test_training_file_is_what_the_script_writes_and_holds_no_blind4():
+    assert TRAINING_PATH.read_text(encoding="utf-8") == training_text()
+    assert "blind4" not in TRAINING_SETS
+    training = {r.text for r in read_rows(TRAINING_PATH)}
+    blind4 = {r.text for r in read_rows(ROOT / "tests" / "data" / "problems_blind4.tsv")}
+    assert training & blind4 == set()
+
+
+def test_learned_features_show_among_the_terms():
+    got = classify("娃娃读书的钱凑不齐")
+    assert got.problem
+    learned = [t for t in got.terms if t not in model().lex.all_terms()]
+    assert learned, got.terms
+
+
+def test_naive_bayes_learns_and_explains():
+    nb = NaiveBayes([{"漏水", "屋顶"}, {"屋顶", "裂缝"}, {"发烧", "医生"}], ["房", "房", "医"])
+    post = nb.posterior({"漏水"})
+    assert post["房"] > post["医"]
+    assert abs(sum(post.values()) - 1) < 1e-9
+    assert nb.explain({"漏水", "医生"}, "房") == ["漏水"]
+    assert nb.posterior({"没见过"}) == nb.posterior(set())
+
+
+def test_the_strongest_words_win_over_a_fine_clause():
+    got = classify("邻里之间挺和睦，就是屋顶漏雨")
+    assert got.problem
+    assert got.category == "房屋土地"
 
 
 def test_every_no_problem_row_raises_nothing():
@@ -151,15 +197,17 @@ def test_userdict_holds_every_keyword():
     assert missing_userdict_words() == []
 
 
-# Floors a few points under the figures measured when the sets were last scored
-# (docs/ledger.md): (detection, changzhou, chaihudian, kind).
+# Floors a few points under the figures measured at v3 (docs/ledger.md):
+# (detection, changzhou, chaihudian, kind). All but blind4 are training sets of the
+# learned layer now, so their figures are in-sample; blind4 was scored once, after.
 SET_FLOORS = {
-    "holdout": (0.96, 0.88, 0.86, 0.66),
-    "holdout2": (0.96, 0.94, 0.92, 0.62),
-    "holdout3": (0.96, 0.88, 0.86, 0.85),
-    "blind": (0.94, 0.88, 0.89, 0.77),
-    "blind2": (0.96, 0.92, 0.90, 0.66),
-    "blind3": (0.88, 0.64, 0.62, 0.54),
+    "holdout": (0.96, 0.96, 0.96, 0.94),
+    "holdout2": (0.96, 0.94, 0.92, 0.96),
+    "holdout3": (0.96, 0.94, 0.96, 0.96),
+    "blind": (0.95, 0.93, 0.94, 0.95),
+    "blind2": (0.96, 0.96, 0.96, 0.96),
+    "blind3": (0.93, 0.89, 0.86, 0.94),
+    "blind4": (0.93, 0.90, 0.89, 0.75),
 }
 
 
@@ -173,7 +221,7 @@ def test_held_out_sets_do_not_regress(name):
     assert scores.kind >= kind
 
 
-@pytest.mark.parametrize(("name", "size"), [("blind", 150), ("blind2", 100), ("blind3", 100)])
+@pytest.mark.parametrize(("name", "size"), [("blind", 150), ("blind2", 100), ("blind3", 100), ("blind4", 150)])
 def test_blind_sets_cover_every_label_and_hold_no_problem_answers(name, size):
     rows = read_rows(ROOT / "tests" / "data" / f"problems_{name}.tsv")
     assert len(rows) >= size
