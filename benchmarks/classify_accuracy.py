@@ -173,7 +173,9 @@ def report(path: Path, errors: bool) -> None:
 
 def table(paths: list[Path]) -> None:
     """One Markdown row per set, as in docs/ledger.md."""
-    print("| set | sentences | detection | 常州 (seed 003) | 柴胡店 (seed 004) | kind | ms/sentence |")
+    print(
+        "| set | sentences | detection | 常州 (seed 003) | 柴胡店 (seed 004) | kind | ms/sentence |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for path in paths:
         s = evaluate(read_rows(path))

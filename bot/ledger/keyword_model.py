@@ -35,7 +35,9 @@ SCHEMES = ("changzhou", "chaihudian")
 SUBJECT_ONLY_MIN = 2  # subject weight that makes a cue-less, non-positive text a problem
 DISPUTE_CUE_MIN = 3  # 矛盾纠纷 cue weight that pulls the category to 平安治理
 NEGATION_WINDOW = 4  # tokens between a negation and the term it cancels
-OTHER_CLAUSE_WEIGHT = 1.0  # weight of the other clauses' categories (1.0: 5-fold CV found lower hurt)
+OTHER_CLAUSE_WEIGHT = (
+    1.0  # weight of the other clauses' categories (1.0: 5-fold CV found lower hurt)
+)
 CLAUSE_BREAKS = frozenset({"但是", "但", "不过", "就是", "只是", "可是", "然而", "只想"})
 # Words joining the items of a list: a negation reaches over them.
 LIST_JOINERS = frozenset({"和", "、", "跟", "与", "及", "以及", "或", "或者", "也", "还有", "或是"})

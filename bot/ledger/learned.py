@@ -31,7 +31,9 @@ DATA_DIR = Path(__file__).parent / "data"
 TRAINING_PATH = DATA_DIR / "training.tsv"
 PAIR = "~"  # prefix of a character-pair feature
 ASKS = "问句"  # feature of a text that ends as a question
-QUESTION = re.compile(r"[?？]|(?:吗|呢|么|嘛|了没有|了没)[。！!~～]*$|(?:能不能|可不可以|有没有|怎么|哪里|哪儿|在哪|多少|是不是|行不行)")
+QUESTION = re.compile(
+    r"[?？]|(?:吗|呢|么|嘛|了没有|了没)[。！!~～]*$|(?:能不能|可不可以|有没有|怎么|哪里|哪儿|在哪|多少|是不是|行不行)"
+)
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -51,8 +53,11 @@ def read_examples(path: Path) -> list[Example]:
     with path.open(encoding="utf-8", newline="") as f:
         return [
             Example(
-                r["text"], r["problem"] == "1", r["category_changzhou"],
-                r["category_chaihudian"], r["kind"],
+                r["text"],
+                r["problem"] == "1",
+                r["category_changzhou"],
+                r["category_chaihudian"],
+                r["kind"],
             )
             for r in csv.DictReader(f, delimiter="\t")
         ]
@@ -90,8 +95,7 @@ class NaiveBayes:
         """P(label | features), features outside the training vocabulary ignored."""
         known = [f for f in set(feats) if f in self.vocab]
         logs = {
-            c: self.log_prior[c]
-            + sum(self.log_like[c].get(f, self.log_unseen[c]) for f in known)
+            c: self.log_prior[c] + sum(self.log_like[c].get(f, self.log_unseen[c]) for f in known)
             for c in self.labels
         }
         top = max(logs.values())

@@ -76,26 +76,52 @@ class Pattern:
 
 _ADV = "[很太挺特别非常比较也都蛮好]*"
 PATTERNS = (
-    Pattern(re.compile(r"跑了?[两三四五六七八九十几好多]+[趟次回遍]"), "跑N趟", 2.0, "意见建议", 1.0),
+    Pattern(
+        re.compile(r"跑了?[两三四五六七八九十几好多]+[趟次回遍]"), "跑N趟", 2.0, "意见建议", 1.0
+    ),
     Pattern(
         re.compile(r"(?:有没有|可不可以|是多少|要多少|怎么[办弄算报交申]|咋[办弄算报交申])"),
-        "", 0.0, "政策咨询", 1.0,
+        "",
+        0.0,
+        "政策咨询",
+        1.0,
     ),
     Pattern(
         re.compile(rf"(?:生活|日子){_ADV}(?:困难|艰难|难过|难|苦|紧巴|没着落)"),
-        "生活困难", 2.0, "困难需求", 1.0, "welfare",
+        "生活困难",
+        2.0,
+        "困难需求",
+        1.0,
+        "welfare",
     ),
     Pattern(
-        re.compile(r"(?:一个人|独自|自己)(?:拉扯|带着?|养活?|供)[^，。]{0,4}(?:孩子|娃|儿子|女儿|[一两三四]个)"),
-        "独自抚养", 2.0, "困难需求", 1.0, "welfare",
+        re.compile(
+            r"(?:一个人|独自|自己)(?:拉扯|带着?|养活?|供)[^，。]{0,4}(?:孩子|娃|儿子|女儿|[一两三四]个)"
+        ),
+        "独自抚养",
+        2.0,
+        "困难需求",
+        1.0,
+        "welfare",
     ),
     Pattern(
-        re.compile(r"(?:老伴|丈夫|男人|老公|妻子|老婆|媳妇|那口子|当家的)[^，。]{0,8}(?:走了|去世|过世|没了|不在了)"),
-        "丧偶", 2.0, "困难需求", 1.0, "welfare",
+        re.compile(
+            r"(?:老伴|丈夫|男人|老公|妻子|老婆|媳妇|那口子|当家的)[^，。]{0,8}(?:走了|去世|过世|没了|不在了)"
+        ),
+        "丧偶",
+        2.0,
+        "困难需求",
+        1.0,
+        "welfare",
     ),
     Pattern(
         re.compile(r"连个[^，。]{0,6}的人都没有|没人(?:照顾|照看|做饭|倒水|伺候)"),
-        "无人照料", 2.0, "困难需求", 1.0, "welfare", 2,
+        "无人照料",
+        2.0,
+        "困难需求",
+        1.0,
+        "welfare",
+        2,
     ),
 )
 
@@ -119,8 +145,12 @@ def parse_roots(raw: dict[str, Any]) -> dict[str, tuple[TopicHit, ...]]:
             for ch in topic.get(key, ""):
                 if ch.strip():
                     hit = TopicHit(
-                        topic["id"], topic["changzhou"], topic["chaihudian"],
-                        topic.get("kind", ""), 1, is_problem,
+                        topic["id"],
+                        topic["changzhou"],
+                        topic["chaihudian"],
+                        topic.get("kind", ""),
+                        1,
+                        is_problem,
                     )
                     roots.setdefault(ch, []).append(hit)
     return {ch: tuple(h) for ch, h in roots.items()}

@@ -221,7 +221,6 @@ def test_csv_in_gbk_with_sheet_option(sheets, write_book, run_import, sessions, 
         assert s.scalars(select(Cadre.name).where(Cadre.userid == "suntao")).one() == "孙涛"
 
 
-
 def test_uncoded_row_beside_a_numbered_namesake_reimports_unchanged(
     sheets, write_book, run_import, engine
 ):

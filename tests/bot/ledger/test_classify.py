@@ -221,7 +221,9 @@ def test_held_out_sets_do_not_regress(name):
     assert scores.kind >= kind
 
 
-@pytest.mark.parametrize(("name", "size"), [("blind", 150), ("blind2", 100), ("blind3", 100), ("blind4", 150)])
+@pytest.mark.parametrize(
+    ("name", "size"), [("blind", 150), ("blind2", 100), ("blind3", 100), ("blind4", 150)]
+)
 def test_blind_sets_cover_every_label_and_hold_no_problem_answers(name, size):
     rows = read_rows(ROOT / "tests" / "data" / f"problems_{name}.tsv")
     assert len(rows) >= size
