@@ -1,0 +1,162 @@
+"""Problem lists, one row per ledger entry in scope raised in the period.
+
+- seed 003 附件4 党员干部走访收集问题清单 (``issues``): 走访人, 走访对象, the text, 办理意见;
+- seed 004 附件6 问题清单 (``problems``): sorted by the three responsibility classes,
+  then the seed-004 categories (居住环境 … 其他);
+- seed 002 附件2/3 矛盾纠纷 / 意见建议事项办理表 (``disputes`` / ``suggestions``).
+
+Problem texts pass through ``req.redact`` (phone numbers masked: none of these
+forms has a phone column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy.orm import Session
+
+from storage.exports import labels
+from storage.exports.base import ExportRequest, Row, Sheet
+from storage.exports.lookup import cadre_names, targets_by_id, unit_names
+from storage.exports.scope import scoped_problems
+from storage.models import Problem
+from storage.vocab import CATEGORIES_CHAIHUDIAN, PROBLEM_STATUS, RESPONSIBILITY
+
+
+def problems_in_period(
+    session: Session, req: ExportRequest, kinds: Collection[str] | None = None
+) -> list[Problem]:
+    """Problems the scope may see, raised in the period, of ``kinds`` (all when None)."""
+    out = []
+    for p in session.scalars(scoped_problems(session, req.scope)):
+        if req.in_period(p.created_at) and (kinds is None or p.kind in kinds):
+            out.append(p)
+    return out
+
+
+def handling(p: Problem) -> str:
+    """办理意见: responsibility, status, and the closing note when there is one."""
+    parts = [RESPONSIBILITY.get(p.responsibility, p.responsibility), PROBLEM_STATUS[p.status]]
+    if p.closing_note:
+        parts.append(p.closing_note)
+    return "；".join(parts)
+
+
+def _total(width: int, n: int) -> tuple[Row, ...]:
+    return ((labels.TOTAL, labels.count_note(n)) + ("",) * (width - 2),)
+
+
+def build_issues(session: Session, req: ExportRequest) -> Sheet:
+    """Seed 003 附件4; for one cadre (``--as``) the 走访人 line names them."""
+    problems = problems_in_period(session, req)
+    cadres = cadre_names(session)
+    targets = targets_by_id(session, {p.target_id for p in problems})
+    rows = tuple(
+        (
+            n,
+            cadres.get(p.found_by_id, ""),
+            req.day(p.created_at),
+            targets[p.target_id].head_name,
+            req.redact(p.text),
+            handling(p),
+        )
+        for n, p in enumerate(problems, start=1)
+    )
+    viewer = req.scope.viewer
+    who = viewer.name if viewer is not None else (req.scope.unit_label or "全部")
+    return Sheet(
+        title=labels.ISSUES_TITLE,
+        notes=(labels.ISSUES_NOTE, labels.cadre_note(who, req.period_label())),
+        header=(labels.ISSUES_HEADER,),
+        widths=(6, 10, 12, 12, 50, 30),
+        rows=rows,
+        totals=_total(6, len(rows)),
+        date_columns=frozenset({2}),
+    )
+
+
+_RESP_ORDER = {key: i for i, key in enumerate(RESPONSIBILITY)}
+_CAT_ORDER = {c: i for i, c in enumerate(CATEGORIES_CHAIHUDIAN)}
+
+
+def build_problem_list(session: Session, req: ExportRequest) -> Sheet:
+    """Seed 004 附件6: three classes × seven categories, then village and id."""
+    units = unit_names(session)
+    problems = sorted(
+        problems_in_period(session, req),
+        key=lambda p: (
+            _RESP_ORDER.get(p.responsibility, 99),
+            _CAT_ORDER.get(p.category_alt, 99),
+            units[p.unit_id],
+            p.id,
+        ),
+    )
+    cadres = cadre_names(session)
+    targets = targets_by_id(session, {p.target_id for p in problems})
+    rows = tuple(
+        (
+            n,
+            units[p.unit_id],
+            targets[p.target_id].head_name,
+            req.redact(p.text),
+            p.category_alt,
+            RESPONSIBILITY.get(p.responsibility, p.responsibility),
+            PROBLEM_STATUS[p.status],
+            cadres.get(p.found_by_id, ""),
+            req.day(p.created_at),
+        )
+        for n, p in enumerate(problems, start=1)
+    )
+    return Sheet(
+        title=labels.PROBLEM_LIST_TITLE,
+        notes=(labels.scope_note(req.scope.unit_label, req.period_label()),),
+        header=(labels.PROBLEM_LIST_HEADER,),
+        widths=(6, 14, 10, 50, 10, 16, 10, 10, 12),
+        rows=rows,
+        totals=_total(9, len(rows)),
+        date_columns=frozenset({8}),
+    )
+
+
+def _handling_table(
+    session: Session, req: ExportRequest, title: str, kinds: tuple[str, ...]
+) -> Sheet:
+    problems = problems_in_period(session, req, kinds)
+    units, cadres = unit_names(session), cadre_names(session)
+    targets = targets_by_id(session, {p.target_id for p in problems})
+    rows = tuple(
+        (
+            n,
+            units[p.unit_id],
+            targets[p.target_id].head_name,
+            req.redact(p.text),
+            p.kind,
+            cadres.get(p.found_by_id, ""),
+            req.day(p.created_at),
+            units.get(p.assignee_unit_id or 0, ""),
+            req.day(p.deadline),
+            handling(p),
+            req.day(p.closed_at),
+            "；".join(x for x in ("已回访" if p.followed_up_at else "", p.satisfaction or "") if x),
+        )
+        for n, p in enumerate(problems, start=1)
+    )
+    return Sheet(
+        title=title,
+        notes=(labels.scope_note(req.scope.unit_label, req.period_label()),),
+        header=(labels.HANDLING_HEADER,),
+        widths=(6, 14, 10, 44, 10, 10, 12, 14, 12, 30, 12, 12),
+        rows=rows,
+        totals=_total(12, len(rows)),
+        date_columns=frozenset({6, 8, 10}),
+    )
+
+
+def build_disputes(session: Session, req: ExportRequest) -> Sheet:
+    """Seed 002 附件2: 矛盾纠纷 and 信访诉求."""
+    return _handling_table(session, req, labels.DISPUTES_TITLE, labels.DISPUTE_KINDS)
+
+
+def build_suggestions(session: Session, req: ExportRequest) -> Sheet:
+    """Seed 002 附件3: 意见建议 and 政策咨询."""
+    return _handling_table(session, req, labels.SUGGESTIONS_TITLE, labels.SUGGESTION_KINDS)
