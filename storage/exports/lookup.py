@@ -11,11 +11,11 @@ from storage.models import Cadre, Target, Unit
 
 
 def unit_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Unit.id, Unit.name)).tuples())
+    return {uid: name for uid, name in session.execute(select(Unit.id, Unit.name))}
 
 
 def cadre_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Cadre.id, Cadre.name)).tuples())
+    return {cid: name for cid, name in session.execute(select(Cadre.id, Cadre.name))}
 
 
 def targets_by_id(session: Session, ids: Collection[int]) -> dict[int, Target]:

@@ -34,7 +34,7 @@ def build(session: Session, req: ExportRequest) -> Sheet:
         req.scope,
     )
     first: dict[int, tuple[Visit, Target]] = {}
-    for visit, target in session.execute(query).tuples():
+    for visit, target in session.execute(query):
         if req.in_period(visit.submitted_at):
             first.setdefault(target.id, (visit, target))
     units, cadres = unit_names(session), cadre_names(session)

@@ -30,7 +30,7 @@ def build(session: Session, req: ExportRequest) -> Sheet:
         req.scope,
     )
     counts: dict[int, list[int]] = defaultdict(lambda: [0] * 5)
-    for target_id, unit_id, is_key in session.execute(query).tuples():
+    for target_id, unit_id, is_key in session.execute(query):
         outcome = best.get(target_id)
         c = counts[unit_id]
         c[0] += 1
