@@ -7,36 +7,22 @@ the one table whose seed form carries a phone number; the scope decides whose ro
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Sheet
+from storage.exports.lists import household_visits, list_sheet
 from storage.exports.lookup import cadre_names, unit_names
-from storage.exports.scope import scoped_targets
-from storage.models import Target, Visit
+from storage.models import Target
 from storage.vocab import OUTCOME_AWAY
 
 
 def build(session: Session, req: ExportRequest) -> Sheet:
     """Rows ordered by village, group and household."""
-    query = scoped_targets(
-        select(Visit, Target)
-        .join(Target, Target.id == Visit.target_id)
-        .where(
-            Visit.campaign_id == req.campaign_id,
-            Visit.outcome == OUTCOME_AWAY,
-            Target.is_key.is_(False),
-        )
-        .order_by(Visit.submitted_at, Visit.id),
-        req.scope,
+    found = household_visits(
+        session, req, (OUTCOME_AWAY,), Target.is_key.is_(False), keep_latest=True
     )
-    latest: dict[int, tuple[Visit, Target]] = {}
-    for visit, target in session.execute(query):
-        if req.in_period(visit.submitted_at):
-            latest[target.id] = (visit, target)
     units, cadres = unit_names(session), cadre_names(session)
-    ordered = sorted(latest.values(), key=lambda vt: (units[vt[1].unit_id], vt[1].grid, vt[1].id))
     rows = tuple(
         (
             n,
@@ -50,14 +36,7 @@ def build(session: Session, req: ExportRequest) -> Sheet:
             cadres.get(v.cadre_id, ""),
             req.day(v.submitted_at),
         )
-        for n, (v, t) in enumerate(ordered, start=1)
+        for n, (v, t) in enumerate(found, start=1)
     )
-    return Sheet(
-        title=labels.AWAY_TITLE,
-        notes=(labels.scope_note(req.scope.unit_label, req.period_label()),),
-        header=(labels.AWAY_HEADER,),
-        widths=(6, 14, 8, 10, 14, 14, 28, 14, 10, 12),
-        rows=rows,
-        totals=((labels.TOTAL, labels.count_note(len(rows))) + ("",) * 8,),
-        date_columns=frozenset({9}),
-    )
+    widths = (6, 14, 8, 10, 14, 14, 28, 14, 10, 12)
+    return list_sheet(req, labels.AWAY_TITLE, labels.AWAY_HEADER, widths, rows, {9})

@@ -12,33 +12,19 @@ from sqlalchemy.orm import Session
 
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Sheet
+from storage.exports.lists import household_visits, list_sheet
 from storage.exports.lookup import cadre_names, unit_names
-from storage.exports.scope import scoped_targets
-from storage.models import Problem, Target, Visit
+from storage.models import Problem, Target
 from storage.vocab import OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_VISITED
 
 CONTACTS = (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY)
 
 
 def build(session: Session, req: ExportRequest) -> Sheet:
-    with_problems = select(Problem.target_id)
-    query = scoped_targets(
-        select(Visit, Target)
-        .join(Target, Target.id == Visit.target_id)
-        .where(
-            Visit.campaign_id == req.campaign_id,
-            Visit.outcome.in_(CONTACTS),
-            Target.id.not_in(with_problems),
-        )
-        .order_by(Visit.submitted_at, Visit.id),
-        req.scope,
-    )
-    first: dict[int, tuple[Visit, Target]] = {}
-    for visit, target in session.execute(query):
-        if req.in_period(visit.submitted_at):
-            first.setdefault(target.id, (visit, target))
+    """Rows ordered by village, group and household; the date is the first contact."""
+    without_problems = Target.id.not_in(select(Problem.target_id))
+    found = household_visits(session, req, CONTACTS, without_problems, keep_latest=False)
     units, cadres = unit_names(session), cadre_names(session)
-    ordered = sorted(first.values(), key=lambda vt: (units[vt[1].unit_id], vt[1].grid, vt[1].id))
     rows = tuple(
         (
             n,
@@ -49,14 +35,7 @@ def build(session: Session, req: ExportRequest) -> Sheet:
             cadres.get(v.cadre_id, ""),
             req.day(v.submitted_at),
         )
-        for n, (v, t) in enumerate(ordered, start=1)
+        for n, (v, t) in enumerate(found, start=1)
     )
-    return Sheet(
-        title=labels.NO_PROBLEM_TITLE,
-        notes=(labels.scope_note(req.scope.unit_label, req.period_label()),),
-        header=(labels.NO_PROBLEM_HEADER,),
-        widths=(6, 14, 10, 10, 30, 10, 12),
-        rows=rows,
-        totals=((labels.TOTAL, labels.count_note(len(rows))) + ("",) * 5,),
-        date_columns=frozenset({6}),
-    )
+    widths = (6, 14, 10, 10, 30, 10, 12)
+    return list_sheet(req, labels.NO_PROBLEM_TITLE, labels.NO_PROBLEM_HEADER, widths, rows, {6})

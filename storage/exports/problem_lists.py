@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Row, Sheet
+from storage.exports.lists import list_sheet
 from storage.exports.lookup import cadre_names, targets_by_id, unit_names
 from storage.exports.scope import scoped_problems
 from storage.models import Problem
@@ -42,21 +43,29 @@ def handling(p: Problem) -> str:
     return "；".join(parts)
 
 
-def _total(width: int, n: int) -> tuple[Row, ...]:
-    return ((labels.TOTAL, labels.count_note(n)) + ("",) * (width - 2),)
+class _Names:
+    """Unit, cadre and household names for one list of problems."""
+
+    def __init__(self, session: Session, problems: list[Problem]) -> None:
+        self.units = unit_names(session)
+        self.cadres = cadre_names(session)
+        self.targets = targets_by_id(session, {p.target_id for p in problems})
+
+    def lead(self, n: int, p: Problem, req: ExportRequest) -> Row:
+        """序号, village, household, the problem text (phones masked)."""
+        return (n, self.units[p.unit_id], self.targets[p.target_id].head_name, req.redact(p.text))
 
 
 def build_issues(session: Session, req: ExportRequest) -> Sheet:
     """Seed 003 附件4; for one cadre (``--as``) the 走访人 line names them."""
     problems = problems_in_period(session, req)
-    cadres = cadre_names(session)
-    targets = targets_by_id(session, {p.target_id for p in problems})
+    names = _Names(session, problems)
     rows = tuple(
         (
             n,
-            cadres.get(p.found_by_id, ""),
+            names.cadres.get(p.found_by_id, ""),
             req.day(p.created_at),
-            targets[p.target_id].head_name,
+            names.targets[p.target_id].head_name,
             req.redact(p.text),
             handling(p),
         )
@@ -64,15 +73,9 @@ def build_issues(session: Session, req: ExportRequest) -> Sheet:
     )
     viewer = req.scope.viewer
     who = viewer.name if viewer is not None else (req.scope.unit_label or "全部")
-    return Sheet(
-        title=labels.ISSUES_TITLE,
-        notes=(labels.ISSUES_NOTE, labels.cadre_note(who, req.period_label())),
-        header=(labels.ISSUES_HEADER,),
-        widths=(6, 10, 12, 12, 50, 30),
-        rows=rows,
-        totals=_total(6, len(rows)),
-        date_columns=frozenset({2}),
-    )
+    notes = (labels.ISSUES_NOTE, labels.cadre_note(who, req.period_label()))
+    widths = (6, 10, 12, 12, 50, 30)
+    return list_sheet(req, labels.ISSUES_TITLE, labels.ISSUES_HEADER, widths, rows, {2}, notes)
 
 
 _RESP_ORDER = {key: i for i, key in enumerate(RESPONSIBILITY)}
@@ -81,75 +84,56 @@ _CAT_ORDER = {c: i for i, c in enumerate(CATEGORIES_CHAIHUDIAN)}
 
 def build_problem_list(session: Session, req: ExportRequest) -> Sheet:
     """Seed 004 附件6: three classes × seven categories, then village and id."""
-    units = unit_names(session)
-    problems = sorted(
-        problems_in_period(session, req),
+    problems = problems_in_period(session, req)
+    names = _Names(session, problems)
+    problems.sort(
         key=lambda p: (
             _RESP_ORDER.get(p.responsibility, 99),
             _CAT_ORDER.get(p.category_alt, 99),
-            units[p.unit_id],
+            names.units[p.unit_id],
             p.id,
-        ),
+        )
     )
-    cadres = cadre_names(session)
-    targets = targets_by_id(session, {p.target_id for p in problems})
     rows = tuple(
-        (
-            n,
-            units[p.unit_id],
-            targets[p.target_id].head_name,
-            req.redact(p.text),
+        names.lead(n, p, req)
+        + (
             p.category_alt,
             RESPONSIBILITY.get(p.responsibility, p.responsibility),
             PROBLEM_STATUS[p.status],
-            cadres.get(p.found_by_id, ""),
+            names.cadres.get(p.found_by_id, ""),
             req.day(p.created_at),
         )
         for n, p in enumerate(problems, start=1)
     )
-    return Sheet(
-        title=labels.PROBLEM_LIST_TITLE,
-        notes=(labels.scope_note(req.scope.unit_label, req.period_label()),),
-        header=(labels.PROBLEM_LIST_HEADER,),
-        widths=(6, 14, 10, 50, 10, 16, 10, 10, 12),
-        rows=rows,
-        totals=_total(9, len(rows)),
-        date_columns=frozenset({8}),
-    )
+    widths = (6, 14, 10, 50, 10, 16, 10, 10, 12)
+    return list_sheet(req, labels.PROBLEM_LIST_TITLE, labels.PROBLEM_LIST_HEADER, widths, rows, {8})
+
+
+def _follow_up(p: Problem) -> str:
+    return "；".join(x for x in ("已回访" if p.followed_up_at else "", p.satisfaction or "") if x)
 
 
 def _handling_table(
     session: Session, req: ExportRequest, title: str, kinds: tuple[str, ...]
 ) -> Sheet:
     problems = problems_in_period(session, req, kinds)
-    units, cadres = unit_names(session), cadre_names(session)
-    targets = targets_by_id(session, {p.target_id for p in problems})
+    names = _Names(session, problems)
     rows = tuple(
-        (
-            n,
-            units[p.unit_id],
-            targets[p.target_id].head_name,
-            req.redact(p.text),
+        names.lead(n, p, req)
+        + (
             p.kind,
-            cadres.get(p.found_by_id, ""),
+            names.cadres.get(p.found_by_id, ""),
             req.day(p.created_at),
-            units.get(p.assignee_unit_id or 0, ""),
+            names.units.get(p.assignee_unit_id or 0, ""),
             req.day(p.deadline),
             handling(p),
             req.day(p.closed_at),
-            "；".join(x for x in ("已回访" if p.followed_up_at else "", p.satisfaction or "") if x),
+            _follow_up(p),
         )
         for n, p in enumerate(problems, start=1)
     )
-    return Sheet(
-        title=title,
-        notes=(labels.scope_note(req.scope.unit_label, req.period_label()),),
-        header=(labels.HANDLING_HEADER,),
-        widths=(6, 14, 10, 44, 10, 10, 12, 14, 12, 30, 12, 12),
-        rows=rows,
-        totals=_total(12, len(rows)),
-        date_columns=frozenset({6, 8, 10}),
-    )
+    widths = (6, 14, 10, 44, 10, 10, 12, 14, 12, 30, 12, 12)
+    return list_sheet(req, title, labels.HANDLING_HEADER, widths, rows, {6, 8, 10})
 
 
 def build_disputes(session: Session, req: ExportRequest) -> Sheet:

@@ -15,12 +15,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import openpyxl
-import pytest
 from sqlalchemy import select
 
 from scheduler.privacy import PHONE_RE
 from scheduler.stats import best_outcomes, halfmonth_summary
-from storage.exports import ExportRequest, resolve_scope
+from storage.exports import ExportRequest, export_table, resolve_scope
 from storage.models import Cadre, Problem, Target, Visit
 from tests.scheduler.conftest import Town, build_town
 
@@ -84,8 +83,9 @@ def build_export_town(session) -> ExportTown:  # type: ignore[no-untyped-def]
     return ExportTown(town, dispute.id)
 
 
-@pytest.fixture
-def etown(sessions) -> ExportTown:  # type: ignore[no-untyped-def]
+def etown_fixture(sessions) -> ExportTown:  # type: ignore[no-untyped-def]
+    """Body of the ``etown`` fixture; a test module declares
+    ``etown = pytest.fixture(etown_fixture, name="etown")``."""
     with sessions() as s:
         return build_export_town(s)
 
@@ -148,3 +148,10 @@ def read_workbook(path: Path, header_rows: int = 1) -> Workbook:
         totals=rows[-1],
         sheet=ws,
     )
+
+
+def export_and_read(session, etown: ExportTown, tmp_path: Path, key: str, **scope: Any) -> Workbook:  # type: ignore[no-untyped-def]
+    """Write table ``key`` in ``scope`` (unit=, userid=, since=, until=) and read it back."""
+    path = tmp_path / f"{key}.xlsx"
+    export_table(session, key, request_for(session, etown.town.campaign_id, **scope), path)
+    return read_workbook(path, 2 if key == "summary" else 1)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from scheduler.stats import UnitTree, coverage, halfmonth_summary, problems_in_scope
-from storage.exports import TABLES, export_table
+from storage.exports import TABLES
 from storage.exports import labels as L
 from storage.vocab import CATEGORIES_CHANGZHOU
 from tests.scheduler.conftest import PROBLEM_TEXTS, SENSITIVE_PHONE
@@ -16,20 +16,15 @@ from tests.storage.exports_helpers import (
     DISPUTE_TEXT,
     EAST_AWAY_PHONE,
     WEST_AWAY_PHONE,
-    etown,  # noqa: F401 (fixture)
-    read_workbook,
-    request_for,
+    etown_fixture,
+    export_and_read,
 )
 
-
-def write(session, etown, tmp_path, key, header_rows=1, **scope):  # type: ignore[no-untyped-def]
-    path = tmp_path / f"{key}.xlsx"
-    export_table(session, key, request_for(session, etown.town.campaign_id, **scope), path)
-    return read_workbook(path, header_rows)
+etown = pytest.fixture(etown_fixture, name="etown")
 
 
 def test_away_lists_general_households_not_at_home_with_their_details(session, etown, tmp_path):
-    wb = write(session, etown, tmp_path, "away")
+    wb = export_and_read(session, etown, tmp_path, "away")
     assert wb.title == L.AWAY_TITLE
     assert wb.header == [list(L.AWAY_HEADER)]
     assert [row[:9] for row in wb.body] == [
@@ -63,13 +58,13 @@ def test_away_lists_general_households_not_at_home_with_their_details(session, e
 def test_the_period_is_inclusive_shanghai_days(session, etown, tmp_path):
     # 2026-11-23 04:00 UTC is 12:00 in Shanghai on the 23rd; W3's 11-22 visit is outside.
     since = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)  # 2026-11-23 00:00 Shanghai
-    wb = write(session, etown, tmp_path, "away", since=since)
+    wb = export_and_read(session, etown, tmp_path, "away", since=since)
     assert wb.column("户主姓名") == ["陈三"]
     assert "2026-11-23 至 今" in wb.notes[0]
 
 
 def test_summary_counts_match_the_scheduler_figures(session, etown, sessions, tmp_path):
-    wb = write(session, etown, tmp_path, "summary", header_rows=2)
+    wb = export_and_read(session, etown, tmp_path, "summary")
     assert wb.header[0][:4] == ["序号", "单位", "走访任务（户）", "走访情况（户）"]
     assert wb.header[1][3:6] == ["入户走访", "电话联系", "未走访"]
     assert wb.body == [
@@ -97,7 +92,7 @@ def test_summary_counts_match_the_scheduler_figures(session, etown, sessions, tm
 
 
 def test_halfmonth_lays_out_the_scheduler_summary_as_seed_003_form(session, etown, tmp_path):
-    wb = write(session, etown, tmp_path, "halfmonth")
+    wb = export_and_read(session, etown, tmp_path, "halfmonth")
     assert wb.header == [list(L.HALFMONTH_HEADER)]
     expected = halfmonth_summary(
         problems_in_scope(session, [etown.town.east_id, etown.town.west_id])
@@ -113,33 +108,33 @@ def test_halfmonth_lays_out_the_scheduler_summary_as_seed_003_form(session, etow
 
 
 def test_no_problem_lists_contacted_households_without_problems(session, etown, tmp_path):
-    wb = write(session, etown, tmp_path, "no-problem")
+    wb = export_and_read(session, etown, tmp_path, "no-problem")
     assert wb.header == [list(L.NO_PROBLEM_HEADER)]
     assert wb.column("群众姓名") == ["陈大", "陈二", "陈三"]
     assert wb.column("走访人") == ["李四"] * 3
 
 
 def test_problem_lists_hold_every_problem_with_phones_masked(session, etown, tmp_path):
-    wb = write(session, etown, tmp_path, "problems")
+    wb = export_and_read(session, etown, tmp_path, "problems")
     assert wb.header == [list(L.PROBLEM_LIST_HEADER)]
     assert len(wb.body) == 5 and wb.totals[1] == L.count_note(5)
     # seed 004: 社会治安 comes before 其他 inside 镇村解决
     assert wb.body[0][3] == DISPUTE_TEXT
     assert SENSITIVE_PHONE not in wb.text()
     assert "[电话已隐去]" in wb.text()
-    issues = write(session, etown, tmp_path, "issues")
+    issues = export_and_read(session, etown, tmp_path, "issues")
     assert issues.header == [list(L.ISSUES_HEADER)]
     assert issues.notes[0] == L.ISSUES_NOTE
     assert len(issues.body) == 5
 
 
 def test_handling_tables_split_disputes_from_suggestions(session, etown, tmp_path):
-    disputes = write(session, etown, tmp_path, "disputes")
+    disputes = export_and_read(session, etown, tmp_path, "disputes")
     assert disputes.header == [list(L.HANDLING_HEADER)]
     assert disputes.column("事项内容") == [DISPUTE_TEXT]
     assert disputes.column("责任单位") == ["虹桥镇"]
     assert disputes.column("办理时限")[0].date() == date(2026, 11, 29)
-    suggestions = write(session, etown, tmp_path, "suggestions")
+    suggestions = export_and_read(session, etown, tmp_path, "suggestions")
     assert suggestions.column("事项内容") == [PROBLEM_TEXTS["road"], PROBLEM_TEXTS["medical"]]
     assert suggestions.column("办理情况")[0] == "镇村解决；已解决"
 
@@ -147,7 +142,7 @@ def test_handling_tables_split_disputes_from_suggestions(session, etown, tmp_pat
 @pytest.mark.parametrize("key", sorted(TABLES))
 def test_every_table_is_print_ready(session, etown, tmp_path, key):
     spec = TABLES[key]
-    wb = write(session, etown, tmp_path, key, header_rows=2 if key == "summary" else 1)
+    wb = export_and_read(session, etown, tmp_path, key)
     ws = wb.sheet
     assert wb.title == spec.title
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
