@@ -71,8 +71,12 @@ def build_issues(session: Session, req: ExportRequest) -> Sheet:
         )
         for n, p in enumerate(problems, start=1)
     )
+    # The form is a cadre's own list: name them when one cadre's scope is exported.
     viewer = req.scope.viewer
-    who = viewer.name if viewer is not None else (req.scope.unit_label or "全部")
+    if viewer is not None and req.scope.viewer_targets is not None:
+        who = viewer.name
+    else:
+        who = req.scope.unit_label or "全部"
     notes = (labels.ISSUES_NOTE, labels.cadre_note(who, req.period_label()))
     widths = (6, 10, 12, 12, 50, 30)
     return list_sheet(req, labels.ISSUES_TITLE, labels.ISSUES_HEADER, widths, rows, {2}, notes)

@@ -59,6 +59,8 @@ def test_cadre_problem_tables_follow_the_chat_rule(session, etown, tmp_path):
     issues = export_and_read(session, etown, tmp_path, "issues", userid="sunqi")
     assert len(issues.body) == 3 and set(issues.column("走访人")) == {"孙七"}
     assert "走访人：孙七" in issues.notes[1]
+    leader = export_and_read(session, etown, tmp_path, "issues", userid="zhaozs")
+    assert "走访人：东山村" in leader.notes[1] and len(leader.body) == 2
     assert export_and_read(session, etown, tmp_path, "issues", userid="zhouba").body == []
     disputes = export_and_read(session, etown, tmp_path, "disputes", userid="zhouba")
     assert DISPUTE_TEXT not in disputes.text()
