@@ -1,0 +1,134 @@
+"""The shapes every export table shares: the request, the scope and the laid-out sheet.
+
+A table module turns ``(session, ExportRequest)`` into a :class:`Sheet` (title, note
+lines, header rows, body rows, totals); :mod:`storage.exports.writer` lays any sheet
+out in openpyxl. Storage does not import the scheduler, so the figures the scheduler
+already computes (the half-monthly summary, the best outcome per target) come in as
+callables on the request, wired by the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from storage.models import Cadre, Problem
+
+Cell = str | int | float | date | None
+Row = tuple[Cell, ...]
+
+
+class HalfmonthSummary(Protocol):
+    """``scheduler.stats.halfmonth_summary``: problems -> (项目, 已解决, 待解决) rows."""
+
+    def __call__(self, problems: Iterable[Problem]) -> list[tuple[str, int, int]]: ...
+
+
+class BestOutcomes(Protocol):
+    """``scheduler.stats.best_outcomes``: target id -> best contact outcome so far."""
+
+    def __call__(
+        self, session: Session, campaign_id: int, until: datetime | None = None
+    ) -> dict[int, str]: ...
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose rows an export may hold.
+
+    ``unit_ids`` None means every unit (an administrator at the console);
+    ``viewer`` set means "exactly what this person sees in chat": a visiting cadre
+    their own targets, a leader their unit's subtree. Both may apply at once.
+    """
+
+    unit_ids: frozenset[int] | None = None
+    viewer: Cadre | None = None
+    viewer_targets: frozenset[int] | None = None  # a visiting cadre's assigned targets
+    unit_label: str = ""  # the unit the export is about, for the title lines
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """Everything a table builder needs besides the session.
+
+    ``since``/``until`` are aware datetimes, [since, until); ``tz`` shows dates.
+    """
+
+    campaign_id: int
+    scope: Scope
+    tz: ZoneInfo
+    halfmonth_summary: HalfmonthSummary
+    best_outcomes: BestOutcomes
+    since: datetime | None = None
+    until: datetime | None = None
+    # Masks phone numbers inside free text (problem texts) for tables without a phone
+    # column; the CLI passes one built on scheduler.privacy.PHONE_RE.
+    redact: Callable[[str], str] = str
+
+    def in_period(self, when: datetime | None) -> bool:
+        if when is None:
+            return False
+        return (self.since is None or when >= self.since) and (
+            self.until is None or when < self.until
+        )
+
+    def day(self, when: datetime | None) -> date | None:
+        """The Asia/Shanghai (config) calendar day of ``when``."""
+        return None if when is None else when.astimezone(self.tz).date()
+
+    def period_label(self) -> str:
+        """``2026-11-01 至 2026-11-15`` (inclusive days), or 全部 without a period."""
+        if self.since is None and self.until is None:
+            return "全部"
+        start = self.day(self.since)
+        end = self.day(self.until - timedelta(microseconds=1)) if self.until else None
+        return f"{start or '开始'} 至 {end or '今'}"
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A merged block in body coordinates (0-based rows of ``Sheet.rows``, 0-based columns)."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table laid out like the seed's attachment."""
+
+    title: str
+    notes: tuple[str, ...]
+    header: tuple[Row, ...]
+    widths: tuple[float, ...]
+    rows: tuple[Row, ...]
+    totals: tuple[Row, ...] = ()
+    merges: tuple[Merge, ...] = ()
+    header_merges: tuple[Merge, ...] = ()
+    date_columns: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def width(self) -> int:
+        return len(self.widths)
+
+
+Builder = Callable[[Session, ExportRequest], Sheet]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A registered table: its command-line name, title, seed source and builder."""
+
+    key: str
+    title: str
+    seed: str
+    columns: tuple[str, ...]
+    build: Builder
+    has_phone: bool = False

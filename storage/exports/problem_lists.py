@@ -1,0 +1,150 @@
+"""Problem lists, one row per ledger entry in scope raised in the period.
+
+- seed 003 附件4 党员干部走访收集问题清单 (``issues``): 走访人, 走访对象, the text, 办理意见;
+- seed 004 附件6 问题清单 (``problems``): sorted by the three responsibility classes,
+  then the seed-004 categories (居住环境 … 其他);
+- seed 002 附件2/3 矛盾纠纷 / 意见建议事项办理表 (``disputes`` / ``suggestions``).
+
+Problem texts pass through ``req.redact`` (phone numbers masked: none of these
+forms has a phone column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy.orm import Session
+
+from storage.exports import labels
+from storage.exports.base import ExportRequest, Row, Sheet
+from storage.exports.lists import list_sheet
+from storage.exports.lookup import cadre_names, targets_by_id, unit_names
+from storage.exports.scope import scoped_problems
+from storage.models import Problem
+from storage.vocab import CATEGORIES_CHAIHUDIAN, PROBLEM_STATUS, RESPONSIBILITY
+
+
+def problems_in_period(
+    session: Session, req: ExportRequest, kinds: Collection[str] | None = None
+) -> list[Problem]:
+    """Problems the scope may see, raised in the period, of ``kinds`` (all when None)."""
+    out = []
+    for p in session.scalars(scoped_problems(session, req.scope)):
+        if req.in_period(p.created_at) and (kinds is None or p.kind in kinds):
+            out.append(p)
+    return out
+
+
+def handling(p: Problem) -> str:
+    """办理意见: responsibility, status, and the closing note when there is one."""
+    parts = [RESPONSIBILITY.get(p.responsibility, p.responsibility), PROBLEM_STATUS[p.status]]
+    if p.closing_note:
+        parts.append(p.closing_note)
+    return "；".join(parts)
+
+
+class _Names:
+    """Unit, cadre and household names for one list of problems."""
+
+    def __init__(self, session: Session, problems: list[Problem]) -> None:
+        self.units = unit_names(session)
+        self.cadres = cadre_names(session)
+        self.targets = targets_by_id(session, {p.target_id for p in problems})
+
+    def lead(self, n: int, p: Problem, req: ExportRequest) -> Row:
+        """序号, village, household, the problem text (phones masked)."""
+        return (n, self.units[p.unit_id], self.targets[p.target_id].head_name, req.redact(p.text))
+
+
+def build_issues(session: Session, req: ExportRequest) -> Sheet:
+    """Seed 003 附件4; for one cadre (``--as``) the 走访人 line names them."""
+    problems = problems_in_period(session, req)
+    names = _Names(session, problems)
+    rows = tuple(
+        (
+            n,
+            names.cadres.get(p.found_by_id, ""),
+            req.day(p.created_at),
+            names.targets[p.target_id].head_name,
+            req.redact(p.text),
+            handling(p),
+        )
+        for n, p in enumerate(problems, start=1)
+    )
+    # The form is a cadre's own list: name them when one cadre's scope is exported.
+    viewer = req.scope.viewer
+    if viewer is not None and req.scope.viewer_targets is not None:
+        who = viewer.name
+    else:
+        who = req.scope.unit_label or "全部"
+    notes = (labels.ISSUES_NOTE, labels.cadre_note(who, req.period_label()))
+    widths = (6, 10, 12, 12, 50, 30)
+    return list_sheet(req, labels.ISSUES_TITLE, labels.ISSUES_HEADER, widths, rows, {2}, notes)
+
+
+_RESP_ORDER = {key: i for i, key in enumerate(RESPONSIBILITY)}
+_CAT_ORDER = {c: i for i, c in enumerate(CATEGORIES_CHAIHUDIAN)}
+
+
+def build_problem_list(session: Session, req: ExportRequest) -> Sheet:
+    """Seed 004 附件6: three classes × seven categories, then village and id."""
+    problems = problems_in_period(session, req)
+    names = _Names(session, problems)
+    problems.sort(
+        key=lambda p: (
+            _RESP_ORDER.get(p.responsibility, 99),
+            _CAT_ORDER.get(p.category_alt, 99),
+            names.units[p.unit_id],
+            p.id,
+        )
+    )
+    rows = tuple(
+        names.lead(n, p, req)
+        + (
+            p.category_alt,
+            RESPONSIBILITY.get(p.responsibility, p.responsibility),
+            PROBLEM_STATUS[p.status],
+            names.cadres.get(p.found_by_id, ""),
+            req.day(p.created_at),
+        )
+        for n, p in enumerate(problems, start=1)
+    )
+    widths = (6, 14, 10, 50, 10, 16, 10, 10, 12)
+    return list_sheet(req, labels.PROBLEM_LIST_TITLE, labels.PROBLEM_LIST_HEADER, widths, rows, {8})
+
+
+def _follow_up(p: Problem) -> str:
+    return "；".join(x for x in ("已回访" if p.followed_up_at else "", p.satisfaction or "") if x)
+
+
+def _handling_table(
+    session: Session, req: ExportRequest, title: str, kinds: tuple[str, ...]
+) -> Sheet:
+    problems = problems_in_period(session, req, kinds)
+    names = _Names(session, problems)
+    rows = tuple(
+        names.lead(n, p, req)
+        + (
+            p.kind,
+            names.cadres.get(p.found_by_id, ""),
+            req.day(p.created_at),
+            names.units.get(p.assignee_unit_id or 0, ""),
+            req.day(p.deadline),
+            handling(p),
+            req.day(p.closed_at),
+            _follow_up(p),
+        )
+        for n, p in enumerate(problems, start=1)
+    )
+    widths = (6, 14, 10, 44, 10, 10, 12, 14, 12, 30, 12, 12)
+    return list_sheet(req, title, labels.HANDLING_HEADER, widths, rows, {6, 8, 10})
+
+
+def build_disputes(session: Session, req: ExportRequest) -> Sheet:
+    """Seed 002 附件2: 矛盾纠纷 and 信访诉求."""
+    return _handling_table(session, req, labels.DISPUTES_TITLE, labels.DISPUTE_KINDS)
+
+
+def build_suggestions(session: Session, req: ExportRequest) -> Sheet:
+    """Seed 002 附件3: 意见建议 and 政策咨询."""
+    return _handling_table(session, req, labels.SUGGESTIONS_TITLE, labels.SUGGESTION_KINDS)

@@ -1,0 +1,74 @@
+"""Every export table by its command-line name, with its seed source and columns."""
+
+from __future__ import annotations
+
+from storage.exports import away, halfmonth, labels, no_problem, problem_lists, summary
+from storage.exports.base import TableSpec
+
+
+def _columns(*rows: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c for row in rows for c in row if c)
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.key: spec
+    for spec in (
+        TableSpec(
+            "away",
+            labels.AWAY_TITLE,
+            "000 虹桥镇 附件2",
+            labels.AWAY_HEADER,
+            away.build,
+            has_phone=True,
+        ),
+        TableSpec(
+            "summary",
+            labels.SUMMARY_TITLE,
+            "000 走访汇总表 / 002 附件1",
+            _columns(labels.SUMMARY_HEADER_TOP[:3], labels.SUMMARY_HEADER[3:]),
+            summary.build,
+        ),
+        TableSpec(
+            "issues",
+            labels.ISSUES_TITLE,
+            "003 常州 附件4",
+            labels.ISSUES_HEADER,
+            problem_lists.build_issues,
+        ),
+        TableSpec(
+            "halfmonth",
+            labels.HALFMONTH_TITLE,
+            "003 常州 附件5（每半月）",
+            labels.HALFMONTH_HEADER,
+            halfmonth.build,
+        ),
+        TableSpec(
+            "no-problem",
+            labels.NO_PROBLEM_TITLE,
+            "004 柴胡店 附件5",
+            labels.NO_PROBLEM_HEADER,
+            no_problem.build,
+        ),
+        TableSpec(
+            "problems",
+            labels.PROBLEM_LIST_TITLE,
+            "004 柴胡店 附件6",
+            labels.PROBLEM_LIST_HEADER,
+            problem_lists.build_problem_list,
+        ),
+        TableSpec(
+            "disputes",
+            labels.DISPUTES_TITLE,
+            "002 附件2",
+            labels.HANDLING_HEADER,
+            problem_lists.build_disputes,
+        ),
+        TableSpec(
+            "suggestions",
+            labels.SUGGESTIONS_TITLE,
+            "002 附件3",
+            labels.HANDLING_HEADER,
+            problem_lists.build_suggestions,
+        ),
+    )
+}

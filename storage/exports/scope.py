@@ -1,0 +1,77 @@
+"""Scopes for exports: who is asking (``--as``) and which unit (``--unit``).
+
+The rule is the chat's rule, reused: problems go through
+:func:`storage.problems.visible_query`; targets a visiting cadre sees are those
+assigned to them; a leader's (or admin's) are those of their unit's subtree
+(:func:`storage.units.subtree_ids`). Every table filters through the helpers here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from storage.exports.base import Scope
+from storage.models import Assignment, Cadre, Problem, Target, Unit
+from storage.problems import LEADER_ROLES, visible_query
+from storage.units import find_unit, subtree_ids
+
+# Any SELECT, whatever its columns (Select is generic over a variadic tuple).
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
+
+
+class ScopeError(ValueError):
+    """A bad ``--unit`` or ``--as``; the message is one clear Chinese line."""
+
+
+def resolve_scope(
+    session: Session, campaign_id: int, unit_name: str | None, userid: str | None
+) -> Scope:
+    """The scope for ``--unit UNIT`` and ``--as USERID`` (either may be None)."""
+    unit_ids: frozenset[int] | None = None
+    label = ""
+    if unit_name:
+        unit = find_unit(session, unit_name)
+        if unit is None:
+            raise ScopeError(f"找不到单位“{unit_name}”")
+        unit_ids = frozenset(subtree_ids(session, unit.id))
+        label = unit.name
+    viewer = None
+    own: frozenset[int] | None = None
+    if userid:
+        viewer = session.scalar(select(Cadre).where(Cadre.userid == userid))
+        if viewer is None:
+            raise ScopeError(f"找不到账号“{userid}”")
+        if viewer.role in LEADER_ROLES:
+            mine = frozenset(subtree_ids(session, viewer.unit_id))
+            unit_ids = mine if unit_ids is None else unit_ids & mine
+        else:
+            own = frozenset(
+                session.scalars(
+                    select(Assignment.target_id).where(
+                        Assignment.campaign_id == campaign_id, Assignment.cadre_id == viewer.id
+                    )
+                )
+            )
+        if not label:
+            label = session.get(Unit, viewer.unit_id).name  # type: ignore[union-attr]
+    return Scope(unit_ids=unit_ids, viewer=viewer, viewer_targets=own, unit_label=label)
+
+
+def scoped_targets(query: Q, scope: Scope) -> Q:
+    """Narrow a query that involves ``Target`` to the targets ``scope`` may see."""
+    if scope.unit_ids is not None:
+        query = query.where(Target.unit_id.in_(sorted(scope.unit_ids)))
+    if scope.viewer_targets is not None:
+        query = query.where(Target.id.in_(sorted(scope.viewer_targets)))
+    return query
+
+
+def scoped_problems(session: Session, scope: Scope) -> Select[Any]:
+    """SELECT of the problems in ``scope``: the chat's visibility rule, then the unit."""
+    query = select(Problem) if scope.viewer is None else visible_query(session, scope.viewer)
+    if scope.unit_ids is not None:
+        query = query.where(Problem.unit_id.in_(sorted(scope.unit_ids)))
+    return query.order_by(Problem.id)

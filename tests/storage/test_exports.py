@@ -1,0 +1,153 @@
+"""Each official table written from the small town, read back with openpyxl and
+checked against the database: header rows as in the seed, rows, totals, layout."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from scheduler.stats import UnitTree, coverage, halfmonth_summary, problems_in_scope
+from storage.exports import TABLES
+from storage.exports import labels as L
+from storage.vocab import CATEGORIES_CHANGZHOU
+from tests.scheduler.conftest import PROBLEM_TEXTS, SENSITIVE_PHONE
+from tests.storage.exports_helpers import (
+    DISPUTE_TEXT,
+    EAST_AWAY_PHONE,
+    WEST_AWAY_PHONE,
+    etown_fixture,
+    export_and_read,
+)
+
+etown = pytest.fixture(etown_fixture, name="etown")
+
+
+def test_away_lists_general_households_not_at_home_with_their_details(session, etown, tmp_path):
+    wb = export_and_read(session, etown, tmp_path, "away")
+    assert wb.title == L.AWAY_TITLE
+    assert wb.header == [list(L.AWAY_HEADER)]
+    assert [row[:9] for row in wb.body] == [
+        [
+            1,
+            "东山村",
+            "3组",
+            "陈三",
+            EAST_AWAY_PHONE,
+            "今年春节后",
+            "广东省东莞市长安镇",
+            "电子厂务工",
+            "李四",
+        ],
+        [
+            2,
+            "西河村",
+            "3组",
+            "黄三",
+            WEST_AWAY_PHONE,
+            "2025年10月",
+            "浙江省义乌市",
+            "个体经营",
+            "孙七",
+        ],
+    ]
+    assert [d.date() for d in wb.column("登记日期")] == [date(2026, 11, 23), date(2026, 11, 22)]
+    assert wb.totals[:2] == [L.TOTAL, L.count_note(2)]
+
+
+def test_the_period_is_inclusive_shanghai_days(session, etown, tmp_path):
+    # 2026-11-23 04:00 UTC is 12:00 in Shanghai on the 23rd; W3's 11-22 visit is outside.
+    since = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)  # 2026-11-23 00:00 Shanghai
+    wb = export_and_read(session, etown, tmp_path, "away", since=since)
+    assert wb.column("户主姓名") == ["陈三"]
+    assert "2026-11-23 至 今" in wb.notes[0]
+
+
+def test_summary_counts_match_the_scheduler_figures(session, etown, sessions, tmp_path):
+    wb = export_and_read(session, etown, tmp_path, "summary")
+    assert wb.header[0][:4] == ["序号", "单位", "走访任务（户）", "走访情况（户）"]
+    assert wb.header[1][3:6] == ["入户走访", "电话联系", "未走访"]
+    assert wb.body == [
+        [1, "东山村", 7, 3, 2, 2, 3, 2, 2, 1, 1],
+        [2, "西河村", 5, 1, 1, 3, 1, 1, 3, 1, 2],
+    ]
+    assert wb.totals == [L.TOTAL, None, 12, 4, 3, 5, 4, 3, 5, 2, 3]
+    tree = UnitTree.load(session)
+    cov = {
+        c.unit: c
+        for c in coverage(session, etown.town.campaign_id, tree, tree.subtree(etown.town.town_id))
+    }
+    for row in wb.body:
+        c = cov[row[1]]
+        assert row[2:8] == [
+            c.assigned,
+            c.visited,
+            c.phone,
+            c.not_visited,
+            c.key_assigned,
+            c.key_contacted,
+        ]
+    merged = {str(r) for r in wb.sheet.merged_cells.ranges}
+    assert {"D3:F3", "A3:A4"} <= merged
+
+
+def test_halfmonth_lays_out_the_scheduler_summary_as_seed_003_form(session, etown, tmp_path):
+    wb = export_and_read(session, etown, tmp_path, "halfmonth")
+    assert wb.header == [list(L.HALFMONTH_HEADER)]
+    expected = halfmonth_summary(
+        problems_in_scope(session, [etown.town.east_id, etown.town.west_id])
+    )
+    assert wb.body[0] == ["困难需求", None, 1, 0, 1]
+    assert wb.body[1] == [None, L.TOTAL, 1, 0, 1]
+    suggestions = [(row[1], row[2], row[3]) for row in wb.body[2:]]
+    assert suggestions == [f for f in expected if f[0] != "困难需求"]
+    assert [s[0] for s in suggestions] == list(CATEGORIES_CHANGZHOU)
+    assert dict((s[0], s[1:]) for s in suggestions)["平安治理"] == (1, 1)
+    assert wb.totals == [L.TOTAL, None, 2, 3, 5]
+    assert "A5:A6" in {str(r) for r in wb.sheet.merged_cells.ranges}  # 困难需求 over its 合计
+
+
+def test_no_problem_lists_contacted_households_without_problems(session, etown, tmp_path):
+    wb = export_and_read(session, etown, tmp_path, "no-problem")
+    assert wb.header == [list(L.NO_PROBLEM_HEADER)]
+    assert wb.column("群众姓名") == ["陈大", "陈二", "陈三"]
+    assert wb.column("走访人") == ["李四"] * 3
+
+
+def test_problem_lists_hold_every_problem_with_phones_masked(session, etown, tmp_path):
+    wb = export_and_read(session, etown, tmp_path, "problems")
+    assert wb.header == [list(L.PROBLEM_LIST_HEADER)]
+    assert len(wb.body) == 5 and wb.totals[1] == L.count_note(5)
+    # seed 004: 社会治安 comes before 其他 inside 镇村解决
+    assert wb.body[0][3] == DISPUTE_TEXT
+    assert SENSITIVE_PHONE not in wb.text()
+    assert "[电话已隐去]" in wb.text()
+    issues = export_and_read(session, etown, tmp_path, "issues")
+    assert issues.header == [list(L.ISSUES_HEADER)]
+    assert issues.notes[0] == L.ISSUES_NOTE
+    assert len(issues.body) == 5
+
+
+def test_handling_tables_split_disputes_from_suggestions(session, etown, tmp_path):
+    disputes = export_and_read(session, etown, tmp_path, "disputes")
+    assert disputes.header == [list(L.HANDLING_HEADER)]
+    assert disputes.column("事项内容") == [DISPUTE_TEXT]
+    assert disputes.column("责任单位") == ["虹桥镇"]
+    assert disputes.column("办理时限")[0].date() == date(2026, 11, 29)
+    suggestions = export_and_read(session, etown, tmp_path, "suggestions")
+    assert suggestions.column("事项内容") == [PROBLEM_TEXTS["road"], PROBLEM_TEXTS["medical"]]
+    assert suggestions.column("办理情况")[0] == "镇村解决；已解决"
+
+
+@pytest.mark.parametrize("key", sorted(TABLES))
+def test_every_table_is_print_ready(session, etown, tmp_path, key):
+    spec = TABLES[key]
+    wb = export_and_read(session, etown, tmp_path, key)
+    ws = wb.sheet
+    assert wb.title == spec.title
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.print_title_rows  # the header repeats on every page
+    assert all(ws.column_dimensions[c].width >= 6 for c in "ABCDE")
+    header_cells = [c for c in wb.header[-1] if c] + [c for c in wb.header[0] if c]
+    assert set(spec.columns) <= set(header_cells)
