@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
 DEFAULT_PATH = "config.toml"
 
 
@@ -160,6 +163,7 @@ def from_dict(
             f"{source}: database.url must start with sqlite:// or postgresql+psycopg:// "
             f"(got {db_url!r})"
         )
+    _check_database_url(db_url, source)
     database = DatabaseConfig(
         url=db_url,
         echo=v.boolean("database", "echo", False),
@@ -241,6 +245,19 @@ def from_dict(
         redis_url=redis_url,
         source=source,
     )
+
+
+def _check_database_url(url: str, source: str) -> None:
+    """database.url must parse and name a driver that is installed (else one clear line)."""
+    try:
+        make_url(url).get_dialect().import_dbapi()
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+        known = isinstance(exc, NoSuchModuleError | ImportError)
+        why = str(exc) if known else "cannot be parsed"
+        raise ConfigError(
+            f"{source}: database.url is not usable ({why}); "
+            "write e.g. sqlite:///var/minqing.db or postgresql+psycopg://user@host/db"
+        ) from None
 
 
 class _Validator:

@@ -42,6 +42,9 @@ def test_minimal_config_is_valid_with_defaults():
 BAD_KEYS = [
     ({"database": {"url": None}}, "database.url"),
     ({"database": {"url": "mysql://x"}}, "database.url"),
+    ({"database": {"url": "sqlite"}}, "database.url"),
+    ({"database": {"url": "sqlitex://"}}, "database.url"),
+    ({"database": {"url": "postgresql+psycopg2://db/x"}}, "database.url"),
     ({"database": {"echo": "yes"}}, "database.echo"),
     ({"database": {"pool_size": 0}}, "database.pool_size"),
     ({"wecom": {"corp_id": ""}}, "wecom.corp_id"),
