@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -152,4 +153,32 @@ def test_minqing_with_a_bad_config_exits_2_without_traceback(tmp_path, text, key
     )
     assert done.returncode == 2
     assert key in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:///{tmp}/no/such/dir/x.db", "postgresql+psycopg://postgres@127.0.0.1:{port}/x"],
+)
+def test_minqing_with_an_unreachable_database_says_so_in_one_line(tmp_path, url):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = tmp_path / "config.toml"
+    db = url.format(tmp=tmp_path, port=port)
+    path.write_text(
+        f'[database]\nurl = "{db}"\n[wecom]\ncorp_id = "w"\ntoken = "t"\n'
+        f'encoding_aes_key = "{TEST_AES_KEY}"\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [str(MINQING), "--config", str(path), "problems"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 1
+    assert "database unavailable" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
