@@ -21,6 +21,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 DEFAULT_PATH = "config.toml"
+# Upper bounds that keep date arithmetic in range (a deadline 10 million days away
+# overflowed datetime in every 问题 listing instead of failing at start-up).
+MAX_DAYS = 3650
+MAX_BACKOFF_SECONDS = 7 * 24 * 3600.0
 
 
 class ConfigError(Exception):
@@ -195,8 +199,12 @@ def from_dict(
     )
     outbox = OutboxConfig(
         max_attempts=v.integer("outbox", "max_attempts", 8, minimum=1),
-        base_backoff_seconds=v.number("outbox", "base_backoff_seconds", 10.0, minimum=0),
-        max_backoff_seconds=v.number("outbox", "max_backoff_seconds", 3600.0, minimum=0),
+        base_backoff_seconds=v.number(
+            "outbox", "base_backoff_seconds", 10.0, minimum=0, maximum=MAX_BACKOFF_SECONDS
+        ),
+        max_backoff_seconds=v.number(
+            "outbox", "max_backoff_seconds", 3600.0, minimum=0, maximum=MAX_BACKOFF_SECONDS
+        ),
         batch_size=v.integer("outbox", "batch_size", 50, minimum=1),
     )
     campaign = CampaignConfig(
@@ -208,11 +216,17 @@ def from_dict(
     if scheme not in ("changzhou", "chaihudian"):
         raise ConfigError(f"{source}: ledger.default_scheme must be changzhou or chaihudian")
     ledger = LedgerConfig(
-        assign_within_days=v.integer("ledger", "assign_within_days", 2, minimum=0),
-        resolve_days_town=v.integer("ledger", "resolve_days_town", 7, minimum=1),
-        resolve_days_linked=v.integer("ledger", "resolve_days_linked", 15, minimum=1),
-        resolve_days_city=v.integer("ledger", "resolve_days_city", 30, minimum=1),
-        followup_within_days=v.integer("ledger", "followup_within_days", 7, minimum=1),
+        assign_within_days=v.integer(
+            "ledger", "assign_within_days", 2, minimum=0, maximum=MAX_DAYS
+        ),
+        resolve_days_town=v.integer("ledger", "resolve_days_town", 7, minimum=1, maximum=MAX_DAYS),
+        resolve_days_linked=v.integer(
+            "ledger", "resolve_days_linked", 15, minimum=1, maximum=MAX_DAYS
+        ),
+        resolve_days_city=v.integer("ledger", "resolve_days_city", 30, minimum=1, maximum=MAX_DAYS),
+        followup_within_days=v.integer(
+            "ledger", "followup_within_days", 7, minimum=1, maximum=MAX_DAYS
+        ),
         default_scheme=scheme,
     )
     days = v.int_list("scheduler", "reminder_days_before", [3, 1])
@@ -312,12 +326,21 @@ class _Validator:
             raise self._fail(section, key, f"must be at most {maximum} (got {value})")
         return value
 
-    def number(self, section: str, key: str, default: float, minimum: float | None = None) -> float:
+    def number(
+        self,
+        section: str,
+        key: str,
+        default: float,
+        minimum: float | None = None,
+        maximum: float | None = None,
+    ) -> float:
         value = self._section(section).get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self._fail(section, key, f"must be a number (got {value!r})")
-        if minimum is not None and value < minimum:
+        if minimum is not None and not value >= minimum:  # also refuses nan
             raise self._fail(section, key, f"must be at least {minimum} (got {value})")
+        if maximum is not None and not value <= maximum:
+            raise self._fail(section, key, f"must be at most {maximum} (got {value})")
         return float(value)
 
     def int_list(self, section: str, key: str, default: list[int]) -> list[int]:
