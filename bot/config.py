@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
 DEFAULT_PATH = "config.toml"
+# Upper bounds that keep date arithmetic in range (a deadline 10 million days away
+# overflowed datetime in every 问题 listing instead of failing at start-up).
+MAX_DAYS = 3650
+MAX_BACKOFF_SECONDS = 7 * 24 * 3600.0
 
 
 class ConfigError(Exception):
@@ -160,6 +167,7 @@ def from_dict(
             f"{source}: database.url must start with sqlite:// or postgresql+psycopg:// "
             f"(got {db_url!r})"
         )
+    _check_database_url(db_url, source)
     database = DatabaseConfig(
         url=db_url,
         echo=v.boolean("database", "echo", False),
@@ -191,8 +199,12 @@ def from_dict(
     )
     outbox = OutboxConfig(
         max_attempts=v.integer("outbox", "max_attempts", 8, minimum=1),
-        base_backoff_seconds=v.number("outbox", "base_backoff_seconds", 10.0, minimum=0),
-        max_backoff_seconds=v.number("outbox", "max_backoff_seconds", 3600.0, minimum=0),
+        base_backoff_seconds=v.number(
+            "outbox", "base_backoff_seconds", 10.0, minimum=0, maximum=MAX_BACKOFF_SECONDS
+        ),
+        max_backoff_seconds=v.number(
+            "outbox", "max_backoff_seconds", 3600.0, minimum=0, maximum=MAX_BACKOFF_SECONDS
+        ),
         batch_size=v.integer("outbox", "batch_size", 50, minimum=1),
     )
     campaign = CampaignConfig(
@@ -204,11 +216,17 @@ def from_dict(
     if scheme not in ("changzhou", "chaihudian"):
         raise ConfigError(f"{source}: ledger.default_scheme must be changzhou or chaihudian")
     ledger = LedgerConfig(
-        assign_within_days=v.integer("ledger", "assign_within_days", 2, minimum=0),
-        resolve_days_town=v.integer("ledger", "resolve_days_town", 7, minimum=1),
-        resolve_days_linked=v.integer("ledger", "resolve_days_linked", 15, minimum=1),
-        resolve_days_city=v.integer("ledger", "resolve_days_city", 30, minimum=1),
-        followup_within_days=v.integer("ledger", "followup_within_days", 7, minimum=1),
+        assign_within_days=v.integer(
+            "ledger", "assign_within_days", 2, minimum=0, maximum=MAX_DAYS
+        ),
+        resolve_days_town=v.integer("ledger", "resolve_days_town", 7, minimum=1, maximum=MAX_DAYS),
+        resolve_days_linked=v.integer(
+            "ledger", "resolve_days_linked", 15, minimum=1, maximum=MAX_DAYS
+        ),
+        resolve_days_city=v.integer("ledger", "resolve_days_city", 30, minimum=1, maximum=MAX_DAYS),
+        followup_within_days=v.integer(
+            "ledger", "followup_within_days", 7, minimum=1, maximum=MAX_DAYS
+        ),
         default_scheme=scheme,
     )
     days = v.int_list("scheduler", "reminder_days_before", [3, 1])
@@ -241,6 +259,19 @@ def from_dict(
         redis_url=redis_url,
         source=source,
     )
+
+
+def _check_database_url(url: str, source: str) -> None:
+    """database.url must parse and name a driver that is installed (else one clear line)."""
+    try:
+        make_url(url).get_dialect().import_dbapi()
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+        known = isinstance(exc, NoSuchModuleError | ImportError)
+        why = str(exc) if known else "cannot be parsed"
+        raise ConfigError(
+            f"{source}: database.url is not usable ({why}); "
+            "write e.g. sqlite:///var/minqing.db or postgresql+psycopg://user@host/db"
+        ) from None
 
 
 class _Validator:
@@ -295,12 +326,21 @@ class _Validator:
             raise self._fail(section, key, f"must be at most {maximum} (got {value})")
         return value
 
-    def number(self, section: str, key: str, default: float, minimum: float | None = None) -> float:
+    def number(
+        self,
+        section: str,
+        key: str,
+        default: float,
+        minimum: float | None = None,
+        maximum: float | None = None,
+    ) -> float:
         value = self._section(section).get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self._fail(section, key, f"must be a number (got {value!r})")
-        if minimum is not None and value < minimum:
+        if minimum is not None and not value >= minimum:  # also refuses nan
             raise self._fail(section, key, f"must be at least {minimum} (got {value})")
+        if maximum is not None and not value <= maximum:
+            raise self._fail(section, key, f"must be at most {maximum} (got {value})")
         return float(value)
 
     def int_list(self, section: str, key: str, default: list[int]) -> list[int]:

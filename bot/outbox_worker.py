@@ -38,6 +38,7 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger("minqing.outbox")
 CLAIM_LEASE = timedelta(minutes=5)
+SEND_WITHIN = CLAIM_LEASE / 2  # a claimed row is sent only this soon after its claim
 RATE_LIMIT_BACKOFF = timedelta(seconds=60)
 RATE_LIMIT_ERRCODES = frozenset({45009, 45033})
 MIN_BACKOFF = timedelta(seconds=1)
@@ -159,10 +160,16 @@ def drain_once(runtime: Runtime, client: WecomClient | None = None) -> DrainCoun
     client = client or make_client(runtime)
     total = DrainCounts()
     while True:
-        batch = claim(runtime, runtime.clock(), runtime.config.outbox.batch_size)
+        claimed_at = runtime.clock()
+        batch = claim(runtime, claimed_at, runtime.config.outbox.batch_size)
         if not batch:
             return total
         for item in batch:
+            if runtime.clock() - claimed_at >= SEND_WITHIN:
+                # This batch is slow (WeCom timing out): another worker may take the
+                # rows whose lease runs out, so leave the rest to it rather than
+                # sending them twice. They are sent once the lease has passed.
+                break
             error: Exception | None = None
             note = ""
             payload: dict[str, Any] | None = None

@@ -38,6 +38,9 @@ from storage.units import subtree_ids
 from storage.vocab import PROBLEM_STATUS
 
 LEADER_ROLES = ("leader", "admin")
+# Problem ids are 32-bit integers; a larger number typed in chat names no problem
+# (asking the database would overflow: SQLite's int64, PostgreSQL's int4).
+MAX_PROBLEM_ID = 2**31 - 1
 OPEN_STATUSES = ("registered", "assigned", "in_progress", "solved", "explained")
 
 
@@ -148,6 +151,8 @@ def visible_query(session: Session, viewer: Cadre) -> Select[Any]:
 
 def get_visible(session: Session, viewer: Cadre, problem_id: int) -> Problem | None:
     """The problem if it exists and ``viewer`` may see it, else None (same answer for both)."""
+    if not 0 < problem_id <= MAX_PROBLEM_ID:
+        return None
     found: Problem | None = session.scalar(
         visible_query(session, viewer).where(Problem.id == problem_id)
     )

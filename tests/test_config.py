@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,9 @@ def test_minimal_config_is_valid_with_defaults():
 BAD_KEYS = [
     ({"database": {"url": None}}, "database.url"),
     ({"database": {"url": "mysql://x"}}, "database.url"),
+    ({"database": {"url": "sqlite"}}, "database.url"),
+    ({"database": {"url": "sqlitex://"}}, "database.url"),
+    ({"database": {"url": "postgresql+psycopg2://db/x"}}, "database.url"),
     ({"database": {"echo": "yes"}}, "database.echo"),
     ({"database": {"pool_size": 0}}, "database.pool_size"),
     ({"wecom": {"corp_id": ""}}, "wecom.corp_id"),
@@ -56,6 +60,10 @@ BAD_KEYS = [
     ({"campaign": {"name": 3}}, "campaign.name"),
     ({"ledger": {"default_scheme": "beijing"}}, "ledger.default_scheme"),
     ({"ledger": {"resolve_days_town": 0}}, "ledger.resolve_days_town"),
+    ({"ledger": {"assign_within_days": 10_000_000}}, "ledger.assign_within_days"),
+    ({"ledger": {"resolve_days_city": 10_000_000}}, "ledger.resolve_days_city"),
+    ({"outbox": {"max_backoff_seconds": 1e300}}, "outbox.max_backoff_seconds"),
+    ({"wecom": {"timeout_seconds": float("nan")}}, "wecom.timeout_seconds"),
     ({"scheduler": {"reminder_days_before": [3, -1]}}, "scheduler.reminder_days_before"),
     ({"scheduler": {"review_day_of_week": "monday"}}, "scheduler.review_day_of_week"),
     ({"scheduler": {"review_time": "25:00"}}, "scheduler.review_time"),
@@ -149,4 +157,32 @@ def test_minqing_with_a_bad_config_exits_2_without_traceback(tmp_path, text, key
     )
     assert done.returncode == 2
     assert key in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:///{tmp}/no/such/dir/x.db", "postgresql+psycopg://postgres@127.0.0.1:{port}/x"],
+)
+def test_minqing_with_an_unreachable_database_says_so_in_one_line(tmp_path, url):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = tmp_path / "config.toml"
+    db = url.format(tmp=tmp_path, port=port)
+    path.write_text(
+        f'[database]\nurl = "{db}"\n[wecom]\ncorp_id = "w"\ntoken = "t"\n'
+        f'encoding_aes_key = "{TEST_AES_KEY}"\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [str(MINQING), "--config", str(path), "problems"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 1
+    assert "database unavailable" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1

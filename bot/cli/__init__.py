@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from sqlalchemy.exc import OperationalError
 
 # Each module adds its subcommands to ``cli`` when imported.
 from bot.cli import admin as _admin  # noqa: F401,E402
@@ -24,6 +25,10 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:  # raised lazily when a command first needs config
         click.echo(f"配置错误 (config error): {exc}", err=True)
         sys.exit(2)
+    except OperationalError as exc:  # database.url names a server/file we cannot open
+        lines = str(exc.orig or exc).strip().splitlines()
+        click.echo(f"数据库无法使用 (database unavailable): {lines[0] if lines else ''}", err=True)
+        sys.exit(1)
 
 
 __all__ = ["cli", "main"]

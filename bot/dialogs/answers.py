@@ -25,8 +25,10 @@ _YES = {"是", "有", "对", "在", "好", "需要", "yes", "y", "1", "是的", 
 _NO = {"否", "无", "没有", "不", "不是", "没", "no", "n", "2", "不需要", "都没有"}
 _SPLIT = re.compile(r"[\s,，、;；/|]+")
 _PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}\d{7,8}|\d{7,8})$")
-_INTEGER = re.compile(r"^(-?\d+)\s*(?:人|口|户|个|元|岁|次|名|位)?$")
-_DECIMAL = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(?:元|万元|万|亩)?$")
+# At most 15 digits (an exact float, an Excel cell); longer is a paste error, and
+# unbounded it overflowed (int() digit limit, float('inf') refused by PostgreSQL JSON).
+_INTEGER = re.compile(r"^(-?\d{1,15})\s*(?:人|口|户|个|元|岁|次|名|位)?$")
+_DECIMAL = re.compile(r"^(-?\d{1,15}(?:\.\d{1,6})?)\s*(?:元|万元|万|亩)?$")
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def cn_number(text: str) -> int | None:
     """'7' / '十二' / '二十三' -> int; None if not a number up to 99."""
     text = text.strip()
     if text.isdecimal():
-        return int(text)
+        return int(text) if len(text) <= 15 else None
     if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
         return None
     if "十" in text:

@@ -159,11 +159,10 @@ def _notify(
     if d.action == "assign" or (d.action == "follow_up" and d.to_status == "in_progress"):
         assert p.assignee_unit_id is not None
         unit = session.get(Unit, p.assignee_unit_id)
-        people = [
-            c.userid
-            for c in unit_members(session, subtree_ids(session, p.assignee_unit_id))
-            if c.id != actor.id
-        ]
+        # Only the assignee unit's own members may open a problem assigned to it
+        # (storage.problems.visible_query); its sub-units' cadres may not, so the
+        # notice (household and problem text) goes to no one below it.
+        people = [c.userid for c in unit_members(session, {p.assignee_unit_id}) if c.id != actor.id]
         template = P.NOTICE_ASSIGNED if d.action == "assign" else P.NOTICE_REOPENED
         text = template.format(
             id=p.id,

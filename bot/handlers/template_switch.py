@@ -52,7 +52,7 @@ class TemplateCommand:
         wanted = match.group(1)
         if wanted is None:
             return Reply(listing(names, current))
-        if wanted.isdigit() and 1 <= int(wanted) <= len(names):
+        if wanted.isdecimal() and 1 <= int(wanted) <= len(names):
             wanted = names[int(wanted) - 1]
         if wanted not in names:
             return Reply(P.TEMPLATE_UNKNOWN.format(name=wanted))

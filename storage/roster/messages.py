@@ -71,6 +71,10 @@ def bad_member_count(value: str) -> str:
     return f"家庭成员数应为不小于 0 的整数 {q(value)}"
 
 
+def member_count_too_large(value: str, limit: int) -> str:
+    return f"家庭成员数过大 {q(value)}（最多 {limit}）"
+
+
 def bad_date(value: str) -> str:
     return f"日期格式不对 {q(value)}（例如 2026-12-01）"
 

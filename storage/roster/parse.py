@@ -32,6 +32,7 @@ MAX_LENGTH = {
     "走访干部": 64,
     "阶段名称": 50,
 }
+MAX_MEMBER_COUNT = 999  # a household; larger is a typo (and past the INTEGER column)
 
 Row = TypeVar("Row")
 
@@ -168,6 +169,9 @@ def parse_targets(sheet: RawSheet, problems: list[Problem]) -> list[TargetRow]:
         count = parse_count(count_text) if count_text else None
         if count_text and count is None:
             c.problem("家庭成员数", msg.bad_member_count(count_text))
+        elif count is not None and count > MAX_MEMBER_COUNT:
+            c.problem("家庭成员数", msg.member_count_too_large(count_text, MAX_MEMBER_COUNT))
+            count = None
         return TargetRow(
             c.raw.number,
             code=c.text("编号") or None,

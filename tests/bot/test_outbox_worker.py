@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import requests
 from sqlalchemy import select
 
 from bot.fakewecom import RunningFake
-from bot.outbox_worker import DrainCounts, drain_once
+from bot.outbox_worker import DrainCounts, claim, drain_once
 from bot.runtime import Runtime
 from storage import outbox
 from storage.models import OutboxMessage
@@ -138,3 +139,39 @@ def test_two_workers_draining_at_once_send_each_row_once(
         w.join()
     assert sum(r.sent for r in results) == 12
     assert sorted(sent_to(fake)) == sorted(f"u{i}" for i in range(12))
+
+
+class SlowWecom:
+    """A WeCom that takes two minutes per send; meanwhile a second worker polls."""
+
+    def __init__(self, runtime: Runtime, clock: MutableClock) -> None:
+        self.runtime, self.clock = runtime, clock
+        self.sent: list[str] = []
+        self.taken_by_other: set[str] = set()
+        self.other_polls = True
+
+    def send_message(self, recipient: str, payload: dict) -> dict:
+        self.sent.append(recipient)
+        self.clock.advance(minutes=2)
+        if self.other_polls:
+            for item in claim(self.runtime, self.clock.now, 50):  # the other worker's pass
+                self.taken_by_other.add(item.recipient)
+        return {"errcode": 0}
+
+
+def test_a_slow_batch_never_sends_a_row_another_worker_took_over(
+    api_runtime: Runtime, clock: MutableClock
+) -> None:
+    cfg = api_runtime.config
+    api_runtime.config = replace(cfg, outbox=replace(cfg.outbox, batch_size=50))
+    queue_texts(api_runtime, "u1", "u2", "u3", "u4", "u5")
+    wecom = SlowWecom(api_runtime, clock)
+    drain_once(api_runtime, wecom)  # type: ignore[arg-type]
+    assert wecom.sent, "the first rows go out"
+    assert set(wecom.sent).isdisjoint(wecom.taken_by_other)
+    wecom.other_polls = False
+    for _ in range(3):  # the rest are sent after their lease, once each
+        clock.advance(minutes=10)
+        drain_once(api_runtime, wecom)  # type: ignore[arg-type]
+    assert sorted(wecom.sent) == ["u1", "u2", "u3", "u4", "u5"]
+    assert [r.status for r in rows(api_runtime)] == ["sent"] * 5

@@ -96,3 +96,12 @@ def _seed(text: str) -> str:
 )
 def test_a_mobile_number_anywhere_in_chinese_text_is_caught(before, after, second, rest):
     assert problems_in(f"{before}1{second}{rest}{after}") != []
+
+
+def test_the_refusal_names_the_kind_of_leak_but_not_the_private_text():
+    leaked = "王大电话13812345678，屋顶漏水好几年了"
+    with pytest.raises(PrivacyError) as info:
+        check_group_payload(text_payload(leaked), problem_texts=["屋顶漏水好几年了"])
+    message = str(info.value)  # it goes to the scheduler's log
+    assert "电话号码" in message and "问题原文" in message
+    assert "13812345678" not in message and "屋顶漏水" not in message

@@ -130,6 +130,10 @@ CASES: dict[str, tuple[Callable[[Sheets], None], list[str]]] = {
             "走访对象 3 家庭成员数: 家庭成员数应为不小于 0 的整数 “2.5”",
         ],
     ),
+    "家庭成员数 too large to store (a stuck key)": (
+        setter("走访对象", 2, 7, 33333333333),
+        ["走访对象 2 家庭成员数: 家庭成员数过大 “33333333333”（最多 999）"],
+    ),
     "unit cycle": (
         setter("单位", 2, 1, "虹桥村"),
         [

@@ -172,3 +172,13 @@ def test_one_tap_correction_and_typed_number(wc, runtime, ledger):
 
 def test_help_lists_the_ledger_commands(wc, ledger):
     assert "交办 12 镇综治办" in wc.say("xiaoli", "帮助")
+
+
+def test_an_assignment_notice_reaches_only_people_who_may_see_the_problem(wc, runtime, ledger):
+    # Assigned to the whole town: the notice (household name and problem text) must
+    # not fan out to every cadre of the town's villages and offices, who cannot open
+    # the problem (it is not their target, not theirs to handle).
+    assert wc.say("zhenzhang", "交办 1 虹桥镇 5天").startswith("已交办：问题#1 → 虹桥镇")
+    for userid in ("xiaowang", "zongzhi"):
+        assert wc.say(userid, "问题 1") == "找不到问题#1，或它不在您的范围内。"
+        assert outbox_to(runtime, userid) == []
