@@ -14,13 +14,17 @@ outcome word for the log. Steps, all in ONE transaction (statements in
    writes one audit row; nothing else is written (no session, no dedupe row).
 3. Seen this ``dedupe_key`` before (a WeCom retry)? Return the stored reply,
    apply nothing.
-4. Dispatch to the router, store the reply in the :class:`InboundMessage` row, commit.
+4. Dispatch to the router. A reply over WeCom's 2048-byte passive limit is split on
+   line boundaries (:func:`storage.outbox.split_text`): the first chunk is the passive
+   reply, the rest are queued to the same user through the outbox, in order, in this
+   same unit of work. Store the passive reply in the :class:`InboundMessage` row, commit.
    If the key was taken meanwhile by a retry we waited for (PostgreSQL), roll back
    and answer with that retry's stored reply.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +32,7 @@ from bot.handlers import router
 from bot.handlers.base import HandlerContext, Incoming, UserState
 from bot.runtime import Runtime
 from storage import inbound as store
+from storage import outbox
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,15 @@ def apply(
             if claimed.seen_reply is not None:
                 return Applied(claimed.seen_reply, "replay")
             reply = router.dispatch(session, ctx, incoming, handlers, user)
+            first, *rest = outbox.split_text(reply.text)
             kind = incoming.msg_type if not incoming.event else f"event:{incoming.event}"
-            if not store.record(session, key, incoming.userid, kind, ctx.now, reply.text):
+            if not store.record(session, key, incoming.userid, kind, ctx.now, first):
                 raise _AppliedMeanwhile
-            return Applied(reply.text, "applied")
+            for number, chunk in enumerate(rest, start=2):
+                payload = outbox.text_payload(chunk)
+                dedupe = f"reply:{hashlib.sha1(key.encode()).hexdigest()}#{number}"
+                outbox.enqueue(session, "message", incoming.userid, payload, ctx.now, dedupe)
+            return Applied(first, "applied")
     except _AppliedMeanwhile:
         with runtime.unit_of_work() as session:
             return Applied(store.stored_reply(session, key) or "", "replay")

@@ -10,6 +10,10 @@ Payloads are WeCom API bodies without ``agentid`` (the sender adds it), e.g.
 - ``appchat``: appchat/send; ``recipient`` is the chatid
 - ``robot``: group-robot webhook; ``recipient`` is the robot key
 - ``update_card``: message/update_template_card; ``recipient`` is the userid
+
+WeCom cuts a text message at 2048 bytes of UTF-8 (message/send, appchat, robot and
+the passive reply alike) and a markdown one at 4096: :func:`enqueue` splits longer
+text/markdown payloads with :func:`split_text` into several rows, in order.
 """
 
 from __future__ import annotations
@@ -25,6 +29,56 @@ from storage.models import OutboxMessage
 
 CHANNELS = ("message", "appchat", "robot", "update_card")
 MAX_USERS_PER_SEND = 1000
+# Byte limits (UTF-8) on a message's content, by msgtype.
+CONTENT_LIMITS = {"text": 2048, "markdown": 4096}
+TEXT_LIMIT = CONTENT_LIMITS["text"]
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Cut ``text`` into chunks of at most ``limit`` UTF-8 bytes, in order.
+
+    Chunks end on line boundaries (the newline between two chunks is dropped); a
+    single line longer than ``limit`` is cut hard, but never inside a character.
+    Text within the limit comes back as one chunk (``""`` gives ``[""]``).
+    """
+    if limit < 4:
+        raise ValueError("limit must leave room for one UTF-8 character")
+    if len(text.encode("utf-8")) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    size = -1  # bytes of ``current`` plus the newline before the next line
+    for line in text.split("\n"):
+        encoded = len(line.encode("utf-8"))
+        if size >= 0 and size + 1 + encoded <= limit:
+            current += "\n" + line
+            size += 1 + encoded
+            continue
+        if size >= 0:
+            chunks.append(current)
+        while encoded > limit:
+            head = line.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+            chunks.append(head)
+            line = line[len(head) :]
+            encoded = len(line.encode("utf-8"))
+        current, size = line, encoded
+    chunks.append(current)
+    return chunks
+
+
+def _split_payload(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """A text/markdown payload over its byte limit as several payloads; others as is."""
+    msgtype = payload.get("msgtype")
+    if not isinstance(msgtype, str) or msgtype not in CONTENT_LIMITS:
+        return [payload]
+    limit = CONTENT_LIMITS[msgtype]
+    body = payload.get(msgtype)
+    if not isinstance(body, dict):
+        return [payload]
+    content = body.get("content")
+    if not isinstance(content, str) or len(content.encode("utf-8")) <= limit:
+        return [payload]
+    return [{**payload, msgtype: {**body, "content": part}} for part in split_text(content, limit)]
 
 
 def enqueue(
@@ -38,7 +92,10 @@ def enqueue(
 ) -> OutboxMessage | None:
     """Add one message; with ``dedupe_key``, a second call with the same key adds nothing.
 
-    Returns the new row, or None when the key was already queued.
+    A text/markdown payload over WeCom's byte limit becomes several rows in order
+    (ascending ids, same ``not_before``); part 1 keeps ``dedupe_key``, part N > 1
+    gets ``dedupe_key + "#partN"``. Returns the (first) new row, or None when the
+    key was already queued.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown outbox channel {channel!r}")
@@ -48,20 +105,26 @@ def enqueue(
         )
         if existing is not None:
             return None
-    row = OutboxMessage(
-        channel=channel,
-        recipient=recipient,
-        payload=payload,
-        status="pending",
-        attempts=0,
-        next_attempt_at=not_before or now,
-        last_error="",
-        dedupe_key=dedupe_key,
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    rows = []
+    for number, part in enumerate(_split_payload(payload), start=1):
+        key = dedupe_key if number == 1 or dedupe_key is None else f"{dedupe_key}#part{number}"
+        rows.append(
+            OutboxMessage(
+                channel=channel,
+                recipient=recipient,
+                payload=part,
+                status="pending",
+                attempts=0,
+                next_attempt_at=not_before or now,
+                last_error="",
+                dedupe_key=key,
+                created_at=now,
+            )
+        )
+    for row in rows:
+        session.add(row)
+        session.flush()  # one by one, so ids ascend in part order
+    return rows[0]
 
 
 def text_payload(content: str) -> dict[str, Any]:
