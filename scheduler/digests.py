@@ -156,17 +156,21 @@ def _figures(
     return figures, texts
 
 
-def _send(session: Session, now: datetime, config: Config, kind: str) -> int:
-    """Build and queue one digest round (leaders, then groups); returns rows queued."""
+def _send(session: Session, now: datetime, config: Config, kind: str) -> tuple[int, list[str]]:
+    """Build and queue one digest round (leaders, then groups).
+
+    Returns the rows queued and notes on group messages the privacy guard refused.
+    """
     campaign = find_active_campaign(session)
     if campaign is None:
-        return 0
+        return 0, []
     tree = UnitTree.load(session)
     spreader = Spreader(session, now)
     today = local_today(now, config)
     title = prompts.digest_title(campaign.name, kind, today, iso_week(today))
     best = best_outcomes(session, campaign.id)
     sent = 0
+    notes: list[str] = []
     for unit_id, leaders in leaders_by_unit(session).items():
         d, _ = _figures(session, campaign, tree, unit_id, kind, title, now, config, best, True)
         text = prompts.digest_markdown(d)
@@ -182,9 +186,21 @@ def _send(session: Session, now: datetime, config: Config, kind: str) -> int:
             continue
         d, texts = _figures(session, campaign, tree, unit.id, kind, title, now, config, best, False)
         text = prompts.digest_group_text(d)
-        send_group(session, spreader, group, text, now, problem_texts=texts, allow=allow)
-        sent += 1
-    return sent
+        refused = send_group(
+            session,
+            spreader,
+            group,
+            text,
+            now,
+            problem_texts=texts,
+            allow=allow,
+            job=f"digest_{kind}",
+        )
+        if refused:
+            notes.append(refused)
+        else:
+            sent += 1
+    return sent, notes
 
 
 def _run(
@@ -194,9 +210,9 @@ def _run(
     key = f"digest:{kind}:{period}"
     if not claim(session, key, job, now, force):
         return JobResult(job, skipped=(key,))
-    sent = _send(session, now, config, kind)
-    finish(session, key, now, f"{sent} message(s)")
-    return JobResult(job, (key,), (), sent)
+    sent, notes = _send(session, now, config, kind)
+    finish(session, key, now, "; ".join([f"{sent} message(s)", *notes]))
+    return JobResult(job, (key,), (), sent, tuple(notes))
 
 
 def daily(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:

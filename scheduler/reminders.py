@@ -50,9 +50,10 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
             skipped.append(key)
             continue
         claimed.append(key)
+        before = len(notes)
         queued = _remind(session, now, config, phase, days, notes)
         sent += queued
-        finish(session, key, now, f"{queued} message(s)")
+        finish(session, key, now, "; ".join([f"{queued} message(s)", *notes[before:]]))
     return JobResult(JOB, tuple(claimed), tuple(skipped), sent, tuple(notes))
 
 
@@ -79,8 +80,13 @@ def _remind(
         cov = coverage(session, campaign.id, tree, scope, best)
         text = prompts.reminder_group(campaign.name, phase.name, phase.deadline, days, cov, here)
         mention = [b.userid for b in here]
-        send_group(session, spreader, group, text, now, mention=mention, allow=allow)
-        sent += 1
+        refused = send_group(
+            session, spreader, group, text, now, mention=mention, allow=allow, job=JOB
+        )
+        if refused:
+            notes.append(refused)
+        else:
+            sent += 1
     for b in behind:
         labels = [
             prompts.target_label(t.head_name, tree.name(t.unit_id), t.grid, t.address)

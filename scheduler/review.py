@@ -110,10 +110,12 @@ def perform(
     seed_source: SeedSource = new_seed,
     drawn_by: str = "scheduler",
     reason: str = "",
+    notes: list[str] | None = None,
 ) -> tuple[ReviewDraw, int]:
     """Draw for ``week`` (next revision), store it and queue its announcements.
 
-    Returns the stored draw and the number of outbox rows queued.
+    Returns the stored draw and the number of outbox rows queued; a group message the
+    privacy guard refused is skipped and noted in ``notes``.
     """
     previous = latest_draw(session, unit_id, week)
     revision = 0 if previous is None else previous.revision + 1
@@ -135,7 +137,7 @@ def perform(
     with session.begin_nested():
         session.add(draw)
         session.flush()
-    return draw, announce(session, Spreader(session, now), tree, draw, now, config)
+    return draw, announce(session, Spreader(session, now), tree, draw, now, config, notes)
 
 
 def draw_once(
@@ -147,16 +149,20 @@ def draw_once(
     config: Config,
     seed_source: SeedSource = new_seed,
     drawn_by: str = "scheduler",
+    notes: list[str] | None = None,
 ) -> tuple[ReviewDraw, int | None]:
     """The week's draw: the stored one, else a new one.
 
     Returns (draw, outbox rows queued), the count None when the draw already existed.
+    Refused group messages are noted in ``notes`` (see :func:`perform`).
     """
     existing = latest_draw(session, unit_id, week)
     if existing is not None:
         return existing, None
     try:
-        return perform(session, tree, unit_id, week, now, config, seed_source, drawn_by)
+        return perform(
+            session, tree, unit_id, week, now, config, seed_source, drawn_by, notes=notes
+        )
     except IntegrityError:  # another process drew the same week a moment ago
         stored = latest_draw(session, unit_id, week)
         assert stored is not None
@@ -217,8 +223,12 @@ def announce(
     draw: ReviewDraw,
     now: datetime,
     config: Config,
+    notes: list[str] | None = None,
 ) -> int:
-    """Queue the group announcement and each drawn cadre's personal note; returns rows."""
+    """Queue the group announcement and each drawn cadre's personal note; returns rows.
+
+    A group announcement the privacy guard refuses is skipped (noted in ``notes``).
+    """
     unit = tree.name(draw.unit_id)
     names = names_of(session, draw.drawn)
     when = prompts.stamp(local_now(draw.created_at, config))
@@ -227,7 +237,7 @@ def announce(
     )
     count = 0
     for group in groups_for(config, [unit]):
-        send_group(
+        refused = send_group(
             session,
             spreader,
             group,
@@ -235,8 +245,13 @@ def announce(
             now,
             mention=draw.drawn,
             allow=[*names, unit, draw.seed, draw.week],
+            job=JOB,
         )
-        count += 1
+        if refused:
+            if notes is not None:
+                notes.append(refused)
+        else:
+            count += 1
     campaign = find_active_campaign(session)
     progress = {}
     if campaign is not None:
@@ -288,15 +303,20 @@ def run(
     week = iso_week(local_today(now, config))
     tree = UnitTree.load(session)
     claimed, skipped, sent = [], [], 0
+    notes: list[str] = []
     for unit_id in draw_units(tree, config):
         key = f"review:{tree.name(unit_id)}:{week}"
         if not claim(session, key, JOB, now, force):
             skipped.append(key)
             continue
         claimed.append(key)
-        draw, queued = draw_once(session, tree, unit_id, week, now, config, seed_source)
+        before = len(notes)
+        draw, queued = draw_once(
+            session, tree, unit_id, week, now, config, seed_source, notes=notes
+        )
         if queued is None and force:  # an explicit re-run repeats the announcement
-            queued = announce(session, Spreader(session, now), tree, draw, now, config)
+            queued = announce(session, Spreader(session, now), tree, draw, now, config, notes)
         sent += queued or 0
-        finish(session, key, now, f"drawn {draw.drawn} (revision {draw.revision})")
-    return JobResult(JOB, tuple(claimed), tuple(skipped), sent)
+        summary = [f"drawn {draw.drawn} (revision {draw.revision})", *notes[before:]]
+        finish(session, key, now, "; ".join(summary))
+    return JobResult(JOB, tuple(claimed), tuple(skipped), sent, tuple(notes))

@@ -4,12 +4,15 @@ WeCom allows about 20 messages a minute per group robot and about 30 a minute to
 one member (../shared/WECOM.md). Rather than dropping anything, every message gets
 a ``not_before`` slot: a :class:`Spreader` keeps, per recipient, the next free
 moment, starting after the latest message already pending for that recipient.
-Group payloads pass :func:`scheduler.privacy.check_group_payload` first.
+Group payloads pass :func:`scheduler.privacy.check_group_payload` first; a refused
+one is skipped (logged by the kind of leak, never its text, and written to the audit
+log) so the rest of the run is still delivered.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,10 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config, GroupChat
-from scheduler.privacy import check_group_payload
-from storage.models import OutboxMessage
+from scheduler.privacy import PrivacyError, check_group_payload
+from storage.models import AuditLog, OutboxMessage
 from storage.outbox import MAX_USERS_PER_SEND, enqueue, text_payload
 
+log = logging.getLogger("minqing.scheduler")
 RECIPIENT_MAX: int = getattr(OutboxMessage.__table__.c.recipient.type, "length", None) or 200
 ROBOT_PER_MINUTE = 20
 MEMBER_PER_MINUTE = 30
@@ -116,11 +120,16 @@ def send_group(
     mention: Sequence[str] = (),
     problem_texts: Iterable[str] = (),
     allow: Iterable[str] = (),
-) -> None:
+    job: str = "",
+) -> str | None:
     """Queue a text for a group chat (app chat or robot), after the privacy check.
 
     A robot message @-mentions ``mention`` (userids) through ``mentioned_list``;
     app chats cannot @, so the names in ``content`` must say who is meant.
+    Returns None when queued. A message the guard refuses is NOT queued: it is
+    logged and written to the audit log (``group_message_refused``, naming ``job``,
+    the group and the kind of leak, never the text) and the returned note says so,
+    for the job's result.
     """
     payload = text_payload(content)
     if group.robot_key:
@@ -129,9 +138,24 @@ def send_group(
         channel, recipient, limit = "robot", group.robot_key, ROBOT_PER_MINUTE
     else:
         channel, recipient, limit = "appchat", group.appchat_id, ROBOT_PER_MINUTE
-    check_group_payload(payload, problem_texts=problem_texts, allow=allow)
+    try:
+        check_group_payload(payload, problem_texts=problem_texts, allow=allow)
+    except PrivacyError as exc:
+        return _refused(session, group, job, str(exc), now)
     at = spreader.slot([f"{channel}:{recipient}"], limit)
     enqueue(session, channel, recipient, payload, now, not_before=at)
+    return None
+
+
+def _refused(session: Session, group: GroupChat, job: str, reason: str, now: datetime) -> str:
+    """Log and audit one refused group message; returns the note for the job's result.
+
+    ``reason`` is the :class:`PrivacyError` message, which names kinds of leak only.
+    """
+    log.warning("job %s: message to group %s skipped: %s", job or "-", group.unit, reason)
+    detail = {"job": job, "group": group.unit, "reason": reason}
+    session.add(AuditLog(at=now, actor="scheduler", action="group_message_refused", detail=detail))
+    return f"group message to {group.unit} skipped ({reason})"
 
 
 def image_payload(png: bytes, filename: str) -> dict[str, Any]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from bot.config import GroupChat
-from scheduler import digests, escalation, reminders, review
+from scheduler import digests, escalation, prompts, reminders, review
 from scheduler.privacy import PrivacyError, check_group_payload, problems_in
 from scheduler.sending import Spreader, send_group
+from storage.models import AuditLog, JobRun
 from storage.outbox import text_payload
 from tests.scheduler.conftest import PROBLEM_TEXTS, content, group_rows, outbox
 
@@ -61,9 +63,45 @@ def test_mentions_and_uploads_are_not_scanned_as_text():
 
 def test_send_group_refuses_and_queues_nothing(session, now):
     group = GroupChat(unit="东山村", robot_key="k")
-    with pytest.raises(PrivacyError):
-        send_group(session, Spreader(session, now), group, "刘大是信教人士", now)
+    note = send_group(session, Spreader(session, now), group, "刘大是信教人士", now, job="x")
+    assert note == "group message to 东山村 skipped (group message refused: 敏感词)"
     assert outbox(session) == []
+    [audit] = session.scalars(select(AuditLog)).all()
+    assert audit.action == "group_message_refused" and audit.actor == "scheduler"
+    assert audit.detail == {
+        "job": "x",
+        "group": "东山村",
+        "reason": "group message refused: 敏感词",
+    }
+
+
+def test_one_refused_group_message_does_not_block_the_run(
+    sessions, sconfig, town, now, monkeypatch, caplog
+):
+    """A buggy text for one group is skipped; the other group and the leaders get theirs."""
+    real = prompts.digest_group_text
+
+    def leaky(d):  # type: ignore[no-untyped-def]
+        return real(d) + ("\n联系电话13812345678" if d.unit == "东山村" else "")
+
+    monkeypatch.setattr(prompts, "digest_group_text", leaky)
+    with sessions() as s:
+        result = digests.daily(s, now, sconfig)
+        s.commit()
+    assert result.claimed == ("digest:daily:2026-11-23",)
+    assert result.notes == ("group message to 东山村 skipped (group message refused: 电话号码)",)
+    assert "东山村 skipped" in result.summary()
+    with sessions() as s:
+        groups = [(r.channel, r.recipient) for r in group_rows(s)]
+        personal = [r for r in outbox(s) if r.channel == "message"]
+        [audit] = s.scalars(select(AuditLog)).all()
+        summary = s.scalar(select(JobRun.summary))
+    assert groups == [("robot", "robot-town-key")]  # 虹桥镇 delivered, 东山村 skipped
+    assert personal and result.messages == len(personal) + 1
+    assert audit.detail["group"] == "东山村" and audit.detail["job"] == "digest_daily"
+    assert "东山村 skipped" in summary
+    logged = caplog.text + repr(audit.detail) + summary
+    assert "电话号码" in logged and "13812345678" not in logged
 
 
 def test_no_job_puts_anything_private_in_a_group(sessions, sconfig, town, now):
