@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from storage.vocab import SENSITIVE_CATEGORIES
+from storage.vocab import SENSITIVE_CATEGORIES, SENSITIVE_STEMS
 
 # The categories themselves plus the stems people write instead of the full name.
-SENSITIVE_WORDS = tuple(sorted(SENSITIVE_CATEGORIES)) + ("信教", "信访", "五包一", "利剑护蕾")
+SENSITIVE_WORDS = tuple(sorted(SENSITIVE_CATEGORIES)) + SENSITIVE_STEMS
 
 # Mainland mobiles (11 digits from 13x-19x) and landlines (0xx-xxxxxxxx), not inside
 # a longer run of ASCII letters/digits (so seeds and ids do not trip it).

@@ -34,6 +34,8 @@ CATEGORIES = KEY_CATEGORIES + (GENERAL_CATEGORY,) + PLACE_CATEGORIES
 
 # Never shown in group chats, group digests, or to cadres not assigned the target.
 SENSITIVE_CATEGORIES = frozenset({"信教人士", "五包一信访对象", "利剑护蕾对象"})
+# The stems people write instead of the full names (each category contains one).
+SENSITIVE_STEMS = ("信教", "信访", "五包一", "利剑护蕾")
 
 CATEGORY_SEPARATORS = "、,，;；"
 

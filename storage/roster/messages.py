@@ -83,6 +83,14 @@ def start_after_deadline(start: str, deadline: str) -> str:
     return f"开始日期 {q(start)} 晚于截止日期 {q(deadline)}"
 
 
+def name_has_digits(value: str) -> str:
+    return f"姓名中不能有 5 位以上连续数字 {q(value)}（电话号码请填在电话列）"
+
+
+def name_has_sensitive_word(value: str, word: str) -> str:
+    return f"姓名中不能有敏感词 {q(word)} {q(value)}（对象类别请填在类别列）"
+
+
 def too_long(value: str, limit: int) -> str:
     return f"内容过长（最多 {limit} 个字）{q(value)}"
 

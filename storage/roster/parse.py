@@ -7,6 +7,7 @@ Cross-references (units, cadres, the database) are :mod:`storage.roster.refs`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -32,6 +33,8 @@ MAX_LENGTH = {
     "走访干部": 64,
     "阶段名称": 50,
 }
+# A name with a run this long looks like a phone or id number; names reach group chats.
+NAME_DIGITS = re.compile(r"\d{5,}")
 MAX_MEMBER_COUNT = 999  # a household; larger is a typo (and past the INTEGER column)
 
 Row = TypeVar("Row")
@@ -55,6 +58,17 @@ class _Cells:
         limit = MAX_LENGTH.get(column)
         if limit and len(value) > limit:
             self.problem(column, msg.too_long(value, limit))
+        return value
+
+    def name(self, column: str, person: bool = True) -> str:
+        """A name: no phone-like digit run; a person's, no sensitive category word either
+        (a place such as 县信访局 may carry one in its name)."""
+        value = self.text(column)
+        if NAME_DIGITS.search(value):
+            self.problem(column, msg.name_has_digits(value))
+        words = [w for w in vocab.SENSITIVE_STEMS if w in value] if person else []
+        if words:
+            self.problem(column, msg.name_has_sensitive_word(value, words[0]))
         return value
 
     def phone(self, column: str) -> str:
@@ -138,7 +152,7 @@ def parse_cadres(sheet: RawSheet, problems: list[Problem]) -> list[CadreRow]:
             c.problem("角色", msg.bad_role(role, labels))
         return CadreRow(
             c.raw.number,
-            name=c.text("姓名"),
+            name=c.name("姓名"),
             userid=c.text("企业微信账号"),
             unit=c.text("单位"),
             role=vocab.ROLES.get(role, ""),
@@ -175,7 +189,7 @@ def parse_targets(sheet: RawSheet, problems: list[Problem]) -> list[TargetRow]:
         return TargetRow(
             c.raw.number,
             code=c.text("编号") or None,
-            head_name=c.text("户主姓名"),
+            head_name=c.name("户主姓名", person=not set(categories) & set(vocab.PLACE_CATEGORIES)),
             unit=c.text("所属村社区"),
             grid=c.text("组网格"),
             address=c.text("地址"),

@@ -74,6 +74,24 @@ CASES: dict[str, tuple[Callable[[Sheets], None], list[str]]] = {
         append("干部", ["张伟伟", "zhangwei", "桃源村", "走访干部", ""]),
         ["干部 6 企业微信账号: 企业微信账号重复 “zhangwei”（与第 2 行相同）"],
     ),
+    "phone in a cadre's name": (
+        setter("干部", 3, 0, "李芳13800001002"),
+        ["干部 3 姓名: 姓名中不能有 5 位以上连续数字 “李芳13800001002”（电话号码请填在电话列）"],
+    ),
+    "id-like digits in a household head's name": (
+        setter("走访对象", 3, 1, "周红梅４３０５２"),  # full-width digits count too
+        [
+            "走访对象 3 户主姓名: 姓名中不能有 5 位以上连续数字 “周红梅４３０５２”（电话号码请填在电话列）"
+        ],
+    ),
+    "sensitive word in a cadre's name": (
+        setter("干部", 4, 0, "王强（信访）"),
+        ["干部 4 姓名: 姓名中不能有敏感词 “信访” “王强（信访）”（对象类别请填在类别列）"],
+    ),
+    "category written into a household head's name": (
+        setter("走访对象", 4, 1, "吴国庆信教人士"),
+        ["走访对象 4 户主姓名: 姓名中不能有敏感词 “信教” “吴国庆信教人士”（对象类别请填在类别列）"],
+    ),
     "duplicate 编号": (
         setter("走访对象", 3, 0, "HQ-1"),
         ["走访对象 3 编号: 编号重复 “HQ-1”（与第 2 行相同）"],
@@ -172,6 +190,11 @@ def test_bad_row_is_reported_and_nothing_is_written(
     prepared = run_import(write_book(sheets, "bad.xlsx"))
     assert [str(p) for p in prepared.problems] == expected
     assert dump_tables(engine, skip=()) == before  # not even an audit row
+
+
+def test_a_place_may_carry_a_sensitive_word_in_its_name(sheets, write_book, run_import):
+    sheets["走访对象"][4][1] = "县信访接待中心"  # category 商铺 → a place, not a person
+    assert run_import(write_book(sheets)).problems == ()
 
 
 def test_bad_file_on_an_empty_database_writes_nothing(sheets, write_book, run_import, engine):
