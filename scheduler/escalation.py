@@ -7,7 +7,8 @@ Run daily (default 09:30 local).
   to the nearest unit that has a leader.
 - Follow-up: a problem solved ``ledger.followup_within_days`` (default 7) days ago
   and not yet followed up reminds the cadre who found it, once per problem
-  (``escalation:followup:<problem id>``).
+  (``escalation:followup:<problem id>``). A cadre who is inactive is skipped without
+  consuming that key, so the reminder comes once they are reactivated.
 These are private messages, so problem texts may appear in them.
 """
 
@@ -96,7 +97,11 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
     ).all()
     by_cadre: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
     cadres: dict[int, Cadre] = {}
+    inactive: dict[str, int] = defaultdict(int)
     for problem, cadre in due:
+        if not cadre.active:  # not claimed: the reminder comes if they are reactivated
+            inactive[cadre.userid] += 1
+            continue
         key = f"escalation:followup:{problem.id}"
         if not claim(session, key, JOB, now, force):
             continue  # reminded on an earlier day: once per problem
@@ -104,11 +109,10 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
         cadres[cadre.id] = cadre
         days = (now - problem.closed_at).days  # type: ignore[operator]
         by_cadre[cadre.id].append((problem.id, prompts.short(problem.text), days))
+    for userid, count in inactive.items():
+        notes.append(f"follow-up for inactive cadre {userid} not sent ({count} problem(s))")
     for cadre_id, pending in by_cadre.items():
         cadre = cadres[cadre_id]
-        if not cadre.active:
-            notes.append(f"follow-up for inactive cadre {cadre.userid} not sent")
-            continue
         text = prompts.followup_message(cadre.name, pending)
         sent += send_personal(session, spreader, [cadre.userid], text_payload(text), now)
     return JobResult(JOB, tuple(claimed), tuple(skipped), sent, tuple(notes))

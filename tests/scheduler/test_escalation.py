@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from scheduler import escalation
+from storage.models import Cadre
 from tests.scheduler.conftest import content, outbox
 
 
@@ -61,3 +64,21 @@ def test_a_unit_without_leader_escalates_to_the_nearest_leader_above(sessions, s
         escalation.run(s, now, sconfig)
         s.commit()
         assert "wangsj" in {r.recipient for r in outbox(s)}
+
+
+def test_an_inactive_finder_is_reminded_once_reactivated(sessions, sconfig, town, now):
+    road = town.problem_ids["road"]
+    with sessions() as s:
+        s.execute(update(Cadre).where(Cadre.userid == "zhangsan").values(active=False))
+        first = escalation.run(s, now, sconfig)
+        s.commit()
+        assert "zhangsan" not in [r.recipient for r in outbox(s)]
+    assert f"escalation:followup:{road}" not in first.claimed
+    assert "follow-up for inactive cadre zhangsan not sent (1 problem(s))" in first.notes
+    with sessions() as s:
+        s.execute(update(Cadre).where(Cadre.userid == "zhangsan").values(active=True))
+        later = escalation.run(s, now + timedelta(days=1), sconfig)
+        s.commit()
+        rows = {r.recipient: content(r) for r in outbox(s)}
+    assert f"escalation:followup:{road}" in later.claimed
+    assert f"#{road} 村道路灯损坏多处" in rows["zhangsan"]
