@@ -48,12 +48,17 @@ def unit_pairs(session: Session) -> list[tuple[int, int | None]]:
 
 
 def find_unit(session: Session, name: str) -> Unit | None:
-    """A unit by its exact name, else the only unit whose name contains ``name``."""
+    """A unit by its exact name, else the only unit whose name contains ``name``.
+
+    ``%`` and ``_`` in ``name`` are literal characters, not LIKE wildcards.
+    """
     name = name.strip()
     if not name:
         return None
     exact = session.scalar(select(Unit).where(Unit.name == name))
     if exact is not None:
         return exact
-    like = list(session.scalars(select(Unit).where(Unit.name.contains(name)).limit(2)))
+    like = list(
+        session.scalars(select(Unit).where(Unit.name.contains(name, autoescape=True)).limit(2))
+    )
     return like[0] if len(like) == 1 else None

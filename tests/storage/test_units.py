@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.models import Unit
 from storage.units import find_unit, subtree_ids, subtree_ids_walk, unit_pairs
 from tests.ledger_helpers import build_world
 
@@ -34,3 +35,13 @@ def test_find_unit_exact_or_unique_fragment(session):
     assert find_unit(session, "综治").id == w.unit("镇综治办")
     assert find_unit(session, "村") is None  # ambiguous
     assert find_unit(session, "") is None
+
+
+def test_find_unit_treats_percent_and_underscore_literally(session):
+    w = build_world(session)
+    assert find_unit(session, "柴_店") is None  # "_" is not "any one character"
+    assert find_unit(session, "%店") is None  # nor "%" "anything"
+    assert find_unit(session, "柴胡店").id == w.unit("柴胡店镇")
+    session.add(Unit(name="100%覆盖_示范村", kind="村", parent_id=w.unit("虹桥镇")))
+    session.flush()
+    assert find_unit(session, "0%覆盖_示").name == "100%覆盖_示范村"
