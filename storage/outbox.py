@@ -67,7 +67,11 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 
 def _split_payload(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """A text/markdown payload over its byte limit as several payloads; others as is."""
+    """A text/markdown payload over its byte limit as several payloads; others as is.
+
+    A robot's @-mentions (``mentioned_list``/``mentioned_mobile_list``) stay on the
+    first part only, so nobody is pinged once per part.
+    """
     msgtype = payload.get("msgtype")
     if not isinstance(msgtype, str) or msgtype not in CONTENT_LIMITS:
         return [payload]
@@ -78,7 +82,11 @@ def _split_payload(payload: dict[str, Any]) -> list[dict[str, Any]]:
     content = body.get("content")
     if not isinstance(content, str) or len(content.encode("utf-8")) <= limit:
         return [payload]
-    return [{**payload, msgtype: {**body, "content": part}} for part in split_text(content, limit)]
+    rest = {k: v for k, v in body.items() if k not in ("mentioned_list", "mentioned_mobile_list")}
+    return [
+        {**payload, msgtype: {**(body if number == 0 else rest), "content": part}}
+        for number, part in enumerate(split_text(content, limit))
+    ]
 
 
 def enqueue(

@@ -89,3 +89,13 @@ def test_enqueue_leaves_short_and_non_text_payloads_alone(session):
     card = {"msgtype": "template_card", "template_card": {"desc": "漏" * 3000}}
     enqueue(session, "message", "u", card, FROZEN_NOW)
     assert [r.payload for r in rows(session)] == [text_payload("短消息"), card]
+
+
+def test_robot_mentions_stay_on_the_first_part_only(session):
+    payload = text_payload("\n".join(["请以下干部抓紧完成走访任务"] * 200))
+    payload["text"]["mentioned_list"] = ["zhangsan", "lisi"]
+    enqueue(session, "robot", "robot-key", payload, FROZEN_NOW)
+    bodies = [r.payload["text"] for r in rows(session)]
+    assert len(bodies) > 1
+    assert bodies[0]["mentioned_list"] == ["zhangsan", "lisi"]
+    assert all("mentioned_list" not in b for b in bodies[1:])
