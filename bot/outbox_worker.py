@@ -21,6 +21,7 @@ One pass (:func:`drain_once`):
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass, replace
@@ -179,9 +180,7 @@ def drain_once(runtime: Runtime, client: WecomClient | None = None) -> DrainCoun
                     item.channel,
                     item.payload,
                     runtime.clock(),
-                    lambda media_id, at, row_id=item.id: _remember_media(
-                        runtime, row_id, media_id, at
-                    ),
+                    functools.partial(_remember_media, runtime, item.id),
                 )
                 note = deliver(client, replace(item, payload=payload))
             except (WecomApiError, WecomNetworkError) as exc:

@@ -117,7 +117,7 @@ def show_chat_messages(fake_url: str, chat: str, follow: bool, poll_seconds: flo
     while True:
         try:
             resp = requests.get(
-                f"{fake_url}/fake/messages", params={"chat": chat, "since": seen}, timeout=5
+                f"{fake_url}/fake/messages", params={"chat": chat, "since": str(seen)}, timeout=5
             )
             resp.raise_for_status()
         except requests.RequestException as exc:
