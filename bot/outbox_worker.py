@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from bot import outbox_media
 from bot.config import OutboxConfig
@@ -74,11 +75,32 @@ def backoff(attempts: int, cfg: OutboxConfig, rate_limited: bool = False) -> tim
 
 
 def claim(runtime: Runtime, now: datetime, limit: int) -> list[Claimed]:
-    """Take up to ``limit`` due rows for this worker (attempt counted, lease set)."""
+    """Take up to ``limit`` due rows for this worker (attempt counted, lease set).
+
+    One recipient's messages go out in the order they were queued: a row waits while
+    an older pending row to the same recipient on the same channel exists (the parts
+    of a long reply, a reminder queued behind a rate-limited one). A row that can
+    never be sent stops blocking once it is marked failed.
+    """
+    older = aliased(OutboxMessage)
+    queued_before = (
+        select(older.id)
+        .where(
+            older.channel == OutboxMessage.channel,
+            older.recipient == OutboxMessage.recipient,
+            older.status == "pending",
+            older.id < OutboxMessage.id,
+        )
+        .exists()
+    )
     with runtime.unit_of_work() as s:
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at <= now,
+                ~queued_before,
+            )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
         )

@@ -175,3 +175,24 @@ def test_a_slow_batch_never_sends_a_row_another_worker_took_over(
         drain_once(api_runtime, wecom)  # type: ignore[arg-type]
     assert sorted(wecom.sent) == ["u1", "u2", "u3", "u4", "u5"]
     assert [r.status for r in rows(api_runtime)] == ["sent"] * 5
+
+
+def test_one_recipients_messages_arrive_in_queued_order_even_after_a_failure(
+    api_runtime: Runtime, fake: RunningFake, clock: MutableClock
+) -> None:
+    """The parts of a long reply: part 2 never overtakes a part 1 that is backing off."""
+    with api_runtime.unit_of_work() as s:
+        for part in ("第1段", "第2段", "第3段"):
+            outbox.enqueue(s, "message", "u1", outbox.text_payload(part), clock.now)
+        outbox.enqueue(s, "message", "u2", outbox.text_payload("别人的"), clock.now)
+    control(fake, errcode=-1, count=1)  # the first send fails once
+    for _ in range(6):
+        drain_once(api_runtime)
+        clock.advance(seconds=60)
+    texts = [
+        r["body"]["text"]["content"]
+        for r in fake.state.records
+        if r["api"] == "message/send" and r["to"] == ["u1"]
+    ]
+    assert texts == ["第1段", "第2段", "第3段"]
+    assert {r.status for r in rows(api_runtime)} == {"sent"}
