@@ -59,10 +59,21 @@ class WecomNetworkError(Exception):
     """WeCom could not be reached (twice): connection refused, timeout, bad gateway."""
 
 
+TokenFetch = Callable[[], tuple[str, datetime]]
+
+
 class TokenStore(Protocol):
     def get(self, now: datetime) -> str | None: ...
 
     def put(self, token: str, expires_at: datetime) -> None: ...
+
+    def refresh(self, now: datetime, fetch: TokenFetch, stale: str | None) -> str:
+        """A valid token other than ``stale``; ``fetch`` only if none is stored.
+
+        A shared store runs this under a lock, so processes that find the token
+        expired at the same moment call gettoken once between them.
+        """
+        ...
 
 
 @dataclass
@@ -79,6 +90,14 @@ class MemoryTokenStore:
 
     def put(self, token: str, expires_at: datetime) -> None:
         self.token, self.expires_at = token, expires_at
+
+    def refresh(self, now: datetime, fetch: TokenFetch, stale: str | None) -> str:
+        current = self.get(now)
+        if current and current != stale:
+            return current
+        token, expires_at = fetch()
+        self.put(token, expires_at)
+        return token
 
 
 @dataclass
@@ -123,17 +142,22 @@ class WecomClient:
             raise WecomApiError(api, errcode, str(data.get("errmsg", "")))
         return data
 
-    def fetch_token(self) -> str:
-        """Ask gettoken for a fresh token and store it for every process. No retry on errcode."""
+    def _gettoken(self) -> tuple[str, datetime]:
+        """Ask gettoken for a fresh token and its expiry. No retry on errcode."""
         params = {"corpid": self.config.corp_id, "corpsecret": self.config.secret}
         data = self._check("gettoken", self._http("GET", "gettoken", params=params))
-        token = str(data["access_token"])
         expires = self.clock() + timedelta(seconds=int(data.get("expires_in", 7200))) - TOKEN_MARGIN
+        return str(data["access_token"]), expires
+
+    def fetch_token(self) -> str:
+        """A fresh token from gettoken, stored for every process (unconditionally)."""
+        token, expires = self._gettoken()
         self.tokens.put(token, expires)
         return token
 
     def token(self) -> str:
-        return self.tokens.get(self.clock()) or self.fetch_token()
+        now = self.clock()
+        return self.tokens.get(now) or self.tokens.refresh(now, self._gettoken, None)
 
     def call(self, method: str, api: str, **kwargs: Any) -> dict[str, Any]:
         """An authenticated call; on a token error refresh once and try again, once."""
@@ -152,8 +176,7 @@ class WecomClient:
 
     def _replacement_token(self, bad: str) -> str:
         """After a token error: another process may have refreshed already; else fetch."""
-        stored = self.tokens.get(self.clock())
-        return stored if stored and stored != bad else self.fetch_token()
+        return self.tokens.refresh(self.clock(), self._gettoken, bad)
 
     # --- messages -------------------------------------------------------------
 

@@ -8,7 +8,7 @@ independent of the caller's unit of work). :func:`make_client` wires a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import requests
 from sqlalchemy import select
@@ -16,9 +16,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.runtime import Runtime
-from bot.wecom_api import WecomClient
+from bot.wecom_api import TokenFetch, WecomClient
 from storage.db import unit_of_work
 from storage.models import CacheEntry
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,29 @@ class DbTokenStore:
             else:
                 lite = sqlite.insert(CacheEntry).values(**values)
                 s.execute(lite.on_conflict_do_update(index_elements=["key"], set_=update))
+
+    def refresh(self, now: datetime, fetch: TokenFetch, stale: str | None) -> str:
+        """Check and fetch under the token row's lock (PostgreSQL ``FOR UPDATE``;
+        SQLite's ``BEGIN IMMEDIATE``), so concurrent processes call gettoken once.
+
+        Must not be called inside another open write transaction on SQLite.
+        """
+        with unit_of_work(self.sessions) as s:
+            placeholder = {"key": self.key, "value": "", "expires_at": EPOCH}
+            if s.get_bind().dialect.name == "postgresql":
+                s.execute(
+                    postgresql.insert(CacheEntry).values(**placeholder).on_conflict_do_nothing()
+                )
+            else:
+                s.execute(sqlite.insert(CacheEntry).values(**placeholder).on_conflict_do_nothing())
+            row = s.execute(
+                select(CacheEntry).where(CacheEntry.key == self.key).with_for_update()
+            ).scalar_one()
+            if row.value and now < row.expires_at and row.value != stale:
+                return row.value
+            token, expires_at = fetch()
+            row.value, row.expires_at = token, expires_at
+            return token
 
 
 def token_key(corp_id: str, agent_id: int) -> str:

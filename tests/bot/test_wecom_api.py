@@ -116,3 +116,23 @@ def test_template_card_update_appchat_robot_and_media(
     ]
     sent = fake.state.records[0]["body"]
     assert sent["agentid"] == 1000002 and sent["template_card"]["task_id"] == "t1"
+
+
+def test_processes_finding_the_token_expired_together_fetch_it_once(
+    api_runtime: Runtime, fake: RunningFake, clock: MutableClock
+) -> None:
+    """Four processes (separate clients, one database) need a token at the same moment."""
+    import threading
+
+    make_client(api_runtime).token()
+    clock.advance(hours=2)  # expired for everyone
+    control(fake, delay_seconds=0.3, delay_count=1)  # a slow gettoken widens the race
+    clients = [make_client(api_runtime) for _ in range(4)]
+    tokens: list[str] = []
+    threads = [threading.Thread(target=lambda c=c: tokens.append(c.token())) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert fake.state.gettoken_calls == 2  # the first token, then one refresh for all four
+    assert len(set(tokens)) == 1 and len(tokens) == 4
