@@ -16,6 +16,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -74,11 +75,16 @@ class GroupChat:
     robot_key: str = ""
 
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
 @dataclass(frozen=True)
 class CampaignConfig:
     name: str = "民情大走访"
     template: str = "yizou_erwen_sankan"
     quota_per_cadre: int = 0
+    # The campaign's one time zone: local days, deadlines, reminders, weekly windows.
+    timezone: str = DEFAULT_TIMEZONE
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,6 @@ class LedgerConfig:
 
 @dataclass(frozen=True)
 class SchedulerConfig:
-    timezone: str = "Asia/Shanghai"
     reminder_days_before: tuple[int, ...] = (3, 1)
     review_day_of_week: str = "mon"
     review_time: str = "08:30"
@@ -115,6 +120,13 @@ class Config:
     groups: tuple[GroupChat, ...] = ()
     redis_url: str = ""
     source: str = "<dict>"
+    # One line per deprecated key found (the CLI prints them on stderr).
+    deprecations: tuple[str, ...] = ()
+
+    @property
+    def timezone(self) -> str:
+        """The campaign's time zone name (``[campaign] timezone``)."""
+        return self.campaign.timezone
 
 
 def resolve_path(cli_path: str | None, environ: dict[str, str] | None = None) -> Path:
@@ -207,10 +219,23 @@ def from_dict(
         ),
         batch_size=v.integer("outbox", "batch_size", 50, minimum=1),
     )
+    deprecations: list[str] = []
+    timezone = v.string("campaign", "timezone", "")
+    old_tz = v.string("scheduler", "timezone", "")
+    if old_tz:
+        deprecations.append(
+            f"{source}: scheduler.timezone is deprecated; write it as [campaign] timezone"
+        )
+        if not timezone:
+            timezone = old_tz
+    timezone = timezone or DEFAULT_TIMEZONE
+    key = "campaign.timezone" if v.string("campaign", "timezone", "") else "scheduler.timezone"
+    _check_timezone(timezone, key, source)
     campaign = CampaignConfig(
         name=v.string("campaign", "name", CampaignConfig.name),
         template=v.string("campaign", "template", CampaignConfig.template),
         quota_per_cadre=v.integer("campaign", "quota_per_cadre", 0, minimum=0),
+        timezone=timezone,
     )
     scheme = v.string("ledger", "default_scheme", "changzhou")
     if scheme not in ("changzhou", "chaihudian"):
@@ -231,7 +256,6 @@ def from_dict(
     )
     days = v.int_list("scheduler", "reminder_days_before", [3, 1])
     scheduler = SchedulerConfig(
-        timezone=v.string("scheduler", "timezone", SchedulerConfig.timezone),
         reminder_days_before=tuple(days),
         review_day_of_week=v.choice(
             "scheduler",
@@ -258,7 +282,17 @@ def from_dict(
         groups=groups,
         redis_url=redis_url,
         source=source,
+        deprecations=tuple(deprecations),
     )
+
+
+def _check_timezone(name: str, key: str, source: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{source}: {key} {name!r} is not a known time zone (e.g. Asia/Shanghai)"
+        ) from None
 
 
 def _check_database_url(url: str, source: str) -> None:

@@ -83,7 +83,7 @@ def finish(session: Session, run_key: str, now: datetime, summary: str) -> None:
 
 def local_now(now: datetime, config: Config) -> datetime:
     """``now`` in the campaign's time zone (Asia/Shanghai by default)."""
-    return now.astimezone(ZoneInfo(config.scheduler.timezone))
+    return now.astimezone(ZoneInfo(config.campaign.timezone))
 
 
 def local_today(now: datetime, config: Config) -> date:
@@ -111,4 +111,4 @@ def week_bounds(week: str) -> tuple[date, date]:
 
 def local_day_start(day: date, config: Config) -> datetime:
     """Midnight at the start of ``day`` in the campaign's time zone, as an aware datetime."""
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(config.scheduler.timezone))
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(config.campaign.timezone))

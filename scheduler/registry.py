@@ -20,14 +20,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session
 
-from bot.config import Config, ConfigError
+from bot.config import Config
 from scheduler import digests, escalation, jobs_visits, reminders, review
 from scheduler.base import Job, JobResult, RuntimeJob, claim, finish
 
@@ -82,13 +82,6 @@ def build(config: Config, environ: Mapping[str, str] | None = None) -> dict[str,
     """All jobs with their schedule taken from ``config`` (and the test flag)."""
     env = os.environ if environ is None else environ
     s = config.scheduler
-    try:
-        ZoneInfo(s.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"{config.source}: scheduler.timezone {s.timezone!r} is not a known time zone "
-            "(e.g. Asia/Shanghai)"
-        ) from None
     review_h, review_m = _hm(s.review_time)
     digest_h, digest_m = _hm(s.daily_digest_time)
     specs = [

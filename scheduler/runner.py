@@ -119,7 +119,7 @@ class Runner:
 
     def start_scheduler(self) -> None:
         global _current
-        tz = self.runtime.config.scheduler.timezone
+        tz = self.runtime.config.campaign.timezone
         scheduler = BackgroundScheduler(
             timezone=ZoneInfo(tz),
             jobstores={

@@ -104,6 +104,8 @@ class Target(Base):
     is_key: Mapped[bool] = mapped_column(Boolean, default=False)  # 重点对象
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("cadres.id"))
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 户 (household) / 村（社区） (village: the 003 村（社区）调查表) / 单位或商铺 (place).
+    kind: Mapped[str] = mapped_column(String(10), default="household", server_default="household")
     unit: Mapped[Unit] = relationship()
 
 

@@ -29,6 +29,15 @@ KEY_CATEGORIES = (
     "原民代幼",
 )
 GENERAL_CATEGORY = "一般农户"
+# Target kinds (issue: the village form is a per-village record, never a household).
+TARGET_HOUSEHOLD = "household"
+TARGET_VILLAGE = "village"
+TARGET_PLACE = "place"
+TARGET_KIND_LABELS = {
+    TARGET_HOUSEHOLD: "户",
+    TARGET_VILLAGE: "村（社区）",
+    TARGET_PLACE: "单位或商铺",
+}
 PLACE_CATEGORIES = ("企业", "商铺", "学校", "医院", "市场", "机关", "企事业单位")
 CATEGORIES = KEY_CATEGORIES + (GENERAL_CATEGORY,) + PLACE_CATEGORIES
 

@@ -34,7 +34,7 @@ def test_minimal_config_is_valid_with_defaults():
     assert config.wecom.api_base_url == "https://qyapi.weixin.qq.com"
     assert (config.server.host, config.server.port) == ("127.0.0.1", 8080)
     assert config.campaign == config_mod.CampaignConfig()
-    assert config.scheduler.timezone == "Asia/Shanghai"
+    assert config.campaign.timezone == "Asia/Shanghai"
     assert config.scheduler.reminder_days_before == (3, 1)
     assert config.ledger.default_scheme == "changzhou"
     assert config.groups == () and config.redis_url == ""

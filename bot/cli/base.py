@@ -18,10 +18,13 @@ class CliState:
 
     def config(self) -> config_mod.Config:
         try:
-            return config_mod.load(config_mod.resolve_path(self.config_path))
+            config = config_mod.load(config_mod.resolve_path(self.config_path))
         except config_mod.ConfigError as exc:
             click.echo(f"配置错误 (config error): {exc}", err=True)
             sys.exit(2)
+        for line in config.deprecations:
+            click.echo(f"配置提示 (deprecated): {line}", err=True)
+        return config
 
     def runtime(self) -> Runtime:
         if self._runtime is None:

@@ -116,7 +116,7 @@ def export_cmd(
     if first and last and first > last:
         _fail(msg.CLI_DATE_ORDER.format(since=first, until=last), 2)
     rt = state.runtime()
-    tz = ZoneInfo(rt.config.scheduler.timezone)
+    tz = ZoneInfo(rt.config.campaign.timezone)
     with rt.unit_of_work() as session:
         campaign = find_active_campaign(session)
         if campaign is None:

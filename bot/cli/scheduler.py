@@ -90,7 +90,7 @@ def run_job_cmd(state: CliState, name: str, now_text: str | None, force: bool) -
         raise click.BadParameter(
             f"unknown job {name!r}; known: {', '.join(jobs)}", param_hint="NAME"
         )
-    now = _parse_now(now_text, rt.config.scheduler.timezone) or rt.clock()
+    now = _parse_now(now_text, rt.config.campaign.timezone) or rt.clock()
     result = execute(rt, spec, now, force=force)
     click.echo(result.summary())
     if result.skipped and not result.claimed:
@@ -105,7 +105,7 @@ def jobs_cmd(state: CliState) -> None:
     """List the scheduled jobs, their schedule, misfire rules and next run time."""
     rt = state.runtime()
     jobs = registry.build(rt.config)  # validates the schedule settings first
-    tz = ZoneInfo(rt.config.scheduler.timezone)
+    tz = ZoneInfo(rt.config.campaign.timezone)
     stored: dict[str, float] = {}
     if inspect(rt.engine).has_table(JOBSTORE_TABLE):
         with rt.engine.connect() as conn:
@@ -117,7 +117,7 @@ def jobs_cmd(state: CliState) -> None:
             nxt = datetime.fromtimestamp(stored[spec.name], tz)
             source = "stored"
         else:
-            nxt = spec.trigger(rt.config.scheduler.timezone).get_next_fire_time(None, now)
+            nxt = spec.trigger(rt.config.campaign.timezone).get_next_fire_time(None, now)
             source = "computed"
         when = nxt.strftime("%Y-%m-%d %H:%M %Z") if nxt else "-"
         click.echo(

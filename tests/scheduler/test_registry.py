@@ -55,9 +55,22 @@ def test_schedule_and_misfire_settings_come_from_config(db_url):
 
 
 def test_an_unknown_time_zone_is_a_config_error(db_url):
-    raw = config_dict(db_url, scheduler={"timezone": "Asia/Beijing"})
+    raw = config_dict(db_url, campaign={"timezone": "Mars/Base"})
+    with pytest.raises(config_mod.ConfigError, match="campaign.timezone 'Mars/Base'"):
+        config_mod.from_dict(raw, environ={})
+    old = config_dict(db_url, scheduler={"timezone": "Asia/Beijing"})
     with pytest.raises(config_mod.ConfigError, match="scheduler.timezone 'Asia/Beijing'"):
-        registry.build(config_mod.from_dict(raw, environ={}), environ={})
+        config_mod.from_dict(old, environ={})
+
+
+def test_the_old_scheduler_timezone_key_still_works_with_a_deprecation_line(db_url):
+    old = config_mod.from_dict(config_dict(db_url, scheduler={"timezone": "UTC"}), environ={})
+    assert old.campaign.timezone == "UTC"
+    assert any("scheduler.timezone is deprecated" in line for line in old.deprecations)
+    both = config_dict(db_url, scheduler={"timezone": "UTC"}, campaign={"timezone": "Asia/Urumqi"})
+    assert config_mod.from_dict(both, environ={}).campaign.timezone == "Asia/Urumqi"
+    new = config_mod.from_dict(config_dict(db_url, campaign={"timezone": "UTC"}), environ={})
+    assert new.campaign.timezone == "UTC" and new.deprecations == ()
 
 
 def test_the_test_heartbeat_job_exists_only_with_its_flag(db_url):
