@@ -53,6 +53,8 @@ OUTCOME_VISITED = "visited"
 OUTCOME_PHONE = "phone"
 OUTCOME_AWAY = "away"
 OUTCOME_APPOINTMENT = "appointment"
+# A key target not at home whose phone call did not get through: stays on the list.
+OUTCOME_PHONE_MISSED = "phone_missed"
 OUTCOME_LABELS = {
     OUTCOME_VISITED: "已走访",
     OUTCOME_PHONE: "电话联系",
