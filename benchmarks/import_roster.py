@@ -14,12 +14,13 @@ import argparse
 import os
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.clock import system_clock
 from storage import schema
 from storage.db import make_engine, session_factory, unit_of_work
 from storage.roster import CampaignSpec, commit_plan, prepare
@@ -37,7 +38,7 @@ def timed_import(url: str, workbook: Path) -> tuple[float, int]:
         with unit_of_work(factory) as session:
             prepared = prepare(session, workbook)
             assert prepared.ok, [str(p) for p in prepared.problems[:5]]
-            commit_plan(session, prepared, CAMPAIGN, datetime.now(UTC), "benchmark")
+            commit_plan(session, prepared, CAMPAIGN, system_clock()(), "benchmark")
         return time.perf_counter() - start, prepared.plan.changes
     finally:
         engine.dispose()

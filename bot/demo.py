@@ -20,9 +20,8 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 import requests
@@ -154,16 +153,18 @@ def children(var: Path, commands: dict[str, list[str]]) -> Iterator[None]:
 def prepare(var: Path, port: int, fake_port: int, today: date | None = None) -> Path:
     """Write the config, migrate the database and import the demo roster; the config path.
 
-    ``today`` (default: the date in Shanghai now) places the roster's phases.
+    ``today`` (default: today in the campaign's zone, on the process clock) places the
+    roster's phases.
     """
     var.mkdir(exist_ok=True)
     config_path = write_config(var, port, fake_port)
     runtime = Runtime.from_config(config_mod.load(config_path))
     try:
         schema.upgrade(runtime.engine)
+        today = today or runtime.clock().astimezone(runtime.zone).date()
     finally:
         runtime.close()
-    load_roster(config_path, var, today or datetime.now(ZoneInfo("Asia/Shanghai")).date())
+    load_roster(config_path, var, today)
     return config_path
 
 

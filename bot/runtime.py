@@ -7,22 +7,21 @@ the clock. Nothing in it is state that matters between requests: every process
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import tzinfo
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import Clock, describe, system_clock
 from bot.config import Config
 from storage.db import make_engine, session_factory, unit_of_work
 
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+log = logging.getLogger("minqing.clock")
 
 
 @dataclass
@@ -30,12 +29,25 @@ class Runtime:
     config: Config
     engine: Engine
     sessions: sessionmaker[Session]
-    clock: Clock = field(default=utc_now)
+    clock: Clock = field(default_factory=system_clock)
 
     @classmethod
-    def from_config(cls, config: Config, clock: Clock = utc_now) -> Runtime:
+    def from_config(cls, config: Config, clock: Clock | None = None) -> Runtime:
+        """``clock`` defaults to the process clock (:func:`bot.clock.system_clock`)."""
+        if clock is None and (note := describe()):
+            log.warning("%s", note)  # a rehearsal or a test: say so in every process's log
         engine = make_engine(config.database.url, config.database.echo, config.database.pool_size)
-        return cls(config=config, engine=engine, sessions=session_factory(engine), clock=clock)
+        return cls(
+            config=config,
+            engine=engine,
+            sessions=session_factory(engine),
+            clock=clock or system_clock(),
+        )
+
+    @property
+    def zone(self) -> tzinfo:
+        """The campaign's time zone (``[campaign] timezone``)."""
+        return ZoneInfo(self.config.campaign.timezone)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -33,6 +33,7 @@ from typing import Any
 import requests
 
 from bot.callback_client import CallbackSigner, SignedCallback
+from bot.clock import Clock, system_clock, unix_seconds
 
 QUIET_SECONDS = 0.3
 MEDIA_LABELS = {"image": "图片", "file": "文件", "voice": "语音", "video": "视频"}
@@ -107,7 +108,7 @@ class Simulator:
     settle: Callable[[], None] | None = None  # run after each line (e.g. drain the outbox)
     wait_seconds: float = 1.5
     http: requests.Session = field(default_factory=requests.Session)
-    clock: Callable[[], float] = time.time
+    clock: Clock = field(default_factory=system_clock)  # the server's clock (same env)
     last_card: Card | None = None
     _seen: int = 0
     _start: int = 0
@@ -141,7 +142,7 @@ class Simulator:
 
     def callback_for(self, line: str) -> SignedCallback:
         """Turn one script line into the callback WeCom would send."""
-        self.signer.now = int(self.clock())
+        self.signer.now = unix_seconds(self.clock)
         s, u = self.signer, self.userid
         if line.startswith("!"):
             cmd, *args = line[1:].split()

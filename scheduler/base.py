@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.config import Config
+from bot.dialogs import timeparse
 from storage.models import JobRun
 
 if TYPE_CHECKING:
@@ -82,12 +83,13 @@ def finish(session: Session, run_key: str, now: datetime, summary: str) -> None:
 
 
 def local_now(now: datetime, config: Config) -> datetime:
-    """``now`` in the campaign's time zone (Asia/Shanghai by default)."""
+    """``now`` in the campaign's time zone (``[campaign] timezone``)."""
     return now.astimezone(ZoneInfo(config.campaign.timezone))
 
 
 def local_today(now: datetime, config: Config) -> date:
-    return local_now(now, config).date()
+    """The campaign's calendar day at ``now`` (the one definition lives in timeparse)."""
+    return timeparse.local_today(now, ZoneInfo(config.campaign.timezone))
 
 
 def iso_week(day: date) -> str:

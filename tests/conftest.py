@@ -11,14 +11,18 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 
 from bot import config as config_mod
@@ -31,6 +35,7 @@ TEST_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 TEST_TOKEN = "minqing-test-token"
 TEST_CORP_ID = "wwtestcorp0000001"
 FROZEN_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+ZONE = ZoneInfo(config_mod.DEFAULT_TIMEZONE)  # the default [campaign] timezone
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -177,3 +182,46 @@ def config_file(tmp_path: Path, db_url: str) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+@contextmanager
+def statements_from(engine: Engine, thread_name: str) -> Iterator[threading.Event]:
+    """An event set once ``thread_name`` sends its first statement to the database."""
+    sent = threading.Event()
+
+    def seen(*_: Any) -> None:
+        if threading.current_thread().name == thread_name:
+            sent.set()
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+def wait_until_lock_wait(engine: Engine, thread: threading.Thread, sent: threading.Event) -> None:
+    """Until ``thread`` is waiting for a lock another transaction holds (deadline 30 s).
+
+    PostgreSQL shows the wait in pg_stat_activity. SQLite cannot show it: there the
+    thread has sent its first statement (``BEGIN IMMEDIATE``), which cannot return
+    while the other transaction holds the write lock.
+    """
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert thread.is_alive(), "it finished instead of waiting for the lock"
+        if engine.dialect.name != "postgresql":
+            if sent.wait(0.05):
+                return
+            continue
+        with engine.connect() as conn:
+            waiting = conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+        if waiting:
+            return
+        time.sleep(0.02)
+    raise AssertionError("it never waited for the lock")

@@ -4,16 +4,35 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import click
 
 from bot import config as config_mod
+from bot.clock import ClockError, frozen, system_clock
 from bot.runtime import Runtime
+
+
+def parse_now(value: str | None, timezone: str, option: str = "--now") -> datetime | None:
+    """An ISO date-time from the command line; without an offset it is campaign-local."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"not an ISO date-time: {value!r} (e.g. 2026-11-23T08:30)", param_hint=option
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
+    return parsed
 
 
 @dataclass
 class CliState:
     config_path: str | None
+    now_text: str | None = None
     _runtime: Runtime | None = field(default=None)
 
     def config(self) -> config_mod.Config:
@@ -28,7 +47,14 @@ class CliState:
 
     def runtime(self) -> Runtime:
         if self._runtime is None:
-            self._runtime = Runtime.from_config(self.config())
+            config = self.config()
+            try:
+                now = parse_now(self.now_text, config.campaign.timezone)
+                clock = frozen(now) if now is not None else system_clock()
+            except ClockError as exc:
+                click.echo(f"时钟设置错误 (clock error): {exc}", err=True)
+                sys.exit(2)
+            self._runtime = Runtime.from_config(config, clock=clock)
         return self._runtime
 
 
@@ -39,11 +65,17 @@ class CliState:
     metavar="PATH",
     help="TOML config file (default: $MINQING_CONFIG, else ./config.toml).",
 )
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO",
+    help="Run as if it were this time (campaign-local if no offset), e.g. 2026-11-23T17:00.",
+)
 @click.version_option(package_name="minqing")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None) -> None:
+def cli(ctx: click.Context, config_path: str | None, now_text: str | None) -> None:
     """minqing — 民情大走访 WeCom bot."""
-    ctx.obj = CliState(config_path)
+    ctx.obj = CliState(config_path, now_text)
     ctx.call_on_close(lambda: ctx.obj._runtime and ctx.obj._runtime.close())
 
 

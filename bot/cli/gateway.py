@@ -6,9 +6,8 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy import select
@@ -17,8 +16,6 @@ from bot import config as config_mod
 from bot.cli.base import CliState, cli, pass_state
 from bot.server import setup_logging
 from storage.models import OutboxMessage
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _config_path(state: CliState) -> str:
@@ -99,8 +96,8 @@ def outbox_worker_cmd(state: CliState, poll: float, once: bool) -> None:
     outbox_worker.run(rt, stop, poll)
 
 
-def _local(dt: datetime | None) -> str:
-    return dt.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if dt else "-"
+def _local(dt: datetime | None, zone: tzinfo) -> str:
+    return dt.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if dt else "-"
 
 
 @cli.command("outbox")
@@ -149,7 +146,11 @@ def outbox_cmd(state: CliState, status: str | None, retry_ids: tuple[int, ...], 
                 if len(r.recipient) <= 40
                 else f"{r.recipient[:37]}…({r.recipient.count('|') + 1}人)"
             )
-            when = _local(r.sent_at) if r.status == "sent" else _local(r.next_attempt_at)
+            when = (
+                _local(r.sent_at, rt.zone)
+                if r.status == "sent"
+                else _local(r.next_attempt_at, rt.zone)
+            )
             click.echo(
                 f"#{r.id}\t{r.status}\t{r.channel}\t{to}\t尝试{r.attempts}次\t{when}\t{r.last_error[:120]}"
             )

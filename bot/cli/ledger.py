@@ -80,6 +80,6 @@ def problems_cmd(state: CliState, unit_name: str | None, status: str | None, ove
             text = p.text if len(p.text) <= 30 else p.text[:30] + "…"
             click.echo(
                 f"#{p.id}\t{PROBLEM_STATUS[p.status]}\t{p.category}/{p.category_alt}\t{p.kind}\t"
-                f"{clock_label(p, now, cfg)}\t{text}"
+                f"{clock_label(p, now, cfg, rt.zone)}\t{text}"
             )
         click.echo(f"共{len(rows)}件", err=True)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import inspect, text
 
-from bot.cli.base import CliState, cli, pass_state
+from bot.cli.base import CliState, cli, parse_now, pass_state
 from scheduler import registry, review
 from scheduler.base import iso_week, local_today, week_bounds
 from scheduler.runner import (
@@ -58,20 +58,6 @@ def scheduler_cmd(state: CliState, lease_seconds: float, renew_seconds: float) -
     runner.serve(stop)
 
 
-def _parse_now(value: str | None, timezone: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"not an ISO date-time: {value!r} (e.g. 2026-11-23T08:30)"
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
-    return parsed
-
-
 @cli.command("run-job")
 @click.argument("name")
 @click.option(
@@ -90,7 +76,7 @@ def run_job_cmd(state: CliState, name: str, now_text: str | None, force: bool) -
         raise click.BadParameter(
             f"unknown job {name!r}; known: {', '.join(jobs)}", param_hint="NAME"
         )
-    now = _parse_now(now_text, rt.config.campaign.timezone) or rt.clock()
+    now = parse_now(now_text, rt.config.campaign.timezone) or rt.clock()
     result = execute(rt, spec, now, force=force)
     click.echo(result.summary())
     if result.skipped and not result.claimed:

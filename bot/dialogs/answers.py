@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.dialogs import prompts, timeparse
@@ -43,7 +43,9 @@ def normalise(text: str) -> str:
     return text.translate(table).strip()
 
 
-def read(question: Question, message: Message, now: datetime, prefill: str = "") -> Answer:
+def read(
+    question: Question, message: Message, now: datetime, zone: tzinfo, prefill: str = ""
+) -> Answer:
     """Interpret ``message`` as the answer to ``question``; ``prefill`` is the roster value."""
     if message.button == PREFILL_KEY and prefill:
         return Answer(prefill)
@@ -52,10 +54,10 @@ def read(question: Question, message: Message, now: datetime, prefill: str = "")
     text = normalise(message.text)
     if not text:
         return Answer(error=prompts.NEED_TEXT)
-    return read_text(question, text, now)
+    return read_text(question, text, now, zone)
 
 
-def read_text(question: Question, text: str, now: datetime) -> Answer:
+def read_text(question: Question, text: str, now: datetime, zone: tzinfo) -> Answer:
     """Typed answers for the non-choice types (also used for field-list groups)."""
     qtype = question.type
     if qtype == "text":
@@ -75,7 +77,7 @@ def read_text(question: Question, text: str, now: datetime) -> Answer:
             return Answer(digits)
         return Answer(error=prompts.NEED_PHONE)
     if qtype == "date":
-        found = timeparse.parse_date(text, now)
+        found = timeparse.parse_date(text, now, zone)
         return Answer(found.isoformat()) if found else Answer(error=prompts.NEED_DATE)
     raise ValueError(f"read_text cannot read type {qtype}")
 

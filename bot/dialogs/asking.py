@@ -52,7 +52,7 @@ def answer_question(
     prefill = str(target.get(question.prefill, "")) if question.prefill else ""
     if prefill and answers_mod.normalise(message.text) in prompts.PREFILL_WORDS:
         message = Message(button=answers_mod.PREFILL_KEY)
-    answer = answers_mod.read(question, message, ctx.now, prefill)
+    answer = answers_mod.read(question, message, ctx.now, ctx.zone, prefill)
     error = answer.error or _check(
         question, answer.value, walk.environment(active, state.answers, target)
     )
@@ -81,7 +81,7 @@ def answer_group(template: Template, state: DialogState, message: Message, ctx: 
                 return Outcome(state, (current_prompt(template, state, ctx, error),))
             new_answers[question.id] = None
             continue
-        answer = answers_mod.read_text(question, part, ctx.now)
+        answer = answers_mod.read_text(question, part, ctx.now, ctx.zone)
         problem = answer.error or _check(question, answer.value, env)
         if problem:
             error = prompts.FIELD_ERROR.format(n=n, label=question.label, error=problem)

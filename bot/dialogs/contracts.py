@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 
@@ -79,6 +79,7 @@ class Context:
     """Pure data for one step: the time, the cadre's targets, progress, recent visits."""
 
     now: datetime
+    zone: tzinfo  # the campaign's time zone: local days and typed times
     targets: tuple[TargetInfo, ...] = ()
     progress: Progress = field(default_factory=Progress)
     recent_visits: tuple[RecentVisit, ...] = ()

@@ -83,7 +83,7 @@ def current_prompt(template: Template, state: DialogState, ctx: Context, error: 
         return render.summary(active, state.answers, target, outcome_of(state), problems, error)
     if step == st.PICK_TARGET:
         listed = [t for t in (ctx.target(i) for i in state.shown) if t is not None]
-        return render.target_list(listed, prompts.PICK_AGAIN, more=False)
+        return render.target_list(listed, prompts.PICK_AGAIN, more=False, zone=ctx.zone)
     if step == st.NEW_TARGET:
         return Reply((error + "\n" if error else "") + prompts.NEW_TARGET_ASK)
     if step == st.RESUME:

@@ -31,7 +31,9 @@ def list_targets(state: DialogState, ctx: Context, page: int = 0) -> Outcome:
     pages = max(1, -(-len(todo) // PAGE_SIZE))
     page = page % pages
     listed = todo[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    reply = render.target_list(listed, prompts.PICK_HEADER.format(left=len(todo)), pages > 1)
+    reply = render.target_list(
+        listed, prompts.PICK_HEADER.format(left=len(todo)), pages > 1, ctx.zone
+    )
     new = state.with_(step=st.PICK_TARGET, shown=tuple(t.id for t in listed), page=page)
     return Outcome(new, (reply,))
 
@@ -62,7 +64,7 @@ def pick_target(template: Template, state: DialogState, message: Message, ctx: C
             state.with_(step=st.PICK_TARGET), (Reply(prompts.PICK_NONE_FOUND.format(query=query)),)
         )
     listed = found[:PAGE_SIZE]
-    reply = render.target_list(listed, prompts.PICK_SEVERAL, more=False)
+    reply = render.target_list(listed, prompts.PICK_SEVERAL, more=False, zone=ctx.zone)
     return Outcome(state.with_(step=st.PICK_TARGET, shown=tuple(t.id for t in listed)), (reply,))
 
 

@@ -7,7 +7,7 @@ its own, plus buttons the handler may render as a template card).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.dialogs import answers as answers_mod
@@ -15,7 +15,7 @@ from bot.dialogs import prompts, walk
 from bot.dialogs.answers import CHOICE_KEY, PREFILL_KEY
 from bot.dialogs.contracts import Button, Context, ProblemDraft, Reply, TargetInfo
 from bot.dialogs.template import Group, Question, Template
-from bot.dialogs.timeparse import LOCAL, local_today
+from bot.dialogs.timeparse import local_today
 
 MAX_BUTTONS = 6  # WeCom button cards hold at most 6 buttons; longer lists are typed
 
@@ -24,8 +24,8 @@ def place_of(target: Mapping[str, Any]) -> str:
     return " ".join(p for p in (target.get("grid", ""), target.get("address", "")) if p) or "-"
 
 
-def local_time(moment: datetime) -> str:
-    return moment.astimezone(LOCAL).strftime("%m-%d %H:%M")
+def local_time(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%m-%d %H:%M")
 
 
 def buttons(pairs: Sequence[tuple[str, str]]) -> tuple[Button, ...]:
@@ -146,11 +146,13 @@ def todo_sorted(targets: Sequence[TargetInfo]) -> list[TargetInfo]:
     )
 
 
-def target_list(listed: Sequence[TargetInfo], header: str, more: bool, start: int = 1) -> Reply:
+def target_list(
+    listed: Sequence[TargetInfo], header: str, more: bool, zone: tzinfo, start: int = 1
+) -> Reply:
     lines = [header]
     for i, t in enumerate(listed, start):
         extra = (
-            prompts.PICK_APPOINTMENT.format(when=local_time(t.appointment_at))
+            prompts.PICK_APPOINTMENT.format(when=local_time(t.appointment_at, zone))
             if t.appointment_at and t.status == "appointment"
             else ""
         )
@@ -171,7 +173,7 @@ def progress(ctx: Context) -> Reply:
     percent = round(100 * done / p.assigned) if p.assigned else 0
     deadline = ""
     if p.deadline is not None:
-        days = (p.deadline - local_today(ctx.now)).days
+        days = (p.deadline - local_today(ctx.now, ctx.zone)).days
         deadline = (
             prompts.PROGRESS_DEADLINE.format(date=p.deadline.isoformat(), days=days)
             if days >= 0

@@ -28,7 +28,7 @@ AMEND_WINDOW = timedelta(hours=24)
 
 
 def appointment(template: Template, state: DialogState, message: Message, ctx: Context) -> Outcome:
-    when = parse_when(text_of(message), ctx.now)
+    when = parse_when(text_of(message), ctx.now, ctx.zone)
     if when is None:
         return Outcome(state, (current_prompt(template, state, ctx, prompts.APPOINTMENT_BAD),))
     if when <= ctx.now:
@@ -37,7 +37,9 @@ def appointment(template: Template, state: DialogState, message: Message, ctx: C
     effects: list[Effect] = [_save(template.id, state, "appointment", {}, (), ctx, when)]
     effects.extend(_not_home_flag(target))
     text = prompts.SAVED_APPOINTMENT.format(
-        name=target.get("name", ""), place=render.place_of(target), when=render.local_time(when)
+        name=target.get("name", ""),
+        place=render.place_of(target),
+        when=render.local_time(when, ctx.zone),
     )
     return Outcome(
         st.fresh(template.id), (Reply(text + "\n" + prompts.SAVED_NEXT),), tuple(effects)
@@ -148,7 +150,7 @@ def list_amendable(state: DialogState, ctx: Context) -> Outcome:
         return Outcome(state.with_(step=st.IDLE), (Reply(prompts.AMEND_NONE),))
     lines = [prompts.AMEND_HEADER]
     for i, v in enumerate(visits, 1):
-        when = render.local_time(v.submitted_at)
+        when = render.local_time(v.submitted_at, ctx.zone)
         lines.append(prompts.AMEND_LINE.format(n=i, name=v.target_name, place=v.address, when=when))
     new = state.with_(step=st.AMEND_PICK, shown=tuple(v.visit_id for v in visits))
     return Outcome(new, (Reply("\n".join(lines)),))

@@ -1,17 +1,15 @@
 """Dates and appointment times as cadres type them, read relative to a given ``now``.
 
-``parse_date("3月5日", now)`` -> ``date``; ``parse_when("明晚7点半", now)`` -> aware UTC
-``datetime``. Both return None when the text is not understood. Times people type
-are Beijing time (Asia/Shanghai); ``now`` is any aware datetime.
+``parse_date("3月5日", now, zone)`` -> ``date``; ``parse_when("明晚7点半", now, zone)`` ->
+aware UTC ``datetime``. Both return None when the text is not understood. Times people
+type are wall-clock times in the campaign's ``zone`` (``[campaign] timezone``); ``now``
+is any aware datetime.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
-LOCAL = ZoneInfo("Asia/Shanghai")
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 _RELATIVE_DAYS = {
     "今天": 0,
@@ -53,17 +51,18 @@ def cn_number(text: str) -> int | None:
     return _CN_DIGITS.get(text) if len(text) == 1 else None
 
 
-def local_today(now: datetime) -> date:
-    return now.astimezone(LOCAL).date()
+def local_today(now: datetime, zone: tzinfo) -> date:
+    """The calendar day ``now`` falls on in ``zone``."""
+    return now.astimezone(zone).date()
 
 
 _FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 
 
-def _date_part(text: str, now: datetime) -> tuple[date | None, str]:
+def _date_part(text: str, now: datetime, zone: tzinfo) -> tuple[date | None, str]:
     """Find a date at the start of ``text``; return it and the rest of the text."""
-    today = local_today(now)
+    today = local_today(now, zone)
     text = text.strip()
     for word, offset in _RELATIVE_DAYS.items():
         if text.startswith(word):
@@ -85,8 +84,8 @@ def _date_part(text: str, now: datetime) -> tuple[date | None, str]:
     return None, text
 
 
-def parse_date(text: str, now: datetime) -> date | None:
-    found, rest = _date_part(text, now)
+def parse_date(text: str, now: datetime, zone: tzinfo) -> date | None:
+    found, rest = _date_part(text, now, zone)
     if found is None or rest.strip():
         return None
     return found
@@ -120,18 +119,18 @@ def _time_part(text: str) -> time | None:
     return time(hour, minute)
 
 
-def parse_when(text: str, now: datetime) -> datetime | None:
+def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime | None:
     """An appointment time ("今晚7点", "明天下午3点半", "11-25 19:00") as aware UTC.
 
     Without a day, the time is today if still ahead, else tomorrow.
     """
-    day, rest = _date_part(text, now)
+    day, rest = _date_part(text, now, zone)
     moment = _time_part(rest)
     if moment is None:
         return None
-    local_now = now.astimezone(LOCAL)
+    local_now = now.astimezone(zone)
     if day is None:
         day = local_now.date()
-        if datetime.combine(day, moment, LOCAL) <= local_now:
+        if datetime.combine(day, moment, zone) <= local_now:
             day += timedelta(days=1)
-    return datetime.combine(day, moment, LOCAL).astimezone(UTC)
+    return datetime.combine(day, moment, zone).astimezone(UTC)

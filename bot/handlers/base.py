@@ -9,7 +9,7 @@ people) is written to the outbox inside the same unit of work.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -74,6 +74,11 @@ class HandlerContext:
     @property
     def clock(self) -> Clock:
         return self.runtime.clock
+
+    @property
+    def zone(self) -> tzinfo:
+        """The campaign's time zone (``[campaign] timezone``)."""
+        return self.runtime.zone
 
 
 @dataclass(frozen=True)

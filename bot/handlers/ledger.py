@@ -151,7 +151,7 @@ def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: l
         req = Request(action, satisfaction=sat, note=" ".join(args[1:] if sat else args))
     elif action in ("solve", "explain"):
         req = Request(action, note=" ".join(args))
-    out = svc.act(session, cadre, pid, req, ctx.now, ctx.config.ledger)
+    out = svc.act(session, cadre, pid, req, ctx.now, ctx.config.ledger, ctx.zone)
     p = out.problem
     key = (
         "reopened" if action == "follow_up" and out.decision.to_status != "followed_up" else action
@@ -163,14 +163,16 @@ def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: l
     return P.DONE[key].format(
         id=p.id,
         unit=unit_name,
-        deadline=svc.local_date(p.deadline),
+        deadline=svc.local_date(p.deadline, ctx.zone),
         satisfaction=p.satisfaction or "",
         status=PROBLEM_STATUS[p.status],
     )
 
 
 def _reclassify(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int, index: int) -> str:
-    p = svc.reclassify(session, cadre, pid, ctx.config.ledger.default_scheme, index, ctx.now)
+    p = svc.reclassify(
+        session, cadre, pid, ctx.config.ledger.default_scheme, index, ctx.now, ctx.zone
+    )
     return P.RECLASSIFIED.format(id=p.id, category=p.category, category_alt=p.category_alt)
 
 
@@ -212,7 +214,7 @@ def listing(session: Session, ctx: HandlerContext, cadre: Cadre, words: list[str
                 kind=p.kind,
                 target=target.head_name if target else "",
                 text=text,
-                clock=svc.clock_label(p, ctx.now, cfg),
+                clock=svc.clock_label(p, ctx.now, cfg, ctx.zone),
             )
         )
     lines.append(P.LIST_HINT)
@@ -238,7 +240,7 @@ def detail(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int) -> str
             review=P.DETAIL_REVIEW if p.needs_review else "",
             responsibility=RESPONSIBILITY.get(p.responsibility, p.responsibility),
             assignee=assignee.name if assignee else "—",
-            clock=svc.clock_label(p, ctx.now, cfg),
+            clock=svc.clock_label(p, ctx.now, cfg, ctx.zone),
         ),
         P.DETAIL_HISTORY,
     ]
@@ -246,7 +248,7 @@ def detail(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int) -> str
         actor = session.get(Cadre, e.actor_id) if e.actor_id else None
         lines.append(
             P.DETAIL_EVENT.format(
-                at=svc.local(e.at),
+                at=svc.local(e.at, ctx.zone),
                 actor=actor.name if actor else "",
                 note=f"：{e.note}" if e.note else "",
                 action=ACTION_LABELS.get(e.action, e.action),

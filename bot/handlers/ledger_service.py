@@ -8,13 +8,13 @@ call :func:`act`. Runs inside the caller's unit of work and never commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy.orm import Session
 
 from bot.config import LedgerConfig
 from bot.handlers import ledger_prompts as P
-from bot.ledger.clocks import SHANGHAI, ProblemTimes, clock_of
+from bot.ledger.clocks import ProblemTimes, clock_of
 from bot.ledger.workflow import (
     ACTIONS,
     Actor,
@@ -46,18 +46,18 @@ class Outcome:
     decision: Decision
 
 
-def local(dt: datetime | None) -> str:
-    """A stored UTC time as Shanghai month/day hour:minute."""
+def local(dt: datetime | None, zone: tzinfo) -> str:
+    """A stored UTC time as month/day hour:minute in the campaign's ``zone``."""
     if dt is None:
         return ""
-    d = dt.astimezone(SHANGHAI)
+    d = dt.astimezone(zone)
     return f"{d.month}月{d.day}日{d.hour:02d}:{d.minute:02d}"
 
 
-def local_date(dt: datetime | None) -> str:
+def local_date(dt: datetime | None, zone: tzinfo) -> str:
     if dt is None:
         return ""
-    d = dt.astimezone(SHANGHAI)
+    d = dt.astimezone(zone)
     return f"{d.month}月{d.day}日"
 
 
@@ -84,16 +84,16 @@ def snapshot(p: Problem) -> ProblemSnapshot:
     )
 
 
-def clock_label(p: Problem, now: datetime, cfg: LedgerConfig) -> str:
+def clock_label(p: Problem, now: datetime, cfg: LedgerConfig, zone: tzinfo) -> str:
     clock = clock_of(ProblemTimes(p.status, p.created_at, p.deadline, p.closed_at), now, cfg)
-    return clock.label() if clock else "已回访，结束"
+    return clock.label(zone) if clock else "已回访，结束"
 
 
-def conflict_message(info: ChangeInfo) -> str:
+def conflict_message(info: ChangeInfo, zone: tzinfo) -> str:
     return P.CONFLICT.format(
         id=info.problem_id,
         actor=info.actor_name or "他人",
-        at=local(info.at),
+        at=local(info.at, zone),
         action=ACTIONS.get(info.action, info.action),
         status=PROBLEM_STATUS.get(info.status, info.status),
     )
@@ -108,14 +108,26 @@ def load(session: Session, cadre: Cadre, problem_id: int) -> Problem:
 
 
 def act(
-    session: Session, cadre: Cadre, problem_id: int, req: Request, now: datetime, cfg: LedgerConfig
+    session: Session,
+    cadre: Cadre,
+    problem_id: int,
+    req: Request,
+    now: datetime,
+    cfg: LedgerConfig,
+    zone: tzinfo,
 ) -> Outcome:
     """Load the problem in ``cadre``'s scope and apply ``req``; see :func:`act_on`."""
-    return act_on(session, cadre, load(session, cadre, problem_id), req, now, cfg)
+    return act_on(session, cadre, load(session, cadre, problem_id), req, now, cfg, zone)
 
 
 def act_on(
-    session: Session, cadre: Cadre, problem: Problem, req: Request, now: datetime, cfg: LedgerConfig
+    session: Session,
+    cadre: Cadre,
+    problem: Problem,
+    req: Request,
+    now: datetime,
+    cfg: LedgerConfig,
+    zone: tzinfo,
 ) -> Outcome:
     """Decide, store (version-checked) and notify. Raises LedgerError with a Chinese message.
 
@@ -129,7 +141,7 @@ def act_on(
         if info.action and info.action != "register":
             extra = P.LATEST.format(
                 actor=info.actor_name,
-                at=local(info.at),
+                at=local(info.at, zone),
                 action=ACTIONS.get(info.action, info.action),
             )
             raise LedgerError(exc.message + extra) from None
@@ -146,13 +158,19 @@ def act_on(
             now=now,
         )
     except ProblemConflict as exc:
-        raise LedgerError(conflict_message(exc.latest)) from None
-    _notify(session, cadre, problem, decision, now, dedupe=f"ledger:{problem.id}:{event.id}")
+        raise LedgerError(conflict_message(exc.latest, zone)) from None
+    _notify(session, cadre, problem, decision, now, zone, dedupe=f"ledger:{problem.id}:{event.id}")
     return Outcome(problem, decision)
 
 
 def _notify(
-    session: Session, actor: Cadre, p: Problem, d: Decision, now: datetime, dedupe: str
+    session: Session,
+    actor: Cadre,
+    p: Problem,
+    d: Decision,
+    now: datetime,
+    zone: tzinfo,
+    dedupe: str,
 ) -> None:
     target = session.get(Target, p.target_id)
     head = target.head_name if target else ""
@@ -167,7 +185,7 @@ def _notify(
         text = template.format(
             id=p.id,
             unit=unit.name if unit else "",
-            deadline=local_date(p.deadline),
+            deadline=local_date(p.deadline, zone),
             target=head,
             text=p.text,
         )
@@ -193,7 +211,13 @@ def _notify(
 
 
 def reclassify(
-    session: Session, cadre: Cadre, problem_id: int, scheme: str, index: int, now: datetime
+    session: Session,
+    cadre: Cadre,
+    problem_id: int,
+    scheme: str,
+    index: int,
+    now: datetime,
+    zone: tzinfo,
 ) -> Problem:
     """Correct a classification guess: category number ``index`` (1-based) of ``scheme``.
 
@@ -218,7 +242,7 @@ def reclassify(
             now=now,
         )
     except ProblemConflict as exc:
-        raise LedgerError(conflict_message(exc.latest)) from None
+        raise LedgerError(conflict_message(exc.latest, zone)) from None
     return problem
 
 

@@ -108,7 +108,9 @@ class VisitHandler:
             outbox.enqueue(session, "update_card", cadre.userid, done, ctx.now)
         state = DialogState.from_dict(stored.data).with_(step=stored.step)
         per_village = "household" not in template.applies_to
-        context = visit_io.build_context(session, campaign, cadre, ctx.now, per_village)
+        context = visit_io.build_context(
+            session, campaign, cadre, ctx.now, ctx.runtime.zone, per_village
+        )
         outcome = engine.step(template, state, visit_io.to_message(incoming), context)
         new: list[Problem] = []
         listed: list[Problem] = []

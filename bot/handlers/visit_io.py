@@ -8,7 +8,7 @@ on its own) plus, when the last reply offers buttons, a template card payload.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -41,7 +41,12 @@ def to_message(incoming: Incoming) -> Message:
 
 
 def build_context(
-    session: Session, campaign: Campaign, cadre: Cadre, now: datetime, per_village: bool = False
+    session: Session,
+    campaign: Campaign,
+    cadre: Cadre,
+    now: datetime,
+    zone: tzinfo,
+    per_village: bool = False,
 ) -> Context:
     """The engine's view of this cadre: their targets with status, progress, recent visits.
 
@@ -69,7 +74,7 @@ def build_context(
         for t in rows
     )
     figures = visit_queries.progress(
-        rows, visit_queries.deadline(session, campaign.id, local_today(now))
+        rows, visit_queries.deadline(session, campaign.id, local_today(now, zone))
     )
     progress = Progress(
         figures.visited, figures.phone, figures.assigned, figures.key_left, figures.deadline
@@ -89,7 +94,7 @@ def build_context(
                 answers=dict(v.answers or {}),
             )
         )
-    return Context(now, targets, progress, tuple(recent), matching.jieba_tokenizer())
+    return Context(now, zone, targets, progress, tuple(recent), matching.jieba_tokenizer())
 
 
 def passive_text(replies: tuple[Reply, ...]) -> str:

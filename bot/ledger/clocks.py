@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, tzinfo
 
 from bot.config import LedgerConfig
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPEN_STATUSES = ("registered", "assigned", "in_progress", "solved", "explained")
 
 
@@ -57,9 +55,12 @@ class Clock:
     overdue: bool
     days_left: int  # whole days; negative (at least -1) when overdue
 
-    def label(self) -> str:
-        """Short Chinese text for lists, e.g. "办结 11月30日前，剩7天" or "办结 超期2天"."""
-        local = self.due.astimezone(SHANGHAI)
+    def label(self, zone: tzinfo) -> str:
+        """Short Chinese text for lists, e.g. "办结 11月30日前，剩7天" or "办结 超期2天".
+
+        The date is the due instant's calendar day in ``zone`` (the campaign's).
+        """
+        local = self.due.astimezone(zone)
         when = f"{local.month}月{local.day}日"
         if self.overdue:
             return f"{self.step} 已超期{-self.days_left}天（应于{when}前）"

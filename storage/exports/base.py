@@ -78,7 +78,7 @@ class ExportRequest:
         )
 
     def day(self, when: datetime | None) -> date | None:
-        """The Asia/Shanghai (config) calendar day of ``when``."""
+        """The calendar day of ``when`` in the campaign's time zone (``tz``)."""
         return None if when is None else when.astimezone(self.tz).date()
 
     def period_label(self) -> str:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.clock import frozen_environ
 from bot.ledger.classify import classify
 from storage.db import make_engine, session_factory, unit_of_work
 from tests.conftest import FROZEN_NOW
@@ -17,7 +18,8 @@ from tests.ledger_helpers import add_problem, build_world
 
 
 def run(*args: str, stdin: str | None = None):
-    return CliRunner().invoke(cli, list(args), input=stdin)
+    # The CLI's clock is frozen at the test's time (the problems were built at FROZEN_NOW).
+    return CliRunner(env=frozen_environ(FROZEN_NOW)).invoke(cli, list(args), input=stdin)
 
 
 def test_classify_prints_one_json_object_with_the_contract_keys():
@@ -75,6 +77,10 @@ def test_problems_lists_with_clock_and_filters(config_file, db_url):
     assert "屋顶漏水" in only.output and "儿子找不到工作" not in only.output
     late = run("--config", str(config_file), "problems", "--overdue")
     assert "屋顶漏水" in late.output and "儿子找不到工作" not in late.output
+    # Three days on (an explicit --now), the second problem's 交办 clock has run out too.
+    later = (FROZEN_NOW + timedelta(days=3)).isoformat()
+    both = run("--config", str(config_file), "--now", later, "problems", "--overdue")
+    assert "屋顶漏水" in both.output and "儿子找不到工作" in both.output
     assert "登记" in run("--config", str(config_file), "problems", "--status", "登记").output
 
 

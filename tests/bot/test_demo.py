@@ -12,7 +12,7 @@ import re
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,17 +21,20 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from bot import clock, demo
 from bot import config as config_mod
-from bot import demo
 from bot.runtime import Runtime
 from bot.simulator import render
 from bot.simulator_cli import make_simulator
 from storage.models import ReviewDraw, Unit
 from storage.roster.demo import DEMO_CADRE, DEMO_LEADER
 from storage.vocab import SENSITIVE_CATEGORIES
+from tests.conftest import FROZEN_NOW
 
-# The demo's day (Shanghai); a noon earlier than now, so the outbox sends at once.
-DAY = (datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(hours=12)).date()
+# Every demo process (and the simulator here) runs on a clock that starts at FROZEN_NOW
+# and then moves at the real pace, so the test is the same on any date. The demo's day
+# (Shanghai): a noon earlier than that, so the outbox sends at once.
+DAY = (FROZEN_NOW.astimezone(ZoneInfo("Asia/Shanghai")) - timedelta(hours=12)).date()
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|0\d{2,3}-\d{7,8}")
 
 
@@ -39,14 +42,17 @@ PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|0\d{2,3}-\d{7,8}")
 def running_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     var = tmp_path_factory.mktemp("demo") / "var"
     port, fake_port = demo.free_port(), demo.free_port()
-    config_path = demo.prepare(var, port, fake_port, DAY)
-    commands = demo.demo_commands(config_path, port, fake_port)
-    assert {"outbox-worker", "scheduler", "fake-wecom", "webhook"} <= set(commands)
-    with demo.children(var, commands):
-        fake = f"http://127.0.0.1:{fake_port}"
-        demo.wait_ready(f"{fake}/fake/stats")
-        demo.wait_ready(f"http://127.0.0.1:{port}/healthz")
-        yield config_path, fake
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(clock.ENV_SHIFT, raising=False)
+        mp.setenv(clock.ENV_START, FROZEN_NOW.isoformat())  # inherited by every child
+        config_path = demo.prepare(var, port, fake_port, DAY)
+        commands = demo.demo_commands(config_path, port, fake_port)
+        assert {"outbox-worker", "scheduler", "fake-wecom", "webhook"} <= set(commands)
+        with demo.children(var, commands):
+            fake = f"http://127.0.0.1:{fake_port}"
+            demo.wait_ready(f"{fake}/fake/stats")
+            demo.wait_ready(f"http://127.0.0.1:{port}/healthz")
+            yield config_path, fake
 
 
 def run_job(config_path: Path, name: str) -> str:

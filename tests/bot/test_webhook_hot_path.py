@@ -10,17 +10,17 @@ answered from the stored reply, not applied a second time.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, event, func, select
 
 from bot import inbound
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from bot.runtime import Runtime
 from storage import inbound as store
 from storage.models import AuditLog, DialogSession, InboundMessage
+from tests.conftest import statements_from, wait_until_lock_wait
 from tests.wecom_helpers import WecomTestClient
 
 # Statements the engine runs for one "帮助" from an idle known user (COMMIT and
@@ -87,27 +87,6 @@ class Counting:
         return Reply(f"第{len(user.dialog.data['seen'])}条")
 
 
-def wait_until_blocked(runtime: Runtime, thread: threading.Thread) -> None:
-    """Until the retry waits for our lock (PostgreSQL: seen in pg_stat_activity)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        assert thread.is_alive()  # the retry cannot finish before our turn ends
-        if runtime.engine.dialect.name != "postgresql":
-            time.sleep(0.3)  # SQLite: BEGIN IMMEDIATE blocks before anything is read
-            return
-        with runtime.engine.connect() as conn:
-            waiting = conn.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            )
-        if waiting:
-            return
-        time.sleep(0.02)
-    raise AssertionError("the retry never waited for the row lock")
-
-
 def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
     runtime: Runtime, cadre: str
 ) -> None:
@@ -122,15 +101,15 @@ def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
         first_holds_lock.wait(5)
         results.append(inbound.apply(runtime, msg, [handler]))
 
-    thread = threading.Thread(target=retry)
+    thread = threading.Thread(target=retry, name="retry")
     # The first delivery: claim the user's turn, apply, and commit only after the
     # retry has started (and, on PostgreSQL, is waiting for the row lock).
-    with runtime.unit_of_work() as s:
+    with runtime.unit_of_work() as s, statements_from(runtime.engine, "retry") as sent:
         claimed = store.claim(s, cadre, msg.dedupe_key, runtime.clock())
         assert claimed.seen_reply is None
         thread.start()
         first_holds_lock.set()
-        wait_until_blocked(runtime, thread)
+        wait_until_lock_wait(runtime.engine, thread, sent)
         user = UserState(cadre, claimed.cadre, claimed.dialog)
         reply = handler.handle(s, HandlerContext(runtime, runtime.clock()), msg, user)
         assert store.record(s, msg.dedupe_key, cadre, "text", runtime.clock(), reply.text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import openpyxl
 from click.testing import CliRunner
 
@@ -88,7 +90,7 @@ def test_import_a_real_xlsform_and_run_it(tmp_path):
     assert t.question("members").constraint_message == "至少1人"
     # The imported template runs in the engine.
     state = DialogState()
-    ctx = Context(NOW, (TargetInfo(1, "张三", "1号"),))
+    ctx = Context(NOW, ZoneInfo("Asia/Shanghai"), (TargetInfo(1, "张三", "1号"),))
     for text in ("走访", "1", "在家", "0"):
         out_ = engine.step(t, state, Message(text=text), ctx)
         state = out_.state

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,6 +15,7 @@ from bot.dialogs.state import DialogState
 from bot.dialogs.template import Template, load_named
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+ZONE = ZoneInfo("Asia/Shanghai")  # the default [campaign] timezone
 
 TARGETS = (
     TargetInfo(1, "张三", "15号", "3组", "13800000001", False, ("一般农户",)),
@@ -43,7 +45,7 @@ class Chat:
         progress = Progress(
             visited=3, phone=1, assigned=10, key_left=2, deadline=date(2026, 12, 31)
         )
-        return Context(self.now, self.targets, progress, self.recent)
+        return Context(self.now, ZONE, self.targets, progress, self.recent)
 
     def send(self, message: Message) -> str:
         self.taps += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC
 
 import pytest
 
@@ -24,7 +25,7 @@ DECIMAL = Question("income", "年收入", "decimal", "g")
 @pytest.mark.parametrize("text", ["9" * 400, "9" * 5000, "-" + "9" * 400, "1." + "5" * 5000])
 @pytest.mark.parametrize("question", [INTEGER, DECIMAL], ids=["integer", "decimal"])
 def test_absurdly_long_numbers_are_refused_politely(question, text):
-    answer = read_text(question, text, FROZEN_NOW)
+    answer = read_text(question, text, FROZEN_NOW, UTC)
     assert answer.error in (prompts.NEED_INTEGER, prompts.NEED_NUMBER)
 
 
@@ -38,7 +39,7 @@ def test_absurdly_long_numbers_are_refused_politely(question, text):
     ],
 )
 def test_ordinary_numbers_still_read(question, text, value):
-    answer = read_text(question, text, FROZEN_NOW)
+    answer = read_text(question, text, FROZEN_NOW, UTC)
     assert answer.error == "" and answer.value == value
     assert math.isfinite(answer.value)
     json.dumps(answer.value, allow_nan=False)  # storable as JSON on PostgreSQL

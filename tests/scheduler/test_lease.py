@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 from scheduler import lease
 from storage.db import unit_of_work
+from tests.conftest import statements_from, wait_until_lock_wait
 
 NAME = lease.SCHEDULER_LEASE
 
@@ -46,9 +46,11 @@ def test_concurrent_first_use_has_exactly_one_winner(sessions, now):
     def contender() -> None:
         results["b"] = _acquire(sessions, "b", now)
 
-    thread = threading.Thread(target=contender)
-    thread.start()
-    time.sleep(0.3)
+    engine = first.get_bind()
+    with statements_from(engine, "contender") as sent:  # type: ignore[arg-type]
+        thread = threading.Thread(target=contender, name="contender")
+        thread.start()
+        wait_until_lock_wait(engine, thread, sent)  # type: ignore[arg-type]
     assert "b" not in results  # blocked behind a's uncommitted insert
     first.commit()
     first.close()

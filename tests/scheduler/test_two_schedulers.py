@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.clock import wall_now
 from scheduler.registry import TEST_JOB_ENV
 from storage.db import make_engine, session_factory
 from storage.models import JobRun
@@ -91,10 +92,11 @@ def test_two_scheduler_processes_fire_each_tick_once(pg_url, tmp_path):
         assert _fired(log_b) == 0 and "leadership acquired" not in log_b.read_text(encoding="utf-8")
         a.send_signal(signal.SIGKILL)  # the leader dies without releasing the lease
         a.wait(5)
-        killed_at, killed_wall = time.monotonic(), time.time()
-        assert wait_for(lambda: "leadership acquired" in log_b.read_text(encoding="utf-8"), 6)
+        killed_at, killed_wall = time.monotonic(), wall_now().timestamp()  # log times are wall
+        # Generous deadlines: the suite runs on a loaded 2-core machine.
+        assert wait_for(lambda: "leadership acquired" in log_b.read_text(encoding="utf-8"), 30)
         takeover = time.monotonic() - killed_at
-        assert wait_for(lambda: _fired(log_b) >= 2, 5)
+        assert wait_for(lambda: _fired(log_b) >= 2, 30)
     finally:
         for proc in (a, b):
             if proc is not None and proc.poll() is None:
@@ -103,7 +105,9 @@ def test_two_scheduler_processes_fire_each_tick_once(pg_url, tmp_path):
     text_a, text_b = log_a.read_text(encoding="utf-8"), log_b.read_text(encoding="utf-8")
     holder_a, holder_b = HOLDER.search(text_a).group(1), HOLDER.search(text_b).group(1)  # type: ignore[union-attr]
     assert holder_a != holder_b
-    assert takeover < 3 + 0.5 + 1.5  # the lease, one renewal interval, start-up slack
+    # Taken over once the 3 s lease ran out, not after some longer default: the bound is
+    # loose (a loaded machine) but far below the 30 s a default lease would take.
+    assert takeover < 15, takeover
     with session_factory(engine)() as s:
         ticks = s.scalars(select(JobRun.run_key).where(JobRun.job == "tick")).all()
     done = (text_a + text_b).count("job tick done")

@@ -9,7 +9,7 @@ from bot.config import LedgerConfig
 from bot.handlers.ledger_service import act, act_on
 from bot.ledger.workflow import LedgerError, Request
 from storage.models import Cadre, OutboxMessage, Problem
-from tests.conftest import FROZEN_NOW
+from tests.conftest import FROZEN_NOW, ZONE
 from tests.ledger_helpers import add_problem, build_world
 
 CFG = LedgerConfig()
@@ -37,10 +37,13 @@ def test_two_leaders_at_once_the_loser_hears_what_changed(sessions):
             Request("assign", assignee_unit_id=office),
             FROZEN_NOW,
             CFG,
+            ZONE,
         )
         b.commit()  # … while the town leader assigned it
         with pytest.raises(LedgerError) as lost:
-            act_on(a, admin, mine, Request("assign", assignee_unit_id=village2), FROZEN_NOW, CFG)
+            act_on(
+                a, admin, mine, Request("assign", assignee_unit_id=village2), FROZEN_NOW, CFG, ZONE
+            )
         assert lost.value.message.startswith(
             f"问题#{pid}刚刚被镇长于11月23日17:00交办，当前状态“交办”"
         )
@@ -71,7 +74,7 @@ def test_two_threads_assign_at_once_exactly_one_wins(sessions):
         try:
             with unit_of_work(sessions) as s:
                 req = Request("assign", assignee_unit_id=units[userid])
-                act(s, cadre(s, userid), pid, req, FROZEN_NOW, CFG)
+                act(s, cadre(s, userid), pid, req, FROZEN_NOW, CFG, ZONE)
             results[userid] = "ok"
         except LedgerError as exc:
             results[userid] = exc.message

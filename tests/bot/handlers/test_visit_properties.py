@@ -75,7 +75,7 @@ def test_interleaved_cadres_keep_the_invariants(runtime: Runtime, script) -> Non
             active = sections[visit.outcome]
             cadre = s.get(Cadre, visit.cadre_id)
             campaign = s.scalars(select(Campaign)).one()
-            ctx = build_context(s, campaign, cadre, runtime.clock())
+            ctx = build_context(s, campaign, cadre, runtime.clock(), runtime.zone)
             target = next(t for t in ctx.targets if t.id == visit.target_id)
             relevant = walk.relevant_questions(active, visit.answers, target_dict(target))
             assert set(visit.answers) <= {q.id for q in relevant}

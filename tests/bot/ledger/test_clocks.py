@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import LedgerConfig
 from bot.ledger.clocks import ProblemTimes, clock_of, default_deadline, overdue_thresholds
-from tests.conftest import FROZEN_NOW
+from tests.conftest import FROZEN_NOW, ZONE
 
 CFG = LedgerConfig(assign_within_days=2, followup_within_days=7)
 T0 = FROZEN_NOW  # 2026-11-23 09:00 UTC = 17:00 Shanghai
@@ -18,20 +18,20 @@ def test_registered_runs_the_assign_clock():
     times = ProblemTimes("registered", T0, None, None)
     c = clock_of(times, T0 + timedelta(hours=1), CFG)
     assert (c.step, c.due, c.overdue, c.days_left) == ("交办", T0 + timedelta(days=2), False, 1)
-    assert c.label() == "交办 11月25日前，剩1天"
+    assert c.label(ZONE) == "交办 11月25日前，剩1天"
 
 
 def test_one_second_late_is_overdue():
     times = ProblemTimes("registered", T0, None, None)
     c = clock_of(times, T0 + timedelta(days=2, seconds=1), CFG)
     assert c.overdue and c.days_left == -1
-    assert c.label() == "交办 已超期1天（应于11月25日前）"
+    assert c.label(ZONE) == "交办 已超期1天（应于11月25日前）"
 
 
 @pytest.mark.parametrize("status", ["assigned", "in_progress"])
 def test_assigned_runs_the_deadline(status):
     times = ProblemTimes(status, T0, T0 + timedelta(days=7), None)
-    assert clock_of(times, T0 + timedelta(days=6), CFG).label() == "办结 11月30日前，剩1天"
+    assert clock_of(times, T0 + timedelta(days=6), CFG).label(ZONE) == "办结 11月30日前，剩1天"
     late = clock_of(times, T0 + timedelta(days=10), CFG)
     assert late.overdue and late.days_left == -3
 
@@ -49,7 +49,7 @@ def test_followed_up_has_no_clock():
 
 def test_due_today():
     times = ProblemTimes("assigned", T0, T0 + timedelta(hours=5), None)
-    assert clock_of(times, T0, CFG).label().startswith("办结 今天到期")
+    assert clock_of(times, T0, CFG).label(ZONE).startswith("办结 今天到期")
 
 
 @pytest.mark.parametrize(("level", "days"), [("town", 7), ("linked", 15), ("city", 30)])
