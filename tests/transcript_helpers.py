@@ -83,7 +83,7 @@ def replay(
             webhook_url=f"{live.url}/wecom/callback",
             fake_url=fake.url,
             settle=lambda: drain_once(runtime),
-            clock=lambda: runtime.clock().timestamp(),
+            clock=runtime.clock,
         )
         play(sim, lines, out.append)
     return [line.rstrip() for line in out]
