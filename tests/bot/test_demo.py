@@ -77,7 +77,7 @@ def text_of(record: dict[str, Any]) -> str:
     return "\n".join(render(record)[0])
 
 
-def wait_for_texts(fake: str, wanted: list[str], seconds: float = 30, **params: str) -> str:
+def wait_for_texts(fake: str, wanted: list[str], seconds: float = 60, **params: str) -> str:
     """All text delivered for ``params`` once every ``wanted`` piece is in it."""
     deadline = time.monotonic() + seconds
     while True:

@@ -51,7 +51,7 @@ def start_gunicorn(config_file: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
         try:

@@ -277,7 +277,7 @@ def sconfig_file(config_file):  # type: ignore[no-untyped-def]
     return config_file
 
 
-def wait_for(predicate, seconds: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(predicate, seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
     """Poll ``predicate`` every 0.1 s until it holds (True) or ``seconds`` pass (False)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
