@@ -196,3 +196,21 @@ def test_one_recipients_messages_arrive_in_queued_order_even_after_a_failure(
     ]
     assert texts == ["第1段", "第2段", "第3段"]
     assert {r.status for r in rows(api_runtime)} == {"sent"}
+
+
+def test_slow_wecom_delivers_a_message_once(
+    api_runtime: Runtime, fake: RunningFake, clock: MutableClock
+) -> None:
+    """WeCom delivers, then answers after the client's read timeout (1.5 s vs 0.3 s):
+    the row backs off like any failure, and the later resend is dropped by WeCom's
+    duplicate check, so the person sees the message once."""
+    queue_texts(api_runtime, "u1")
+    control(fake, slow_answer_seconds=1.5, count=1)
+    assert drain_once(api_runtime) == DrainCounts(retrying=1)
+    row = rows(api_runtime)[0]
+    assert (row.status, row.attempts) == ("pending", 1) and "ReadTimeout" in row.last_error
+    clock.advance(seconds=10)
+    assert drain_once(api_runtime) == DrainCounts(sent=1)
+    stats = requests.get(f"{fake.url}/fake/stats", timeout=5).json()
+    assert (stats["deliveries"], stats["duplicates"]) == (1, 1)
+    assert [(r.status, r.attempts) for r in rows(api_runtime)] == [("sent", 2)]
