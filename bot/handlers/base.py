@@ -8,6 +8,7 @@ people) is written to the outbox inside the same unit of work.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -42,10 +43,13 @@ class Incoming:
 
     @property
     def dedupe_key(self) -> str:
-        """WeCom's retry identity: MsgId for messages; user+time+event(+key,+task) for events."""
+        """WeCom's retry identity: user+MsgId for messages; user+time+event(+key,+task)
+        for events. The user is always part of it: a MsgId one user's client reuses
+        must never replay another user's reply. JSON, so no two field lists collide."""
         if self.msg_id:
-            return f"msg:{self.msg_id}"
-        return f"evt:{self.userid}:{self.create_time}:{self.event}:{self.event_key}:{self.task_id}"
+            return "msg:" + json.dumps([self.userid, self.msg_id], ensure_ascii=False)
+        fields = [self.userid, self.create_time, self.event, self.event_key, self.task_id]
+        return "evt:" + json.dumps(fields, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
