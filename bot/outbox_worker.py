@@ -78,17 +78,18 @@ def backoff(attempts: int, cfg: OutboxConfig, rate_limited: bool = False) -> tim
 def claim(runtime: Runtime, now: datetime, limit: int) -> list[Claimed]:
     """Take up to ``limit`` due rows for this worker (attempt counted, lease set).
 
-    One recipient's messages go out in the order they were queued: a row waits while
-    an older pending row to the same recipient on the same channel exists (the parts
-    of a long reply, a reminder queued behind a rate-limited one). A row that can
-    never be sent stops blocking once it is marked failed.
+    The parts of one logical message (rows sharing a ``group_key``: a split text, a
+    confirm card after its summary) go out in the order they were queued: a row
+    waits while an older pending row of its group exists. Nothing else waits: a
+    person's reminder queued for next week, or a message backing off after an
+    error, holds back none of their other messages. A row that can never be sent
+    stops blocking its group once it is marked failed.
     """
     older = aliased(OutboxMessage)
     queued_before = (
         select(older.id)
         .where(
-            older.channel == OutboxMessage.channel,
-            older.recipient == OutboxMessage.recipient,
+            older.group_key == OutboxMessage.group_key,
             older.status == "pending",
             older.id < OutboxMessage.id,
         )

@@ -305,6 +305,10 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str] = mapped_column(Text, default="")
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Rows of one logical message (a split text's parts, a card after its summary):
+    # sent in id order within the group; rows of different groups never wait for
+    # each other (storage.outbox, bot.outbox_worker.claim).
+    group_key: Mapped[str | None] = mapped_column(String(200), index=True)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
 

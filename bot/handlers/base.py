@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -54,10 +54,16 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Reply:
-    """The passive reply; empty text means answer WeCom with an empty 200."""
+    """The passive reply; empty text means answer WeCom with an empty 200.
+
+    ``after``: message payloads for the same user that must follow this reply (and
+    its continuation parts, if it is split), in order: a confirm card after the
+    summary it confirms. Queued as one ordered group with them.
+    """
 
     text: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    after: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
