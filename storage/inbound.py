@@ -211,3 +211,9 @@ def stored_reply(session: Session, dedupe_key: str) -> str | None:
         .first()
     )
     return None if row is None else (row.reply or "")
+
+
+def purge_received_before(session: Session, cutoff: datetime) -> int:
+    """Delete applied callbacks received before ``cutoff``; returns how many."""
+    result = session.connection().execute(INBOUND.delete().where(INBOUND.c.received_at < cutoff))
+    return int(result.rowcount or 0)
