@@ -18,7 +18,8 @@ outcome word for the log. Steps, all in ONE transaction (statements in
    line boundaries (:func:`storage.outbox.split_text`): the first chunk is the passive
    reply, the rest are queued to the same user through the outbox, in order, in this
    same unit of work, followed by the reply's ``after`` payloads (a confirm card):
-   one outbox group, so they go out in this order and hold nothing else back. Store the passive reply in the :class:`InboundMessage` row, commit.
+   one outbox group, so they go out in this order and hold nothing else back.
+   Store the passive reply in the :class:`InboundMessage` row, commit.
    If the key was taken meanwhile by a retry we waited for (PostgreSQL), roll back
    and answer with that retry's stored reply.
 """

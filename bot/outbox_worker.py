@@ -12,9 +12,9 @@ One pass (:func:`drain_once`):
    media_id is remembered in the row so a retry does not upload again.
 3. Record the outcome: ``sent``; or, on a network error or a retry-later errcode
    (45009/45033 rate limits, -1 busy, token trouble after the one refresh, 60020
-   untrusted IP), back off exponentially (a read timeout too: WeCom may have
-   delivered, and drops the later resend through ``enable_duplicate_check``) (``[outbox]`` base/max, at least 60 s
-   after a rate limit); ``failed`` after ``max_attempts`` or on an error that
+   untrusted IP), back off exponentially (``[outbox]`` base/max, at least 60 s
+   after a rate limit; a read timeout too: WeCom may have delivered, and drops the
+   later resend through ``enable_duplicate_check``); ``failed`` after ``max_attempts`` or on an error that
    retrying cannot fix. ``minqing outbox --retry ID`` puts a row back in the queue.
 
 :func:`run` loops passes until a stop event is set.
