@@ -106,6 +106,9 @@ class SchedulerConfig:
     review_exclude_weeks: int = 2
     daily_digest_time: str = "20:00"
     draft_idle_hours: int = 12
+    # Applied callbacks (with their stored replies: phones, problem texts) are kept
+    # this many days for de-duplication, then purged by the daily job.
+    inbound_retention_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -268,6 +271,13 @@ def from_dict(
         review_exclude_weeks=v.integer("scheduler", "review_exclude_weeks", 2, minimum=0),
         daily_digest_time=v.hhmm("scheduler", "daily_digest_time", "20:00"),
         draft_idle_hours=v.integer("scheduler", "draft_idle_hours", 12, minimum=1),
+        inbound_retention_days=v.integer(
+            "scheduler",
+            "inbound_retention_days",
+            SchedulerConfig.inbound_retention_days,
+            minimum=1,
+            maximum=MAX_DAYS,
+        ),
     )
     groups = v.groups()
     redis_url = v.string("redis", "url", "")

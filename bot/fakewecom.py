@@ -9,9 +9,14 @@ workers), and answers like WeCom (``errcode``/``errmsg``). Control endpoints:
   ``?chat=ID`` → what reached group chat ID (an appchat id or a robot key);
   neither → every call. Each record has ``seq``, ``api``, ``body``, ``to`` and,
   for an image or file message, ``media_size`` (bytes).
-- ``GET /fake/stats`` → ``{"gettoken": n, "calls": n}``.
+- ``GET /fake/stats`` → ``{"gettoken": n, "calls": n, "deliveries": n,
+  "duplicates": n}``: a ``message/send`` with ``enable_duplicate_check`` that repeats
+  one delivered within its ``duplicate_check_interval`` (same recipients, agent and
+  content) is answered ok and not delivered again, like WeCom does.
 - ``POST /fake/control`` with ``{"errcode": 45009, "count": 3}`` (next 3 API calls
-  fail with that errcode), ``{"delay_seconds": 2, "count": 1}`` (answer late),
+  fail with that errcode), ``{"delay_seconds": 2, "count": 1}`` (answer late,
+  nothing done until then), ``{"slow_answer_seconds": 4, "count": 1}`` (deliver
+  at once, answer late: a client that times out does not know it was delivered),
   ``{"expire_tokens": true}`` (every issued token becomes invalid: 42001), or
   ``{"reset": true}``.
 
@@ -23,15 +28,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
+import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from bot import redact
+
 OK = {"errcode": 0, "errmsg": "ok"}
+DELIVERING_APIS = ("message/send", "appchat/send", "webhook/send")
 
 
 @dataclass
@@ -45,6 +55,12 @@ class FakeState:
     fail_count: int = 0
     delay_seconds: float = 0.0
     delay_count: int = 0
+    slow_answer_seconds: float = 0.0
+    slow_answer_count: int = 0
+    duplicates: int = 0
+    # (recipients, agentid, content) of checked sends → when delivered (monotonic seconds)
+    delivered_at: dict[str, float] = field(default_factory=dict)
+    monotonic: Callable[[], float] = time.monotonic
     lock: threading.Lock = field(default_factory=threading.Lock)
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -67,6 +83,30 @@ class FakeState:
             return len(base64.b64decode(str(media["base64"]) or b""))
         known = self.media.get(str(media.get("media_id", "")))
         return len(known) if known is not None else None
+
+    def is_duplicate(self, body: dict[str, Any]) -> bool:
+        """A checked message/send that repeats one delivered within its interval."""
+        if not body.get("enable_duplicate_check"):
+            return False
+        interval = float(body.get("duplicate_check_interval", 1800) or 1800)
+        content = {k: v for k, v in body.items() if k not in ("duplicate_check_interval",)}
+        key = json.dumps(content, sort_keys=True, ensure_ascii=False)
+        with self.lock:
+            now = self.monotonic()
+            last = self.delivered_at.get(key)
+            if last is not None and now - last < interval:
+                self.duplicates += 1
+                return True
+            self.delivered_at[key] = now
+            return False
+
+    def slow_answer(self) -> None:
+        """After the work is done: wait before answering, if a slow answer is due."""
+        with self.lock:
+            delay = self.slow_answer_seconds if self.slow_answer_count > 0 else 0.0
+            self.slow_answer_count = max(0, self.slow_answer_count - 1)
+        if delay:
+            time.sleep(delay)
 
     def injected_failure(self) -> dict[str, Any] | None:
         """Apply a pending delay; return the error answer if a failure is due."""
@@ -125,6 +165,7 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
                 return jsonify(failure)
             body = request.get_json(force=True, silent=True) or {}
             st.record(api, body, [f"robot:{request.args.get('key', '')}"])
+            st.slow_answer()
             return jsonify(OK)
         bad = token_error() or st.injected_failure()
         if bad:
@@ -150,12 +191,16 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
         ):
             return jsonify({"errcode": 60011, "errmsg": f"fake wecom does not implement {api}"})
         body = request.get_json(force=True, silent=True) or {}
-        st.record(api, body, _recipients(api, body))
         answer: dict[str, Any] = dict(OK)
+        if api == "message/send" and st.is_duplicate(body):
+            st.slow_answer()
+            return jsonify({**answer, "invaliduser": "", "msgid": "duplicate"})
+        st.record(api, body, _recipients(api, body))
         if api == "message/send":
             answer.update(invaliduser="", msgid=f"msg{len(st.records)}")
         if api == "appchat/create":
             answer["chatid"] = body.get("chatid") or f"chat{len(st.records)}"
+        st.slow_answer()
         return jsonify(answer)
 
     @app.get("/cgi-bin/media/get")
@@ -186,21 +231,33 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
 
     @app.get("/fake/stats")
     def stats() -> Response:
-        return jsonify({"gettoken": st.gettoken_calls, "calls": len(st.records)})
+        with st.lock:
+            deliveries = sum(1 for r in st.records if r["api"] in DELIVERING_APIS)
+            return jsonify(
+                {
+                    "gettoken": st.gettoken_calls,
+                    "calls": len(st.records),
+                    "deliveries": deliveries,
+                    "duplicates": st.duplicates,
+                }
+            )
 
     @app.post("/fake/control")
     def control() -> Response:
         cmd = request.get_json(force=True, silent=True) or {}
         with st.lock:
             if cmd.get("reset"):
-                st.fail_count = st.delay_count = 0
-                st.fail_errcode, st.delay_seconds = 0, 0.0
+                st.fail_count = st.delay_count = st.slow_answer_count = 0
+                st.fail_errcode, st.delay_seconds, st.slow_answer_seconds = 0, 0.0, 0.0
             if "errcode" in cmd:
                 st.fail_errcode = int(cmd["errcode"])
                 st.fail_count = int(cmd.get("count", 1))
             if "delay_seconds" in cmd:
                 st.delay_seconds = float(cmd["delay_seconds"])
                 st.delay_count = int(cmd.get("count", 1))
+            if "slow_answer_seconds" in cmd:
+                st.slow_answer_seconds = float(cmd["slow_answer_seconds"])
+                st.slow_answer_count = int(cmd.get("count", 1))
             if cmd.get("expire_tokens"):
                 st.tokens.clear()
         return jsonify(OK)
@@ -233,6 +290,7 @@ class RunningFake:
 def start_in_thread(secret: str | None = None) -> RunningFake:
     """Serve a fresh fake on 127.0.0.1 on a free port, in a daemon thread."""
     state = FakeState(secret=secret)
+    redact.install(("werkzeug",))  # its access log shows gettoken's corpsecret
     server = make_server("127.0.0.1", 0, create_fake_app(state=state), threaded=True)
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), daemon=True, name="fake-wecom"

@@ -17,7 +17,9 @@ outcome word for the log. Steps, all in ONE transaction (statements in
 4. Dispatch to the router. A reply over WeCom's 2048-byte passive limit is split on
    line boundaries (:func:`storage.outbox.split_text`): the first chunk is the passive
    reply, the rest are queued to the same user through the outbox, in order, in this
-   same unit of work. Store the passive reply in the :class:`InboundMessage` row, commit.
+   same unit of work, followed by the reply's ``after`` payloads (a confirm card):
+   one outbox group, so they go out in this order and hold nothing else back.
+   Store the passive reply in the :class:`InboundMessage` row, commit.
    If the key was taken meanwhile by a retry we waited for (PostgreSQL), roll back
    and answer with that retry's stored reply.
 """
@@ -67,10 +69,22 @@ def apply(
             kind = incoming.msg_type if not incoming.event else f"event:{incoming.event}"
             if not store.record(session, key, incoming.userid, kind, ctx.now, first):
                 raise _AppliedMeanwhile
+            group = f"reply:{hashlib.sha1(key.encode()).hexdigest()}"
             for number, chunk in enumerate(rest, start=2):
                 payload = outbox.text_payload(chunk)
-                dedupe = f"reply:{hashlib.sha1(key.encode()).hexdigest()}#{number}"
-                outbox.enqueue(session, "message", incoming.userid, payload, ctx.now, dedupe)
+                outbox.enqueue(
+                    session,
+                    "message",
+                    incoming.userid,
+                    payload,
+                    ctx.now,
+                    f"{group}#{number}",
+                    group_key=group,
+                )
+            for payload in reply.after:
+                outbox.enqueue(
+                    session, "message", incoming.userid, payload, ctx.now, group_key=group
+                )
             return Applied(first, "applied")
     except _AppliedMeanwhile:
         with runtime.unit_of_work() as session:

@@ -13,7 +13,8 @@ One pass (:func:`drain_once`):
 3. Record the outcome: ``sent``; or, on a network error or a retry-later errcode
    (45009/45033 rate limits, -1 busy, token trouble after the one refresh, 60020
    untrusted IP), back off exponentially (``[outbox]`` base/max, at least 60 s
-   after a rate limit); ``failed`` after ``max_attempts`` or on an error that
+   after a rate limit; a read timeout too: WeCom may have delivered, and drops the
+   later resend through ``enable_duplicate_check``); ``failed`` after ``max_attempts`` or on an error that
    retrying cannot fix. ``minqing outbox --retry ID`` puts a row back in the queue.
 
 :func:`run` loops passes until a stop event is set.
@@ -77,17 +78,18 @@ def backoff(attempts: int, cfg: OutboxConfig, rate_limited: bool = False) -> tim
 def claim(runtime: Runtime, now: datetime, limit: int) -> list[Claimed]:
     """Take up to ``limit`` due rows for this worker (attempt counted, lease set).
 
-    One recipient's messages go out in the order they were queued: a row waits while
-    an older pending row to the same recipient on the same channel exists (the parts
-    of a long reply, a reminder queued behind a rate-limited one). A row that can
-    never be sent stops blocking once it is marked failed.
+    The parts of one logical message (rows sharing a ``group_key``: a split text, a
+    confirm card after its summary) go out in the order they were queued: a row
+    waits while an older pending row of its group exists. Nothing else waits: a
+    person's reminder queued for next week, or a message backing off after an
+    error, holds back none of their other messages. A row that can never be sent
+    stops blocking its group once it is marked failed.
     """
     older = aliased(OutboxMessage)
     queued_before = (
         select(older.id)
         .where(
-            older.channel == OutboxMessage.channel,
-            older.recipient == OutboxMessage.recipient,
+            older.group_key == OutboxMessage.group_key,
             older.status == "pending",
             older.id < OutboxMessage.id,
         )

@@ -15,11 +15,14 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from bot import redact
+
 LOG_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 
 
 def setup_logging(level: int = logging.INFO) -> None:
     logging.basicConfig(level=level, format=LOG_FORMAT)
+    redact.protect_handlers()
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]

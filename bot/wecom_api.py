@@ -3,8 +3,13 @@
 Plain ``requests`` rather than wechatpy's client, which has no timeouts, a hard-coded
 ``gettoken`` URL (so no local fake) and a recursive retry on token errors. Here:
 
-- every call has a (connect, read) timeout from ``[wecom] timeout_seconds`` and is
-  retried once on a network error, then raises :class:`WecomNetworkError`;
+- every call has a (connect, read) timeout from ``[wecom] timeout_seconds``; it is
+  retried at once only when the request never left (a connection error; for a GET,
+  any network error), then raises :class:`WecomNetworkError`. A POST that may have
+  reached WeCom (read timeout, reset, HTTP 5xx) is NOT resent here: the outbox
+  backs off and tries later, and ``message/send`` asks WeCom to drop a repeat
+  (``enable_duplicate_check``), so a slow answer never delivers twice;
+- error texts never carry the secret, a token or a robot key (:mod:`bot.redact`);
 - the access token lives in a :class:`TokenStore` every process shares (the
   ``cache_entries`` table by default) and is refreshed at most ONCE per call, on
   expiry or errcode 40014/42001/40001; a second token error is raised, never looped;
@@ -20,7 +25,9 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError
 
+from bot import redact
 from bot.config import WecomConfig
 
 TOKEN_ERRCODES = frozenset({40014, 42001, 40001})
@@ -28,6 +35,9 @@ TOKEN_ERRCODES = frozenset({40014, 42001, 40001})
 # (an admin can fix the trusted list; the messages must wait, not be dropped).
 RETRY_LATER_ERRCODES = frozenset({45009, 45033, -1, 60020} | TOKEN_ERRCODES)
 TOKEN_MARGIN = timedelta(minutes=5)
+# message/send: WeCom drops an identical message to the same people within this
+# many seconds (at most 4 hours), so a resend after a lost answer is not shown twice.
+DUPLICATE_CHECK_SECONDS = 1800
 
 HINTS = {
     60020: "本服务器 IP 不在企业微信应用的可信 IP 列表中，请在管理后台 应用管理→企业可信IP 添加 "
@@ -56,7 +66,18 @@ class WecomApiError(Exception):
 
 
 class WecomNetworkError(Exception):
-    """WeCom could not be reached (twice): connection refused, timeout, bad gateway."""
+    """WeCom could not be reached, or its answer was lost: refused, timeout, HTTP 5xx."""
+
+
+def never_left(exc: requests.RequestException) -> bool:
+    """True when the request surely did not reach WeCom (connection refused, DNS,
+    connect timeout): resending it cannot deliver a message twice."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.ConnectionError):
+        return False
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, ConnectTimeoutError)  # NewConnectionError is one too
 
 
 TokenFetch = Callable[[], tuple[str, datetime]]
@@ -116,17 +137,26 @@ class WecomClient:
     def _url(self, api: str) -> str:
         return f"{self.config.api_base_url}/cgi-bin/{api}"
 
+    def __post_init__(self) -> None:
+        redact.install()
+
     def _http(self, method: str, api: str, **kwargs: Any) -> requests.Response:
-        """One HTTP request, retried once on a network error."""
+        """One HTTP request; sent again at once only if it never left (or is a GET).
+
+        Raises :class:`WecomNetworkError` with the URL's credentials masked.
+        """
         for attempt in (1, 2):
             try:
                 resp = self.http.request(method, self._url(api), timeout=self._timeout, **kwargs)
-                if resp.status_code >= 500:
-                    raise requests.ConnectionError(f"HTTP {resp.status_code}")
-                return resp
             except requests.RequestException as exc:
-                if attempt == 2:
-                    raise WecomNetworkError(f"{api}: {type(exc).__name__}: {exc}") from None
+                if attempt == 1 and (method == "GET" or never_left(exc)):
+                    continue
+                text = redact.redact(str(exc), self.config.secret)
+                raise WecomNetworkError(f"{api}: {type(exc).__name__}: {text}") from None
+            if resp.status_code < 500:
+                return resp
+            if attempt == 2 or method != "GET":
+                raise WecomNetworkError(f"{api}: HTTP {resp.status_code}")
         raise AssertionError("unreachable")
 
     @staticmethod
@@ -139,7 +169,7 @@ class WecomClient:
             raise WecomNetworkError(f"{api}: unexpected answer")
         errcode = int(data.get("errcode", 0) or 0)
         if errcode != 0:
-            raise WecomApiError(api, errcode, str(data.get("errmsg", "")))
+            raise WecomApiError(api, errcode, redact.redact(str(data.get("errmsg", ""))))
         return data
 
     def _gettoken(self) -> tuple[str, datetime]:
@@ -182,7 +212,13 @@ class WecomClient:
 
     def send_message(self, touser: str, payload: dict[str, Any]) -> dict[str, Any]:
         """message/send; ``touser`` is ``"a|b|c"`` (≤ 1000), payload without agentid."""
-        body = {"touser": touser, "agentid": self.config.agent_id, **payload}
+        body = {
+            "touser": touser,
+            "agentid": self.config.agent_id,
+            **payload,
+            "enable_duplicate_check": 1,
+            "duplicate_check_interval": DUPLICATE_CHECK_SECONDS,
+        }
         return self.call("POST", "message/send", json=body)
 
     def send_text(self, touser: str, content: str) -> dict[str, Any]:

@@ -28,12 +28,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session
 
 from bot.config import Config
-from scheduler import digests, escalation, jobs_visits, reminders, review
+from scheduler import digests, escalation, jobs_visits, reminders, retention, review
 from scheduler.base import Job, JobResult, RuntimeJob, claim, finish
 
 TEST_JOB_ENV = "MINQING_SCHEDULER_TEST_JOB_SECONDS"
 REMINDER_TIME = (9, 0)
 ESCALATION_TIME = (9, 30)
+PURGE_TIME = (3, 30)
 SHORT_GRACE = 600
 DAY = 24 * 3600
 WEEK = 7 * DAY
@@ -149,6 +150,14 @@ def build(config: Config, environ: Mapping[str, str] | None = None) -> dict[str,
             60,
             True,
             own_transactions=True,
+        ),
+        JobSpec(
+            retention.JOB,
+            retention.run,
+            "清理过期的收到消息 purge old inbound messages and their stored replies",
+            {"hour": PURGE_TIME[0], "minute": PURGE_TIME[1]},
+            DAY,
+            True,
         ),
     ]
     seconds = env.get(TEST_JOB_ENV, "")

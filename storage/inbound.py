@@ -34,6 +34,7 @@ cadre): nothing is written here and :attr:`Claimed.cadre` is None.
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -49,7 +50,13 @@ from storage.models import Cadre, DialogSession, InboundMessage
 CADRES = Cadre.metadata.tables[Cadre.__tablename__]
 DIALOGS = Cadre.metadata.tables[DialogSession.__tablename__]
 INBOUND = Cadre.metadata.tables[InboundMessage.__tablename__]
-DEDUPE_KEY_MAX = 200
+
+
+def stored_key(dedupe_key: str) -> str:
+    """What ``inbound_messages.dedupe_key`` holds: the SHA-256 (hex) of the whole key,
+    so keys of any length are compared in full (64 characters, no truncation)."""
+    return hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()
+
 
 T = TypeVar("T", Cadre, DialogSession)
 
@@ -150,7 +157,7 @@ def claim(session: Session, userid: str, dedupe_key: str, now: datetime) -> Clai
     In: the callback's userid, its dedupe key, the time. Out: :class:`Claimed`.
     Writes nothing for an unknown user. The lock lasts until the caller's commit.
     """
-    params = {"userid": userid, "now": now, "key": dedupe_key[:DEDUPE_KEY_MAX]}
+    params = {"userid": userid, "now": now, "key": stored_key(dedupe_key)}
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         row = conn.execute(_pg_claim(), params).mappings().first()
@@ -184,7 +191,7 @@ def record(
     (a concurrent retry committed first: the caller must roll back)."""
     conn = session.connection()
     values = {
-        "dedupe_key": dedupe_key[:DEDUPE_KEY_MAX],
+        "dedupe_key": stored_key(dedupe_key),
         "userid": userid,
         "msg_type": msg_type[:32],
         "received_at": now,
@@ -200,7 +207,13 @@ def stored_reply(session: Session, dedupe_key: str) -> str | None:
     """The reply stored for an applied callback (None if it was never applied)."""
     row = (
         session.connection()
-        .execute(select(INBOUND.c.reply).where(INBOUND.c.dedupe_key == dedupe_key[:DEDUPE_KEY_MAX]))
+        .execute(select(INBOUND.c.reply).where(INBOUND.c.dedupe_key == stored_key(dedupe_key)))
         .first()
     )
     return None if row is None else (row.reply or "")
+
+
+def purge_received_before(session: Session, cutoff: datetime) -> int:
+    """Delete applied callbacks received before ``cutoff``; returns how many."""
+    result = session.connection().execute(INBOUND.delete().where(INBOUND.c.received_at < cutoff))
+    return int(result.rowcount or 0)

@@ -208,6 +208,7 @@ class InboundMessage(Base):
 
     __tablename__ = "inbound_messages"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 hex of the callback's whole key, user included (storage.inbound.stored_key)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     userid: Mapped[str] = mapped_column(String(64), index=True)
     msg_type: Mapped[str] = mapped_column(String(32))
@@ -304,6 +305,10 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str] = mapped_column(Text, default="")
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Rows of one logical message (a split text's parts, a card after its summary):
+    # sent in id order within the group; rows of different groups never wait for
+    # each other (storage.outbox, bot.outbox_worker.claim).
+    group_key: Mapped[str | None] = mapped_column(String(200), index=True)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
 

@@ -13,7 +13,9 @@ Payloads are WeCom API bodies without ``agentid`` (the sender adds it), e.g.
 
 WeCom cuts a text message at 2048 bytes of UTF-8 (message/send, appchat, robot and
 the passive reply alike) and a markdown one at 4096: :func:`enqueue` splits longer
-text/markdown payloads with :func:`split_text` into several rows, in order.
+text/markdown payloads with :func:`split_text` into several rows, in order (one
+``group_key``: the sender keeps order only within a group, so a person's other
+messages are never held behind a future-dated or backing-off row).
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ def enqueue(
     now: datetime,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    group_key: str | None = None,
 ) -> OutboxMessage | None:
     """Add one message; with ``dedupe_key``, a second call with the same key adds nothing.
 
@@ -104,6 +107,11 @@ def enqueue(
     (ascending ids, same ``not_before``); part 1 keeps ``dedupe_key``, part N > 1
     gets ``dedupe_key + "#partN"``. Returns the (first) new row, or None when the
     key was already queued.
+
+    Order: rows with the same ``group_key`` are sent in the order they were queued
+    (a later one waits while an earlier one is pending); rows without one, or in
+    another group, never wait for each other. A split payload's parts form a group
+    (``group_key``, or ``"split:<id of part 1>"`` when none is given).
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown outbox channel {channel!r}")
@@ -130,8 +138,11 @@ def enqueue(
             )
         )
     for row in rows:
+        row.group_key = group_key
         session.add(row)
         session.flush()  # one by one, so ids ascend in part order
+        if group_key is None and len(rows) > 1:
+            group_key = row.group_key = f"split:{row.id}"
     return rows[0]
 
 

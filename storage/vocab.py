@@ -45,6 +45,9 @@ CATEGORIES = KEY_CATEGORIES + (GENERAL_CATEGORY,) + PLACE_CATEGORIES
 SENSITIVE_CATEGORIES = frozenset({"信教人士", "五包一信访对象", "利剑护蕾对象"})
 # The stems people write instead of the full names (each category contains one).
 SENSITIVE_STEMS = ("信教", "信访", "五包一", "利剑护蕾")
+# A problem whose text names one of these (a ticked 有邪教标志或书刊, a petition, a
+# minor-protection case) is told only to the assignee unit's leaders, not its staff.
+SENSITIVE_PROBLEM_STEMS = ("邪教", *SENSITIVE_STEMS)
 
 CATEGORY_SEPARATORS = "、,，;；"
 
@@ -106,6 +109,10 @@ def split_categories(cell: str) -> list[str]:
 
 def is_key_target(categories: list[str]) -> bool:
     return any(c in KEY_CATEGORIES for c in categories)
+
+
+def is_sensitive_problem(text: str) -> bool:
+    return any(stem in text for stem in SENSITIVE_PROBLEM_STEMS)
 
 
 def public_categories(categories: list[str]) -> list[str]:

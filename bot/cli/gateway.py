@@ -13,6 +13,7 @@ import click
 from sqlalchemy import select
 
 from bot import config as config_mod
+from bot import redact
 from bot.cli.base import CliState, cli, pass_state
 from bot.server import setup_logging
 from storage.models import OutboxMessage
@@ -142,7 +143,9 @@ def outbox_cmd(state: CliState, status: str | None, retry_ids: tuple[int, ...], 
             click.echo("（没有消息 / no messages）")
         for r in rows:
             to = (
-                r.recipient
+                redact.robot_key(r.recipient)
+                if r.channel == "robot"
+                else r.recipient
                 if len(r.recipient) <= 40
                 else f"{r.recipient[:37]}…({r.recipient.count('|') + 1}人)"
             )
@@ -152,7 +155,7 @@ def outbox_cmd(state: CliState, status: str | None, retry_ids: tuple[int, ...], 
                 else _local(r.next_attempt_at, rt.zone)
             )
             click.echo(
-                f"#{r.id}\t{r.status}\t{r.channel}\t{to}\t尝试{r.attempts}次\t{when}\t{r.last_error[:120]}"
+                f"#{r.id}\t{r.status}\t{r.channel}\t{to}\t尝试{r.attempts}次\t{when}\t{redact.redact(r.last_error)[:120]}"
             )
 
 

@@ -8,9 +8,10 @@ people) is written to the outbox inside the same unit of work.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -42,18 +43,27 @@ class Incoming:
 
     @property
     def dedupe_key(self) -> str:
-        """WeCom's retry identity: MsgId for messages; user+time+event(+key,+task) for events."""
+        """WeCom's retry identity: user+MsgId for messages; user+time+event(+key,+task)
+        for events. The user is always part of it: a MsgId one user's client reuses
+        must never replay another user's reply. JSON, so no two field lists collide."""
         if self.msg_id:
-            return f"msg:{self.msg_id}"
-        return f"evt:{self.userid}:{self.create_time}:{self.event}:{self.event_key}:{self.task_id}"
+            return "msg:" + json.dumps([self.userid, self.msg_id], ensure_ascii=False)
+        fields = [self.userid, self.create_time, self.event, self.event_key, self.task_id]
+        return "evt:" + json.dumps(fields, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
 class Reply:
-    """The passive reply; empty text means answer WeCom with an empty 200."""
+    """The passive reply; empty text means answer WeCom with an empty 200.
+
+    ``after``: message payloads for the same user that must follow this reply (and
+    its continuation parts, if it is split), in order: a confirm card after the
+    summary it confirms. Queued as one ordered group with them.
+    """
 
     text: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    after: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

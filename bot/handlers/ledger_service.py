@@ -35,7 +35,12 @@ from storage.problems import (
     unit_members,
 )
 from storage.units import subtree_ids
-from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU, PROBLEM_STATUS
+from storage.vocab import (
+    CATEGORIES_CHAIHUDIAN,
+    CATEGORIES_CHANGZHOU,
+    PROBLEM_STATUS,
+    is_sensitive_problem,
+)
 
 IN_PERSON_KINDS = ("矛盾纠纷", "信访诉求", "安全隐患")  # seed 002: disputes and complex cases
 
@@ -179,8 +184,12 @@ def _notify(
         unit = session.get(Unit, p.assignee_unit_id)
         # Only the assignee unit's own members may open a problem assigned to it
         # (storage.problems.visible_query); its sub-units' cadres may not, so the
-        # notice (household and problem text) goes to no one below it.
-        people = [c.userid for c in unit_members(session, {p.assignee_unit_id}) if c.id != actor.id]
+        # notice (household and problem text) goes to no one below it. A sensitive
+        # problem (e.g. a cult sign) goes to the unit's leaders only: they act on it.
+        members = unit_members(session, {p.assignee_unit_id})
+        if is_sensitive_problem(p.text):
+            members = [c for c in members if c.role == "leader"]
+        people = [c.userid for c in members if c.id != actor.id]
         template = P.NOTICE_ASSIGNED if d.action == "assign" else P.NOTICE_REOPENED
         text = template.format(
             id=p.id,

@@ -14,6 +14,7 @@ import logging
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -123,18 +124,19 @@ class VisitHandler:
         data = outcome.state.to_dict()
         data.pop("step", None)
         last = outcome.replies[-1] if outcome.replies else None
+        cards: tuple[dict[str, Any], ...] = ()
         if last is not None and last.buttons:
             task = visit_io.task_id(cadre.userid, (row.version or 0) + 1)
             payload = visit_io.card_payload(last, task)
             if payload is not None:
-                outbox.enqueue(session, "message", cadre.userid, payload, ctx.now)
+                cards = (payload,)  # sent after the summary it confirms (Reply.after)
                 data["card_task"] = task
         sessions.write(row, outcome.state.step, data, ctx.now)
         text = visit_io.passive_text(outcome.replies)
         drafts = [
             d for e in outcome.effects if isinstance(e, SaveVisit | AmendVisit) for d in e.problems
         ]
-        return Reply(visit_ledger.saved_text(text, drafts, listed, scheme))
+        return Reply(visit_ledger.saved_text(text, drafts, listed, scheme), after=cards)
 
 
 def apply_effect(

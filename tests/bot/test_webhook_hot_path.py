@@ -123,4 +123,4 @@ def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
         dialog = s.scalar(select(DialogSession).where(DialogSession.userid == cadre))
         assert dialog is not None and dialog.data == {"seen": ["42"]}
         keys = s.scalars(select(InboundMessage.dedupe_key)).all()
-        assert sorted(keys) == ["msg:42"]
+        assert sorted(keys) == [store.stored_key(msg.dedupe_key)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+from datetime import timedelta
+
 import pytest
 import requests
 
@@ -10,6 +13,13 @@ from bot.runtime import Runtime
 from bot.wecom_api import WecomApiError, WecomNetworkError
 from bot.wecom_tokens import make_client
 from tests.wecom_helpers import MutableClock
+
+
+def closed_port() -> int:
+    """A local port nobody listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def control(fake: RunningFake, **cmd: object) -> None:
@@ -78,16 +88,53 @@ def test_untrusted_ip_error_says_so(api_runtime: Runtime, fake: RunningFake) -> 
     assert "可信 IP" in str(err.value) and "trusted IP" in str(err.value)
 
 
-def test_timeout_is_retried_once_then_network_error(
+def test_a_get_that_times_out_is_retried_once_then_network_error(
     api_runtime: Runtime, fake: RunningFake
 ) -> None:
     client = make_client(api_runtime)
     client.token()
     control(fake, delay_seconds=0.6, count=1)  # the client's read timeout is 0.3 s
-    client.send_text("zhangsan", "一")  # first try times out, the retry goes through
+    assert client.get_media("m1")[0]  # first try times out, the retry goes through
     control(fake, delay_seconds=0.6, count=2)
     with pytest.raises(WecomNetworkError):
-        client.send_text("zhangsan", "二")
+        client.get_media("m1")
+
+
+def test_a_send_that_times_out_is_not_sent_again_at_once(
+    api_runtime: Runtime, fake: RunningFake
+) -> None:
+    """The request reached WeCom: resending now could deliver it twice; the outbox retries."""
+    client = make_client(api_runtime)
+    client.token()
+    control(fake, slow_answer_seconds=0.6, count=1)
+    with pytest.raises(WecomNetworkError, match="ReadTimeout"):
+        client.send_text("zhangsan", "一")
+    assert [r["api"] for r in fake.state.records] == ["message/send"]
+
+
+def test_a_refused_connection_is_retried_once_at_once(api_runtime: Runtime) -> None:
+    """Nothing left: a second try is safe (and fails again here, with a clear error)."""
+    attempts = []
+
+    class Refusing(requests.Session):
+        def request(self, method, url, *args, **kwargs):  # type: ignore[no-untyped-def]
+            attempts.append(url)
+            return super().request(method, f"http://127.0.0.1:{closed_port()}/", *args, **kwargs)
+
+    client = make_client(api_runtime, http=Refusing())
+    client.tokens.put("tok", api_runtime.clock() + timedelta(hours=1))
+    with pytest.raises(WecomNetworkError, match="ConnectionError"):
+        client.send_text("zhangsan", "一")
+    assert len(attempts) == 2
+
+
+def test_every_message_send_asks_wecom_to_drop_duplicates(
+    api_runtime: Runtime, fake: RunningFake
+) -> None:
+    make_client(api_runtime).send_text("zhangsan", "一")
+    body = fake.state.records[-1]["body"]
+    assert body["enable_duplicate_check"] == 1
+    assert 0 < body["duplicate_check_interval"] <= 4 * 3600
 
 
 def test_template_card_update_appchat_robot_and_media(

@@ -89,7 +89,9 @@ def test_parse_template_card_event() -> None:
         ("o1", "o2"),
         5,
     )
-    assert msg.dedupe_key == "evt:zhangsan:1700000001:template_card_event:btn_yes:task-9"
+    assert msg.dedupe_key == (
+        'evt:["zhangsan", 1700000001, "template_card_event", "btn_yes", "task-9"]'
+    )
 
 
 def test_parse_location_image_and_unknown() -> None:
@@ -106,7 +108,7 @@ def test_parse_location_image_and_unknown() -> None:
         "image",
         "m1",
         "http://p",
-        "msg:9",
+        'msg:["u", "9"]',
     )
     assert parse_message(head + "<MsgType>video</MsgType></xml>").msg_type == "unknown"
     ev = parse_message(

@@ -40,6 +40,7 @@ def test_schedule_and_misfire_settings_come_from_config(db_url):
         "escalation",
         "visit_media",
         "visit_reminders",
+        "purge_inbound",
     }
     assert dict(jobs["review"].schedule) == {"day_of_week": "fri", "hour": 16, "minute": 0}
     assert (

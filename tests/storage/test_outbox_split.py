@@ -68,11 +68,19 @@ def test_enqueue_splits_long_text_into_rows_in_order(session):
     keys = [r.dedupe_key for r in queued]
     assert keys[0] == "digest:1" and len(set(keys)) == len(keys)
     assert {r.recipient for r in queued} == {"zhangsan"}
+    assert {r.group_key for r in queued} == {f"split:{first.id}"}  # sent in order, as one
     # the same key again adds nothing
     assert (
         enqueue(session, "message", "zhangsan", text_payload(text), FROZEN_NOW, "digest:1") is None
     )
     assert len(rows(session)) == len(queued)
+
+
+def test_a_short_message_is_in_no_group_unless_the_caller_names_one(session):
+    alone = enqueue(session, "message", "u1", text_payload("短"), FROZEN_NOW)
+    grouped = enqueue(session, "message", "u1", text_payload("短"), FROZEN_NOW, group_key="g1")
+    assert alone is not None and grouped is not None
+    assert (alone.group_key, grouped.group_key) == (None, "g1")
 
 
 def test_enqueue_markdown_uses_the_4096_limit(session):

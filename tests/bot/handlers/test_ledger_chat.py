@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.handlers.ledger_service import reclassify_card
 from bot.ledger.classify import classify
-from storage.models import OutboxMessage, Problem, Visit
+from storage.models import Cadre, OutboxMessage, Problem, Visit
 from storage.problems import RaisedItem, create_from_visit, history
 from tests.conftest import FROZEN_NOW
 from tests.ledger_helpers import build_world
@@ -182,3 +182,20 @@ def test_an_assignment_notice_reaches_only_people_who_may_see_the_problem(wc, ru
     for userid in ("xiaowang", "zongzhi"):
         assert wc.say(userid, "问题 1") == "找不到问题#1，或它不在您的范围内。"
         assert outbox_to(runtime, userid) == []
+
+
+def test_a_sensitive_problem_is_told_to_the_assignee_units_leaders_only(wc, runtime, ledger):
+    with runtime.unit_of_work() as s:
+        office = ledger.unit("镇综治办")
+        s.add(Cadre(userid="zongzhizhuren", name="综治办主任", unit_id=office, role="leader"))
+        visit = s.scalars(select(Visit)).one()
+        made = create_from_visit(
+            s, visit, [RaisedItem("有邪教标志或书刊", "sankan_safety")], classify, FROZEN_NOW
+        )
+        assert [p.id for p in made] == [3]
+    assert wc.say("zhenzhang", "交办 3 镇综治办 5天").startswith("已交办：问题#3 → 镇综治办")
+    assert any("有邪教标志或书刊" in t for t in outbox_to(runtime, "zongzhizhuren"))
+    assert outbox_to(runtime, "zongzhi") == []  # office staff: not told
+    # an ordinary problem still reaches the whole office
+    assert wc.say("zhenzhang", "交办 1 镇综治办 5天").startswith("已交办：问题#1 → 镇综治办")
+    assert any("屋顶漏水" in t for t in outbox_to(runtime, "zongzhi"))
