@@ -56,6 +56,9 @@ class ServerConfig:
     port: int = 8080
     workers: int = 2
     max_body_bytes: int = 64 * 1024
+    # Threads per worker: each slow client holds one until request_timeout_seconds.
+    threads: int = 64
+    request_timeout_seconds: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,14 @@ def from_dict(
         workers=v.integer("server", "workers", ServerConfig.workers, minimum=1),
         max_body_bytes=v.integer(
             "server", "max_body_bytes", ServerConfig.max_body_bytes, minimum=1024
+        ),
+        threads=v.integer("server", "threads", ServerConfig.threads, minimum=1, maximum=1024),
+        request_timeout_seconds=v.number(
+            "server",
+            "request_timeout_seconds",
+            ServerConfig.request_timeout_seconds,
+            minimum=1,
+            maximum=300,
         ),
     )
     outbox = OutboxConfig(
