@@ -208,6 +208,11 @@ def test_load_reports_missing_and_malformed_files(tmp_path):
             f'encoding_aes_key = "{TEST_AES_KEY}"\nsecert = "s"\n',
             "wecom.secert is not a known key (did you mean secret?)",
         ),
+        (
+            f'[database]\nurl = "sqlite:///x.db"\n[wecom]\ncorp_id = "w"\ntoken = "t"\n'
+            f'encoding_aes_key = "{TEST_AES_KEY}"\n[campaign]\ntimezone = "Mars/Base"\n',
+            "campaign.timezone 'Mars/Base' is not a known time zone",
+        ),
     ],
 )
 def test_minqing_with_a_bad_config_exits_2_without_traceback(tmp_path, text, key):

@@ -1,7 +1,7 @@
 """Slow clients do not take the webhook down.
 
 A REAL ``minqing serve`` (gunicorn, default workers and threads, SQLite) is attacked by
-50 slowloris connections for ~18 s: half trickle a header one byte a second, half send
+50 slowloris connections for ~16 s: half trickle a header one byte a second, half send
 their headers and then trickle a body. Meanwhile real encrypted callbacks and /healthz
 probes must all be answered quickly, and every slow connection must be cut by the
 per-request deadline (``[server] request_timeout_seconds``) rather than hold a thread
@@ -33,7 +33,7 @@ from tests.wecom_helpers import add_cadre, make_signer
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_CONNECTIONS = 50
-ATTACK_SECONDS = 18.0
+ATTACK_SECONDS = 16.0
 REQUEST_TIMEOUT = 6  # [server] request_timeout_seconds for this test: well inside the attack
 
 
