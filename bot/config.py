@@ -1,12 +1,17 @@
-"""Configuration: one TOML file, validated once, turned into frozen dataclasses.
+"""Configuration: one TOML file, validated once by a schema, turned into frozen dataclasses.
 
 Where the file comes from: ``--config PATH``, else ``$MINQING_CONFIG``, else
 ``./config.toml``. Only ``[database] url`` and ``[wecom] corp_id``, ``token`` and
-``encoding_aes_key`` are required; every other key has a default. Secrets may come
-from the environment instead (``MINQING_WECOM_SECRET``, ``MINQING_DATABASE_URL``).
+``encoding_aes_key`` are required; every other key has a default, declared once below
+as the field's default. Secrets may come from the environment instead
+(``MINQING_WECOM_SECRET``, ``MINQING_DATABASE_URL``).
 
-A bad config raises :class:`ConfigError` whose message names the key and the
-problem in one line; the CLI prints it and exits with code 2.
+Each section is a frozen (pydantic) dataclass: types are strict (``"100"`` is not a
+number), ranges and choices are part of the field, and an unknown key is an error, so a
+typo such as ``[wecom] secert`` cannot pass silently. A bad config raises
+:class:`ConfigError` whose message names the key and the problem in one line
+(``<file>: <section>.<key> <reason>``); the CLI prints it and exits with code 2.
+Deprecated keys still work and add a line to ``Config.deprecations``.
 """
 
 from __future__ import annotations
@@ -15,100 +20,169 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Literal
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic.dataclasses import dataclass as schema
+
+from bot.config_checks import (
+    aes_key,
+    check_database_url,
+    check_timezone,
+    days_list,
+    hhmm,
+    non_empty,
+    reason,
+    suggest,
+)
 
 DEFAULT_PATH = "config.toml"
 # Upper bounds that keep date arithmetic in range (a deadline 10 million days away
 # overflowed datetime in every 问题 listing instead of failing at start-up).
 MAX_DAYS = 3650
 MAX_BACKOFF_SECONDS = 7 * 24 * 3600.0
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+SECTION = ConfigDict(extra="forbid", allow_inf_nan=False)
+Required = Annotated[StrictStr, AfterValidator(non_empty)]
+Time = Annotated[StrictStr, AfterValidator(hhmm)]
+Days = Annotated[StrictInt, Field(ge=1, le=MAX_DAYS)]
 
 
 class ConfigError(Exception):
     """A config problem a person can fix: the message names the key."""
 
 
-@dataclass(frozen=True)
+@schema(frozen=True, config=SECTION)
 class DatabaseConfig:
-    url: str
-    echo: bool = False
-    pool_size: int = 5
+    url: Annotated[Required, AfterValidator(check_database_url)]
+    echo: StrictBool = False
+    pool_size: StrictInt = Field(default=5, ge=1)
 
 
-@dataclass(frozen=True)
+@schema(frozen=True, config=SECTION)
 class WecomConfig:
-    corp_id: str
-    token: str
-    encoding_aes_key: str
-    agent_id: int = 0
-    secret: str = ""
-    api_base_url: str = "https://qyapi.weixin.qq.com"
-    timeout_seconds: float = 5.0
+    corp_id: Required
+    token: Required
+    encoding_aes_key: Annotated[StrictStr, AfterValidator(aes_key)]
+    agent_id: StrictInt = Field(default=0, ge=0)
+    secret: StrictStr = ""
+    api_base_url: Annotated[StrictStr, AfterValidator(lambda url: url.rstrip("/"))] = (
+        "https://qyapi.weixin.qq.com"
+    )
+    timeout_seconds: StrictFloat = Field(default=5.0, ge=0.1)
 
 
-@dataclass(frozen=True)
+@schema(frozen=True, config=SECTION)
 class ServerConfig:
-    host: str = "127.0.0.1"
-    port: int = 8080
-    workers: int = 2
-    max_body_bytes: int = 64 * 1024
+    host: StrictStr = "127.0.0.1"
+    port: StrictInt = Field(default=8080, ge=1, le=65535)
+    workers: StrictInt = Field(default=2, ge=1)
+    max_body_bytes: StrictInt = Field(default=64 * 1024, ge=1024)
+    # Threads per worker: each slow client holds one until request_timeout_seconds.
+    threads: StrictInt = Field(default=64, ge=1, le=1024)
+    request_timeout_seconds: StrictFloat = Field(default=10.0, ge=1, le=300)
 
 
-@dataclass(frozen=True)
+@schema(frozen=True, config=SECTION)
 class OutboxConfig:
-    max_attempts: int = 8
-    base_backoff_seconds: float = 10.0
-    max_backoff_seconds: float = 3600.0
-    batch_size: int = 50
+    max_attempts: StrictInt = Field(default=8, ge=1)
+    base_backoff_seconds: StrictFloat = Field(default=10.0, ge=0, le=MAX_BACKOFF_SECONDS)
+    max_backoff_seconds: StrictFloat = Field(default=3600.0, ge=0, le=MAX_BACKOFF_SECONDS)
+    batch_size: StrictInt = Field(default=50, ge=1)
 
 
-@dataclass(frozen=True)
+@schema(frozen=True, config=SECTION)
 class GroupChat:
     """A group chat a unit's reminders and announcements go to."""
 
-    unit: str
-    appchat_id: str = ""
-    robot_key: str = ""
+    unit: Required
+    appchat_id: StrictStr = ""
+    robot_key: StrictStr = ""
+
+    @model_validator(mode="after")
+    def _exactly_one_target(self) -> GroupChat:
+        if bool(self.appchat_id) == bool(self.robot_key):
+            raise ValueError("set exactly one of appchat_id or robot_key")
+        return self
 
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
-
-
-@dataclass(frozen=True)
+@schema(frozen=True, config=SECTION)
 class CampaignConfig:
-    name: str = "民情大走访"
-    template: str = "yizou_erwen_sankan"
-    quota_per_cadre: int = 0
+    name: StrictStr = "民情大走访"
+    template: StrictStr = "yizou_erwen_sankan"
+    quota_per_cadre: StrictInt = Field(default=0, ge=0)
     # The campaign's one time zone: local days, deadlines, reminders, weekly windows.
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: Annotated[StrictStr, AfterValidator(check_timezone)] = DEFAULT_TIMEZONE
 
 
-@dataclass(frozen=True)
+@schema(frozen=True, config=SECTION)
 class LedgerConfig:
-    assign_within_days: int = 2
-    resolve_days_town: int = 7
-    resolve_days_linked: int = 15
-    resolve_days_city: int = 30
-    followup_within_days: int = 7
-    default_scheme: str = "changzhou"
+    assign_within_days: StrictInt = Field(default=2, ge=0, le=MAX_DAYS)
+    resolve_days_town: Days = 7
+    resolve_days_linked: Days = 15
+    resolve_days_city: Days = 30
+    followup_within_days: Days = 7
+    default_scheme: Literal["changzhou", "chaihudian"] = "changzhou"
 
 
-@dataclass(frozen=True)
+@schema(frozen=True, config=SECTION)
 class SchedulerConfig:
-    reminder_days_before: tuple[int, ...] = (3, 1)
-    review_day_of_week: str = "mon"
-    review_time: str = "08:30"
-    review_size: int = 5
-    review_exclude_weeks: int = 2
-    daily_digest_time: str = "20:00"
-    draft_idle_hours: int = 12
+    reminder_days_before: Annotated[tuple[int, ...], BeforeValidator(days_list)] = (3, 1)
+    review_day_of_week: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    review_time: Time = "08:30"
+    review_size: StrictInt = Field(default=5, ge=1)
+    review_exclude_weeks: StrictInt = Field(default=2, ge=0)
+    daily_digest_time: Time = "20:00"
+    draft_idle_hours: StrictInt = Field(default=12, ge=1)
     # Applied callbacks (with their stored replies: phones, problem texts) are kept
     # this many days for de-duplication, then purged by the daily job.
-    inbound_retention_days: int = 30
+    inbound_retention_days: StrictInt = Field(default=30, ge=1, le=MAX_DAYS)
+
+
+@schema(frozen=True, config=SECTION)
+class _RedisSection:
+    """Deprecated: nothing reads it (shared caches live in the database)."""
+
+    url: StrictStr = ""
+
+
+@schema(frozen=True, config=SECTION)
+class _Document:
+    """The whole file: its sections, in the order their errors are reported."""
+
+    database: DatabaseConfig
+    wecom: WecomConfig
+    server: ServerConfig = field(default_factory=ServerConfig)
+    outbox: OutboxConfig = field(default_factory=OutboxConfig)
+    campaign: CampaignConfig = field(default_factory=CampaignConfig)
+    ledger: LedgerConfig = field(default_factory=LedgerConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    groups: tuple[GroupChat, ...] = ()
+    redis: _RedisSection = field(default_factory=_RedisSection)
+
+
+SECTIONS: dict[str, type] = {
+    "database": DatabaseConfig,
+    "wecom": WecomConfig,
+    "server": ServerConfig,
+    "outbox": OutboxConfig,
+    "campaign": CampaignConfig,
+    "ledger": LedgerConfig,
+    "scheduler": SchedulerConfig,
+    "redis": _RedisSection,
+}
 
 
 @dataclass(frozen=True)
@@ -121,6 +195,7 @@ class Config:
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     groups: tuple[GroupChat, ...] = ()
+    # Deprecated ([redis] url): kept so old configs load; nothing reads it.
     redis_url: str = ""
     source: str = "<dict>"
     # One line per deprecated key found (the CLI prints them on stderr).
@@ -158,274 +233,95 @@ def load(path: str | Path, environ: dict[str, str] | None = None) -> Config:
 def from_dict(
     raw: dict[str, Any], environ: dict[str, str] | None = None, source: str = "<dict>"
 ) -> Config:
-    """Validate an already-parsed TOML document."""
+    """Validate an already-parsed TOML document (``environ`` defaults to os.environ)."""
     env = os.environ if environ is None else environ
-    v = _Validator(raw, source)
-    known_sections = {
-        "database",
-        "wecom",
-        "server",
-        "outbox",
-        "campaign",
-        "ledger",
-        "scheduler",
-        "groups",
-        "redis",
-    }
-    for key in raw:
-        if key not in known_sections:
-            raise ConfigError(f"{source}: unknown section [{key}]")
-
-    db_url = env.get("MINQING_DATABASE_URL") or v.string("database", "url", required=True)
-    if not db_url.startswith(("sqlite", "postgresql")):
-        raise ConfigError(
-            f"{source}: database.url must start with sqlite:// or postgresql+psycopg:// "
-            f"(got {db_url!r})"
-        )
-    _check_database_url(db_url, source)
-    database = DatabaseConfig(
-        url=db_url,
-        echo=v.boolean("database", "echo", False),
-        pool_size=v.integer("database", "pool_size", 5, minimum=1),
-    )
-
-    aes_key = v.string("wecom", "encoding_aes_key", required=True)
-    if len(aes_key) != 43:
-        raise ConfigError(
-            f"{source}: wecom.encoding_aes_key must be 43 characters (got {len(aes_key)})"
-        )
-    wecom = WecomConfig(
-        corp_id=v.string("wecom", "corp_id", required=True),
-        token=v.string("wecom", "token", required=True),
-        encoding_aes_key=aes_key,
-        agent_id=v.integer("wecom", "agent_id", 0, minimum=0),
-        secret=env.get("MINQING_WECOM_SECRET") or v.string("wecom", "secret", ""),
-        api_base_url=v.string("wecom", "api_base_url", WecomConfig.api_base_url).rstrip("/"),
-        timeout_seconds=v.number("wecom", "timeout_seconds", 5.0, minimum=0.1),
-    )
-
-    server = ServerConfig(
-        host=v.string("server", "host", ServerConfig.host),
-        port=v.integer("server", "port", ServerConfig.port, minimum=1, maximum=65535),
-        workers=v.integer("server", "workers", ServerConfig.workers, minimum=1),
-        max_body_bytes=v.integer(
-            "server", "max_body_bytes", ServerConfig.max_body_bytes, minimum=1024
-        ),
-    )
-    outbox = OutboxConfig(
-        max_attempts=v.integer("outbox", "max_attempts", 8, minimum=1),
-        base_backoff_seconds=v.number(
-            "outbox", "base_backoff_seconds", 10.0, minimum=0, maximum=MAX_BACKOFF_SECONDS
-        ),
-        max_backoff_seconds=v.number(
-            "outbox", "max_backoff_seconds", 3600.0, minimum=0, maximum=MAX_BACKOFF_SECONDS
-        ),
-        batch_size=v.integer("outbox", "batch_size", 50, minimum=1),
-    )
+    doc = _tables(raw, source)
+    if env.get("MINQING_DATABASE_URL"):
+        doc["database"]["url"] = env["MINQING_DATABASE_URL"]
+    if env.get("MINQING_WECOM_SECRET"):
+        doc["wecom"]["secret"] = env["MINQING_WECOM_SECRET"]
     deprecations: list[str] = []
-    timezone = v.string("campaign", "timezone", "")
-    old_tz = v.string("scheduler", "timezone", "")
-    if old_tz:
+    tz_key = _move_old_timezone(doc, source, deprecations)
+    if "redis" in doc:
         deprecations.append(
-            f"{source}: scheduler.timezone is deprecated; write it as [campaign] timezone"
+            f"{source}: [redis] is deprecated and ignored (shared caches live in the "
+            "database); remove the section"
         )
-        if not timezone:
-            timezone = old_tz
-    timezone = timezone or DEFAULT_TIMEZONE
-    key = "campaign.timezone" if v.string("campaign", "timezone", "") else "scheduler.timezone"
-    _check_timezone(timezone, key, source)
-    campaign = CampaignConfig(
-        name=v.string("campaign", "name", CampaignConfig.name),
-        template=v.string("campaign", "template", CampaignConfig.template),
-        quota_per_cadre=v.integer("campaign", "quota_per_cadre", 0, minimum=0),
-        timezone=timezone,
-    )
-    scheme = v.string("ledger", "default_scheme", "changzhou")
-    if scheme not in ("changzhou", "chaihudian"):
-        raise ConfigError(f"{source}: ledger.default_scheme must be changzhou or chaihudian")
-    ledger = LedgerConfig(
-        assign_within_days=v.integer(
-            "ledger", "assign_within_days", 2, minimum=0, maximum=MAX_DAYS
-        ),
-        resolve_days_town=v.integer("ledger", "resolve_days_town", 7, minimum=1, maximum=MAX_DAYS),
-        resolve_days_linked=v.integer(
-            "ledger", "resolve_days_linked", 15, minimum=1, maximum=MAX_DAYS
-        ),
-        resolve_days_city=v.integer("ledger", "resolve_days_city", 30, minimum=1, maximum=MAX_DAYS),
-        followup_within_days=v.integer(
-            "ledger", "followup_within_days", 7, minimum=1, maximum=MAX_DAYS
-        ),
-        default_scheme=scheme,
-    )
-    days = v.int_list("scheduler", "reminder_days_before", [3, 1])
-    scheduler = SchedulerConfig(
-        reminder_days_before=tuple(days),
-        review_day_of_week=v.choice(
-            "scheduler",
-            "review_day_of_week",
-            "mon",
-            ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-        ),
-        review_time=v.hhmm("scheduler", "review_time", "08:30"),
-        review_size=v.integer("scheduler", "review_size", 5, minimum=1),
-        review_exclude_weeks=v.integer("scheduler", "review_exclude_weeks", 2, minimum=0),
-        daily_digest_time=v.hhmm("scheduler", "daily_digest_time", "20:00"),
-        draft_idle_hours=v.integer("scheduler", "draft_idle_hours", 12, minimum=1),
-        inbound_retention_days=v.integer(
-            "scheduler",
-            "inbound_retention_days",
-            SchedulerConfig.inbound_retention_days,
-            minimum=1,
-            maximum=MAX_DAYS,
-        ),
-    )
-    groups = v.groups()
-    redis_url = v.string("redis", "url", "")
+    try:
+        valid = _Document(**doc)
+    except ValidationError as exc:
+        raise ConfigError(_first_error(exc, doc, source, tz_key)) from None
     return Config(
-        database=database,
-        wecom=wecom,
-        server=server,
-        outbox=outbox,
-        campaign=campaign,
-        ledger=ledger,
-        scheduler=scheduler,
-        groups=groups,
-        redis_url=redis_url,
+        database=valid.database,
+        wecom=valid.wecom,
+        server=valid.server,
+        outbox=valid.outbox,
+        campaign=valid.campaign,
+        ledger=valid.ledger,
+        scheduler=valid.scheduler,
+        groups=valid.groups,
+        redis_url=valid.redis.url,
         source=source,
         deprecations=tuple(deprecations),
     )
 
 
-def _check_timezone(name: str, key: str, source: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"{source}: {key} {name!r} is not a known time zone (e.g. Asia/Shanghai)"
-        ) from None
-
-
-def _check_database_url(url: str, source: str) -> None:
-    """database.url must parse and name a driver that is installed (else one clear line)."""
-    try:
-        make_url(url).get_dialect().import_dbapi()
-    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
-        known = isinstance(exc, NoSuchModuleError | ImportError)
-        why = str(exc) if known else "cannot be parsed"
-        raise ConfigError(
-            f"{source}: database.url is not usable ({why}); "
-            "write e.g. sqlite:///var/minqing.db or postgresql+psycopg://user@host/db"
-        ) from None
-
-
-class _Validator:
-    """Typed look-ups into the raw TOML, each failure naming section.key."""
-
-    def __init__(self, raw: dict[str, Any], source: str) -> None:
-        self.raw = raw
-        self.source = source
-
-    def _section(self, section: str) -> dict[str, Any]:
-        value = self.raw.get(section, {})
+def _tables(raw: dict[str, Any], source: str) -> dict[str, Any]:
+    """A copy of ``raw`` whose sections are known tables (the two required ones present)."""
+    doc: dict[str, Any] = {"database": {}, "wecom": {}}
+    for key, value in raw.items():
+        if key == "groups":
+            if not isinstance(value, list):
+                raise ConfigError(f"{source}: groups must be written as [[groups]] tables")
+            for i, item in enumerate(value):
+                if not isinstance(item, dict):
+                    raise ConfigError(f"{source}: groups[{i}] must be a table")
+            doc[key] = [dict(item) for item in value]
+            continue
+        if key not in SECTIONS:
+            raise ConfigError(
+                f"{source}: unknown section [{key}]{suggest(key, [*SECTIONS, 'groups'])}"
+            )
         if not isinstance(value, dict):
-            raise ConfigError(f"{self.source}: [{section}] must be a table")
-        return value
+            raise ConfigError(f"{source}: [{key}] must be a table")
+        doc[key] = dict(value)
+    return doc
 
-    def _fail(self, section: str, key: str, why: str) -> ConfigError:
-        return ConfigError(f"{self.source}: {section}.{key} {why}")
 
-    def string(self, section: str, key: str, default: str = "", required: bool = False) -> str:
-        sec = self._section(section)
-        if key not in sec:
-            if required:
-                raise self._fail(section, key, "is required")
-            return default
-        value = sec[key]
-        if not isinstance(value, str):
-            raise self._fail(section, key, f"must be a string (got {value!r})")
-        if required and not value.strip():
-            raise self._fail(section, key, "must not be empty")
-        return value
+def _move_old_timezone(doc: dict[str, Any], source: str, deprecations: list[str]) -> str:
+    """Apply ``[scheduler] timezone`` (deprecated); return the key the zone came from."""
+    campaign, scheduler = doc.setdefault("campaign", {}), doc.get("scheduler", {})
+    if campaign.get("timezone") == "":
+        del campaign["timezone"]  # empty means "not set", as it always did
+    old = scheduler.pop("timezone", "")
+    if not isinstance(old, str):
+        raise ConfigError(f"{source}: scheduler.timezone must be a string (got {old!r})")
+    if not old:
+        return "campaign.timezone"
+    deprecations.append(
+        f"{source}: scheduler.timezone is deprecated; write it as [campaign] timezone"
+    )
+    if "timezone" in campaign:
+        return "campaign.timezone"
+    campaign["timezone"] = old
+    return "scheduler.timezone"
 
-    def boolean(self, section: str, key: str, default: bool) -> bool:
-        value = self._section(section).get(key, default)
-        if not isinstance(value, bool):
-            raise self._fail(section, key, f"must be true or false (got {value!r})")
-        return value
 
-    def integer(
-        self,
-        section: str,
-        key: str,
-        default: int,
-        minimum: int | None = None,
-        maximum: int | None = None,
-    ) -> int:
-        value = self._section(section).get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self._fail(section, key, f"must be a whole number (got {value!r})")
-        if minimum is not None and value < minimum:
-            raise self._fail(section, key, f"must be at least {minimum} (got {value})")
-        if maximum is not None and value > maximum:
-            raise self._fail(section, key, f"must be at most {maximum} (got {value})")
-        return value
-
-    def number(
-        self,
-        section: str,
-        key: str,
-        default: float,
-        minimum: float | None = None,
-        maximum: float | None = None,
-    ) -> float:
-        value = self._section(section).get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._fail(section, key, f"must be a number (got {value!r})")
-        if minimum is not None and not value >= minimum:  # also refuses nan
-            raise self._fail(section, key, f"must be at least {minimum} (got {value})")
-        if maximum is not None and not value <= maximum:
-            raise self._fail(section, key, f"must be at most {maximum} (got {value})")
-        return float(value)
-
-    def int_list(self, section: str, key: str, default: list[int]) -> list[int]:
-        value = self._section(section).get(key, default)
-        if not isinstance(value, list) or not all(
-            isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in value
-        ):
-            raise self._fail(section, key, f"must be a list of whole numbers ≥ 0 (got {value!r})")
-        return list(value)
-
-    def choice(self, section: str, key: str, default: str, allowed: tuple[str, ...]) -> str:
-        value = self.string(section, key, default)
-        if value not in allowed:
-            raise self._fail(section, key, f"must be one of {', '.join(allowed)} (got {value!r})")
-        return value
-
-    def hhmm(self, section: str, key: str, default: str) -> str:
-        value = self.string(section, key, default)
-        parts = value.split(":")
-        ok = len(parts) == 2 and all(p.isdecimal() for p in parts)
-        if not ok or not (0 <= int(parts[0]) < 24 and 0 <= int(parts[1]) < 60):
-            raise self._fail(section, key, f"must be a time like 08:30 (got {value!r})")
-        return value
-
-    def groups(self) -> tuple[GroupChat, ...]:
-        raw = self.raw.get("groups", [])
-        if not isinstance(raw, list):
-            raise ConfigError(f"{self.source}: groups must be written as [[groups]] tables")
-        out = []
-        for i, item in enumerate(raw):
-            where = f"{self.source}: groups[{i}]"
-            if not isinstance(item, dict):
-                raise ConfigError(f"{where} must be a table")
-            unit = item.get("unit")
-            if not isinstance(unit, str) or not unit:
-                raise ConfigError(f"{where}.unit is required (the 单位名称 the group belongs to)")
-            appchat = item.get("appchat_id", "")
-            robot = item.get("robot_key", "")
-            if not isinstance(appchat, str) or not isinstance(robot, str):
-                raise ConfigError(f"{where}: appchat_id and robot_key must be strings")
-            if bool(appchat) == bool(robot):
-                raise ConfigError(f"{where}: set exactly one of appchat_id or robot_key")
-            out.append(GroupChat(unit=unit, appchat_id=appchat, robot_key=robot))
-        return tuple(out)
+def _first_error(exc: ValidationError, doc: dict[str, Any], source: str, tz_key: str) -> str:
+    """``<source>: <section>.<key> <reason>`` for the first problem pydantic found."""
+    err = exc.errors()[0]
+    loc = [str(part) for part in err["loc"]]
+    if loc[0] == "groups" and len(loc) > 1:
+        where, rest = f"groups[{loc[1]}]", loc[2:3]
+    else:
+        where, rest = loc[0], loc[1:2]
+    if not rest:  # a whole-table check: a group's targets
+        return f"{source}: {where}: {reason(err)}"
+    key = f"{where}.{rest[0]}"
+    if key == "campaign.timezone":
+        key = tz_key
+    if err["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
+        section_type = SECTIONS.get(loc[0], GroupChat)
+        known = list(getattr(section_type, "__dataclass_fields__", {}))
+        return f"{source}: {key} is not a known key{suggest(rest[0], known)}"
+    return f"{source}: {key} {reason(err)}"

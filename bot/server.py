@@ -3,6 +3,12 @@
 Each gunicorn worker builds its own app (and database engine) after the fork by
 calling ``create_app()``, which reads ``$MINQING_CONFIG``: nothing is shared
 between workers but the database.
+
+Slow clients: the worker class is gthread with a per-request deadline
+(:mod:`bot.http_worker`), many threads (a thread waiting on a socket costs little) and
+a short keep-alive, so a few dozen connections trickling bytes cannot starve /healthz
+or WeCom's callbacks. Production still puts a reverse proxy (nginx) in front, which
+buffers whole requests before they reach gunicorn (README, "Production").
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from bot import redact
+from bot.http_worker import TIMEOUT_ENV
 
 LOG_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 
@@ -46,11 +53,17 @@ def serve(
     host: str,
     port: int,
     workers: int,
-    threads: int = 1,
+    threads: int = 64,
     factory: Callable[[], Flask] | None = None,
+    request_timeout: float = 10.0,
 ) -> None:
-    """Run gunicorn in the foreground until SIGTERM/SIGINT."""
+    """Run gunicorn in the foreground until SIGTERM/SIGINT.
+
+    ``threads`` per worker process; ``request_timeout`` seconds for each request from
+    its first byte to its last response byte (slower ones are cut).
+    """
     os.environ["MINQING_CONFIG"] = os.path.abspath(config_path)
+    os.environ[TIMEOUT_ENV] = str(request_timeout)  # read by each forked worker
     if factory is None:
         from bot.app import create_app
 
@@ -59,8 +72,11 @@ def serve(
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
-        "timeout": 30,
+        "worker_class": "bot.http_worker.DeadlineThreadWorker",
+        # Connections beyond threads wait in the event loop (idle or kept alive).
+        "worker_connections": max(1000, threads * 4),
+        "keepalive": 2,  # an idle kept-alive connection is closed after 2 s
+        "timeout": 30,  # a worker whose main loop is stuck this long is restarted
         "graceful_timeout": 5,
         "accesslog": None,
         "errorlog": "-",

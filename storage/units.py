@@ -47,6 +47,16 @@ def unit_pairs(session: Session) -> list[tuple[int, int | None]]:
     return [(uid, parent) for uid, parent in session.execute(select(Unit.id, Unit.parent_id))]
 
 
+OFFICE_KINDS = ("线办", "部门")
+
+
+def unit_names_offices_first(session: Session) -> list[str]:
+    """Every unit's name, offices (线办, 部门: the usual 承办单位) first, then by id."""
+    rows = session.execute(select(Unit.name, Unit.kind).order_by(Unit.id)).all()
+    offices = [name for name, kind in rows if kind in OFFICE_KINDS]
+    return offices + [name for name, kind in rows if kind not in OFFICE_KINDS]
+
+
 def find_unit(session: Session, name: str) -> Unit | None:
     """A unit by its exact name, else the only unit whose name contains ``name``.
 

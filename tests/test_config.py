@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import socket
 import subprocess
 import sys
@@ -85,6 +87,64 @@ def test_each_bad_key_is_one_line_naming_it(sections, key):
     assert "\n" not in text
 
 
+TYPOS = [
+    ({"wecom": {"secert": "s3cret"}}, "config.toml: wecom.secert is not a known key", "secret"),
+    ({"wecom": {"agentid": 1000002}}, "config.toml: wecom.agentid is not a known key", "agent_id"),
+    ({"server": {"prot": 9000}}, "config.toml: server.prot is not a known key", "port"),
+    (
+        {"outbox": {"max_attemps": 99}},
+        "config.toml: outbox.max_attemps is not a known key",
+        "max_attempts",
+    ),
+    ({"schedular": {"review_size": 3}}, "config.toml: unknown section [schedular]", "scheduler"),
+]
+
+
+@pytest.mark.parametrize(("sections", "start", "meant"), TYPOS, ids=[t[1] for t in TYPOS])
+def test_a_misspelt_key_is_refused_naming_it_and_the_key_meant(sections, start, meant):
+    with pytest.raises(ConfigError) as info:
+        from_dict(minimal(**sections), environ={}, source="config.toml")
+    text = str(info.value)
+    assert text.startswith(start) and f"did you mean {meant}?" in text and "\n" not in text
+
+
+def test_an_unknown_time_zone_is_refused_naming_the_key():
+    with pytest.raises(ConfigError) as info:
+        from_dict(minimal(campaign={"timezone": "Mars/Base"}), environ={}, source="config.toml")
+    assert str(info.value) == (
+        "config.toml: campaign.timezone 'Mars/Base' is not a known time zone (e.g. Asia/Shanghai)"
+    )
+
+
+def test_redis_is_accepted_with_a_deprecation_line_and_nothing_else_in_it():
+    config = from_dict(minimal(redis={"url": "redis://localhost"}), environ={}, source="c.toml")
+    assert config.redis_url == "redis://localhost"
+    assert config.deprecations == (
+        "c.toml: [redis] is deprecated and ignored (shared caches live in the database); "
+        "remove the section",
+    )
+    with pytest.raises(ConfigError, match=r"^c.toml: redis.host is not a known key"):
+        from_dict(minimal(redis={"host": "x"}), environ={}, source="c.toml")
+    assert from_dict(minimal(), environ={}).deprecations == ()
+
+
+def test_every_default_is_the_dataclass_default():
+    config = from_dict(minimal(), environ={})
+    assert config.server == config_mod.ServerConfig()
+    assert config.outbox == config_mod.OutboxConfig()
+    assert config.ledger == config_mod.LedgerConfig()
+    assert config.scheduler == config_mod.SchedulerConfig()
+    assert (config.server.threads, config.server.request_timeout_seconds) == (64, 10.0)
+
+
+def test_sections_stay_frozen_dataclasses():
+    config = from_dict(minimal(outbox={"batch_size": 7}), environ={})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.outbox.batch_size = 8  # type: ignore[misc]
+    assert dataclasses.replace(config.outbox, batch_size=9).batch_size == 9
+    assert isinstance(config.outbox.base_backoff_seconds, float)
+
+
 @pytest.mark.parametrize(
     ("groups", "why"),
     [
@@ -143,6 +203,16 @@ def test_load_reports_missing_and_malformed_files(tmp_path):
             "wecom.encoding_aes_key",
         ),
         ("[database\n", "not valid TOML"),
+        (
+            f'[database]\nurl = "sqlite:///x.db"\n[wecom]\ncorp_id = "w"\ntoken = "t"\n'
+            f'encoding_aes_key = "{TEST_AES_KEY}"\nsecert = "s"\n',
+            "wecom.secert is not a known key (did you mean secret?)",
+        ),
+        (
+            f'[database]\nurl = "sqlite:///x.db"\n[wecom]\ncorp_id = "w"\ntoken = "t"\n'
+            f'encoding_aes_key = "{TEST_AES_KEY}"\n[campaign]\ntimezone = "Mars/Base"\n',
+            "campaign.timezone 'Mars/Base' is not a known time zone",
+        ),
     ],
 )
 def test_minqing_with_a_bad_config_exits_2_without_traceback(tmp_path, text, key):
@@ -150,6 +220,7 @@ def test_minqing_with_a_bad_config_exits_2_without_traceback(tmp_path, text, key
     path.write_text(text, encoding="utf-8")
     done = subprocess.run(
         [str(MINQING), "--config", str(path), "init-db"],
+        cwd=tmp_path,  # a config that wrongly passes must not leave x.db behind
         capture_output=True,
         text=True,
         timeout=60,
@@ -186,3 +257,19 @@ def test_minqing_with_an_unreachable_database_says_so_in_one_line(tmp_path, url)
     assert done.returncode == 1
     assert "database unavailable" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_every_key_in_config_example_is_a_real_key(tmp_path):
+    """Uncomment every key and section in config.example.toml: the result is valid."""
+    example = Path(__file__).resolve().parents[1] / "config.example.toml"
+    lines = []
+    for line in example.read_text(encoding="utf-8").splitlines():
+        if re.match(r"^# (\[\[?\w+\]\]?|\w+ = .*)$", line):
+            line = line[2:]
+        lines.append(line)
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    config = load(path, environ={})
+    assert config.deprecations == ()
+    assert config.wecom.agent_id == 1000002 and config.campaign.timezone == "Asia/Shanghai"
+    assert config.server.request_timeout_seconds == 10 and config.groups[0].unit == "虹桥镇"

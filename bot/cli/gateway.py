@@ -47,7 +47,7 @@ def worker_command(config_path: str, poll: float = 2.0) -> list[str]:
     "--threads",
     type=int,
     default=None,
-    help="Threads per worker (default: 4 on PostgreSQL, 1 on SQLite).",
+    help="Threads per worker (default: [server] threads).",
 )
 @click.option("--with-worker", is_flag=True, help="Also run the outbox sender as a child process.")
 @pass_state
@@ -56,7 +56,7 @@ def serve_cmd(
     host: str | None,
     port: int | None,
     workers: int | None,
-    threads: int,
+    threads: int | None,
     with_worker: bool,
 ) -> None:
     """Serve the WeCom callback (gunicorn) on /wecom/callback and /healthz."""
@@ -65,12 +65,17 @@ def serve_cmd(
     path = _config_path(state)
     cfg = state.config()
     srv = cfg.server
-    if threads is None:
-        threads = 4 if cfg.database.url.startswith("postgresql") else 1
     setup_logging()
     child = subprocess.Popen(worker_command(path)) if with_worker else None
     try:
-        serve(path, host or srv.host, port or srv.port, workers or srv.workers, threads)
+        serve(
+            path,
+            host or srv.host,
+            port or srv.port,
+            workers or srv.workers,
+            threads or srv.threads,
+            request_timeout=srv.request_timeout_seconds,
+        )
     finally:
         if child is not None:
             child.terminate()

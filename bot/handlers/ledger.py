@@ -2,7 +2,7 @@
 
     问题 [逾期] [类别] [状态]     list problems in my scope, with clocks
     问题 12                      one problem, its history and the category menu
-    交办 12 镇综治办 [7天]        受理 12      办结 12 说明      解释 12 说明
+    交办 12 综治办 [7天]          受理 12      办结 12 说明      解释 12 说明
     延期 12 7天 原因              回访 12 满意|基本满意|不满意 [说明]
     改类 12 3                     (or a tap on the classification card)
 
@@ -12,6 +12,7 @@ bot.handlers.ledger_service. Every refusal is a Chinese sentence and changes not
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from bot.ledger.clocks import overdue_thresholds
 from bot.ledger.workflow import ACTIONS, LedgerError, Request
 from storage.models import Cadre, Target, Unit
 from storage.problems import OPEN_STATUSES, history, list_visible
-from storage.units import find_unit
+from storage.units import find_unit, unit_names_offices_first
 from storage.vocab import (
     CATEGORIES_CHAIHUDIAN,
     CATEGORIES_CHANGZHOU,
@@ -117,6 +118,22 @@ def _days(word: str) -> int | None:
     return int(m[1]) if m else None
 
 
+def _unknown_unit(session: Session, pid: int, name: str) -> str:
+    """The refusal for a unit not found; its example names a unit that exists."""
+    names = unit_names_offices_first(session)
+    close = [n for n in names if name and (n in name or name in n)]
+    close += difflib.get_close_matches(name, names, n=3, cutoff=0.5) if name else []
+    close = list(dict.fromkeys(close))[:3]
+    shown = close or names[:5]
+    example = P.ASSIGN_EXAMPLE.format(id=pid, unit=shown[0] if shown else "承办单位")
+    if not name:
+        return P.MISSING_UNIT.format(example=example)
+    hint = P.UNIT_DID_YOU_MEAN if close else P.UNIT_CHOICES
+    return P.UNKNOWN_UNIT.format(
+        name=name, hint=hint.format(names="、".join(shown)), example=example
+    )
+
+
 def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: list[str]) -> str:
     """Execute one command for ``cadre``; return the reply text (LedgerError on refusal)."""
     if verb == "问题":
@@ -132,11 +149,9 @@ def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: l
     action = VERBS[verb]
     req = Request(action)
     if action == "assign":
-        if not args:
-            raise LedgerError(P.UNKNOWN_UNIT.format(name=""))
-        unit = find_unit(session, args[0])
+        unit = find_unit(session, args[0]) if args else None
         if unit is None:
-            raise LedgerError(P.UNKNOWN_UNIT.format(name=args[0]))
+            raise LedgerError(_unknown_unit(session, pid, args[0] if args else ""))
         days = None
         if len(args) > 1:
             days = _days(args[1])

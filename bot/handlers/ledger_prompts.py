@@ -5,7 +5,7 @@ from __future__ import annotations
 HELP_LINES = [
     "问题 [逾期] [类别] [状态] —— 负责人：本单位问题清单（含时限）",
     "问题 12 —— 查看问题详情和办理记录",
-    "交办 12 镇综治办 [7天] —— 负责人：交办给承办单位",
+    "交办 12 综治办 [7天] —— 负责人：交办给承办单位（写单位全称或简称）",
     "受理 12 / 办结 12 已修好 / 解释 12 政策不允许 —— 办理与办结",
     "延期 12 7天 原因 —— 交办人延期一次",
     "回访 12 满意|基本满意|不满意 [说明] —— 走访干部登记回访",
@@ -47,7 +47,7 @@ NOTICE_ASSIGNED = (
 )
 NOTICE_REOPENED = "【问题重办】问题#{id}回访群众不满意，已退回{unit}重新办理，新期限{deadline}。"
 NOTICE_FOLLOW_UP = (
-    "【请回访】您走访发现的问题#{id}（户主：{target}）已{result}：{note}\n"
+    "【请回访】您走访发现的问题#{id}（户主：{target}）{result}：{note}\n"
     "{how}\n回访后发送“回访 {id} 满意/基本满意/不满意 [说明]”。"
 )
 FOLLOW_UP_IN_PERSON = "这是{kind}，请上门回访，当面说明办理情况，做好疏导。"
@@ -55,7 +55,12 @@ FOLLOW_UP_BY_PHONE = "这是{kind}，可电话回访，及时告知办理结果�
 
 NOT_FOUND = "找不到问题#{id}，或它不在您的范围内。"
 ONLY_LEADERS = "只有负责人可以查看单位问题清单。您走访发现的问题请发送“问题 编号”查看。"
-UNKNOWN_UNIT = "找不到单位“{name}”。请写单位全称，例如：交办 12 镇综治办 7天"
+# The example is built from a unit that exists, so sending it works.
+UNKNOWN_UNIT = "找不到单位“{name}”。{hint}例如：{example}"
+UNIT_DID_YOU_MEAN = "您是不是要写：{names}？"
+UNIT_CHOICES = "可交办的单位如：{names}。"
+MISSING_UNIT = "请写承办单位，例如：{example}"
+ASSIGN_EXAMPLE = "交办 {id} {unit} 7天"
 BAD_NUMBER = "请写问题编号，例如：{example}"
 BAD_DAYS = "天数写法不对：“{text}”。例如：7天"
 BAD_CATEGORY_CHOICE = "请写1到{n}之间的序号，例如：改类 {id} 2"

@@ -140,7 +140,7 @@ def decide(
     if req.action == "assign":
         _require_leader(actor, (p.unit_id,), label)
         if req.assignee_unit_id is None:
-            raise LedgerError("交办要写明承办单位，例如：交办 12 镇综治办 7天")
+            raise LedgerError("交办要写明承办单位：交办 编号 单位 [天数]")
         if req.deadline_days is None:
             deadline = default_deadline(now, p.responsibility, cfg)
         else:

@@ -5,7 +5,9 @@ template, including a not-at-home one. The walkthrough switches templates in cha
 the demo's administrator (``!user demo_admin`` then ``模板 NAME``) and logs visits as
 ``demo_cadre``. Here it runs against the real webhook with real encrypted callbacks
 on the demo roster (the same workbook ``minqing demo`` imports), without the demo's
-subprocesses; the checks are the file's own ``# expect:`` lines.
+subprocesses; the checks are the file's own ``# expect:`` lines. It ends with the ledger
+round trip the README promises (a leader 交办s, 受理s and 办结s a problem; the finder
+gets 【请回访】 and logs 回访), and its first household is picked by a misspelt name.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from bot import config as config_mod
 from bot.dialogs.template import available
 from bot.fakewecom import RunningFake
 from bot.runtime import Runtime
-from storage.models import Visit
+from storage.models import Problem, Visit
 from storage.roster import CampaignSpec, import_roster
 from storage.roster.demo import DEMO_CADRE, build_demo_roster
 from tests.bot.conftest import MutableClock
@@ -48,5 +50,19 @@ def test_the_demo_walkthrough_logs_a_visit_in_every_template(
             assert {v.template for v in visits} == set(available())
             assert len(visits) == saves
             assert {"visited", "away"} <= {v.outcome for v in visits}
+            # ...and the ledger round trip at its end: 交办, 受理, 办结, 回访.
+            first = s.get(Problem, 1)
+            assert first is not None and first.status == "followed_up"
+            assert first.satisfaction == "满意"
     finally:
         runtime.close()
+
+
+def test_the_readme_demo_examples_are_lines_of_the_walkthrough() -> None:
+    """The README's "In the demo" examples are ones the walkthrough really plays."""
+    readme = (WALKTHROUGH.parents[1] / "README.md").read_text(encoding="utf-8")
+    played = set(WALKTHROUGH.read_text(encoding="utf-8").splitlines())
+    assert '"高志墙"也能找到高志强' in readme and "高志墙" in played
+    for example in ("交办 1 综治办 7天", "受理 1"):
+        assert f"· {example} ·" in readme and example in played
+    assert "the ledger round trip" in readme and "回访 1 满意 已电话告知" in played

@@ -171,7 +171,7 @@ def test_one_tap_correction_and_typed_number(wc, runtime, ledger):
 
 
 def test_help_lists_the_ledger_commands(wc, ledger):
-    assert "交办 12 镇综治办" in wc.say("xiaoli", "帮助")
+    assert "交办 12 综治办" in wc.say("xiaoli", "帮助")
 
 
 def test_an_assignment_notice_reaches_only_people_who_may_see_the_problem(wc, runtime, ledger):
@@ -199,3 +199,19 @@ def test_a_sensitive_problem_is_told_to_the_assignee_units_leaders_only(wc, runt
     # an ordinary problem still reaches the whole office
     assert wc.say("zhenzhang", "交办 1 镇综治办 5天").startswith("已交办：问题#1 → 镇综治办")
     assert any("屋顶漏水" in t for t in outbox_to(runtime, "zongzhi"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        ("交办 1 县综治办 5天", "您是不是要写：镇综治办？"),  # a near miss
+        ("交办 1 火星办", "可交办的单位如：镇综治办、"),  # nothing close: offices first
+        ("交办 1", "请写承办单位"),
+    ],
+)
+def test_an_unknown_unit_gets_an_example_that_works(wc, runtime, ledger, typed, hint):
+    reply = wc.say("zhenzhang", typed)
+    assert hint in reply and "例如：交办 1 " in reply
+    assert problem(runtime).status == "registered"  # the refusal changed nothing
+    example = reply.rsplit("例如：", 1)[1]
+    assert wc.say("zhenzhang", example).startswith("已交办：问题#1 → 镇综治办")
