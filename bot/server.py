@@ -15,11 +15,12 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-LOG_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
+from bot.logsafe import one_line_handler
 
 
 def setup_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(level=level, format=LOG_FORMAT)
+    """Root logging to stderr, every message on one line (see :mod:`bot.logsafe`)."""
+    logging.basicConfig(level=level, handlers=[one_line_handler()])
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]

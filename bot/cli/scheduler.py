@@ -13,6 +13,7 @@ import click
 from sqlalchemy import inspect, text
 
 from bot.cli.base import CliState, cli, pass_state
+from bot.logsafe import one_line_handler
 from scheduler import registry, review
 from scheduler.base import iso_week, local_today, week_bounds
 from scheduler.runner import (
@@ -45,8 +46,7 @@ def scheduler_cmd(state: CliState, lease_seconds: float, renew_seconds: float) -
     """Run the scheduler process (only the lease holder schedules jobs; Ctrl-C stops)."""
     logging.basicConfig(
         level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[one_line_handler(sys.stderr, "%(asctime)s %(levelname)s %(name)s: %(message)s")],
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if renew_seconds >= lease_seconds:
