@@ -12,7 +12,8 @@ import pytest
 from bot.server import setup_logging
 from tests.wecom_helpers import WecomTestClient
 
-FORGED = "2026-11-29 08:00:00,000 1 INFO minqing.webhook: callback user=wangsj type=text"
+# Fits WeCom's 64-character userid with the "hq001\n" before it.
+FORGED = "08:00:00,000 1 INFO minqing.webhook: callback user=wangsj"
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def test_a_userid_with_a_line_break_stays_on_its_log_line(
     lines = server_log.getvalue().splitlines()
     callback_lines = [line for line in lines if "callback user=" in line]
     assert len(callback_lines) == 1, lines
-    assert not any(line.startswith("2026-11-29 08:00:00") for line in lines)
+    assert not any(line.startswith("08:00:00") for line in lines)
     assert f"user=hq001\\n{FORGED}" in callback_lines[0]
 
 
