@@ -16,7 +16,6 @@ from bot.dialogs.contracts import (
 from bot.dialogs.flows import Outcome, current_prompt, text_of
 from bot.dialogs.state import DialogState
 from bot.dialogs.template import Template
-from storage.safe_text import one_line
 
 PAGE_SIZE = 8
 _PHONE_IN_TEXT = re.compile(r"(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})")
@@ -125,8 +124,7 @@ def _enter_first_step(
 
 
 def new_target(template: Template, state: DialogState, message: Message, ctx: Context) -> Outcome:
-    # A new household's name and address reach lists and tables: no invisible marks.
-    text = one_line(text_of(message))
+    text = text_of(message)
     phone_match = _PHONE_IN_TEXT.search(text)
     phone = phone_match.group(1).replace("-", "") if phone_match else ""
     rest = _PHONE_IN_TEXT.sub(" ", text)

@@ -16,7 +16,6 @@ from bot.dialogs.answers import CHOICE_KEY, PREFILL_KEY
 from bot.dialogs.contracts import Button, Context, ProblemDraft, Reply, TargetInfo
 from bot.dialogs.template import Group, Question, Template
 from bot.dialogs.timeparse import LOCAL, local_today
-from storage.safe_text import one_line
 
 MAX_BUTTONS = 6  # WeCom button cards hold at most 6 buttons; longer lists are typed
 
@@ -156,13 +155,12 @@ def target_list(listed: Sequence[TargetInfo], header: str, more: bool, start: in
             else ""
         )
         key = prompts.PICK_KEY_MARK if t.is_key else ""
-        place = one_line(" ".join(p for p in (t.grid, t.address) if p))
-        name = one_line(t.name)
-        lines.append(prompts.PICK_LINE.format(n=i, name=name, place=place, key=key, extra=extra))
+        place = " ".join(p for p in (t.grid, t.address) if p)
+        lines.append(prompts.PICK_LINE.format(n=i, name=t.name, place=place, key=key, extra=extra))
     if more:
         lines.append(prompts.PICK_MORE)
     pick_buttons = tuple(
-        Button(f"pick:{t.id}", f"{i}. {one_line(t.name)}") for i, t in enumerate(listed, start)
+        Button(f"pick:{t.id}", f"{i}. {t.name}") for i, t in enumerate(listed, start)
     )
     return Reply("\n".join(lines), pick_buttons[:MAX_BUTTONS], title="选择走访对象")
 
