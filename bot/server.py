@@ -23,12 +23,13 @@ from gunicorn.app.base import BaseApplication
 
 from bot import redact
 from bot.http_worker import TIMEOUT_ENV
-
-LOG_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
+from bot.logsafe import one_line_handler
 
 
 def setup_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(level=level, format=LOG_FORMAT)
+    """Root logging to stderr, every message on one line (see :mod:`bot.logsafe`), with
+    secrets masked (see :mod:`bot.redact`)."""
+    logging.basicConfig(level=level, handlers=[one_line_handler()])
     redact.protect_handlers()
 
 

@@ -14,6 +14,7 @@ no keywords. Contents (issue 7 / seed 003):
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -46,6 +47,7 @@ from scheduler.stats import (
     weekly_figures,
 )
 from storage.campaigns import find_active_campaign
+from storage.masking import mask_numbers
 from storage.models import Cadre, Campaign
 from storage.outbox import markdown_payload
 
@@ -54,6 +56,9 @@ KEYWORDS = 10
 KEYWORD_STOPWORDS = frozenset(
     {"希望", "群众", "反映", "需要", "问题", "村民", "居民", "建议", "解决", "尽快", "要求", "存在"}
 )
+# A keyword with a digit in it is a number (a phone, an ID, a house number), never a topic.
+HAS_DIGIT = re.compile(r"\d")
+KEYWORD_SPARE = 10  # extra candidates, so dropped number-words do not shorten the list
 
 
 def leaders_by_unit(session: Session) -> dict[int, list[str]]:
@@ -101,15 +106,21 @@ def behind_pace(
 
 
 def keywords(texts: Sequence[str], top: int = KEYWORDS) -> list[str]:
-    """The most characteristic words (jieba TF-IDF) of ``texts``; leaders only."""
+    """The most characteristic words (jieba TF-IDF) of ``texts``; leaders only.
+
+    Personal numbers are masked first and no word holding a digit is kept, so a
+    phone or ID number typed into a problem never becomes a keyword.
+    """
     if not texts:
         return []
     import jieba
     import jieba.analyse
 
     jieba.setLogLevel(logging.WARNING)
-    words = jieba.analyse.extract_tags("\n".join(texts), topK=top + len(KEYWORD_STOPWORDS))
-    return [w for w in words if w not in KEYWORD_STOPWORDS][:top]
+    text = "\n".join(mask_numbers(t) for t in texts)
+    words = jieba.analyse.extract_tags(text, topK=top + len(KEYWORD_STOPWORDS) + KEYWORD_SPARE)
+    kept = [w for w in words if w not in KEYWORD_STOPWORDS and not HAS_DIGIT.search(w)]
+    return kept[:top]
 
 
 def _figures(

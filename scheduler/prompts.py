@@ -2,6 +2,8 @@
 
 Functions take plain figures and return text; none of them sees a session.
 Group texts carry unit counts and cadre names only (the privacy guard checks).
+Every name or text from the database is put on one line (:func:`ln`) before it is
+spliced into a message, so a line break in it cannot forge a line of the message.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from scheduler.stats import CadreProgress, ProblemCounts, UnitCoverage, WeeklyFigures
+from storage.safe_text import one_line as ln
 
 MAX_LISTED = 20
 
@@ -34,15 +37,17 @@ def reminder_group(
     coverage: Sequence[UnitCoverage],
     behind: Sequence[CadreProgress],
 ) -> str:
-    lines = [f"【{campaign}】「{phase}」阶段将于{md(deadline)}截止（还有 {days_left} 天）。"]
+    lines = [
+        f"【{ln(campaign)}】「{ln(phase)}」阶段将于{md(deadline)}截止（还有 {days_left} 天）。"
+    ]
     if coverage:
         lines.append("各单位进度（已走访 / 电话联系 / 未走访，应走访）：")
         lines += [
-            f"· {c.unit}：{c.visited} / {c.phone} / {c.not_visited}，共 {c.assigned} 户"
+            f"· {ln(c.unit)}：{c.visited} / {c.phone} / {c.not_visited}，共 {c.assigned} 户"
             for c in coverage
         ]
     if behind:
-        names = "、".join(f"{b.name}（剩 {b.remaining} 户）" for b in behind[:MAX_LISTED])
+        names = "、".join(f"{ln(b.name)}（剩 {b.remaining} 户）" for b in behind[:MAX_LISTED])
         lines.append(f"尚未完成走访的干部：{names}{_more(len(behind), MAX_LISTED)}")
         lines.append("请抓紧时间完成走访任务。")
     else:
@@ -54,10 +59,10 @@ def reminder_personal(
     name: str, phase: str, deadline: date, days_left: int, remaining: Sequence[str]
 ) -> str:
     head = (
-        f"{name}您好：「{phase}」阶段将于{md(deadline)}截止（还有 {days_left} 天），"
+        f"{ln(name)}您好：「{ln(phase)}」阶段将于{md(deadline)}截止（还有 {days_left} 天），"
         f"您还有 {len(remaining)} 户未走访："
     )
-    items = [f"{i}. {label}" for i, label in enumerate(remaining[:MAX_LISTED], 1)]
+    items = [f"{i}. {ln(label)}" for i, label in enumerate(remaining[:MAX_LISTED], 1)]
     tail = "请尽快完成走访，并在本应用中记录走访情况。"
     return "\n".join([head, *items]) + _more(len(remaining), MAX_LISTED) + "\n" + tail
 
@@ -73,8 +78,8 @@ def target_label(head_name: str, unit: str, grid: str, address: str) -> str:
 def draw_announcement(
     unit: str, week: str, revision: int, seed: str, pool_size: int, drawn: Sequence[str], when: str
 ) -> str:
-    lines = [f"【讲评抽签】{unit} {week} 周讲评会随机抽取 {len(drawn)} 名干部汇报走访情况："]
-    lines.append("、".join(drawn) if drawn else "（候选干部为空，本周未抽取）")
+    lines = [f"【讲评抽签】{ln(unit)} {week} 周讲评会随机抽取 {len(drawn)} 名干部汇报走访情况："]
+    lines.append("、".join(map(ln, drawn)) if drawn else "（候选干部为空，本周未抽取）")
     if revision:
         lines.append(f"（第 {revision} 次重新抽取）")
     lines.append(f"候选人数：{pool_size}；抽签时间：{when}")
@@ -88,7 +93,7 @@ def draw_personal(
 ) -> str:
     visits = f"已走访 {contacted} / {assigned} 户" if assigned else "本次活动暂未分配走访户"
     return (
-        f"{name}您好：您被随机抽中参加{unit} {week} 周的走访讲评会，请准备汇报。\n"
+        f"{ln(name)}您好：您被随机抽中参加{ln(unit)} {week} 周的走访讲评会，请准备汇报。\n"
         f"您的走访情况：{visits}；发现问题 {found} 个，已解决 {solved} 个。"
     )
 
@@ -142,7 +147,7 @@ def coverage_markdown(coverage: Sequence[UnitCoverage]) -> list[str]:
     if not coverage:
         return ["> （暂无分配的走访对象）"]
     return [
-        f"> {c.unit}：已走访 **{c.visited}**，电话联系 {c.phone}，"
+        f"> {ln(c.unit)}：已走访 **{c.visited}**，电话联系 {c.phone}，"
         f'<font color="warning">未走访 {c.not_visited}</font>，共 {c.assigned} 户；'
         f"重点对象 {c.key_contacted}/{c.key_assigned}"
         for c in coverage
@@ -152,7 +157,7 @@ def coverage_markdown(coverage: Sequence[UnitCoverage]) -> list[str]:
 def coverage_lines(coverage: Sequence[UnitCoverage]) -> list[str]:
     """Plain text for group chats and clients that cannot show markdown tables."""
     return [
-        f"· {c.unit}：已走访 {c.visited}，电话联系 {c.phone}，未走访 {c.not_visited}（共 {c.assigned} 户）"
+        f"· {ln(c.unit)}：已走访 {c.visited}，电话联系 {c.phone}，未走访 {c.not_visited}（共 {c.assigned} 户）"
         for c in coverage
     ]
 
@@ -160,7 +165,9 @@ def coverage_lines(coverage: Sequence[UnitCoverage]) -> list[str]:
 def problem_lines(counts: Sequence[ProblemCounts]) -> list[str]:
     if not counts:
         return ["（无）"]
-    return [f"· {c.category}：新增 {c.raised}，解决 {c.solved}，逾期 {c.overdue}" for c in counts]
+    return [
+        f"· {ln(c.category)}：新增 {c.raised}，解决 {c.solved}，逾期 {c.overdue}" for c in counts
+    ]
 
 
 def weekly_lines(f: WeeklyFigures) -> list[str]:
@@ -175,7 +182,7 @@ def weekly_lines(f: WeeklyFigures) -> list[str]:
 def behind_lines(behind: Sequence[CadreProgress]) -> list[str]:
     if not behind:
         return ["（无）"]
-    shown = "、".join(f"{b.name}（{b.contacted}/{b.assigned}）" for b in behind[:MAX_LISTED])
+    shown = "、".join(f"{ln(b.name)}（{b.contacted}/{b.assigned}）" for b in behind[:MAX_LISTED])
     return [shown + _more(len(behind), MAX_LISTED)]
 
 
@@ -199,12 +206,12 @@ class DigestFigures:
 
 def digest_markdown(d: DigestFigures) -> str:
     """The leader's digest (markdown; may name categories and keywords)."""
-    lines = [f"## {d.title}", f"**{d.unit}**　{d.stamp}", ""]
+    lines = [f"## {ln(d.title)}", f"**{ln(d.unit)}**　{d.stamp}", ""]
     if d.kind == "halfmonth":
         solved = sum(r[1] for r in d.halfmonth)
         pending = sum(r[2] for r in d.halfmonth)
         lines.append("**群众入户调查问题建议汇总（附件5）**（已解决 / 待解决 / 小计）")
-        lines += [f"> {label}：{s} / {p} / {s + p}" for label, s, p in d.halfmonth]
+        lines += [f"> {ln(label)}：{s} / {p} / {s + p}" for label, s, p in d.halfmonth]
         lines.append(f"> **合计：{solved} / {pending} / {solved + pending}**")
         return "\n".join(lines)
     label = "今日" if d.kind == "daily" else "本周"
@@ -212,7 +219,7 @@ def digest_markdown(d: DigestFigures) -> str:
     lines.append(f"今日走访 {d.visits_today} 户次，本周 {d.visits_week} 户次")
     lines += ["", f"**问题（{label}新增 / 解决，当前逾期）**", *problem_lines(d.counts)]
     lines += ["", "**进度落后的干部**", *behind_lines(d.behind)]
-    lines += ["", "**本周问题关键词**", "、".join(d.keywords) if d.keywords else "（无）"]
+    lines += ["", "**本周问题关键词**", "、".join(map(ln, d.keywords)) if d.keywords else "（无）"]
     if d.weekly is not None:
         lines += ["", "**本周汇总**", *[f"> {x}" for x in weekly_lines(d.weekly)]]
     return "\n".join(lines)
@@ -220,7 +227,7 @@ def digest_markdown(d: DigestFigures) -> str:
 
 def digest_group_text(d: DigestFigures) -> str:
     """The group chat's version: unit counts and totals only."""
-    lines = [f"【{d.title}】{d.unit}"]
+    lines = [f"【{ln(d.title)}】{ln(d.unit)}"]
     if d.kind == "halfmonth":
         solved = sum(r[1] for r in d.halfmonth)
         pending = sum(r[2] for r in d.halfmonth)
@@ -250,9 +257,9 @@ def stamp(now_local: datetime) -> str:
 
 def overdue_message(unit: str, items: Sequence[tuple[int, str, str, int]]) -> str:
     """``items``: (problem id, category, short text, days overdue)."""
-    lines = [f"【问题逾期提醒】{unit} 有 {len(items)} 个交办问题已超过办理期限："]
+    lines = [f"【问题逾期提醒】{ln(unit)} 有 {len(items)} 个交办问题已超过办理期限："]
     lines += [
-        f"{i}. #{pid}【{cat}】{text}（逾期 {days} 天）"
+        f"{i}. #{pid}【{ln(cat)}】{ln(text)}（逾期 {days} 天）"
         for i, (pid, cat, text, days) in enumerate(items[:MAX_LISTED], 1)
     ]
     lines.append("请尽快督促办理，或在台账中说明延期原因。")
@@ -261,9 +268,9 @@ def overdue_message(unit: str, items: Sequence[tuple[int, str, str, int]]) -> st
 
 def followup_message(name: str, items: Sequence[tuple[int, str, int]]) -> str:
     """``items``: (problem id, short text, days since solved)."""
-    lines = [f"{name}您好：以下问题已办结，但还没有回访群众："]
+    lines = [f"{ln(name)}您好：以下问题已办结，但还没有回访群众："]
     lines += [
-        f"{i}. #{pid} {text}（办结已 {days} 天）"
+        f"{i}. #{pid} {ln(text)}（办结已 {days} 天）"
         for i, (pid, text, days) in enumerate(items[:MAX_LISTED], 1)
     ]
     lines.append("请上门或电话回访，并在台账中记录回访结果和满意度。")
@@ -271,7 +278,7 @@ def followup_message(name: str, items: Sequence[tuple[int, str, int]]) -> str:
 
 
 def short(text: str, limit: int = 30) -> str:
-    text = " ".join(text.split())
+    text = " ".join(ln(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -279,7 +286,7 @@ def short(text: str, limit: int = 30) -> str:
 
 
 def draft_reminder(hours: int, household: str = "") -> str:
-    which = f"（{household}）" if household else ""
+    which = f"（{ln(household)}）" if household else ""
     return (
         f"您有一条未完成的走访记录{which}，已 {hours} 小时没有继续。"
         "回复任意消息即可接着填写，回复「取消」可放弃这条记录。"
@@ -287,4 +294,4 @@ def draft_reminder(hours: int, household: str = "") -> str:
 
 
 def appointment_reminder(name: str, when: str, target: str) -> str:
-    return f"{name}您好：您约好 {when} 走访{target}，请按时上门，走访后记得记录。"
+    return f"{ln(name)}您好：您约好 {when} 走访{ln(target)}，请按时上门，走访后记得记录。"

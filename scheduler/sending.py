@@ -6,7 +6,9 @@ a ``not_before`` slot: a :class:`Spreader` keeps, per recipient, the next free
 moment, starting after the latest message already pending for that recipient.
 Group payloads pass :func:`scheduler.privacy.check_group_payload` first; a refused
 one is skipped (logged by the kind of leak, never its text, and written to the audit
-log) so the rest of the run is still delivered.
+log) so the rest of the run is still delivered. Every text the scheduler sends, to a
+group or a person, has its ID, phone and bank-card numbers masked
+(:func:`storage.masking.mask_numbers`); only chat views show a record's full text.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config, GroupChat
 from scheduler.privacy import PrivacyError, check_group_payload
+from storage.masking import mask_numbers
 from storage.models import AuditLog, OutboxMessage
 from storage.outbox import MAX_USERS_PER_SEND, enqueue, text_payload
 
@@ -98,6 +101,7 @@ def send_personal(
 ) -> int:
     """Queue one payload for ``userids`` (in as few sends as allowed); returns rows added."""
     count = 0
+    payload = masked(payload)
     for batch in batches(userids):
         at = spreader.slot([f"message:{u}" for u in batch], MEMBER_PER_MINUTE)
         enqueue(session, "message", "|".join(batch), payload, now, not_before=at)
@@ -143,8 +147,19 @@ def send_group(
     except PrivacyError as exc:
         return _refused(session, group, job, str(exc), now)
     at = spreader.slot([f"{channel}:{recipient}"], limit)
-    enqueue(session, channel, recipient, payload, now, not_before=at)
+    enqueue(session, channel, recipient, masked(payload), now, not_before=at)
     return None
+
+
+def masked(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` with personal numbers masked in its text or markdown content."""
+    kind = payload.get("msgtype")
+    if not isinstance(kind, str):
+        return payload
+    body = payload.get(kind)
+    if not isinstance(body, dict) or not isinstance(body.get("content"), str):
+        return payload
+    return {**payload, kind: {**body, "content": mask_numbers(body["content"])}}
 
 
 def _refused(session: Session, group: GroupChat, job: str, reason: str, now: datetime) -> str:

@@ -26,6 +26,7 @@ from storage.models import (
     VisitMedia,
 )
 from storage.problem_intake import ClassificationLike, RaisedItem, create_from_visit
+from storage.safe_text import one_line
 
 Classify = Callable[[str], ClassificationLike]
 VILLAGE_KINDS = ("村", "社区")  # unit kinds, and the category of a village's own target
@@ -34,11 +35,15 @@ VILLAGE_KINDS = ("村", "社区")  # unit kinds, and the category of a village's
 def register_target(
     session: Session, campaign_id: int, cadre: Cadre, name: str, address: str, phone: str
 ) -> Target:
-    """A household not on the roster: added to the cadre's unit, assigned to them, flagged."""
+    """A household not on the roster: added to the cadre's unit, assigned to them, flagged.
+
+    Name and address are stored on one line (no line breaks or invisible marks), as the
+    roster import requires of its names.
+    """
     target = Target(
-        head_name=name[:50],
+        head_name=one_line(name).strip()[:50],
         unit_id=cadre.unit_id,
-        address=address[:200],
+        address=one_line(address).strip()[:200],
         phone=phone[:20],
         categories=[],
         is_key=False,

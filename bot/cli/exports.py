@@ -20,12 +20,12 @@ import click
 from tqdm import tqdm
 
 from bot.cli.base import CliState, cli, pass_state
-from scheduler.privacy import PHONE_RE
 from scheduler.stats import best_outcomes, halfmonth_summary
 from storage.campaigns import find_active_campaign
 from storage.exports import TABLES, ExportRequest, ScopeError, export_table, resolve_scope
 from storage.exports import labels as msg
 from storage.exports.base import Row
+from storage.masking import mask_numbers
 
 # Below this many rows the bar would only flash by.
 PROGRESS_FROM_ROWS = 500
@@ -47,10 +47,6 @@ def _day(option: str, value: str | None) -> date | None:
 
 def _start_of(day: date | None, tz: ZoneInfo) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), tzinfo=tz)
-
-
-def _redact(text: str) -> str:
-    return PHONE_RE.sub(msg.PHONE_MASK, text)
 
 
 def _progress(rows: Iterable[Row]) -> Iterable[Row]:
@@ -133,7 +129,7 @@ def export_cmd(
             best_outcomes=best_outcomes,
             since=_start_of(first, tz),
             until=_start_of(last + timedelta(days=1) if last else None, tz),
-            redact=_redact,
+            redact=mask_numbers,
         )
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=target.parent.resolve())
         os.close(fd)

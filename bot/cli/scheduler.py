@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import inspect, text
 
+from bot import redact
 from bot.cli.base import CliState, cli, parse_now, pass_state
+from bot.logsafe import one_line_handler
 from scheduler import registry, review
 from scheduler.base import iso_week, local_today, week_bounds
 from scheduler.runner import (
@@ -45,9 +47,9 @@ def scheduler_cmd(state: CliState, lease_seconds: float, renew_seconds: float) -
     """Run the scheduler process (only the lease holder schedules jobs; Ctrl-C stops)."""
     logging.basicConfig(
         level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[one_line_handler(sys.stderr, "%(asctime)s %(levelname)s %(name)s: %(message)s")],
     )
+    redact.protect_handlers()  # secrets masked in what the jobs log (WeCom errors)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if renew_seconds >= lease_seconds:
         raise click.BadParameter("--renew-seconds must be shorter than --lease-seconds")

@@ -19,6 +19,9 @@ from bot.dialogs.template import Template
 
 PAGE_SIZE = 8
 _PHONE_IN_TEXT = re.compile(r"(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})")
+# "-1", "＋2": meant as a list number, never as a fragment of a house number ("-15"
+# would otherwise match 15号 and start a visit).
+_SIGNED_NUMBER = re.compile(r"[-+－＋−]\s*\d+")
 
 
 # --- picking a target ---------------------------------------------------------------------
@@ -55,6 +58,8 @@ def pick_target(template: Template, state: DialogState, message: Message, ctx: C
         return Outcome(state, (Reply(prompts.PICK_BAD_NUMBER.format(n=n)),))
     if not text:
         return Outcome(state, (current_prompt(template, state, ctx),))
+    if _SIGNED_NUMBER.fullmatch(text):
+        return Outcome(state, (Reply(prompts.PICK_SIGNED_NUMBER.format(text=text[:10])),))
     found = matching.rank(text[:50], ctx.targets, ctx.tokenize)
     if len(found) == 1:
         return choose(template, state, found[0], ctx)

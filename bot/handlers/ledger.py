@@ -21,9 +21,10 @@ from bot.handlers import ledger_prompts as P
 from bot.handlers import ledger_service as svc
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from bot.ledger.clocks import overdue_thresholds
-from bot.ledger.workflow import ACTIONS, LedgerError, Request
+from bot.ledger.workflow import LedgerError, Request, action_label
 from storage.models import Cadre, Target, Unit
 from storage.problems import OPEN_STATUSES, history, list_visible
+from storage.safe_text import one_line
 from storage.units import find_unit, unit_names_offices_first
 from storage.vocab import (
     CATEGORIES_CHAIHUDIAN,
@@ -50,7 +51,6 @@ STATUS_WORDS = {v: k for k, v in PROBLEM_STATUS.items()} | {
     "未办结": "in_progress",
 }
 LIST_LIMIT = 20
-ACTION_LABELS = {**ACTIONS, "register": "登记", "reclassify": "改类"}
 
 
 class LedgerCommands:
@@ -143,9 +143,11 @@ def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: l
     pid = _number(words[0] if words else None, f"{verb} 12")
     args = words[1:]
     if verb == "改类":
-        return _reclassify(
-            session, ctx, cadre, pid, _number(args[0] if args else None, f"改类 {pid} 2")
-        )
+        # A missing, negative or non-numeric choice is out of the menu's range (0):
+        # the reply names the category menu, not the problem number.
+        choice = args[0] if args else ""
+        index = int(choice) if re.fullmatch(r"[+-]?\d{1,6}", choice) else 0
+        return _reclassify(session, ctx, cadre, pid, index)
     action = VERBS[verb]
     req = Request(action)
     if action == "assign":
@@ -219,7 +221,9 @@ def listing(session: Session, ctx: HandlerContext, cadre: Cadre, words: list[str
     lines = [P.LIST_TITLE.format(scope=scope, count=len(rows), more=more)]
     for p in rows:
         target = session.get(Target, p.target_id)
-        text = p.text if len(p.text) <= 24 else p.text[:24] + "…"
+        # One line per problem: a line break typed in a problem cannot forge an entry.
+        flat = one_line(p.text)
+        text = flat if len(flat) <= 24 else flat[:24] + "…"
         category_shown = p.category if cfg.default_scheme == "changzhou" else p.category_alt
         lines.append(
             P.LIST_ITEM.format(
@@ -227,7 +231,7 @@ def listing(session: Session, ctx: HandlerContext, cadre: Cadre, words: list[str
                 status=PROBLEM_STATUS[p.status],
                 category=category_shown,
                 kind=p.kind,
-                target=target.head_name if target else "",
+                target=one_line(target.head_name) if target else "",
                 text=text,
                 clock=svc.clock_label(p, ctx.now, cfg, ctx.zone),
             )
@@ -246,9 +250,9 @@ def detail(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int) -> str
         P.DETAIL.format(
             id=p.id,
             status=PROBLEM_STATUS[p.status],
-            target=target.head_name if target else "",
+            target=one_line(target.head_name) if target else "",
             unit=unit.name if unit else "",
-            text=p.text,
+            text=one_line(p.text),
             category=p.category,
             category_alt=p.category_alt,
             kind=p.kind,
@@ -265,8 +269,8 @@ def detail(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int) -> str
             P.DETAIL_EVENT.format(
                 at=svc.local(e.at, ctx.zone),
                 actor=actor.name if actor else "",
-                note=f"：{e.note}" if e.note else "",
-                action=ACTION_LABELS.get(e.action, e.action),
+                note=f"：{one_line(e.note)}" if e.note else "",
+                action=action_label(e.action),
             )
         )
     options = svc.CATEGORY_OPTIONS[cfg.default_scheme]

@@ -16,12 +16,12 @@ from bot.config import LedgerConfig
 from bot.handlers import ledger_prompts as P
 from bot.ledger.clocks import ProblemTimes, clock_of
 from bot.ledger.workflow import (
-    ACTIONS,
     Actor,
     Decision,
     LedgerError,
     ProblemSnapshot,
     Request,
+    action_label,
     decide,
 )
 from storage import outbox
@@ -34,6 +34,7 @@ from storage.problems import (
     latest_change,
     unit_members,
 )
+from storage.safe_text import one_line
 from storage.units import subtree_ids
 from storage.vocab import (
     CATEGORIES_CHAIHUDIAN,
@@ -99,7 +100,7 @@ def conflict_message(info: ChangeInfo, zone: tzinfo) -> str:
         id=info.problem_id,
         actor=info.actor_name or "他人",
         at=local(info.at, zone),
-        action=ACTIONS.get(info.action, info.action),
+        action=action_label(info.action),
         status=PROBLEM_STATUS.get(info.status, info.status),
     )
 
@@ -147,7 +148,7 @@ def act_on(
             extra = P.LATEST.format(
                 actor=info.actor_name,
                 at=local(info.at, zone),
-                action=ACTIONS.get(info.action, info.action),
+                action=action_label(info.action),
             )
             raise LedgerError(exc.message + extra) from None
         raise
@@ -178,7 +179,7 @@ def _notify(
     dedupe: str,
 ) -> None:
     target = session.get(Target, p.target_id)
-    head = target.head_name if target else ""
+    head = one_line(target.head_name) if target else ""
     if d.action == "assign" or (d.action == "follow_up" and d.to_status == "in_progress"):
         assert p.assignee_unit_id is not None
         unit = session.get(Unit, p.assignee_unit_id)
@@ -196,7 +197,7 @@ def _notify(
             unit=unit.name if unit else "",
             deadline=local_date(p.deadline, zone),
             target=head,
-            text=p.text,
+            text=one_line(p.text),
         )
         if people:
             outbox.enqueue_to_users(
@@ -211,7 +212,7 @@ def _notify(
             id=p.id,
             target=head,
             result=PROBLEM_STATUS[d.to_status],
-            note=d.note,
+            note=one_line(d.note),
             how=how.format(kind=p.kind),
         )
         outbox.enqueue(

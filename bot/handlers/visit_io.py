@@ -19,6 +19,7 @@ from bot.dialogs.timeparse import local_today
 from bot.handlers.base import Incoming
 from storage import visit_queries, visits
 from storage.models import Cadre, Campaign, Target
+from storage.safe_text import one_line
 
 # Menu (click event) keys the visit handler understands -> the command word they mean.
 MENU_KEYS = {"visit": "走访", "new_target": "新增", "amend": "修改", "progress": "进度"}
@@ -58,12 +59,13 @@ def build_context(
     rows = visit_queries.targets_for(session, campaign.id, cadre.id)
     if per_village:
         rows = [t for t in rows if set(t.categories) & set(visits.VILLAGE_KINDS)]
+    # Names and places become list lines and buttons: one line each, no invisible marks.
     targets = tuple(
         TargetInfo(
             id=t.id,
-            name=t.name,
-            address=t.address,
-            grid=t.grid,
+            name=one_line(t.name),
+            address=one_line(t.address),
+            grid=one_line(t.grid),
             phone=t.phone,
             is_key=t.is_key,
             categories=t.categories,

@@ -45,6 +45,16 @@ ACTIONS = {
     "follow_up": "回访",
     "extend": "延期",
 }
+# Every action id a problem's history can hold, in Chinese: the ones above plus the
+# two recorded outside the workflow. Refusals and histories name actions only by this.
+ACTION_LABELS = {**ACTIONS, "register": "登记", "reclassify": "改类"}
+
+
+def action_label(action: str) -> str:
+    """The Chinese name of a stored action id (an unknown id shows as 其他操作)."""
+    return ACTION_LABELS.get(action, "其他操作")
+
+
 # action -> (statuses it may start from, status it leads to; None = computed)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "assign": (("registered",), "assigned"),

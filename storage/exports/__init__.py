@@ -14,6 +14,7 @@ from storage.exports.base import ExportRequest, Scope, Sheet, TableSpec
 from storage.exports.registry import TABLES
 from storage.exports.scope import ScopeError, resolve_scope
 from storage.exports.writer import Progress, write_sheet
+from storage.masking import mask_numbers
 
 
 def export_table(
@@ -23,9 +24,14 @@ def export_table(
     path: str | Path,
     progress: Progress | None = None,
 ) -> Sheet:
-    """Build table ``key`` for ``request`` and write it to ``path``; returns the sheet."""
-    sheet = TABLES[key].build(session, request)
-    write_sheet(sheet, path, progress)
+    """Build table ``key`` for ``request`` and write it to ``path``; returns the sheet.
+
+    Personal numbers in the text cells are masked unless the seed form itself has a
+    phone column (``TableSpec.has_phone``).
+    """
+    spec = TABLES[key]
+    sheet = spec.build(session, request)
+    write_sheet(sheet, path, progress, mask=None if spec.has_phone else mask_numbers)
     return sheet
 
 

@@ -66,8 +66,8 @@ class ExportRequest:
     best_outcomes: BestOutcomes
     since: datetime | None = None
     until: datetime | None = None
-    # Masks phone numbers inside free text (problem texts) for tables without a phone
-    # column; the CLI passes one built on scheduler.privacy.PHONE_RE.
+    # Masks personal numbers inside free text (problem texts) for tables without a
+    # phone column; the CLI passes storage.masking.mask_numbers.
     redact: Callable[[str], str] = str
 
     def in_period(self, when: datetime | None) -> bool:

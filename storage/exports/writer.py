@@ -2,7 +2,8 @@
 
 Title row merged across the table, note lines under it, bold bordered header rows
 (frozen, repeated on every printed page), thin borders on the body, set column
-widths, dates as ``yyyy-mm-dd``, A4 landscape fitted to the page width.
+widths, dates as ``yyyy-mm-dd``, A4 landscape fitted to the page width. Every cell
+goes through :func:`storage.xlsx_cells.put`: text on one line, never a formula.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from storage.exports.base import Merge, Row, Sheet
+from storage.xlsx_cells import Mask, put
 
 Progress = Callable[[Iterable[Row]], Iterable[Row]]
 
@@ -34,25 +36,31 @@ def first_body_row(sheet: Sheet) -> int:
     return header_row_index(sheet) + len(sheet.header)
 
 
-def write_sheet(sheet: Sheet, path: str | Path, progress: Progress | None = None) -> int:
-    """Write ``sheet`` as the only worksheet of a new workbook at ``path``; rows written."""
+def write_sheet(
+    sheet: Sheet, path: str | Path, progress: Progress | None = None, mask: Mask | None = None
+) -> int:
+    """Write ``sheet`` as the only worksheet of a new workbook at ``path``; rows written.
+
+    ``mask`` (e.g. :func:`storage.masking.mask_numbers`) is applied to the text of
+    the body and totals rows.
+    """
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = sheet.title[:31]
     width = sheet.width
-    ws.cell(row=1, column=1, value=sheet.title).font = Font(bold=True, size=16)
+    put(ws, 1, 1, sheet.title).font = Font(bold=True, size=16)
     ws.cell(row=1, column=1).alignment = _CENTER
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.row_dimensions[1].height = 30
     for offset, note in enumerate(sheet.notes, start=2):
-        ws.cell(row=offset, column=1, value=note)
+        put(ws, offset, 1, note)
         ws.merge_cells(start_row=offset, start_column=1, end_row=offset, end_column=width)
 
     top = header_row_index(sheet)
     for r, header in enumerate(sheet.header):
         for c, value in enumerate(header, start=1):
-            cell = ws.cell(row=top + r, column=c, value=value)
+            cell = put(ws, top + r, c, value)
             cell.font, cell.alignment, cell.border = Font(bold=True), _CENTER, _BORDER
     _merge(ws, sheet.header_merges, top)
 
@@ -60,9 +68,9 @@ def write_sheet(sheet: Sheet, path: str | Path, progress: Progress | None = None
     rows: Iterable[Row] = sheet.rows if progress is None else progress(sheet.rows)
     count = 0
     for count, row in enumerate(rows, start=1):
-        _put(ws, body + count - 1, row, sheet, bold=False)
+        _put(ws, body + count - 1, row, sheet, bold=False, mask=mask)
     for i, row in enumerate(sheet.totals):
-        _put(ws, body + len(sheet.rows) + i, row, sheet, bold=True)
+        _put(ws, body + len(sheet.rows) + i, row, sheet, bold=True, mask=mask)
     _merge(ws, sheet.merges, body)
 
     for c, w in enumerate(sheet.widths, start=1):
@@ -79,9 +87,9 @@ def write_sheet(sheet: Sheet, path: str | Path, progress: Progress | None = None
     return count
 
 
-def _put(ws: Worksheet, at: int, row: Row, sheet: Sheet, *, bold: bool) -> None:
+def _put(ws: Worksheet, at: int, row: Row, sheet: Sheet, *, bold: bool, mask: Mask | None) -> None:
     for c, value in enumerate(row, start=1):
-        cell = ws.cell(row=at, column=c, value=value)
+        cell = put(ws, at, c, value, mask)
         cell.border, cell.alignment = _BORDER, _WRAP
         if bold:
             cell.font = Font(bold=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 from storage.roster.sheets import CADRES, PHASES, TARGETS, UNITS
 from storage.roster.template import new_roster_workbook, write_notes
+from storage.xlsx_cells import save_workbook
 
 DEMO_SEED = 20261123
 DEMO_CADRE = "demo_cadre"  # the stable account the simulator logs in as
@@ -231,7 +232,7 @@ def build_demo_roster(
     wb.properties.creator = "minqing demo"
     wb.properties.created = datetime(today.year, today.month, today.day)
     out = Path(path)
-    wb.save(out)
+    save_workbook(wb, out)
     _freeze_zip(out)
     return out
 

@@ -10,6 +10,7 @@ from storage import vocab
 from storage.roster.sheets import CADRES, PHASES, TARGETS, UNITS
 from storage.roster.snapshot import UnitRec, load_snapshot
 from storage.roster.template import new_roster_workbook
+from storage.xlsx_cells import save_workbook
 
 
 def export_roster(session: Session, path: str | Path) -> dict[str, int]:
@@ -57,7 +58,7 @@ def export_roster(session: Session, path: str | Path) -> dict[str, int]:
         ws.append([p.name, p.start, p.deadline])
         for column in (2, 3):
             ws.cell(row=ws.max_row, column=column).number_format = "yyyy-mm-dd"
-    wb.save(path)
+    save_workbook(wb, path)
     return {
         "units": len(units),
         "cadres": len(cadres),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from storage.safe_text import log_safe
+
 
 def q(value: str) -> str:
-    """Quote an offending value the way every problem line does."""
-    return f"“{value}”"
+    """Quote an offending value the way every problem line does (line breaks and
+    invisible characters escaped, so one problem stays one line)."""
+    return f"“{log_safe(value)}”"
 
 
 # --- the file as a whole (one line, no traceback) ------------------------------
@@ -89,6 +92,11 @@ def name_has_digits(value: str) -> str:
 
 def name_has_sensitive_word(value: str, word: str) -> str:
     return f"姓名中不能有敏感词 {q(word)} {q(value)}（对象类别请填在类别列）"
+
+
+def unsafe_chars(value: str, names: list[str]) -> str:
+    what = "、".join(names)
+    return f"不能含有换行、控制字符或不可见字符（{what}），请删去 {q(value)}"
 
 
 def too_long(value: str, limit: int) -> str:

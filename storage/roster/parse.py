@@ -17,6 +17,7 @@ from storage.roster.cells import parse_count, parse_date, parse_phone
 from storage.roster.reader import RawRow, RawSheet
 from storage.roster.rows import CadreRow, PhaseRow, Problem, TargetRow, UnitRow
 from storage.roster.sheets import SPECS
+from storage.safe_text import unsafe_chars
 
 # Column widths of storage.models, so an over-long cell is a problem, not a crash.
 MAX_LENGTH = {
@@ -58,6 +59,11 @@ class _Cells:
         limit = MAX_LENGTH.get(column)
         if limit and len(value) > limit:
             self.problem(column, msg.too_long(value, limit))
+        # Names and short fields end up inside chat lines and group messages: a line
+        # break or a bidi override there would forge a line or reorder the text.
+        bad = unsafe_chars(value) if limit else []
+        if bad:
+            self.problem(column, msg.unsafe_chars(value, bad))
         return value
 
     def name(self, column: str, person: bool = True) -> str:

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from storage import vocab
 from storage.roster.sheets import CADRES, COLUMN_NOTES, NOTES, SHEETS, UNITS
+from storage.xlsx_cells import save_workbook
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -83,4 +84,4 @@ def write_template(path: str | Path) -> None:
     """Write the empty roster workbook with a 说明 sheet to ``path``."""
     wb = new_roster_workbook()
     write_notes(wb)
-    wb.save(path)
+    save_workbook(wb, path)

@@ -171,6 +171,24 @@ CASES: dict[str, tuple[Callable[[Sheets], None], list[str]]] = {
         setter("活动阶段", 3, 1, "2027-01-01"),
         ["活动阶段 3 开始日期: 开始日期 “2027-01-01” 晚于截止日期 “2026-12-30”"],
     ),
+    "line break forging a group notice in a cadre's name": (
+        setter("干部", 3, 0, "王\n【紧急通知】今晚8点全体到镇政府开会"),
+        [
+            "干部 3 姓名: 不能含有换行、控制字符或不可见字符（换行），请删去 "
+            "“王\\n【紧急通知】今晚8点全体到镇政府开会”"
+        ],
+    ),
+    "bidi override and zero-width space in a household head's name": (
+        setter("走访对象", 3, 1, "周\u202e红\u200b梅"),
+        [
+            "走访对象 3 户主姓名: 不能含有换行、控制字符或不可见字符（U+202E、U+200B），"
+            "请删去 “周\\u202e红\\u200b梅”"
+        ],
+    ),
+    "tab in an address": (
+        setter("走访对象", 2, 4, "1组\t3号"),
+        ["走访对象 2 地址: 不能含有换行、控制字符或不可见字符（制表符），请删去 “1组\\t3号”"],
+    ),
     "cell too long for the column": (
         setter("走访对象", 2, 3, "组" * 51),
         [f"走访对象 2 组网格: 内容过长（最多 50 个字）“{'组' * 51}”"],
