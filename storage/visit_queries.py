@@ -14,11 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Assignment, Cadre, Phase, Target, Unit, Visit
-from storage.vocab import OUTCOME_APPOINTMENT, OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_VISITED
+from storage.vocab import (
+    OUTCOME_APPOINTMENT,
+    OUTCOME_AWAY,
+    OUTCOME_PHONE,
+    OUTCOME_PHONE_MISSED,
+    OUTCOME_VISITED,
+)
 
-NOT_HOME_OUTCOMES = (OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_APPOINTMENT)
-# Which outcome a target's status shows when it has several visits (best first).
-_STATUS_ORDER = (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY, OUTCOME_APPOINTMENT)
+NOT_HOME_OUTCOMES = (OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_APPOINTMENT, OUTCOME_PHONE_MISSED)
+# Outcomes that take a target off the to-visit list, best first: its status when it has one.
+DONE_OUTCOMES = (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY)
+# Outcomes that leave it on the list; the latest one is its status.
+PENDING_OUTCOMES = (OUTCOME_APPOINTMENT, OUTCOME_PHONE_MISSED)
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,8 @@ class TargetStatus:
     status: str
     appointment_at: datetime | None
     not_home_count: int
+    missed_count: int = 0
+    kind: str = "household"
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,11 @@ def targets_for(session: Session, campaign_id: int, cadre_id: int) -> list[Targe
     for t in targets:
         own = visits.get(t.id, [])
         outcomes = {v.outcome for v in own}
-        status = next((o for o in _STATUS_ORDER if o in outcomes), "todo")
+        pending = [v for v in own if v.outcome in PENDING_OUTCOMES]
+        status = next(
+            (o for o in DONE_OUTCOMES if o in outcomes),
+            pending[-1].outcome if pending else "todo",
+        )
         appointment = None
         if status == OUTCOME_APPOINTMENT:
             appointment = own[-1].appointment_at if own[-1].outcome == OUTCOME_APPOINTMENT else None
@@ -93,6 +107,8 @@ def targets_for(session: Session, campaign_id: int, cadre_id: int) -> list[Targe
                 status=status,
                 appointment_at=appointment,
                 not_home_count=sum(1 for v in own if v.outcome in NOT_HOME_OUTCOMES),
+                missed_count=sum(1 for v in own if v.outcome == OUTCOME_PHONE_MISSED),
+                kind=t.kind or "household",
             )
         )
     return out

@@ -30,7 +30,8 @@ class Message:
 class TargetInfo:
     """A household (or place) the cadre may visit, as the engine needs to see it.
 
-    status: ``todo`` (未走访), ``visited``, ``phone``, ``away``, ``appointment``.
+    status: ``todo`` (未走访), ``visited``, ``phone``, ``away``, ``appointment``,
+    ``phone_missed`` (a call that did not get through: still to visit).
     """
 
     id: int
@@ -42,7 +43,9 @@ class TargetInfo:
     categories: tuple[str, ...] = ()
     status: str = "todo"
     appointment_at: datetime | None = None
-    not_home_count: int = 0
+    not_home_count: int = 0  # earlier visits that did not meet anyone (any outcome)
+    missed_count: int = 0  # earlier calls that did not get through (phone_missed)
+    kind: str = "household"  # household / village / place (storage.vocab.TARGET_KIND_LABELS)
 
     @property
     def done(self) -> bool:
@@ -138,7 +141,7 @@ class SaveVisit:
 
     template: str
     target_id: int | None
-    outcome: str  # visited | phone | away | appointment
+    outcome: str  # visited | phone | phone_missed | away | appointment
     answers: dict[str, Any]
     problems: tuple[ProblemDraft, ...]
     started_at: datetime
@@ -165,10 +168,12 @@ class AttachMedia:
 
 @dataclass(frozen=True)
 class FlagNotHomeTwice:
-    """Tell the unit's leader: this target was not at home twice."""
+    """Tell the unit's leader: this target was not at home twice (``reason``
+    ``not_home``), or its phone did not get through twice (``phone_missed``)."""
 
     target_id: int
     target_name: str
+    reason: str = "not_home"
 
 
 Effect = SaveVisit | AmendVisit | AttachMedia | FlagNotHomeTwice

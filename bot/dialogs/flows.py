@@ -45,7 +45,16 @@ def section_template(template: Template, state: DialogState) -> Template:
 
 
 def outcome_of(state: DialogState) -> str:
-    return {st.SECTION_AWAY: "away", st.SECTION_PHONE: "phone"}.get(state.section, "visited")
+    """The outcome the draft will be saved with (ids as in storage.vocab).
+
+    A key target's call that did not get through is ``phone_missed``, not a contact:
+    the target stays on the cadre's to-visit list.
+    """
+    if state.section == st.SECTION_AWAY:
+        return "away"
+    if state.section == st.SECTION_PHONE:
+        return "phone_missed" if state.answers.get("reached") == "no" else "phone"
+    return "visited"
 
 
 def text_of(message: Message) -> str:

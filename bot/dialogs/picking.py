@@ -77,6 +77,8 @@ def target_dict(target: TargetInfo) -> dict[str, Any]:
         "categories": list(target.categories),
         "status": target.status,
         "not_home_count": target.not_home_count,
+        "missed_count": target.missed_count,
+        "kind": target.kind,
     }
 
 
@@ -138,6 +140,8 @@ def new_target(template: Template, state: DialogState, message: Message, ctx: Co
         "categories": [],
         "status": "todo",
         "not_home_count": 0,
+        "missed_count": 0,
+        "kind": "household",
     }
     new = start_visit(template, state, target, ctx).with_(history=(st.NEW_TARGET,))
     return _enter_first_step(template, new, ctx, [Reply(prompts.NEW_TARGET_OK.format(name=name))])

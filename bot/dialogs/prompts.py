@@ -131,15 +131,14 @@ AMEND_HEADER = "24小时内提交的记录，回复编号修改："
 AMEND_NONE = "24小时内没有可修改的走访记录（只能修改入户走访的问卷）。"
 AMEND_LINE = "{n}. {name} {place} {when}"
 
+# The outcome words (issue 10 item 1; docs/facts.md defines them): exactly these in chat.
 OUTCOME_TEXT = {
-    "visited": "已走访",
+    "visited": "入户走访",
     "phone": "电话联系",
-    "away": "不在家（已登记外出情况）",
-    "appointment": "约访",
-}
-STATUS_TEXT = {
-    "visited": "已走访",
-    "phone": "电话联系",
+    "phone_missed": "电话未接通",
     "away": "不在家已登记",
     "appointment": "约访",
 }
+STATUS_TEXT = OUTCOME_TEXT
+SAVED_STILL_TODO = "该户仍在待走访名单上，请改天再上门或再打电话。"
+PICK_MISSED = "（电话未接通{count}次）"

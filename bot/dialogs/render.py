@@ -149,11 +149,11 @@ def todo_sorted(targets: Sequence[TargetInfo]) -> list[TargetInfo]:
 def target_list(listed: Sequence[TargetInfo], header: str, more: bool, start: int = 1) -> Reply:
     lines = [header]
     for i, t in enumerate(listed, start):
-        extra = (
-            prompts.PICK_APPOINTMENT.format(when=local_time(t.appointment_at))
-            if t.appointment_at and t.status == "appointment"
-            else ""
-        )
+        extra = ""
+        if t.appointment_at and t.status == "appointment":
+            extra = prompts.PICK_APPOINTMENT.format(when=local_time(t.appointment_at))
+        elif t.status == "phone_missed":
+            extra = prompts.PICK_MISSED.format(count=t.missed_count)
         key = prompts.PICK_KEY_MARK if t.is_key else ""
         place = " ".join(p for p in (t.grid, t.address) if p)
         lines.append(prompts.PICK_LINE.format(n=i, name=t.name, place=place, key=key, extra=extra))

@@ -35,7 +35,7 @@ def appointment(template: Template, state: DialogState, message: Message, ctx: C
         return Outcome(state, (current_prompt(template, state, ctx, prompts.APPOINTMENT_PAST),))
     target = state.target or {}
     effects: list[Effect] = [_save(template.id, state, "appointment", {}, (), ctx, when)]
-    effects.extend(_not_home_flag(target))
+    effects.extend(_not_home_flag(target, "appointment"))
     text = prompts.SAVED_APPOINTMENT.format(
         name=target.get("name", ""), place=render.place_of(target), when=render.local_time(when)
     )
@@ -44,9 +44,16 @@ def appointment(template: Template, state: DialogState, message: Message, ctx: C
     )
 
 
-def _not_home_flag(target: dict[str, Any]) -> list[Effect]:
-    if target.get("id") is not None and int(target.get("not_home_count") or 0) == 1:
-        return [FlagNotHomeTwice(int(target["id"]), str(target.get("name", "")))]
+def _not_home_flag(target: dict[str, Any], outcome: str) -> list[Effect]:
+    """The leader hears of the second miss: a second unanswered call, else a second
+    not-at-home visit of any kind."""
+    if target.get("id") is None:
+        return []
+    tid, name = int(target["id"]), str(target.get("name", ""))
+    if outcome == "phone_missed" and int(target.get("missed_count") or 0) == 1:
+        return [FlagNotHomeTwice(tid, name, "phone_missed")]
+    if int(target.get("not_home_count") or 0) == 1:
+        return [FlagNotHomeTwice(tid, name)]
     return []
 
 
@@ -117,10 +124,12 @@ def confirm(template: Template, state: DialogState, message: Message, ctx: Conte
         outcome = outcome_of(state)
         effects = [_save(template.id, state, outcome, final, problems, ctx)]
         if outcome != "visited":
-            effects.extend(_not_home_flag(target))
+            effects.extend(_not_home_flag(target, outcome))
         text_out = prompts.SAVED.format(
             name=target.get("name", ""), place=place, outcome=prompts.OUTCOME_TEXT[outcome]
         )
+        if outcome == "phone_missed":
+            text_out += "\n" + prompts.SAVED_STILL_TODO
     lines = [text_out]
     if problems:
         lines.append(prompts.SAVED_PROBLEMS.format(count=len(problems)))

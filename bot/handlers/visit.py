@@ -38,6 +38,11 @@ log = logging.getLogger("minqing.visit")
 STALE_CARD = "这张卡片已过期，请按最新一条消息回答。"
 TEMPLATE_BROKEN = "走访问卷模板有误，暂时无法登记，请联系管理员。"
 NOT_HOME_TWICE = "【走访提醒】{cadre} 负责的 {name}（{place}）已两次未遇到户主，请关注并协调走访。"
+# No phone number and no category: leaders' chats may be read over a shoulder.
+PHONE_MISSED_TWICE = (
+    "【走访提醒】{cadre} 负责的重点对象 {name}（{place}）两次电话未接通，仍未联系上，"
+    "请关注并协调走访。"
+)
 STARTING_COMMANDS = ("visit", "new", "amend", "progress")
 
 
@@ -197,11 +202,15 @@ def _flag_not_home(
     if not leaders:
         return
     place = " ".join(p for p in (target.grid, target.address) if p) or "-"
-    text = NOT_HOME_TWICE.format(cadre=cadre.name, name=target.head_name, place=place)
+    missed = flag.reason == "phone_missed"
+    text = (PHONE_MISSED_TWICE if missed else NOT_HOME_TWICE).format(
+        cadre=cadre.name, name=target.head_name, place=place
+    )
+    kind = "phone-missed-twice" if missed else "not-home-twice"
     outbox.enqueue_to_users(
         session,
         leaders,
         outbox.text_payload(text),
         ctx.now,
-        dedupe_key=f"not-home-twice:{campaign.id}:{target.id}",
+        dedupe_key=f"{kind}:{campaign.id}:{target.id}",
     )

@@ -65,6 +65,8 @@ def build_context(
             status=t.status,
             appointment_at=t.appointment_at,
             not_home_count=t.not_home_count,
+            missed_count=t.missed_count,
+            kind=t.kind,
         )
         for t in rows
     )

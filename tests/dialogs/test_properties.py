@@ -124,9 +124,11 @@ def valid_answer(c: Chat, data) -> Message:
 
 def check_save(c: Chat, effect) -> None:
     if isinstance(effect, SaveVisit) and effect.outcome != "appointment":
-        active = {"away": flows.builtin("away"), "phone": flows.builtin("phone")}.get(
-            effect.outcome, c.template
-        )
+        active = {
+            "away": flows.builtin("away"),
+            "phone": flows.builtin("phone"),
+            "phone_missed": flows.builtin("phone"),
+        }.get(effect.outcome, c.template)
     elif isinstance(effect, AmendVisit):
         active = c.template
     else:

@@ -81,7 +81,7 @@ def test_a_per_village_template_offers_the_cadres_village(
     for line in ("820 2950 31000 86000 6 12 95 3 1 260 120 3500", "1", "王书记 13800000011"):
         wc.say(CADRE, line)
     saved = wc.say(CADRE, "1")
-    assert saved.startswith("已保存：测试村（测试村村委会）已走访。")
+    assert saved.startswith("已保存：测试村（测试村村委会）入户走访。")
     with runtime.unit_of_work() as s:
         village = s.scalars(select(Target).where(Target.head_name == "测试村")).one()
         assert village.categories == ["村"]
