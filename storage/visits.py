@@ -26,9 +26,10 @@ from storage.models import (
     VisitMedia,
 )
 from storage.problem_intake import ClassificationLike, RaisedItem, create_from_visit
+from storage.vocab import TARGET_VILLAGE
 
 Classify = Callable[[str], ClassificationLike]
-VILLAGE_KINDS = ("村", "社区")  # unit kinds, and the category of a village's own target
+VILLAGE_KINDS = ("村", "社区")  # the unit kinds whose village form (003 附件1) is filled
 
 
 def register_target(
@@ -52,9 +53,11 @@ def register_target(
 
 
 def village_target(session: Session, campaign_id: int, cadre: Cadre) -> Target | None:
-    """The cadre's own 村/社区 as a target, for forms filled once per village (seed 003
-    附件1): found by the unit's name, or added the first time (category = the unit's
-    kind), and assigned to the cadre. None when no unit above the cadre is a 村/社区.
+    """The cadre's own 村/社区 as a target of kind 'village', for forms filled once per
+    village (seed 003 附件1): the unit's village target (from the roster, or added here
+    the first time), assigned to the cadre. A village target is never a household: it
+    is not in the household picker, 进度 or the household tables. None when no unit
+    above the cadre is a 村/社区.
     """
     unit = session.get(Unit, cadre.unit_id)
     while unit is not None and unit.kind not in VILLAGE_KINDS:
@@ -63,7 +66,7 @@ def village_target(session: Session, campaign_id: int, cadre: Cadre) -> Target |
         return None
     target = session.scalar(
         select(Target)
-        .where(Target.unit_id == unit.id, Target.head_name == unit.name[:50])
+        .where(Target.unit_id == unit.id, Target.kind == TARGET_VILLAGE)
         .order_by(Target.id)
         .limit(1)
     )
@@ -72,8 +75,9 @@ def village_target(session: Session, campaign_id: int, cadre: Cadre) -> Target |
             head_name=unit.name[:50],
             unit_id=unit.id,
             address=f"{unit.name}{'村委会' if unit.kind == '村' else '居委会'}"[:200],
-            categories=[unit.kind],
+            categories=[],
             is_key=False,
+            kind=TARGET_VILLAGE,
         )
         session.add(target)
         session.flush()

@@ -87,6 +87,7 @@ def answer_group(template: Template, state: DialogState, message: Message, ctx: 
             error = prompts.FIELD_ERROR.format(n=n, label=question.label, error=problem)
             return Outcome(state, (current_prompt(template, state, ctx, error),))
         new_answers[question.id] = answer.value
+        env[question.id] = answer.value  # later fields may be checked against this one
     return _advance(template, state, new_answers, ctx)
 
 

@@ -28,6 +28,13 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(LOCAL).strftime("%m-%d %H:%M")
 
 
+def outcome_label(target: Mapping[str, Any], outcome: str) -> str:
+    """The outcome's word in chat; a village's form is a form, not a visit outcome."""
+    if target.get("kind") == "village":
+        return prompts.VILLAGE_FORM
+    return prompts.OUTCOME_TEXT[outcome]
+
+
 def buttons(pairs: Sequence[tuple[str, str]]) -> tuple[Button, ...]:
     return tuple(Button(k, label) for k, label in pairs)
 
@@ -110,7 +117,7 @@ def summary(
     lines = [error] if error else []
     lines.append(
         prompts.SUMMARY_HEAD.format(
-            name=target.get("name", ""), outcome=prompts.OUTCOME_TEXT[outcome]
+            name=target.get("name", ""), outcome=outcome_label(target, outcome)
         )
     )
     for i, q in enumerate(summary_items(template, answers, target), 1):

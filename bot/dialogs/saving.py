@@ -126,7 +126,7 @@ def confirm(template: Template, state: DialogState, message: Message, ctx: Conte
         if outcome != "visited":
             effects.extend(_not_home_flag(target, outcome))
         text_out = prompts.SAVED.format(
-            name=target.get("name", ""), place=place, outcome=prompts.OUTCOME_TEXT[outcome]
+            name=target.get("name", ""), place=place, outcome=render.outcome_label(target, outcome)
         )
         if outcome == "phone_missed":
             text_out += "\n" + prompts.SAVED_STILL_TODO
@@ -134,7 +134,7 @@ def confirm(template: Template, state: DialogState, message: Message, ctx: Conte
     if problems:
         lines.append(prompts.SAVED_PROBLEMS.format(count=len(problems)))
         lines.extend(render.problem_lines(problems))
-    elif outcome_of(state) == "visited":
+    elif outcome_of(state) == "visited" and target.get("kind") != "village":
         lines.append(prompts.SAVED_NO_PROBLEMS)
     lines.append(prompts.SAVED_NEXT)
     return Outcome(st.fresh(template.id), (Reply("\n".join(lines)),), tuple(effects))

@@ -19,6 +19,7 @@ from bot.dialogs.timeparse import local_today
 from bot.handlers.base import Incoming
 from storage import visit_queries, visits
 from storage.models import Cadre, Campaign, Target
+from storage.vocab import TARGET_VILLAGE
 
 # Menu (click event) keys the visit handler understands -> the command word they mean.
 MENU_KEYS = {"visit": "走访", "new_target": "新增", "amend": "修改", "progress": "进度"}
@@ -46,13 +47,13 @@ def build_context(
     """The engine's view of this cadre: their targets with status, progress, recent visits.
 
     ``per_village``: the template is filled once per village, so the targets are the
-    cadre's 村/社区 (their own village is added on first use), not households.
+    cadre's 村/社区 (kind 'village'; their own village is added on first use). Otherwise
+    village targets are left out: the list, 进度 and 共应走访 are households and places.
     """
     if per_village:
         visits.village_target(session, campaign.id, cadre)
     rows = visit_queries.targets_for(session, campaign.id, cadre.id)
-    if per_village:
-        rows = [t for t in rows if set(t.categories) & set(visits.VILLAGE_KINDS)]
+    rows = [t for t in rows if (t.kind == TARGET_VILLAGE) == per_village]
     targets = tuple(
         TargetInfo(
             id=t.id,

@@ -55,7 +55,7 @@ def test_a_cadre_cannot_reach_another_cadres_household(
 ) -> None:
     seed(runtime)
     listing = wc.say(CADRE, "走访")
-    assert "共4户" in listing and "刘五" not in listing
+    assert "共3户" in listing and "刘五" not in listing
     for attempt in ("刘五", "刘", "五"):  # by name or fragment
         reply = wc.say(CADRE, attempt)
         assert reply.startswith(f"没有找到「{attempt}」"), reply
