@@ -26,7 +26,7 @@ from storage.models import (
     VisitMedia,
 )
 from storage.problem_intake import ClassificationLike, RaisedItem, create_from_visit
-from storage.vocab import TARGET_VILLAGE
+from storage.vocab import OUTCOME_APPOINTMENT, TARGET_VILLAGE
 
 Classify = Callable[[str], ClassificationLike]
 VILLAGE_KINDS = ("村", "社区")  # the unit kinds whose village form (003 附件1) is filled
@@ -173,8 +173,14 @@ def amend_visit(
     classify: Classify,
     now: datetime,
     not_before: datetime,
+    outcome: str = "",
+    appointment_at: datetime | None = None,
 ) -> Amended:
     """Replace a visit's answers and bring its problems in line with them.
+
+    ``outcome`` (when given) is the visit's outcome after the change — an unanswered
+    call amended to answered is ``phone`` from now on; an amended 约访 takes
+    ``appointment_at`` as its new time.
 
     A problem still raised (same text and kind) is kept as it is — its number, a
     corrected category, its history. One no longer raised is deleted while still only
@@ -184,7 +190,12 @@ def amend_visit(
     visit = session.get(Visit, visit_id)
     if visit is None or visit.cadre_id != cadre_id or visit.submitted_at < not_before:
         raise PermissionError(f"visit {visit_id} cannot be amended by cadre {cadre_id}")
-    visit.answers = answers
+    if outcome == OUTCOME_APPOINTMENT and appointment_at is not None:
+        visit.appointment_at = appointment_at
+    elif visit.outcome != OUTCOME_APPOINTMENT:
+        visit.answers = answers
+    if outcome and visit.outcome != OUTCOME_APPOINTMENT:
+        visit.outcome = outcome
     visit.amended_at = now
     raised = {(p.text.strip(), p.kind) for p in problems}
     existing = session.scalars(

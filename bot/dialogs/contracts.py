@@ -154,9 +154,15 @@ class SaveVisit:
 
 @dataclass(frozen=True)
 class AmendVisit:
+    """Replace a submitted visit's answers. ``outcome`` is the outcome after the change
+    (an unanswered call amended to answered becomes ``phone``); ``appointment_at`` the
+    new time of an amended 约访."""
+
     visit_id: int
     answers: dict[str, Any]
     problems: tuple[ProblemDraft, ...]
+    outcome: str = ""
+    appointment_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,8 @@ SAVED_APPOINTMENT = "已保存：{name}（{place}）约访 {when}，到时会提
 SAVED_PROBLEMS = "登记问题 {count} 条："
 SAVED_NO_PROBLEMS = "未发现问题。"
 SAVED_NEXT = "回复「走访」继续下一户。"
-AMENDED = "已修改：{name}（{place}）的记录。"
+AMENDED = "已修改：{name}（{place}）的记录（{outcome}）。"
+AMENDED_APPOINTMENT = "已修改：{name}（{place}）约访改为 {when}，到时会提醒你。"
 PROBLEM_LINE = "{n}. 【{kind}】{text}"
 
 # --- pause / resume / cancel --------------------------------------------------------
@@ -134,8 +135,8 @@ MEDIA_NO_VISIT = "请在走访一户的过程中发送照片或位置（先回�
 
 # --- amend --------------------------------------------------------------------------
 AMEND_HEADER = "24小时内提交的记录，回复编号修改："
-AMEND_NONE = "24小时内没有可修改的走访记录（只能修改入户走访的问卷）。"
-AMEND_LINE = "{n}. {name} {place} {when}"
+AMEND_NONE = "24小时内没有可修改的走访记录。"
+AMEND_LINE = "{n}. {name} {place} {outcome} {when}"
 
 # The outcome words (issue 10 item 1; docs/facts.md defines them): exactly these in chat.
 OUTCOME_TEXT = {

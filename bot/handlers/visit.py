@@ -181,6 +181,8 @@ def apply_effect(
             classify=visit_ledger.classify,
             now=now,
             not_before=now - timedelta(hours=24),
+            outcome=effect.outcome,
+            appointment_at=effect.appointment_at,
         )
         return visit_ledger.Filed(amended.new, amended.kept + amended.new)
     if isinstance(effect, AttachMedia):

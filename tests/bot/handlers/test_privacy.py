@@ -69,7 +69,7 @@ def test_amend_offers_only_my_own_visits(runtime: Runtime, wc: WecomTestClient) 
     seed(runtime)
     lisi_visits_liuwu(runtime, wc)
     reply = wc.say(CADRE, "修改")
-    assert reply == "24小时内没有可修改的走访记录（只能修改入户走访的问卷）。"
+    assert reply == "24小时内没有可修改的走访记录。"
     assert "刘五" not in wc.say(CADRE, "1")
     with runtime.unit_of_work() as s:
         visit = s.scalars(select(Visit)).one()

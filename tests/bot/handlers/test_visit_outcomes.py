@@ -55,3 +55,35 @@ def test_reached_by_phone_leaves_the_list(runtime: Runtime, wc: WecomTestClient)
     with runtime.unit_of_work() as s:
         assert s.scalars(select(Visit.outcome)).one() == "phone"
     assert "李二" not in wc.say(CADRE, "走访")
+
+
+def test_an_unanswered_call_is_amended_to_answered(runtime: Runtime, wc: WecomTestClient) -> None:
+    seed(runtime)
+    _call_unanswered(wc)
+    assert "1. 李二 3组 8号 电话未接通" in wc.say(CADRE, "修改")
+    assert "请核对 李二 的记录：电话未接通" in wc.say(CADRE, "1")
+    wc.say(CADRE, "改2")
+    wc.say(CADRE, "是")
+    assert "请核对 李二 的记录：电话联系" in wc.say(CADRE, "希望村里修一下路灯")
+    assert wc.say(CADRE, "1").startswith("已修改：李二（3组 8号）的记录（电话联系）。")
+    with runtime.unit_of_work() as s:
+        visit = s.scalars(select(Visit)).one()
+        assert visit.outcome == "phone" and visit.amended_at == runtime.clock()
+        assert visit.answers["note"] == "希望村里修一下路灯"
+    assert "李二" not in wc.say(CADRE, "走访")  # reached now: off the list
+
+
+def test_an_appointment_time_is_amended(runtime: Runtime, wc: WecomTestClient) -> None:
+    seed(runtime)
+    wc.say(CADRE, "走访")
+    wc.say(CADRE, "陈三")
+    wc.say(CADRE, "约访")
+    wc.say(CADRE, "今晚8点")
+    wc.say(CADRE, "修改")
+    assert "约在什么时间" in wc.say(CADRE, "1")
+    assert wc.say(CADRE, "明晚7点").startswith("已修改：陈三（5组 2号）约访改为 11-24 19:00")
+    with runtime.unit_of_work() as s:
+        visit = s.scalars(select(Visit)).one()
+        assert visit.outcome == "appointment"
+        assert visit.appointment_at is not None
+    assert "陈三 5组 2号（约访 11-24 19:00）" in wc.say(CADRE, "走访")
