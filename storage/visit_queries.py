@@ -54,6 +54,8 @@ class ProgressFigures:
     assigned: int
     key_left: int
     deadline: date | None
+    away: int = 0
+    missed: int = 0
 
 
 def deadline(session: Session, campaign_id: int, today: date) -> date | None:
@@ -115,10 +117,13 @@ def targets_for(session: Session, campaign_id: int, cadre_id: int) -> list[Targe
 
 
 def progress(targets: Sequence[TargetStatus], deadline_date: date | None) -> ProgressFigures:
-    """Coverage as the issue counts it: 已走访, 电话联系 (phone or away), the rest 未走访."""
+    """A cadre's coverage by each target's status: 入户走访, 电话联系 (a key target reached
+    by phone), 不在家已登记 (never phoned: not 电话联系), 电话未接通 (still to visit)."""
     return ProgressFigures(
         visited=sum(1 for t in targets if t.status == OUTCOME_VISITED),
-        phone=sum(1 for t in targets if t.status in (OUTCOME_PHONE, OUTCOME_AWAY)),
+        phone=sum(1 for t in targets if t.status == OUTCOME_PHONE),
+        away=sum(1 for t in targets if t.status == OUTCOME_AWAY),
+        missed=sum(1 for t in targets if t.status == OUTCOME_PHONE_MISSED),
         assigned=len(targets),
         key_left=sum(
             1

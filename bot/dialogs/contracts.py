@@ -67,11 +67,13 @@ class RecentVisit:
 
 @dataclass(frozen=True)
 class Progress:
-    visited: int = 0  # in person
-    phone: int = 0  # 电话联系 (key by phone, or away with details)
+    visited: int = 0  # 入户走访: met in person
+    phone: int = 0  # 电话联系: a key target reached by phone
     assigned: int = 0
     key_left: int = 0
     deadline: date | None = None
+    away: int = 0  # 不在家已登记: a 一般农户 away, 附件2 details (never phoned)
+    missed: int = 0  # 电话未接通: still to visit
 
 
 Tokenizer = Callable[[str], list[str]]

@@ -174,7 +174,7 @@ def target_list(listed: Sequence[TargetInfo], header: str, more: bool, start: in
 
 def progress(ctx: Context) -> Reply:
     p = ctx.progress
-    done = p.visited + p.phone
+    done = p.visited + p.phone + p.away
     percent = round(100 * done / p.assigned) if p.assigned else 0
     deadline = ""
     if p.deadline is not None:
@@ -187,6 +187,8 @@ def progress(ctx: Context) -> Reply:
     text = prompts.PROGRESS.format(
         visited=p.visited,
         phone=p.phone,
+        away=p.away,
+        missed=prompts.PROGRESS_MISSED.format(missed=p.missed) if p.missed else "",
         assigned=p.assigned,
         percent=percent,
         key_left=p.key_left,

@@ -75,7 +75,13 @@ def build_context(
         rows, visit_queries.deadline(session, campaign.id, local_today(now))
     )
     progress = Progress(
-        figures.visited, figures.phone, figures.assigned, figures.key_left, figures.deadline
+        figures.visited,
+        figures.phone,
+        figures.assigned,
+        figures.key_left,
+        figures.deadline,
+        away=figures.away,
+        missed=figures.missed,
     )
     recent = []
     for v in visit_queries.recent_visits(session, cadre.id, now - RECENT_WINDOW):

@@ -41,6 +41,10 @@ def test_unanswered_call_stays_on_the_list_and_the_second_tells_the_leader(
         assert "李二" in text and "两次电话未接通" in text
         assert "13800000002" not in text and "党员" not in text
     assert "李二" in wc.say(CADRE, "走访")  # still to visit after two misses
+    wc.say(CADRE, "取消")
+    progress = wc.say(CADRE, "进度")
+    assert "入户走访 0 户，电话联系 0 户，不在家已登记 0 户，共应走访 3 户（完成 0%）" in progress
+    assert "电话未接通 1 户（仍待走访）" in progress
 
 
 def test_reached_by_phone_leaves_the_list(runtime: Runtime, wc: WecomTestClient) -> None:
