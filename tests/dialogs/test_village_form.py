@@ -54,3 +54,19 @@ def test_swapped_or_misplaced_numbers_are_caught(chat):
     assert saved.answers["households"] == 820 and saved.answers["population"] == 2950
     assert saved.answers["party_members"] == 95 and saved.answers["branches"] == 3
     assert saved.answers["business_income"] == 120
+
+
+def test_numbers_may_be_written_with_their_labels_in_any_order(chat):
+    c, _ = start(chat)
+    second = c.say("总人口2950，总户数820，人均可支配收入31000元，干部平均年收入86000")
+    assert "【基本情况（二）村组与党建】" in second, second
+    assert c.state.answers == {
+        "households": 820,
+        "population": 2950,
+        "income_per_capita": 31000,
+        "cadre_income": 86000,
+    }
+    reply = c.say("自然村个数6 村民小组个数12 党支部个数95 党员人数3 大学生村官人数1")
+    assert "第4项「党支部个数」" in reply  # labelled, and still checked
+    third = c.say("自然村个数6 村民小组个数12 党员人数95 党支部个数3 大学生村官人数1")
+    assert "【基本情况（三）集体经济（万元）】" in third
