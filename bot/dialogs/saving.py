@@ -191,22 +191,21 @@ def amend_pick(template: Template, state: DialogState, message: Message, ctx: Co
         if known
         else {"id": visit.target_id, "name": visit.target_name, "address": visit.address}
     )
+    section = _SECTION_OF.get(visit.outcome, st.SECTION_MAIN)
+    if section == st.SECTION_AWAY and flows.is_place(target):
+        section = st.SECTION_CLOSED
     started = start_visit(template, state, target, ctx).with_(
-        amend_visit_id=visit.visit_id, history=(), section=_SECTION_OF.get(visit.outcome, "")
+        amend_visit_id=visit.visit_id, history=(), section=section
     )
     if visit.outcome == "appointment":  # a 约访 has only its time to change
-        new = started.with_(section=st.SECTION_MAIN, step=st.APPOINTMENT)
+        new = started.with_(step=st.APPOINTMENT)
         return Outcome(new, (current_prompt(template, new, ctx),))
-    if started.section == st.SECTION_AWAY and flows.is_place(target):
-        started = started.with_(section=st.SECTION_CLOSED)
-    section = started.with_(section=started.section or st.SECTION_MAIN)
-    active = section_template(template, section)
+    active = section_template(template, started)
     answers = {
         q.id: visit.answers.get(q.id)
         for q in walk.relevant_questions(active, visit.answers, target)
     }
-    answers = walk.prune(active, answers, target)
-    new = section.with_(answers=answers, step=st.CONFIRM)
+    new = started.with_(answers=walk.prune(active, answers, target), step=st.CONFIRM)
     return Outcome(new, (current_prompt(template, new, ctx),))
 
 

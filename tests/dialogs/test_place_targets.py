@@ -3,18 +3,20 @@ their own words: 有人接待吗, never 在家吗; nobody there is not an 一般
 
 from __future__ import annotations
 
-from bot.dialogs.contracts import TargetInfo
-from scheduler.prompts import target_label
-from tests.dialogs.conftest import TARGETS
+from datetime import timedelta
 
-SHOP = TargetInfo(8, "桃源粮油店", "3组2号", "3组", "13800000008", False, ("商铺",), kind="place")
+from bot.dialogs.contracts import AmendVisit, RecentVisit, TargetInfo
+from scheduler.prompts import target_label
+from tests.dialogs.conftest import NOW, TARGETS
+
+SHOP = TargetInfo(8, "桃源粮油店", "街上2号", "3组", "13800000008", False, ("商铺",), kind="place")
 
 
 def test_a_shop_is_asked_whether_someone_receives_the_cadre(chat):
     c = chat(targets=(*TARGETS, SHOP))
     c.say("走访")
     ask = c.say("桃源粮油店")
-    assert ask.startswith("桃源粮油店（3组 3组2号）：有人接待吗？")
+    assert ask.startswith("桃源粮油店（3组 街上2号）：有人接待吗？")
     assert "在家" not in ask
     assert [b.label for b in c.replies[-1].buttons] == ["有人接待", "无人接待", "约访"]
     assert c.replies[-1].title == "有人接待吗"
@@ -48,3 +50,20 @@ def test_reminders_name_a_shop_by_its_own_name():
         == "桃源粮油店（桃源村 3组 2号）"
     )
     assert target_label("张三", "桃源村", "3组", "15号") == "张三家（桃源村 3组 15号）"
+
+
+def test_a_shops_not_received_record_is_amended_in_its_own_questions(chat):
+    answers = {"phone": "13800000008", "closed_note": "暂停营业"}
+    visit = RecentVisit(
+        61, 8, "桃源粮油店", "3组 街上2号", "away", NOW - timedelta(hours=1), answers
+    )
+    c = chat(targets=(*TARGETS, SHOP), recent=(visit,))
+    c.say("修改")
+    summary = c.say("1")
+    assert "2. 情况说明（如 暂停营业、放假、改日再访）：暂停营业" in summary
+    assert "外出时间" not in summary
+    c.say("改2")
+    c.say("店主外出进货，周五再来")
+    assert c.say("1").startswith("已修改：桃源粮油店")
+    amend = [e for e in c.effects if isinstance(e, AmendVisit)][-1]
+    assert amend.outcome == "away" and amend.answers["closed_note"] == "店主外出进货，周五再来"
