@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.runtime import Runtime
-from storage.models import Assignment, Target, Visit
-from tests.bot.handlers.roster import CADRE, seed
+from storage.models import Assignment, OutboxMessage, Target, Visit
+from tests.bot.handlers.roster import CADRE, LEADER, seed
 from tests.wecom_helpers import WecomTestClient
 
 
@@ -46,3 +46,20 @@ def test_the_village_record_is_not_a_household_to_visit(runtime: Runtime, wc: We
     wc.say(CADRE, "取消")
     progress = wc.say(CADRE, "进度")
     assert "共应走访 3 户" in progress
+
+
+def test_a_shop_missed_twice_is_not_a_household_in_the_leaders_note(
+    runtime: Runtime, wc: WecomTestClient
+) -> None:
+    roster = seed(runtime)
+    add_shop(runtime, roster.campaign_id, roster.cadre_id)
+    for when in ("今晚8点", "明晚8点"):
+        wc.say(CADRE, "走访")
+        wc.say(CADRE, "桃源粮油店")
+        wc.say(CADRE, "约访")
+        wc.say(CADRE, when)
+    with runtime.unit_of_work() as s:
+        notes = s.scalars(select(OutboxMessage).where(OutboxMessage.recipient == LEADER)).all()
+        assert len(notes) == 1
+        text = notes[0].payload["text"]["content"]
+        assert "桃源粮油店（4组 街上2号）已两次无人接待" in text and "户主" not in text
