@@ -23,7 +23,7 @@ from tests.dialogs.test_field_speed import NO_PROBLEM_SCRIPTS  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 HOUSE = TargetInfo(1, "张三", "15号", "3组", "13800000001", False, ("一般农户",))
-VILLAGE = TargetInfo(2, "新桥村", "村委会", "", "", False, ("村",))
+VILLAGE = TargetInfo(2, "新桥村", "村委会", "", "", False, (), kind="village")
 # The scripts the field-speed test enforces, so the printed counts are the tested ones.
 AT_HOME = NO_PROBLEM_SCRIPTS
 AWAY = ["不在家", "1", "春节后，广东东莞，务工"]

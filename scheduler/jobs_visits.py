@@ -100,7 +100,7 @@ def remind_appointments(
         assert visit.appointment_at is not None and tree is not None
         when = local_now(visit.appointment_at, config).strftime("%m月%d日 %H:%M")
         label = prompts.target_label(
-            target.head_name, tree.name(target.unit_id), target.grid, target.address
+            target.head_name, tree.name(target.unit_id), target.grid, target.address, target.kind
         )
         text = prompts.appointment_reminder(cadre.name, when, label)
         sent += send_personal(session, spreader, [cadre.userid], text_payload(text), now)

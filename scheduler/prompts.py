@@ -67,9 +67,13 @@ def reminder_personal(
     return "\n".join([head, *items]) + _more(len(remaining), MAX_LISTED) + "\n" + tail
 
 
-def target_label(head_name: str, unit: str, grid: str, address: str) -> str:
+def target_label(
+    head_name: str, unit: str, grid: str, address: str, kind: str = "household"
+) -> str:
+    """张三家（虹桥村 3组 15号）; a shop, school or village by its own name, no 家."""
     where = " ".join(x for x in (unit, grid, address) if x)
-    return f"{head_name}家（{where}）" if where else f"{head_name}家"
+    name = f"{head_name}家" if kind == "household" else head_name
+    return f"{name}（{where}）" if where else name
 
 
 # --- weekly review draw ----------------------------------------------------------

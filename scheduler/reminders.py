@@ -89,7 +89,7 @@ def _remind(
             sent += 1
     for b in behind:
         labels = [
-            prompts.target_label(t.head_name, tree.name(t.unit_id), t.grid, t.address)
+            prompts.target_label(t.head_name, tree.name(t.unit_id), t.grid, t.address, t.kind)
             for t in remaining_targets(session, campaign.id, b.cadre_id, best)
         ]
         text = prompts.reminder_personal(b.name, phase.name, phase.deadline, days, labels)

@@ -14,11 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Assignment, Cadre, Phase, Target, Unit, Visit
-from storage.vocab import OUTCOME_APPOINTMENT, OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_VISITED
+from storage.vocab import (
+    OUTCOME_APPOINTMENT,
+    OUTCOME_AWAY,
+    OUTCOME_PHONE,
+    OUTCOME_PHONE_MISSED,
+    OUTCOME_VISITED,
+)
 
-NOT_HOME_OUTCOMES = (OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_APPOINTMENT)
-# Which outcome a target's status shows when it has several visits (best first).
-_STATUS_ORDER = (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY, OUTCOME_APPOINTMENT)
+NOT_HOME_OUTCOMES = (OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_APPOINTMENT, OUTCOME_PHONE_MISSED)
+# Outcomes that take a target off the to-visit list, best first: its status when it has one.
+DONE_OUTCOMES = (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY)
+# Outcomes that leave it on the list; the latest one is its status.
+PENDING_OUTCOMES = (OUTCOME_APPOINTMENT, OUTCOME_PHONE_MISSED)
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,8 @@ class TargetStatus:
     status: str
     appointment_at: datetime | None
     not_home_count: int
+    missed_count: int = 0
+    kind: str = "household"
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class ProgressFigures:
     assigned: int
     key_left: int
     deadline: date | None
+    away: int = 0
+    missed: int = 0
 
 
 def deadline(session: Session, campaign_id: int, today: date) -> date | None:
@@ -77,7 +89,11 @@ def targets_for(session: Session, campaign_id: int, cadre_id: int) -> list[Targe
     for t in targets:
         own = visits.get(t.id, [])
         outcomes = {v.outcome for v in own}
-        status = next((o for o in _STATUS_ORDER if o in outcomes), "todo")
+        pending = [v for v in own if v.outcome in PENDING_OUTCOMES]
+        status = next(
+            (o for o in DONE_OUTCOMES if o in outcomes),
+            pending[-1].outcome if pending else "todo",
+        )
         appointment = None
         if status == OUTCOME_APPOINTMENT:
             appointment = own[-1].appointment_at if own[-1].outcome == OUTCOME_APPOINTMENT else None
@@ -93,16 +109,21 @@ def targets_for(session: Session, campaign_id: int, cadre_id: int) -> list[Targe
                 status=status,
                 appointment_at=appointment,
                 not_home_count=sum(1 for v in own if v.outcome in NOT_HOME_OUTCOMES),
+                missed_count=sum(1 for v in own if v.outcome == OUTCOME_PHONE_MISSED),
+                kind=t.kind or "household",
             )
         )
     return out
 
 
 def progress(targets: Sequence[TargetStatus], deadline_date: date | None) -> ProgressFigures:
-    """Coverage as the issue counts it: 已走访, 电话联系 (phone or away), the rest 未走访."""
+    """A cadre's coverage by each target's status: 入户走访, 电话联系 (a key target reached
+    by phone), 不在家已登记 (never phoned: not 电话联系), 电话未接通 (still to visit)."""
     return ProgressFigures(
         visited=sum(1 for t in targets if t.status == OUTCOME_VISITED),
-        phone=sum(1 for t in targets if t.status in (OUTCOME_PHONE, OUTCOME_AWAY)),
+        phone=sum(1 for t in targets if t.status == OUTCOME_PHONE),
+        away=sum(1 for t in targets if t.status == OUTCOME_AWAY),
+        missed=sum(1 for t in targets if t.status == OUTCOME_PHONE_MISSED),
         assigned=len(targets),
         key_left=sum(
             1

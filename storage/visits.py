@@ -27,9 +27,10 @@ from storage.models import (
 )
 from storage.problem_intake import ClassificationLike, RaisedItem, create_from_visit
 from storage.safe_text import one_line
+from storage.vocab import OUTCOME_APPOINTMENT, TARGET_VILLAGE
 
 Classify = Callable[[str], ClassificationLike]
-VILLAGE_KINDS = ("村", "社区")  # unit kinds, and the category of a village's own target
+VILLAGE_KINDS = ("村", "社区")  # the unit kinds whose village form (003 附件1) is filled
 
 
 def register_target(
@@ -57,9 +58,11 @@ def register_target(
 
 
 def village_target(session: Session, campaign_id: int, cadre: Cadre) -> Target | None:
-    """The cadre's own 村/社区 as a target, for forms filled once per village (seed 003
-    附件1): found by the unit's name, or added the first time (category = the unit's
-    kind), and assigned to the cadre. None when no unit above the cadre is a 村/社区.
+    """The cadre's own 村/社区 as a target of kind 'village', for forms filled once per
+    village (seed 003 附件1): the unit's village target (from the roster, or added here
+    the first time), assigned to the cadre. A village target is never a household: it
+    is not in the household picker, 进度 or the household tables. None when no unit
+    above the cadre is a 村/社区.
     """
     unit = session.get(Unit, cadre.unit_id)
     while unit is not None and unit.kind not in VILLAGE_KINDS:
@@ -68,7 +71,7 @@ def village_target(session: Session, campaign_id: int, cadre: Cadre) -> Target |
         return None
     target = session.scalar(
         select(Target)
-        .where(Target.unit_id == unit.id, Target.head_name == unit.name[:50])
+        .where(Target.unit_id == unit.id, Target.kind == TARGET_VILLAGE)
         .order_by(Target.id)
         .limit(1)
     )
@@ -77,8 +80,9 @@ def village_target(session: Session, campaign_id: int, cadre: Cadre) -> Target |
             head_name=unit.name[:50],
             unit_id=unit.id,
             address=f"{unit.name}{'村委会' if unit.kind == '村' else '居委会'}"[:200],
-            categories=[unit.kind],
+            categories=[],
             is_key=False,
+            kind=TARGET_VILLAGE,
         )
         session.add(target)
         session.flush()
@@ -174,8 +178,14 @@ def amend_visit(
     classify: Classify,
     now: datetime,
     not_before: datetime,
+    outcome: str = "",
+    appointment_at: datetime | None = None,
 ) -> Amended:
     """Replace a visit's answers and bring its problems in line with them.
+
+    ``outcome`` (when given) is the visit's outcome after the change — an unanswered
+    call amended to answered is ``phone`` from now on; an amended 约访 takes
+    ``appointment_at`` as its new time.
 
     A problem still raised (same text and kind) is kept as it is — its number, a
     corrected category, its history. One no longer raised is deleted while still only
@@ -185,7 +195,12 @@ def amend_visit(
     visit = session.get(Visit, visit_id)
     if visit is None or visit.cadre_id != cadre_id or visit.submitted_at < not_before:
         raise PermissionError(f"visit {visit_id} cannot be amended by cadre {cadre_id}")
-    visit.answers = answers
+    if outcome == OUTCOME_APPOINTMENT and appointment_at is not None:
+        visit.appointment_at = appointment_at
+    elif visit.outcome != OUTCOME_APPOINTMENT:
+        visit.answers = answers
+    if outcome and visit.outcome != OUTCOME_APPOINTMENT:
+        visit.outcome = outcome
     visit.amended_at = now
     raised = {(p.text.strip(), p.kind) for p in problems}
     existing = session.scalars(

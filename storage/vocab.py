@@ -118,3 +118,25 @@ def is_sensitive_problem(text: str) -> bool:
 def public_categories(categories: list[str]) -> list[str]:
     """Categories safe to show outside the assigned cadre's private chat."""
     return [c for c in categories if c not in SENSITIVE_CATEGORIES]
+
+
+# What people write in the roster's 类型 column -> the stored target kind.
+TARGET_KIND_WORDS = {
+    **{label: kind for kind, label in TARGET_KIND_LABELS.items()},
+    **{kind: kind for kind in TARGET_KIND_LABELS},
+    "家庭": TARGET_HOUSEHOLD,
+    "农户": TARGET_HOUSEHOLD,
+    "住户": TARGET_HOUSEHOLD,
+    "村": TARGET_VILLAGE,
+    "社区": TARGET_VILLAGE,
+    "单位": TARGET_PLACE,
+    "商铺": TARGET_PLACE,
+    "单位商铺": TARGET_PLACE,
+}
+
+
+def kind_of_categories(categories: list[str] | tuple[str, ...]) -> str:
+    """The target kind its categories imply: 'place' when one is a 004 place category
+    (机关, 企事业单位, 学校, 商铺, 医院, 市场, 企业), else 'household'. A village is never
+    implied by categories; the roster's 类型 column or the village form says so."""
+    return TARGET_PLACE if any(c in PLACE_CATEGORIES for c in categories) else TARGET_HOUSEHOLD

@@ -175,3 +175,41 @@ def split_fields(text: str, count: int) -> list[str]:
     if len(parts) == count:
         return [p.strip() for p in parts]
     return [p for p in re.split(r"[\s,，;；、]+", text) if p]
+
+
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
+_VALUE_EDGES = "：:，,;；、。 \t\n=为是"
+
+
+def label_names(label: str) -> tuple[str, ...]:
+    """How a cadre may write a field's label: in full, without its brackets
+    (村（社区）干部平均年收入（元） -> 村干部平均年收入), or without a leading 村."""
+    short = _BRACKETED.sub("", label).strip()
+    names = {label, short}
+    if short.startswith("村") and len(short) > 3:
+        names.add(short[1:])
+    return tuple(sorted((n for n in names if n), key=len, reverse=True))
+
+
+def labelled_fields(text: str, labels: list[str]) -> list[str] | None:
+    """The values of a field-list answer written with labels, in ``labels`` order
+    ("总人口2950，总户数820，…", any order); None unless every label is there once."""
+    found: list[tuple[int, int, int]] = []  # (start, end, field index)
+    for i, label in enumerate(labels):
+        spans = [
+            (m.start(), m.end())
+            for name in label_names(label)
+            for m in re.finditer(re.escape(name), text)
+        ]
+        if not spans:
+            return None
+        start, end = min(spans)
+        found.append((start, max(e for s, e in spans if s == start), i))
+    found.sort()
+    values = [""] * len(labels)
+    for n, (start, end, i) in enumerate(found):
+        if n and start < found[n - 1][1]:
+            return None  # one label inside another
+        stop = found[n + 1][0] if n + 1 < len(found) else len(text)
+        values[i] = text[end:stop].strip(_VALUE_EDGES)
+    return values

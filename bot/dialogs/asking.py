@@ -65,7 +65,12 @@ def answer_group(template: Template, state: DialogState, message: Message, ctx: 
     active = section_template(template, state)
     group = next(g for g in active.groups if g.id == state.step[len(st.GROUP_PREFIX) :])
     text = answers_mod.normalise(message.text)
-    parts = answers_mod.split_fields(text, len(group.questions)) if text else []
+    labels = [q.label for q in group.questions]
+    parts = (
+        answers_mod.labelled_fields(text, labels) or answers_mod.split_fields(text, len(labels))
+        if text
+        else []
+    )
     if len(parts) != len(group.questions):
         names = "、".join(q.label for q in group.questions)
         error = prompts.FIELDS_COUNT.format(count=len(group.questions), got=len(parts), names=names)
@@ -87,6 +92,7 @@ def answer_group(template: Template, state: DialogState, message: Message, ctx: 
             error = prompts.FIELD_ERROR.format(n=n, label=question.label, error=problem)
             return Outcome(state, (current_prompt(template, state, ctx, error),))
         new_answers[question.id] = answer.value
+        env[question.id] = answer.value  # later fields may be checked against this one
     return _advance(template, state, new_answers, ctx)
 
 

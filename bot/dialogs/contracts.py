@@ -30,7 +30,8 @@ class Message:
 class TargetInfo:
     """A household (or place) the cadre may visit, as the engine needs to see it.
 
-    status: ``todo`` (未走访), ``visited``, ``phone``, ``away``, ``appointment``.
+    status: ``todo`` (未走访), ``visited``, ``phone``, ``away``, ``appointment``,
+    ``phone_missed`` (a call that did not get through: still to visit).
     """
 
     id: int
@@ -42,7 +43,9 @@ class TargetInfo:
     categories: tuple[str, ...] = ()
     status: str = "todo"
     appointment_at: datetime | None = None
-    not_home_count: int = 0
+    not_home_count: int = 0  # earlier visits that did not meet anyone (any outcome)
+    missed_count: int = 0  # earlier calls that did not get through (phone_missed)
+    kind: str = "household"  # household / village / place (storage.vocab.TARGET_KIND_LABELS)
 
     @property
     def done(self) -> bool:
@@ -64,11 +67,13 @@ class RecentVisit:
 
 @dataclass(frozen=True)
 class Progress:
-    visited: int = 0  # in person
-    phone: int = 0  # 电话联系 (key by phone, or away with details)
+    visited: int = 0  # 入户走访: met in person
+    phone: int = 0  # 电话联系: a key target reached by phone
     assigned: int = 0
     key_left: int = 0
     deadline: date | None = None
+    away: int = 0  # 不在家已登记: a 一般农户 away, 附件2 details (never phoned)
+    missed: int = 0  # 电话未接通: still to visit
 
 
 Tokenizer = Callable[[str], list[str]]
@@ -139,7 +144,7 @@ class SaveVisit:
 
     template: str
     target_id: int | None
-    outcome: str  # visited | phone | away | appointment
+    outcome: str  # visited | phone | phone_missed | away | appointment
     answers: dict[str, Any]
     problems: tuple[ProblemDraft, ...]
     started_at: datetime
@@ -152,9 +157,15 @@ class SaveVisit:
 
 @dataclass(frozen=True)
 class AmendVisit:
+    """Replace a submitted visit's answers. ``outcome`` is the outcome after the change
+    (an unanswered call amended to answered becomes ``phone``); ``appointment_at`` the
+    new time of an amended 约访."""
+
     visit_id: int
     answers: dict[str, Any]
     problems: tuple[ProblemDraft, ...]
+    outcome: str = ""
+    appointment_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -166,10 +177,12 @@ class AttachMedia:
 
 @dataclass(frozen=True)
 class FlagNotHomeTwice:
-    """Tell the unit's leader: this target was not at home twice."""
+    """Tell the unit's leader: this target was not at home twice (``reason``
+    ``not_home``), or its phone did not get through twice (``phone_missed``)."""
 
     target_id: int
     target_name: str
+    reason: str = "not_home"
 
 
 Effect = SaveVisit | AmendVisit | AttachMedia | FlagNotHomeTwice

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from bot.dialogs import answers as answers_mod
 from bot.dialogs import prompts, render, walk
@@ -41,11 +42,27 @@ def section_template(template: Template, state: DialogState) -> Template:
         return builtin("away")
     if state.section == st.SECTION_PHONE:
         return builtin("phone")
+    if state.section == st.SECTION_CLOSED:
+        return builtin("closed")
     return template
 
 
+def is_place(target: dict[str, Any] | None) -> bool:
+    """A shop, school, company or office: received (有人接待), never "at home"."""
+    return (target or {}).get("kind") == "place"
+
+
 def outcome_of(state: DialogState) -> str:
-    return {st.SECTION_AWAY: "away", st.SECTION_PHONE: "phone"}.get(state.section, "visited")
+    """The outcome the draft will be saved with (ids as in storage.vocab).
+
+    A key target's call that did not get through is ``phone_missed``, not a contact:
+    the target stays on the cadre's to-visit list.
+    """
+    if state.section in (st.SECTION_AWAY, st.SECTION_CLOSED):
+        return "away"  # on a kind='place' target: nobody received the cadre
+    if state.section == st.SECTION_PHONE:
+        return "phone_missed" if state.answers.get("reached") == "no" else "phone"
+    return "visited"
 
 
 def text_of(message: Message) -> str:
@@ -67,13 +84,13 @@ def current_prompt(template: Template, state: DialogState, ctx: Context, error: 
         group = next(g for g in active.groups if g.id == step[len(st.GROUP_PREFIX) :])
         return render.group(active, group, state.answers, error)
     if step == st.AT_HOME:
-        text = prompts.AT_HOME_ASK.format(
-            name=target.get("name", ""), place=render.place_of(target)
-        )
+        place = is_place(target)
+        ask = prompts.PLACE_AT_HOME_ASK if place else prompts.AT_HOME_ASK
+        text = ask.format(name=target.get("name", ""), place=render.place_of(target))
         return Reply(
             (error + "\n" if error else "") + text,
-            render.buttons(prompts.AT_HOME_BUTTONS),
-            title="在家吗",
+            render.buttons(prompts.PLACE_AT_HOME_BUTTONS if place else prompts.AT_HOME_BUTTONS),
+            title="有人接待吗" if place else "在家吗",
         )
     if step == st.APPOINTMENT:
         return Reply((error + "\n" if error else "") + prompts.APPOINTMENT_ASK)
@@ -101,9 +118,8 @@ def where_label(template: Template, state: DialogState) -> str:
         return active.question(step[len(st.QUESTION_PREFIX) :]).label
     if step.startswith(st.GROUP_PREFIX):
         return next((g.label for g in active.groups if g.id == step[len(st.GROUP_PREFIX) :]), "")
-    return {st.AT_HOME: "在家吗", st.CONFIRM: "核对确认", st.APPOINTMENT: "约访时间"}.get(
-        step, step
-    )
+    at_home = "有人接待吗" if is_place(state.target) else "在家吗"
+    return {st.AT_HOME: at_home, st.CONFIRM: "核对确认", st.APPOINTMENT: "约访时间"}.get(step, step)
 
 
 def resume_offer(template: Template, state: DialogState) -> Reply:
@@ -127,6 +143,9 @@ def at_home(template: Template, state: DialogState, message: Message, ctx: Conte
     if key == "home:in" or text in prompts.AT_HOME_WORDS:
         section = st.SECTION_MAIN
         notes: list[Reply] = []
+    elif (key == "home:out" or text in prompts.NOT_HOME_WORDS) and is_place(target):
+        section = st.SECTION_CLOSED
+        notes = [Reply(prompts.PLACE_NOT_RECEIVED)]
     elif key == "home:out" or text in prompts.NOT_HOME_WORDS:
         section = st.SECTION_PHONE if target.get("is_key") else st.SECTION_AWAY
         notes = [Reply(prompts.KEY_NOT_HOME if target.get("is_key") else prompts.GENERAL_NOT_HOME)]
@@ -134,7 +153,8 @@ def at_home(template: Template, state: DialogState, message: Message, ctx: Conte
         new = state.with_(step=st.APPOINTMENT, history=history)
         return Outcome(new, (current_prompt(template, new, ctx),))
     else:
-        return Outcome(state, (current_prompt(template, state, ctx, prompts.AT_HOME_BAD),))
+        bad = prompts.PLACE_AT_HOME_BAD if is_place(target) else prompts.AT_HOME_BAD
+        return Outcome(state, (current_prompt(template, state, ctx, bad),))
     answers = state.answers if section == state.section else {}
     active = section_template(template, state.with_(section=section))
     first = walk.next_step(active, answers, target) or st.CONFIRM

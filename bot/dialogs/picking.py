@@ -34,9 +34,9 @@ def list_targets(state: DialogState, ctx: Context, page: int = 0) -> Outcome:
     pages = max(1, -(-len(todo) // PAGE_SIZE))
     page = page % pages
     listed = todo[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    reply = render.target_list(
-        listed, prompts.PICK_HEADER.format(left=len(todo)), pages > 1, ctx.zone
-    )
+    villages = all(t.kind == "village" for t in todo)
+    header = prompts.PICK_HEADER_VILLAGE if villages else prompts.PICK_HEADER
+    reply = render.target_list(listed, header.format(left=len(todo)), pages > 1, ctx.zone)
     new = state.with_(step=st.PICK_TARGET, shown=tuple(t.id for t in listed), page=page)
     return Outcome(new, (reply,))
 
@@ -84,6 +84,8 @@ def target_dict(target: TargetInfo) -> dict[str, Any]:
         "categories": list(target.categories),
         "status": target.status,
         "not_home_count": target.not_home_count,
+        "missed_count": target.missed_count,
+        "kind": target.kind,
     }
 
 
@@ -145,6 +147,8 @@ def new_target(template: Template, state: DialogState, message: Message, ctx: Co
         "categories": [],
         "status": "todo",
         "not_home_count": 0,
+        "missed_count": 0,
+        "kind": "household",
     }
     new = start_visit(template, state, target, ctx).with_(history=(st.NEW_TARGET,))
     return _enter_first_step(template, new, ctx, [Reply(prompts.NEW_TARGET_OK.format(name=name))])

@@ -18,8 +18,8 @@ CONFIRM_WORDS = ("1", "确认", "确认保存", "保存", "是", "对", "好", "
 RESUME_WORDS = ("1", "继续", "恢复", "是")
 DISCARD_WORDS = ("2", "放弃", "不要了", "删除")
 MORE_WORDS = ("更多", "下一页", "0")
-AT_HOME_WORDS = ("1", "在家", "在", "是", "有人")
-NOT_HOME_WORDS = ("2", "不在家", "不在", "否", "没人", "无人")
+AT_HOME_WORDS = ("1", "在家", "在", "是", "有人", "有人接待")
+NOT_HOME_WORDS = ("2", "不在家", "不在", "否", "没人", "无人", "无人接待", "没人接待", "关门")
 APPOINTMENT_WORDS = ("3", "约访", "预约", "改天")
 PREFILL_WORDS = ("1", "是", "对", "沿用", "不变", "一样")
 
@@ -59,6 +59,7 @@ FIELD_ERROR = "第{n}项「{label}」：{error}"
 
 # --- picking a target -------------------------------------------------------------
 PICK_HEADER = "待走访（共{left}户，重点对象优先）：回复编号或户主名/门牌"
+PICK_HEADER_VILLAGE = "待填报村（社区）调查表（共{left}个）：回复编号或村（社区）名"
 PICK_LINE = "{n}. {name} {place}{key}{extra}"
 PICK_MORE = "回复「更多」看下一页；名单外的户回复「新增」。"
 PICK_KEY_MARK = " ★重点"
@@ -82,6 +83,11 @@ AT_HOME_BUTTONS = (("home:in", "在家"), ("home:out", "不在家"), ("home:appt
 AT_HOME_BAD = "请回复 1 在家、2 不在家 或 3 约访。"
 KEY_NOT_HOME = "重点对象不在家，须电话联系。"
 GENERAL_NOT_HOME = "一般农户不在家，请登记联系方式和外出情况。"
+# A shop, school, company or office (target kind 'place') is received, not "at home".
+PLACE_AT_HOME_ASK = "{name}（{place}）：有人接待吗？\n1 有人接待  2 无人接待  3 约访（改天再来）"
+PLACE_AT_HOME_BUTTONS = (("home:in", "有人接待"), ("home:out", "无人接待"), ("home:appt", "约访"))
+PLACE_AT_HOME_BAD = "请回复 1 有人接待、2 无人接待 或 3 约访。"
+PLACE_NOT_RECEIVED = "无人接待，请登记联系电话和情况，改日可再访。"
 APPOINTMENT_ASK = "约在什么时间？例如：今晚7点、明天下午3点、11月25日19:00"
 APPOINTMENT_BAD = "没看懂时间，请写成：今晚7点、明天下午3点 或 11月25日19:00。"
 APPOINTMENT_PAST = "这个时间已经过去了，请给一个之后的时间。"
@@ -104,7 +110,8 @@ SAVED_APPOINTMENT = "已保存：{name}（{place}）约访 {when}，到时会提
 SAVED_PROBLEMS = "登记问题 {count} 条："
 SAVED_NO_PROBLEMS = "未发现问题。"
 SAVED_NEXT = "回复「走访」继续下一户。"
-AMENDED = "已修改：{name}（{place}）的记录。"
+AMENDED = "已修改：{name}（{place}）的记录（{outcome}）。"
+AMENDED_APPOINTMENT = "已修改：{name}（{place}）约访改为 {when}，到时会提醒你。"
 PROBLEM_LINE = "{n}. 【{kind}】{text}"
 
 # --- pause / resume / cancel --------------------------------------------------------
@@ -118,9 +125,10 @@ LEFT_LIST = "已退出。回复「走访」重新开始。"
 
 # --- progress -----------------------------------------------------------------------
 PROGRESS = (
-    "我的进度：已走访 {visited} 户，电话联系 {phone} 户，共应走访 {assigned} 户"
-    "（完成 {percent}%）。\n剩余重点对象 {key_left} 户。{deadline}"
+    "我的进度：入户走访 {visited} 户，电话联系 {phone} 户，不在家已登记 {away} 户，"
+    "共应走访 {assigned} 户（完成 {percent}%）。{missed}\n剩余重点对象 {key_left} 户。{deadline}"
 )
+PROGRESS_MISSED = "电话未接通 {missed} 户（仍待走访）。"
 PROGRESS_DEADLINE = "距截止（{date}）还有 {days} 天。"
 PROGRESS_OVERDUE = "已过截止日期（{date}）。"
 
@@ -131,18 +139,18 @@ MEDIA_NO_VISIT = "请在走访一户的过程中发送照片或位置（先回�
 
 # --- amend --------------------------------------------------------------------------
 AMEND_HEADER = "24小时内提交的记录，回复编号修改："
-AMEND_NONE = "24小时内没有可修改的走访记录（只能修改入户走访的问卷）。"
-AMEND_LINE = "{n}. {name} {place} {when}"
+AMEND_NONE = "24小时内没有可修改的走访记录。"
+AMEND_LINE = "{n}. {name} {place} {outcome} {when}"
 
+# The outcome words (issue 10 item 1; docs/facts.md defines them): exactly these in chat.
 OUTCOME_TEXT = {
-    "visited": "已走访",
+    "visited": "入户走访",
     "phone": "电话联系",
-    "away": "不在家（已登记外出情况）",
-    "appointment": "约访",
-}
-STATUS_TEXT = {
-    "visited": "已走访",
-    "phone": "电话联系",
+    "phone_missed": "电话未接通",
     "away": "不在家已登记",
     "appointment": "约访",
 }
+STATUS_TEXT = OUTCOME_TEXT
+VILLAGE_FORM = "村（社区）调查表已填报"  # a village target's record (003 附件1), not a visit
+SAVED_STILL_TODO = "该户仍在待走访名单上，请改天再上门或再打电话。"
+PICK_MISSED = "（电话未接通{count}次）"

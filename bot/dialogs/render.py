@@ -28,6 +28,13 @@ def local_time(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%m-%d %H:%M")
 
 
+def outcome_label(target: Mapping[str, Any], outcome: str) -> str:
+    """The outcome's word in chat; a village's form is a form, not a visit outcome."""
+    if target.get("kind") == "village":
+        return prompts.VILLAGE_FORM
+    return prompts.OUTCOME_TEXT[outcome]
+
+
 def buttons(pairs: Sequence[tuple[str, str]]) -> tuple[Button, ...]:
     return tuple(Button(k, label) for k, label in pairs)
 
@@ -110,7 +117,7 @@ def summary(
     lines = [error] if error else []
     lines.append(
         prompts.SUMMARY_HEAD.format(
-            name=target.get("name", ""), outcome=prompts.OUTCOME_TEXT[outcome]
+            name=target.get("name", ""), outcome=outcome_label(target, outcome)
         )
     )
     for i, q in enumerate(summary_items(template, answers, target), 1):
@@ -151,11 +158,11 @@ def target_list(
 ) -> Reply:
     lines = [header]
     for i, t in enumerate(listed, start):
-        extra = (
-            prompts.PICK_APPOINTMENT.format(when=local_time(t.appointment_at, zone))
-            if t.appointment_at and t.status == "appointment"
-            else ""
-        )
+        extra = ""
+        if t.appointment_at and t.status == "appointment":
+            extra = prompts.PICK_APPOINTMENT.format(when=local_time(t.appointment_at, zone))
+        elif t.status == "phone_missed":
+            extra = prompts.PICK_MISSED.format(count=t.missed_count)
         key = prompts.PICK_KEY_MARK if t.is_key else ""
         place = " ".join(p for p in (t.grid, t.address) if p)
         lines.append(prompts.PICK_LINE.format(n=i, name=t.name, place=place, key=key, extra=extra))
@@ -169,7 +176,7 @@ def target_list(
 
 def progress(ctx: Context) -> Reply:
     p = ctx.progress
-    done = p.visited + p.phone
+    done = p.visited + p.phone + p.away
     percent = round(100 * done / p.assigned) if p.assigned else 0
     deadline = ""
     if p.deadline is not None:
@@ -182,6 +189,8 @@ def progress(ctx: Context) -> Reply:
     text = prompts.PROGRESS.format(
         visited=p.visited,
         phone=p.phone,
+        away=p.away,
+        missed=prompts.PROGRESS_MISSED.format(missed=p.missed) if p.missed else "",
         assigned=p.assigned,
         percent=percent,
         key_left=p.key_left,

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from bot.dialogs import prompts, render, walk
+from bot.dialogs import flows, prompts, render, walk
 from bot.dialogs import state as st
 from bot.dialogs.contracts import (
     AmendVisit,
@@ -34,21 +34,31 @@ def appointment(template: Template, state: DialogState, message: Message, ctx: C
     if when <= ctx.now:
         return Outcome(state, (current_prompt(template, state, ctx, prompts.APPOINTMENT_PAST),))
     target = state.target or {}
+    place, shown = render.place_of(target), render.local_time(when, ctx.zone)
+    if state.amend_visit_id is not None:
+        amend = AmendVisit(state.amend_visit_id, {}, (), "appointment", when)
+        text = prompts.AMENDED_APPOINTMENT.format(
+            name=target.get("name", ""), place=place, when=shown
+        )
+        return Outcome(st.fresh(template.id), (Reply(text),), (amend,))
     effects: list[Effect] = [_save(template.id, state, "appointment", {}, (), ctx, when)]
-    effects.extend(_not_home_flag(target))
-    text = prompts.SAVED_APPOINTMENT.format(
-        name=target.get("name", ""),
-        place=render.place_of(target),
-        when=render.local_time(when, ctx.zone),
-    )
+    effects.extend(_not_home_flag(target, "appointment"))
+    text = prompts.SAVED_APPOINTMENT.format(name=target.get("name", ""), place=place, when=shown)
     return Outcome(
         st.fresh(template.id), (Reply(text + "\n" + prompts.SAVED_NEXT),), tuple(effects)
     )
 
 
-def _not_home_flag(target: dict[str, Any]) -> list[Effect]:
-    if target.get("id") is not None and int(target.get("not_home_count") or 0) == 1:
-        return [FlagNotHomeTwice(int(target["id"]), str(target.get("name", "")))]
+def _not_home_flag(target: dict[str, Any], outcome: str) -> list[Effect]:
+    """The leader hears of the second miss: a second unanswered call, else a second
+    not-at-home visit of any kind."""
+    if target.get("id") is None:
+        return []
+    tid, name = int(target["id"]), str(target.get("name", ""))
+    if outcome == "phone_missed" and int(target.get("missed_count") or 0) == 1:
+        return [FlagNotHomeTwice(tid, name, "phone_missed")]
+    if int(target.get("not_home_count") or 0) == 1:
+        return [FlagNotHomeTwice(tid, name)]
     return []
 
 
@@ -113,21 +123,26 @@ def confirm(template: Template, state: DialogState, message: Message, ctx: Conte
     problems = walk.problems(active, final)
     place = render.place_of(target)
     if state.amend_visit_id is not None:
-        text_out = prompts.AMENDED.format(name=target.get("name", ""), place=place)
-        effects: list[Effect] = [AmendVisit(state.amend_visit_id, final, problems)]
+        outcome = outcome_of(state)
+        text_out = prompts.AMENDED.format(
+            name=target.get("name", ""), place=place, outcome=render.outcome_label(target, outcome)
+        )
+        effects: list[Effect] = [AmendVisit(state.amend_visit_id, final, problems, outcome)]
     else:
         outcome = outcome_of(state)
         effects = [_save(template.id, state, outcome, final, problems, ctx)]
         if outcome != "visited":
-            effects.extend(_not_home_flag(target))
+            effects.extend(_not_home_flag(target, outcome))
         text_out = prompts.SAVED.format(
-            name=target.get("name", ""), place=place, outcome=prompts.OUTCOME_TEXT[outcome]
+            name=target.get("name", ""), place=place, outcome=render.outcome_label(target, outcome)
         )
+        if outcome == "phone_missed":
+            text_out += "\n" + prompts.SAVED_STILL_TODO
     lines = [text_out]
     if problems:
         lines.append(prompts.SAVED_PROBLEMS.format(count=len(problems)))
         lines.extend(render.problem_lines(problems))
-    elif outcome_of(state) == "visited":
+    elif outcome_of(state) == "visited" and target.get("kind") != "village":
         lines.append(prompts.SAVED_NO_PROBLEMS)
     lines.append(prompts.SAVED_NEXT)
     return Outcome(st.fresh(template.id), (Reply("\n".join(lines)),), tuple(effects))
@@ -140,7 +155,7 @@ def amendable(ctx: Context) -> list[Any]:
     return [
         v
         for v in sorted(ctx.recent_visits, key=lambda v: v.submitted_at, reverse=True)
-        if v.outcome == "visited" and ctx.now - v.submitted_at <= AMEND_WINDOW
+        if ctx.now - v.submitted_at <= AMEND_WINDOW
     ][:PAGE_SIZE]
 
 
@@ -151,7 +166,12 @@ def list_amendable(state: DialogState, ctx: Context) -> Outcome:
     lines = [prompts.AMEND_HEADER]
     for i, v in enumerate(visits, 1):
         when = render.local_time(v.submitted_at, ctx.zone)
-        lines.append(prompts.AMEND_LINE.format(n=i, name=v.target_name, place=v.address, when=when))
+        outcome = prompts.OUTCOME_TEXT.get(v.outcome, v.outcome)
+        lines.append(
+            prompts.AMEND_LINE.format(
+                n=i, name=v.target_name, place=v.address, outcome=outcome, when=when
+            )
+        )
     new = state.with_(step=st.AMEND_PICK, shown=tuple(v.visit_id for v in visits))
     return Outcome(new, (Reply("\n".join(lines)),))
 
@@ -171,12 +191,28 @@ def amend_pick(template: Template, state: DialogState, message: Message, ctx: Co
         if known
         else {"id": visit.target_id, "name": visit.target_name, "address": visit.address}
     )
+    section = _SECTION_OF.get(visit.outcome, st.SECTION_MAIN)
+    if section == st.SECTION_AWAY and flows.is_place(target):
+        section = st.SECTION_CLOSED
+    started = start_visit(template, state, target, ctx).with_(
+        amend_visit_id=visit.visit_id, history=(), section=section
+    )
+    if visit.outcome == "appointment":  # a 约访 has only its time to change
+        new = started.with_(step=st.APPOINTMENT)
+        return Outcome(new, (current_prompt(template, new, ctx),))
+    active = section_template(template, started)
     answers = {
         q.id: visit.answers.get(q.id)
-        for q in walk.relevant_questions(template, visit.answers, target)
+        for q in walk.relevant_questions(active, visit.answers, target)
     }
-    answers = walk.prune(template, answers, target)
-    new = start_visit(template, state, target, ctx).with_(
-        answers=answers, amend_visit_id=visit.visit_id, step=st.CONFIRM, history=()
-    )
+    new = started.with_(answers=walk.prune(active, answers, target), step=st.CONFIRM)
     return Outcome(new, (current_prompt(template, new, ctx),))
+
+
+# Which questionnaire section a submitted outcome's answers belong to.
+_SECTION_OF = {
+    "visited": st.SECTION_MAIN,
+    "away": st.SECTION_AWAY,
+    "phone": st.SECTION_PHONE,
+    "phone_missed": st.SECTION_PHONE,
+}

@@ -31,6 +31,7 @@ GROUP_PREFIX = "group:"
 SECTION_MAIN = "main"  # the campaign template (visited in person)
 SECTION_AWAY = "away"  # 一般农户 not at home: 附件2 details
 SECTION_PHONE = "phone"  # key target not at home: phone contact log
+SECTION_CLOSED = "closed"  # a place (shop, school, office) where nobody received the cadre
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,21 @@ from bot.handlers import visit_io, visit_ledger
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from storage import campaigns, outbox, sessions, visit_queries, visits
 from storage.models import Cadre, Campaign, Problem, Target
+from storage.vocab import TARGET_PLACE
 
 log = logging.getLogger("minqing.visit")
 
 STALE_CARD = "这张卡片已过期，请按最新一条消息回答。"
 TEMPLATE_BROKEN = "走访问卷模板有误，暂时无法登记，请联系管理员。"
 NOT_HOME_TWICE = "【走访提醒】{cadre} 负责的 {name}（{place}）已两次未遇到户主，请关注并协调走访。"
+NOT_RECEIVED_TWICE = (
+    "【走访提醒】{cadre} 负责的 {name}（{place}）已两次无人接待，请关注并协调走访。"
+)
+# No phone number and no category: leaders' chats may be read over a shoulder.
+PHONE_MISSED_TWICE = (
+    "【走访提醒】{cadre} 负责的重点对象 {name}（{place}）两次电话未接通，仍未联系上，"
+    "请关注并协调走访。"
+)
 STARTING_COMMANDS = ("visit", "new", "amend", "progress")
 
 
@@ -180,6 +189,8 @@ def apply_effect(
             classify=visit_ledger.classify,
             now=now,
             not_before=now - timedelta(hours=24),
+            outcome=effect.outcome,
+            appointment_at=effect.appointment_at,
         )
         return visit_ledger.Filed(amended.new, amended.kept + amended.new)
     if isinstance(effect, AttachMedia):
@@ -201,11 +212,17 @@ def _flag_not_home(
     if not leaders:
         return
     place = " ".join(p for p in (target.grid, target.address) if p) or "-"
-    text = NOT_HOME_TWICE.format(cadre=cadre.name, name=target.head_name, place=place)
+    missed = flag.reason == "phone_missed"
+    if missed:
+        message = PHONE_MISSED_TWICE
+    else:
+        message = NOT_RECEIVED_TWICE if target.kind == TARGET_PLACE else NOT_HOME_TWICE
+    text = message.format(cadre=cadre.name, name=target.head_name, place=place)
+    kind = "phone-missed-twice" if missed else "not-home-twice"
     outbox.enqueue_to_users(
         session,
         leaders,
         outbox.text_payload(text),
         ctx.now,
-        dedupe_key=f"not-home-twice:{campaign.id}:{target.id}",
+        dedupe_key=f"{kind}:{campaign.id}:{target.id}",
     )

@@ -20,6 +20,7 @@ from bot.handlers.base import Incoming
 from storage import visit_queries, visits
 from storage.models import Cadre, Campaign, Target
 from storage.safe_text import one_line
+from storage.vocab import TARGET_VILLAGE
 
 # Menu (click event) keys the visit handler understands -> the command word they mean.
 MENU_KEYS = {"visit": "走访", "new_target": "新增", "amend": "修改", "progress": "进度"}
@@ -52,13 +53,13 @@ def build_context(
     """The engine's view of this cadre: their targets with status, progress, recent visits.
 
     ``per_village``: the template is filled once per village, so the targets are the
-    cadre's 村/社区 (their own village is added on first use), not households.
+    cadre's 村/社区 (kind 'village'; their own village is added on first use). Otherwise
+    village targets are left out: the list, 进度 and 共应走访 are households and places.
     """
     if per_village:
         visits.village_target(session, campaign.id, cadre)
     rows = visit_queries.targets_for(session, campaign.id, cadre.id)
-    if per_village:
-        rows = [t for t in rows if set(t.categories) & set(visits.VILLAGE_KINDS)]
+    rows = [t for t in rows if (t.kind == TARGET_VILLAGE) == per_village]
     # Names and places become list lines and buttons: one line each, no invisible marks.
     targets = tuple(
         TargetInfo(
@@ -72,6 +73,8 @@ def build_context(
             status=t.status,
             appointment_at=t.appointment_at,
             not_home_count=t.not_home_count,
+            missed_count=t.missed_count,
+            kind=t.kind,
         )
         for t in rows
     )
@@ -79,7 +82,13 @@ def build_context(
         rows, visit_queries.deadline(session, campaign.id, local_today(now, zone))
     )
     progress = Progress(
-        figures.visited, figures.phone, figures.assigned, figures.key_left, figures.deadline
+        figures.visited,
+        figures.phone,
+        figures.assigned,
+        figures.key_left,
+        figures.deadline,
+        away=figures.away,
+        missed=figures.missed,
     )
     recent = []
     for v in visit_queries.recent_visits(session, cadre.id, now - RECENT_WINDOW):

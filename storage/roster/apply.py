@@ -128,6 +128,7 @@ def _target_values(t: TargetRow, unit_ids: dict[str, int]) -> dict[str, Any]:
         "member_count": t.member_count,
         "categories": list(t.categories),
         "is_key": vocab.is_key_target(list(t.categories)),
+        "kind": t.kind,
     }
     if t.code is not None:  # a row without 编号 never clears a stored one
         values["code"] = t.code

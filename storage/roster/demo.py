@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from storage import vocab
 from storage.roster.sheets import CADRES, PHASES, TARGETS, UNITS
 from storage.roster.template import new_roster_workbook, write_notes
 from storage.xlsx_cells import save_workbook
@@ -197,6 +198,8 @@ def _targets(
             row = [code, head, village, grid, address, phone, category, members]
             village_rows.append(row)
         _assign(village_rows, visitors[village], demo=village == VILLAGES[0][0])
+        for row in village_rows:  # 类型: shops, schools and companies are 单位或商铺
+            row.append(vocab.TARGET_KIND_LABELS[vocab.kind_of_categories([str(row[6])])])
         rows += village_rows
     return rows
 

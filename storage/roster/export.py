@@ -50,6 +50,7 @@ def export_roster(session: Session, path: str | Path) -> dict[str, int]:
                 "、".join(t.categories),
                 t.member_count,
                 userid_of.get(assigned[1], "") if assigned else "",
+                vocab.TARGET_KIND_LABELS.get(t.kind, ""),
             ]
         )
 

@@ -66,6 +66,14 @@ def bad_unit_kind(value: str, allowed: tuple[str, ...]) -> str:
     return f"单位类型不对 {q(value)}（只能是 {'、'.join(allowed)}）"
 
 
+def bad_target_kind(value: str, allowed: tuple[str, ...]) -> str:
+    return f"走访对象类型不对 {q(value)}（只能是 {'、'.join(allowed)}）"
+
+
+def kind_contradicts_category(value: str, category: str) -> str:
+    return f"类型 {q(value)} 与类别 {q(category)} 不符（{category}应为 单位或商铺）"
+
+
 def unknown_category(value: str) -> str:
     return f"未知类别 {q(value)}（可用类别见“说明”工作表）"
 

@@ -89,8 +89,9 @@ class _Cells:
 def check_headers(sheet: RawSheet) -> list[Problem]:
     """Missing or repeated header cells in row 1 of ``sheet``."""
     problems = []
-    for column in SPECS[sheet.name].headers:
-        if column not in sheet.headers:
+    spec = SPECS[sheet.name]
+    for column in spec.headers:
+        if column not in sheet.headers and column not in spec.optional_columns:
             problems.append(Problem(sheet.name, 1, column, msg.missing_header(column)))
     seen: set[str] = set()
     for column in sheet.headers:
@@ -180,11 +181,15 @@ def parse_cadres(sheet: RawSheet, problems: list[Problem]) -> list[CadreRow]:
 def parse_targets(sheet: RawSheet, problems: list[Problem]) -> list[TargetRow]:
     def one(c: _Cells) -> TargetRow:
         categories: list[str] = []
-        for category in vocab.split_categories(c.text("类别")):
+        written = c.text("类别")
+        for category in vocab.split_categories(written):
             if category not in vocab.CATEGORIES:
                 c.problem("类别", msg.unknown_category(category))
             elif category not in categories:
                 categories.append(category)
+        kind = _target_kind(c, categories)
+        if kind != vocab.TARGET_HOUSEHOLD and not written:
+            categories = []  # an empty 类别 means 一般农户 only for a household
         count_text = c.text("家庭成员数")
         count = parse_count(count_text) if count_text else None
         if count_text and count is None:
@@ -195,7 +200,7 @@ def parse_targets(sheet: RawSheet, problems: list[Problem]) -> list[TargetRow]:
         return TargetRow(
             c.raw.number,
             code=c.text("编号") or None,
-            head_name=c.name("户主姓名", person=not set(categories) & set(vocab.PLACE_CATEGORIES)),
+            head_name=c.name("户主姓名", person=kind == vocab.TARGET_HOUSEHOLD),
             unit=c.text("所属村社区"),
             grid=c.text("组网格"),
             address=c.text("地址"),
@@ -203,6 +208,7 @@ def parse_targets(sheet: RawSheet, problems: list[Problem]) -> list[TargetRow]:
             categories=tuple(categories),
             member_count=count,
             cadre_userid=c.text("走访干部") or None,  # resolved by refs
+            kind=kind,
         )
 
     rows = _rows(sheet, one, problems)
@@ -223,6 +229,23 @@ def parse_targets(sheet: RawSheet, problems: list[Problem]) -> list[TargetRow]:
         problems,
     )
     return rows
+
+
+def _target_kind(c: _Cells, categories: list[str]) -> str:
+    """The 类型 cell, else what the categories imply; a 类型 that contradicts a place
+    category (户 for a 商铺) is a problem, not a guess."""
+    implied = vocab.kind_of_categories(categories)
+    written = c.text("类型").replace("(", "（").replace(")", "）").replace(" ", "")
+    if not written:
+        return implied
+    kind = vocab.TARGET_KIND_WORDS.get(written)
+    if kind is None:
+        c.problem("类型", msg.bad_target_kind(written, tuple(vocab.TARGET_KIND_LABELS.values())))
+        return implied
+    places = [x for x in categories if x in vocab.PLACE_CATEGORIES]
+    if places and kind != vocab.TARGET_PLACE:
+        c.problem("类型", msg.kind_contradicts_category(written, places[0]))
+    return kind
 
 
 def parse_phases(sheet: RawSheet, problems: list[Problem]) -> list[PhaseRow]:

@@ -131,6 +131,7 @@ def _plan_targets(plan: Plan, targets: tuple[TargetRow, ...], snap: Snapshot) ->
             stored.member_count,
             stored.categories,
             stored.is_key,
+            stored.kind,
         )
         want = (
             stored.code if t.code is None else t.code,
@@ -142,6 +143,7 @@ def _plan_targets(plan: Plan, targets: tuple[TargetRow, ...], snap: Snapshot) ->
             t.member_count,
             t.categories,
             vocab.is_key_target(list(t.categories)),
+            t.kind,
         )
         if now != want:
             plan.targets_changed.append((stored.id, t))

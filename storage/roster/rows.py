@@ -50,6 +50,7 @@ class TargetRow:
     categories: tuple[str, ...]
     member_count: int | None
     cadre_userid: str | None  # resolved from 走访干部 (account or unique name)
+    kind: str = "household"  # 类型: household / village / place (storage.vocab)
 
     @property
     def key(self) -> tuple[str, str]:

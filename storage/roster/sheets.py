@@ -23,6 +23,7 @@ class SheetSpec:
     headers: tuple[str, ...]
     required: frozenset[str]  # columns whose cells must not be empty
     optional_sheet: bool = False
+    optional_columns: frozenset[str] = frozenset()  # headers an older file may lack
 
 
 SHEETS: tuple[SheetSpec, ...] = (
@@ -44,8 +45,10 @@ SHEETS: tuple[SheetSpec, ...] = (
             "类别",
             "家庭成员数",
             "走访干部",
+            "类型",
         ),
         frozenset({"户主姓名", "所属村社区"}),
+        optional_columns=frozenset({"类型"}),
     ),
     SheetSpec(
         PHASES,
@@ -94,6 +97,14 @@ COLUMN_NOTES: tuple[tuple[str, str, str, str, str], ...] = (
         "选填",
         "负责走访的干部：企业微信账号，或不重名的干部姓名。已有走访记录的户不得更换（一访到底）；留空则不改变已有分配",
         "zhangwei",
+    ),
+    (
+        TARGETS,
+        "类型",
+        "选填",
+        "户、村（社区）、单位或商铺 之一；留空时按类别判断（机关、企事业单位、学校、商铺、医院、"
+        "市场、企业 为单位或商铺，其余为户）。村（社区）是每村一份的村（社区）调查表",
+        "户",
     ),
     (
         PHASES,

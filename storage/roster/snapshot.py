@@ -47,6 +47,7 @@ class TargetRec:
     member_count: int | None
     categories: tuple[str, ...]
     is_key: bool
+    kind: str = "household"
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def load_snapshot(session: Session) -> Snapshot:
             Target.member_count,
             Target.categories,
             Target.is_key,
+            Target.kind,
         )
     ):
         rec = TargetRec(
@@ -115,6 +117,7 @@ def load_snapshot(session: Session) -> Snapshot:
             t.member_count,
             tuple(t.categories or ()),
             bool(t.is_key),
+            t.kind or "household",
         )
         if rec.code:
             snap.targets_by_code[rec.code] = rec

@@ -18,7 +18,10 @@ from bot.dialogs import flows, walk
 from bot.dialogs import state as st
 from bot.dialogs.contracts import AmendVisit, Message, SaveVisit
 from bot.dialogs.template import available, load_named
-from tests.dialogs.conftest import Chat
+from tests.dialogs.conftest import TARGETS, Chat
+from tests.dialogs.test_place_targets import SHOP
+
+WITH_SHOP = (*TARGETS, SHOP)  # a place too: 有人接待吗 and its own not-received questions
 
 TEMPLATES = {name: load_named(name) for name in available()}
 WORDS = [
@@ -124,9 +127,10 @@ def valid_answer(c: Chat, data) -> Message:
 
 def check_save(c: Chat, effect) -> None:
     if isinstance(effect, SaveVisit) and effect.outcome != "appointment":
-        active = {"away": flows.builtin("away"), "phone": flows.builtin("phone")}.get(
-            effect.outcome, c.template
-        )
+        section = {"away": "away", "phone": "phone", "phone_missed": "phone"}.get(effect.outcome)
+        if section == "away" and flows.is_place(c.last_target):
+            section = "closed"  # a shop nobody received
+        active = flows.builtin(section) if section else c.template
     elif isinstance(effect, AmendVisit):
         active = c.template
     else:
@@ -164,7 +168,8 @@ def check_no_loss(c: Chat, before: st.DialogState, message: Message) -> None:
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=hs.data(), name=hs.sampled_from(sorted(TEMPLATES)))
 def test_random_conversations_keep_the_invariants(data, name):
-    cadres = [Chat(TEMPLATES[name]), Chat(TEMPLATES[data.draw(hs.sampled_from(sorted(TEMPLATES)))])]
+    other = TEMPLATES[data.draw(hs.sampled_from(sorted(TEMPLATES)))]
+    cadres = [Chat(TEMPLATES[name], targets=WITH_SHOP), Chat(other, targets=WITH_SHOP)]
     for c in cadres:
         c.last_target = None
     for _ in range(data.draw(hs.integers(5, 60))):

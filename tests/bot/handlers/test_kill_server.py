@@ -87,7 +87,7 @@ def test_killing_the_server_mid_visit_loses_nothing(runtime: Runtime, config_fil
             reply = say(answer)
             assert not reply.startswith("[HTTP"), reply
         saved = say("1")
-        assert saved.startswith("已保存：王大（3组 15号）已走访。"), saved
+        assert saved.startswith("已保存：王大（3组 15号）入户走访。"), saved
     with runtime.unit_of_work() as s:
         visit = s.scalars(select(Visit)).one()
         assert visit.target_id == roster.targets["王大"]

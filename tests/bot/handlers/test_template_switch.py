@@ -3,10 +3,10 @@ are refused and nothing changes. A per-village template offers the cadre's villa
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.runtime import Runtime
-from storage.models import AuditLog, Campaign, Target, Visit
+from storage.models import Assignment, AuditLog, Campaign, Target, Visit
 from tests.bot.handlers.roster import CADRE, LEADER, seed
 from tests.wecom_helpers import WecomTestClient, add_cadre
 
@@ -73,18 +73,22 @@ def test_a_per_village_template_offers_the_cadres_village(
     runtime: Runtime, wc: WecomTestClient
 ) -> None:
     seed(runtime, template="changzhou_village")
+    with runtime.unit_of_work() as s:  # this time the roster has no village record
+        villages = select(Target.id).where(Target.kind == "village")
+        s.execute(delete(Assignment).where(Assignment.target_id.in_(villages)))
+        s.execute(delete(Target).where(Target.kind == "village"))
     listing = wc.say(CADRE, "走访")
-    # Only villages: the roster's 新桥村 and the cadre's own 测试村 (added on first use).
-    assert "新桥村" in listing and "测试村" in listing
+    # Only villages: the cadre's own 测试村 (added on first use), no household.
+    assert "测试村" in listing
     assert "王大" not in listing and "李二" not in listing
     wc.say(CADRE, "测试村")
-    for line in ("820 2950 31000 86000 6 12 95 3 1 260 120 3500", "1", "王书记 13800000011"):
+    for line in ("820 2950 31000 86000", "6 12 95 3 1", "260 120 3500", "1", "王书记 13800000011"):
         wc.say(CADRE, line)
     saved = wc.say(CADRE, "1")
-    assert saved.startswith("已保存：测试村（测试村村委会）已走访。")
+    assert saved.startswith("已保存：测试村（测试村村委会）村（社区）调查表已填报。")
     with runtime.unit_of_work() as s:
         village = s.scalars(select(Target).where(Target.head_name == "测试村")).one()
-        assert village.categories == ["村"]
+        assert (village.kind, village.categories) == ("village", [])
         assert s.scalars(select(Visit)).one().target_id == village.id
     after = wc.say(CADRE, "走访")  # done: off the list
-    assert "共1户" in after and "测试村" not in after
+    assert "测试村" not in after

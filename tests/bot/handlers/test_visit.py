@@ -24,7 +24,7 @@ def test_a_visit_is_saved_with_its_problems(runtime: Runtime, wc: WecomTestClien
         wc.say(CADRE, answer)
     assert "请核对 王大" in wc.say(CADRE, "1")
     saved = wc.say(CADRE, "确认")
-    assert saved.startswith("已保存：王大（3组 15号）已走访。")
+    assert saved.startswith("已保存：王大（3组 15号）入户走访。")
     assert "【安全隐患】墙体有裂缝" in saved
     with runtime.unit_of_work() as s:
         visit = s.scalars(select(Visit)).one()
