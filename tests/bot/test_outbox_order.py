@@ -42,7 +42,7 @@ def test_a_reminder_queued_for_next_week_holds_back_nothing_sent_now(
         reminder = outbox.text_payload("【走访提醒】12月2日：今天还有3户未走访")
         outbox.enqueue(s, "message", CADRE, reminder, runtime.clock(), not_before=DEC_2_MORNING)
     assert "请核对 王大" in visit_wangda(wc, "孩子上学路远，没有校车")
-    assert wc.say(CADRE, "确认").startswith("已保存：王大（3组 15号）已走访。")
+    assert wc.say(CADRE, "确认").startswith("已保存：王大（3组 15号）入户走访。")
     queued_by_visit = len(pending(api_runtime)) - 1
     assert queued_by_visit >= 3  # choice cards, the confirm card, classification cards
 
