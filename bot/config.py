@@ -104,6 +104,8 @@ class SchedulerConfig:
     review_time: str = "08:30"
     review_size: int = 5
     review_exclude_weeks: int = 2
+    # A person is drawn at most once a week across all drawing units (town and village).
+    review_once_per_week: bool = True
     daily_digest_time: str = "20:00"
     draft_idle_hours: int = 12
 
@@ -266,6 +268,7 @@ def from_dict(
         review_time=v.hhmm("scheduler", "review_time", "08:30"),
         review_size=v.integer("scheduler", "review_size", 5, minimum=1),
         review_exclude_weeks=v.integer("scheduler", "review_exclude_weeks", 2, minimum=0),
+        review_once_per_week=v.boolean("scheduler", "review_once_per_week", True),
         daily_digest_time=v.hhmm("scheduler", "daily_digest_time", "20:00"),
         draft_idle_hours=v.integer("scheduler", "draft_idle_hours", 12, minimum=1),
     )

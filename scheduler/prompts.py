@@ -131,6 +131,14 @@ def redraw_nothing_to_redo(unit: str, week: str) -> str:
     return f"{unit} {week} 还没有抽签，无需重新抽取"
 
 
+def draw_future_week(week: str, this_week: str) -> str:
+    return f"{week} 还没到（本周是 {this_week}），讲评只为本周抽签，不能提前抽取"
+
+
+def draw_past_week(week: str, this_week: str) -> str:
+    return f"{week} 已经过去（本周是 {this_week}），讲评只为本周抽签；{week} 没有抽签记录"
+
+
 # --- digests -------------------------------------------------------------------------
 
 

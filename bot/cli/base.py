@@ -43,7 +43,8 @@ class CliState:
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """minqing — 民情大走访 WeCom bot."""
-    ctx.obj = CliState(config_path)
+    if not isinstance(ctx.obj, CliState):  # a test may hand in a state with a frozen clock
+        ctx.obj = CliState(config_path)
     ctx.call_on_close(lambda: ctx.obj._runtime and ctx.obj._runtime.close())
 
 
