@@ -3,6 +3,7 @@
     问题 [逾期] [类别] [状态]     list problems in my scope, with clocks
     问题 12                      one problem, its history and the category menu
     交办 12 镇综治办 [7天]        受理 12      办结 12 说明      解释 12 说明
+    交办 12 虹桥村 市住建局 [联动|镇村|市直] [15天]  (协办单位, 责任分类)
     延期 12 7天 原因              回访 12 满意|基本满意|不满意 [说明]
     改类 12 3                     (or a tap on the classification card)
 
@@ -20,10 +21,11 @@ from bot.handlers import ledger_prompts as P
 from bot.handlers import ledger_service as svc
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from bot.ledger.clocks import overdue_thresholds
+from bot.ledger.responsibility import CLASS_WORDS, responsibility_for
 from bot.ledger.workflow import ACTIONS, LedgerError, Request
 from storage.models import Cadre, Target, Unit
 from storage.problems import OPEN_STATUSES, history, list_visible
-from storage.units import find_unit
+from storage.units import find_unit, unit_level
 from storage.vocab import (
     CATEGORIES_CHAIHUDIAN,
     CATEGORIES_CHANGZHOU,
@@ -132,17 +134,7 @@ def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: l
     action = VERBS[verb]
     req = Request(action)
     if action == "assign":
-        if not args:
-            raise LedgerError(P.UNKNOWN_UNIT.format(name=""))
-        unit = find_unit(session, args[0])
-        if unit is None:
-            raise LedgerError(P.UNKNOWN_UNIT.format(name=args[0]))
-        days = None
-        if len(args) > 1:
-            days = _days(args[1])
-            if days is None:
-                raise LedgerError(P.BAD_DAYS.format(text=args[1]))
-        req = Request(action, assignee_unit_id=unit.id, deadline_days=days, note=" ".join(args[2:]))
+        req = _assign_request(session, args)
     elif action == "extend":
         days = _days(args[0]) if args else None
         req = Request(action, extend_days=days, note=" ".join(args[1:] if days else args))
@@ -163,9 +155,51 @@ def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: l
     return P.DONE[key].format(
         id=p.id,
         unit=unit_name,
+        responsibility=RESPONSIBILITY.get(p.responsibility, p.responsibility),
         deadline=svc.local_date(p.deadline),
         satisfaction=p.satisfaction or "",
         status=PROBLEM_STATUS[p.status],
+    )
+
+
+def _assign_request(session: Session, args: list[str]) -> Request:
+    """交办 UNIT [CO-UNIT…] [镇村|联动|市直] [N天] [note]: the 责任分类 is the stated one,
+    else from the units' levels in the roster (bot.ledger.responsibility)."""
+    if not args:
+        raise LedgerError(P.UNKNOWN_UNIT.format(name=""))
+    unit = find_unit(session, args[0])
+    if unit is None:
+        raise LedgerError(P.UNKNOWN_UNIT.format(name=args[0]))
+    rest, stated, co_units = args[1:], None, []
+    while rest and (rest[0] in CLASS_WORDS or find_unit(session, rest[0]) is not None):
+        if rest[0] in CLASS_WORDS:
+            stated = CLASS_WORDS[rest[0]]
+        else:
+            co = find_unit(session, rest[0])
+            assert co is not None
+            co_units.append(co)
+        rest = rest[1:]
+    days = None
+    if rest:
+        days = _days(rest[0])
+        if days is None:
+            raise LedgerError(P.BAD_DAYS.format(text=rest[0]))
+        rest = rest[1:]
+    if rest and rest[0] in CLASS_WORDS:
+        stated, rest = CLASS_WORDS[rest[0]], rest[1:]
+    responsibility = responsibility_for(
+        unit_level(session, unit.id), [unit_level(session, c.id) for c in co_units], stated
+    )
+    note = " ".join(rest)
+    if co_units:
+        together = P.CO_ASSIGNEES.format(units="、".join(c.name for c in co_units))
+        note = f"{together} {note}".strip()
+    return Request(
+        "assign",
+        assignee_unit_id=unit.id,
+        deadline_days=days,
+        note=note,
+        responsibility=responsibility,
     )
 
 
