@@ -267,6 +267,17 @@ def overdue_message(unit: str, items: Sequence[tuple[int, str, str, int]]) -> st
     return "\n".join(lines) + _more(len(items), MAX_LISTED)
 
 
+def unassigned_message(unit: str, days: int, items: Sequence[tuple[int, str, str, int]]) -> str:
+    """``items``: (problem id, category, short text, days past the 交办 deadline)."""
+    lines = [f"【问题待交办提醒】{unit} 有 {len(items)} 个问题登记超过 {days} 天仍未交办："]
+    lines += [
+        f"{i}. #{pid}【{cat}】{text}（超期 {late} 天）"
+        for i, (pid, cat, text, late) in enumerate(items[:MAX_LISTED], 1)
+    ]
+    lines.append("请发送“交办 编号 单位”交办，或“问题 编号”查看详情。")
+    return "\n".join(lines) + _more(len(items), MAX_LISTED)
+
+
 def followup_message(name: str, items: Sequence[tuple[int, str, int]]) -> str:
     """``items``: (problem id, short text, days since solved)."""
     lines = [f"{name}您好：以下问题已办结，但还没有回访群众："]
