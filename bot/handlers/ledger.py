@@ -17,18 +17,17 @@ import re
 
 from sqlalchemy.orm import Session
 
+from bot.handlers import leader_prompts as LP
 from bot.handlers import ledger_prompts as P
 from bot.handlers import ledger_service as svc
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
-from bot.ledger.clocks import overdue_thresholds
+from bot.handlers.ledger_list import listing, next_page
 from bot.ledger.responsibility import CLASS_WORDS, responsibility_for
 from bot.ledger.workflow import ACTIONS, LedgerError, Request
 from storage.models import Cadre, Target, Unit
-from storage.problems import OPEN_STATUSES, history, list_visible
+from storage.problems import history
 from storage.units import find_unit, unit_level
 from storage.vocab import (
-    CATEGORIES_CHAIHUDIAN,
-    CATEGORIES_CHANGZHOU,
     PROBLEM_STATUS,
     RESPONSIBILITY,
     SATISFACTION,
@@ -46,11 +45,6 @@ COMMAND = re.compile(r"^(问题|交办|受理|办结|解释|延期|回访|改类
 NUMBERED = re.compile(r"^(?:问题|交办|受理|办结|解释|延期|回访|改类)\s*#?\d+")
 DAYS = re.compile(r"^(\d+)\s*天?$")
 CARD_KEY = re.compile(r"^ledger:reclass:(\d+):(\d+)$")
-STATUS_WORDS = {v: k for k, v in PROBLEM_STATUS.items()} | {
-    "待交办": "registered",
-    "未办结": "in_progress",
-}
-LIST_LIMIT = 20
 ACTION_LABELS = {**ACTIONS, "register": "登记", "reclassify": "改类"}
 
 
@@ -65,14 +59,21 @@ class LedgerCommands:
         text = incoming.content.strip()
         if user.dialog_state not in ("", "idle"):
             return bool(NUMBERED.match(text))
+        if text in LP.MORE_WORDS:  # idle: only a 问题 list has pages (a visit's own 更多 is busy)
+            return user.dialog is not None
         return bool(COMMAND.match(text))
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
     ) -> Reply:
         assert user.cadre is not None
-        verb, rest = split_command(incoming.content.strip())
+        text = incoming.content.strip()
         try:
+            if text in LP.MORE_WORDS:
+                return Reply(next_page(session, ctx, user))
+            verb, rest = split_command(text)
+            if verb == "问题" and not (rest and rest[0].lstrip("#").isdecimal()):
+                return Reply(listing(session, ctx, user.cadre, rest, dialog=user.dialog))
             return Reply(run(session, ctx, user.cadre, verb, rest))
         except LedgerError as exc:
             return Reply(exc.message)
@@ -206,51 +207,6 @@ def _assign_request(session: Session, args: list[str]) -> Request:
 def _reclassify(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int, index: int) -> str:
     p = svc.reclassify(session, cadre, pid, ctx.config.ledger.default_scheme, index, ctx.now)
     return P.RECLASSIFIED.format(id=p.id, category=p.category, category_alt=p.category_alt)
-
-
-def listing(session: Session, ctx: HandlerContext, cadre: Cadre, words: list[str]) -> str:
-    cfg = ctx.config.ledger
-    overdue, category, statuses = False, None, None
-    for w in words:
-        if w in ("逾期", "超期"):
-            overdue = True
-        elif w in CATEGORIES_CHANGZHOU or w in CATEGORIES_CHAIHUDIAN:
-            category = w
-        elif w in STATUS_WORDS:
-            statuses = (STATUS_WORDS[w],)
-        else:
-            raise LedgerError(P.BAD_FILTER.format(word=w))
-    rows = list_visible(
-        session,
-        cadre,
-        category=category,
-        limit=LIST_LIMIT + 1,
-        overdue=overdue_thresholds(ctx.now, cfg) if overdue else None,
-        statuses=statuses or OPEN_STATUSES,
-    )
-    if not rows:
-        return P.LIST_EMPTY
-    more = P.LIST_MORE.format(limit=LIST_LIMIT) if len(rows) > LIST_LIMIT else ""
-    rows = rows[:LIST_LIMIT]
-    scope = "逾期" if overdue else ""
-    lines = [P.LIST_TITLE.format(scope=scope, count=len(rows), more=more)]
-    for p in rows:
-        target = session.get(Target, p.target_id)
-        text = p.text if len(p.text) <= 24 else p.text[:24] + "…"
-        category_shown = p.category if cfg.default_scheme == "changzhou" else p.category_alt
-        lines.append(
-            P.LIST_ITEM.format(
-                id=p.id,
-                status=PROBLEM_STATUS[p.status],
-                category=category_shown,
-                kind=p.kind,
-                target=target.head_name if target else "",
-                text=text,
-                clock=svc.clock_label(p, ctx.now, cfg),
-            )
-        )
-    lines.append(P.LIST_HINT)
-    return "\n".join(lines)
 
 
 def detail(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int) -> str:

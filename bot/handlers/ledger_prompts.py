@@ -16,7 +16,6 @@ HELP_LINES = [
 LIST_TITLE = "【问题清单】{scope}共{count}件{more}："
 LIST_EMPTY = "没有符合条件的问题。"
 LIST_ITEM = "#{id} [{status}] {category}/{kind} {target}：{text}\n    {clock}"
-LIST_MORE = "（仅显示前{limit}件）"
 LIST_HINT = "发送“问题 编号”看详情，“交办 编号 单位 天数”交办。"
 
 DETAIL = (
