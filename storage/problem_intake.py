@@ -149,24 +149,31 @@ def create_problem(
             at=now,
         )
     )
-    if handling in ON_THE_SPOT:
-        action, status, note = ON_THE_SPOT[handling]
-        problem.status = status
-        problem.closed_at = now
-        problem.closing_note = note
-        session.add(
-            ProblemEvent(
-                problem_id=problem.id,
-                actor_id=found_by_id,
-                action=action,
-                from_status="registered",
-                to_status=status,
-                note=note,
-                at=now,
-            )
-        )
+    handle_at_the_door(session, problem, handling, now)
     session.flush()
     return problem
+
+
+def handle_at_the_door(session: Session, problem: Problem, handling: str, now: datetime) -> None:
+    """A registered problem handled on the spot (solved / explained) is closed at ``now``
+    by its finder, with its event; 登记带回 (or a problem past 登记) changes nothing."""
+    if handling not in ON_THE_SPOT or problem.status != "registered":
+        return
+    action, status, note = ON_THE_SPOT[handling]
+    problem.status = status
+    problem.closed_at = now
+    problem.closing_note = note
+    session.add(
+        ProblemEvent(
+            problem_id=problem.id,
+            actor_id=problem.found_by_id,
+            action=action,
+            from_status="registered",
+            to_status=status,
+            note=note,
+            at=now,
+        )
+    )
 
 
 def create_from_visit(

@@ -165,3 +165,22 @@ def test_taken_back_stays_registered_with_its_assign_clock(
     assert p.status == "registered" and p.closed_at is None
     assert events(runtime, p.id) == [("register", "", "registered")]
     assert "交办" in wc.say(CADRE, f"问题 {p.id}")
+
+
+def test_amending_the_handling_to_solved_closes_the_kept_problem(
+    runtime: Runtime, wc: WecomTestClient
+) -> None:
+    seed(runtime, "changzhou_household")
+    changzhou_visit(wc, "希望村里多装几盏路灯", "登记带回")
+    wc.say(CADRE, "修改")
+    summary = wc.say(CADRE, "1")
+    item = next(
+        line.split(".")[0] for line in summary.splitlines() if "意见建议处理落实情况" in line
+    )
+    wc.say(CADRE, f"改{item}")
+    wc.say(CADRE, "当场解决")
+    amended = wc.say(CADRE, "确认")
+    assert "希望村里多装几盏路灯（当场解决） → 问题#1" in amended
+    [p] = problems(runtime)
+    assert p.status == "solved"
+    assert events(runtime, p.id)[-1] == ("solve_on_spot", "registered", "solved")
