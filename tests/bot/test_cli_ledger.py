@@ -10,7 +10,9 @@ from datetime import timedelta
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.cli.base import CliState
 from bot.ledger.classify import classify
+from bot.runtime import Runtime
 from storage.db import make_engine, session_factory, unit_of_work
 from tests.conftest import FROZEN_NOW
 from tests.ledger_helpers import add_problem, build_world
@@ -18,6 +20,13 @@ from tests.ledger_helpers import add_problem, build_world
 
 def run(*args: str, stdin: str | None = None):
     return CliRunner().invoke(cli, list(args), input=stdin)
+
+
+def run_frozen(*args: str):
+    """``run`` with the runtime's clock at FROZEN_NOW (clocks and 逾期 depend on it)."""
+    state = CliState(args[list(args).index("--config") + 1])
+    state._runtime = Runtime.from_config(state.config(), clock=lambda: FROZEN_NOW)
+    return CliRunner().invoke(cli, list(args), obj=state)
 
 
 def test_classify_prints_one_json_object_with_the_contract_keys():
@@ -67,15 +76,15 @@ def test_problems_lists_with_clock_and_filters(config_file, db_url):
         add_problem(s, w, "张三", "xiaoli", "屋顶漏水好几年了", FROZEN_NOW - timedelta(days=5))
         add_problem(s, w, "王五", "waizhen", "儿子找不到工作", FROZEN_NOW)
     engine.dispose()
-    result = run("--config", str(config_file), "problems")
+    result = run_frozen("--config", str(config_file), "problems")
     assert result.exit_code == 0, result.output
     assert "屋顶漏水" in result.output and "儿子找不到工作" in result.output
     assert "交办 已超期" in result.output
-    only = run("--config", str(config_file), "problems", "--unit", "虹桥镇")
+    only = run_frozen("--config", str(config_file), "problems", "--unit", "虹桥镇")
     assert "屋顶漏水" in only.output and "儿子找不到工作" not in only.output
-    late = run("--config", str(config_file), "problems", "--overdue")
+    late = run_frozen("--config", str(config_file), "problems", "--overdue")
     assert "屋顶漏水" in late.output and "儿子找不到工作" not in late.output
-    assert "登记" in run("--config", str(config_file), "problems", "--status", "登记").output
+    assert "登记" in run_frozen("--config", str(config_file), "problems", "--status", "登记").output
 
 
 def test_problems_bad_filters_exit_2(config_file):
