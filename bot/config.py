@@ -144,6 +144,8 @@ class SchedulerConfig:
     review_time: Time = "08:30"
     review_size: StrictInt = Field(default=5, ge=1)
     review_exclude_weeks: StrictInt = Field(default=2, ge=0)
+    # A person is drawn at most once a week across all drawing units (town and village).
+    review_once_per_week: StrictBool = True
     daily_digest_time: Time = "20:00"
     draft_idle_hours: StrictInt = Field(default=12, ge=1)
     # Applied callbacks (with their stored replies: phones, problem texts) are kept

@@ -154,7 +154,9 @@ def _figures(
         coverage=coverage(session, campaign.id, tree, scope, best),
         visits_today=len(contacts_between(session, campaign.id, scope, day_start, now)),
         visits_week=len(contacts_between(session, campaign.id, scope, week_start, now)),
-        counts=problem_counts(problems, since, now, now),
+        counts=problem_counts(
+            problems, since, now, now, timedelta(days=config.ledger.assign_within_days)
+        ),
         behind=behind_pace(session, campaign, scope, today, best) if leader else (),
         keywords=keywords([p.text for p in problems if p.created_at >= week_start])
         if leader and kind != "halfmonth"

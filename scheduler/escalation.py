@@ -5,6 +5,10 @@ Run daily (default 09:30 local).
   once a day (``escalation:overdue:<unit id>:<date>``), to the leaders of its
   assignee unit (the problem's own unit when unassigned), walking up the unit tree
   to the nearest unit that has a leader.
+- Never assigned: a problem still 登记 ``ledger.assign_within_days`` (default 2) days
+  after it was registered is past its 交办 deadline; it goes, once a day
+  (``escalation:unassigned:<unit id>:<date>``), to the leaders of its own unit (the
+  household's village), walking up the same way: they are the ones who must 交办 it.
 - Follow-up: a problem solved ``ledger.followup_within_days`` (default 7) days ago
   and not yet followed up reminds the cadre who found it, once per problem
   (``escalation:followup:<problem id>``). A cadre who is inactive is skipped without
@@ -83,6 +87,10 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
         sent += send_personal(session, spreader, leaders[unit_id], text_payload(text), now)
         finish(session, key, now, f"{len(problems)} overdue")
 
+    sent += _unassigned(
+        session, now, config, tree, leaders, spreader, force, claimed, skipped, notes
+    )
+
     cutoff = now - timedelta(days=config.ledger.followup_within_days)
     due = session.execute(
         select(Problem, Cadre)
@@ -116,3 +124,49 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
         text = prompts.followup_message(cadre.name, pending)
         sent += send_personal(session, spreader, [cadre.userid], text_payload(text), now)
     return JobResult(JOB, tuple(claimed), tuple(skipped), sent, tuple(notes))
+
+
+def _unassigned(
+    session: Session,
+    now: datetime,
+    config: Config,
+    tree: UnitTree,
+    leaders: dict[int, list[str]],
+    spreader: Spreader,
+    force: bool,
+    claimed: list[str],
+    skipped: list[str],
+    notes: list[str],
+) -> int:
+    """Registered problems past the 交办 deadline, to their own unit's leaders; rows queued."""
+    allowed = timedelta(days=config.ledger.assign_within_days)
+    late = session.scalars(
+        select(Problem)
+        .where(Problem.status == "registered", Problem.created_at < now - allowed)
+        .order_by(Problem.id)
+    )
+    by_unit: dict[int, list[Problem]] = defaultdict(list)
+    for problem in late:
+        target_unit = _leader_unit(tree, leaders, problem.unit_id)
+        if target_unit is None:
+            notes.append(f"problem #{problem.id}: no leader found up the unit tree")
+            continue
+        by_unit[target_unit].append(problem)
+    today = local_today(now, config)
+    sent = 0
+    for unit_id, problems in sorted(by_unit.items()):
+        key = f"escalation:unassigned:{unit_id}:{today.isoformat()}"
+        if not claim(session, key, JOB, now, force):
+            skipped.append(key)
+            continue
+        claimed.append(key)
+        items = [
+            (p.id, p.category, prompts.short(p.text), (now - p.created_at - allowed).days)
+            for p in problems
+        ]
+        text = prompts.unassigned_message(
+            tree.name(unit_id), config.ledger.assign_within_days, items
+        )
+        sent += send_personal(session, spreader, leaders[unit_id], text_payload(text), now)
+        finish(session, key, now, f"{len(problems)} unassigned")
+    return sent

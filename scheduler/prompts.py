@@ -140,6 +140,14 @@ def redraw_nothing_to_redo(unit: str, week: str) -> str:
     return f"{unit} {week} 还没有抽签，无需重新抽取"
 
 
+def draw_future_week(week: str, this_week: str) -> str:
+    return f"{week} 还没到（本周是 {this_week}），讲评只为本周抽签，不能提前抽取"
+
+
+def draw_past_week(week: str, this_week: str) -> str:
+    return f"{week} 已经过去（本周是 {this_week}），讲评只为本周抽签；{week} 没有抽签记录"
+
+
 # --- digests -------------------------------------------------------------------------
 
 
@@ -267,6 +275,17 @@ def overdue_message(unit: str, items: Sequence[tuple[int, str, str, int]]) -> st
         for i, (pid, cat, text, days) in enumerate(items[:MAX_LISTED], 1)
     ]
     lines.append("请尽快督促办理，或在台账中说明延期原因。")
+    return "\n".join(lines) + _more(len(items), MAX_LISTED)
+
+
+def unassigned_message(unit: str, days: int, items: Sequence[tuple[int, str, str, int]]) -> str:
+    """``items``: (problem id, category, short text, days past the 交办 deadline)."""
+    lines = [f"【问题待交办提醒】{unit} 有 {len(items)} 个问题登记超过 {days} 天仍未交办："]
+    lines += [
+        f"{i}. #{pid}【{cat}】{text}（超期 {late} 天）"
+        for i, (pid, cat, text, late) in enumerate(items[:MAX_LISTED], 1)
+    ]
+    lines.append("请发送“交办 编号 单位”交办，或“问题 编号”查看详情。")
     return "\n".join(lines) + _more(len(items), MAX_LISTED)
 
 

@@ -3,9 +3,9 @@
 Unpredictable before, auditable after: the seed comes from :func:`secrets.token_hex`
 at draw time (nothing about the week or the unit goes into it), and the result is a
 pure function of (seed, sorted pool, size) — :func:`derive` — so anyone holding the
-stored seed and pool can re-derive it. Pool: active 走访干部 (role ``visitor``) of
-the unit's subtree, not on leave, not drawn in the previous ``review_exclude_weeks``
-weeks. The draw, its announcement and its JobRun row share one transaction.
+stored seed and pool can re-derive it. Who is in the pool, and that only the current
+week is drawn, is :mod:`scheduler.review_pool`. The draw, its announcement and its
+JobRun row share one transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,12 +21,21 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from scheduler import prompts
-from scheduler.base import JobResult, claim, finish, iso_week, local_now, local_today, week_bounds
+from scheduler.base import JobResult, claim, finish, iso_week, local_now, local_today
+from scheduler.review_pool import (
+    DrawError,
+    check_week,
+    eligible_pool,
+    latest_draw,
+    named_in,
+)
 from scheduler.sending import Spreader, groups_for, send_group, send_personal
 from scheduler.stats import CLOSED_STATUSES, UnitTree, cadre_progress
 from storage.campaigns import find_active_campaign
 from storage.models import AuditLog, Cadre, Problem, ReviewDraw
 from storage.outbox import text_payload
+
+__all__ = ["DrawError", "eligible_pool", "latest_draw"]  # and the functions below
 
 JOB = "review"
 SeedSource = Callable[[], str]
@@ -48,24 +57,11 @@ def verify(draw: ReviewDraw) -> bool:
     return derive(draw.seed, draw.pool, draw.size) == list(draw.drawn)
 
 
-class DrawError(Exception):
-    """A draw request a person can fix (unknown unit, not a leader…); Chinese message."""
-
-
 def draw_units(tree: UnitTree, config: Config) -> list[int]:
     """Units that hold a weekly draw: those with a group chat, else each top-level unit."""
     named = [tree.by_name(g.unit) for g in config.groups]
     ids = list(dict.fromkeys(u.id for u in named if u is not None))
     return ids or tree.roots()
-
-
-def latest_draw(session: Session, unit_id: int, week: str) -> ReviewDraw | None:
-    return session.scalar(
-        select(ReviewDraw)
-        .where(ReviewDraw.unit_id == unit_id, ReviewDraw.week == week)
-        .order_by(ReviewDraw.revision.desc())
-        .limit(1)
-    )
 
 
 def all_revisions(session: Session, unit_id: int, week: str) -> list[ReviewDraw]:
@@ -79,27 +75,6 @@ def all_revisions(session: Session, unit_id: int, week: str) -> list[ReviewDraw]
     )
 
 
-def eligible_pool(
-    session: Session, tree: UnitTree, unit_id: int, week: str, exclude_weeks: int
-) -> list[str]:
-    """Sorted userids who may be drawn for ``week`` in ``unit_id``."""
-    monday, _ = week_bounds(week)
-    recent: set[str] = set()
-    for back in range(1, exclude_weeks + 1):
-        earlier = latest_draw(session, unit_id, iso_week(monday - timedelta(weeks=back)))
-        if earlier is not None:
-            recent.update(earlier.drawn)
-    userids = session.scalars(
-        select(Cadre.userid).where(
-            Cadre.unit_id.in_(tree.subtree(unit_id)),
-            Cadre.role == "visitor",
-            Cadre.active,
-            Cadre.on_leave.is_(False),
-        )
-    )
-    return sorted(set(userids) - recent)
-
-
 def perform(
     session: Session,
     tree: UnitTree,
@@ -111,15 +86,26 @@ def perform(
     drawn_by: str = "scheduler",
     reason: str = "",
     notes: list[str] | None = None,
+    absent: Sequence[str] = (),
 ) -> tuple[ReviewDraw, int]:
     """Draw for ``week`` (next revision), store it and queue its announcements.
 
     Returns the stored draw and the number of outbox rows queued; a group message the
-    privacy guard refused is skipped and noted in ``notes``.
+    privacy guard refused is skipped and noted in ``notes``. ``absent`` userids are
+    left out of the pool. Raises :class:`DrawError` unless ``week`` is this week.
     """
+    check_week(week, now, config)
     previous = latest_draw(session, unit_id, week)
     revision = 0 if previous is None else previous.revision + 1
-    pool = eligible_pool(session, tree, unit_id, week, config.scheduler.review_exclude_weeks)
+    pool = eligible_pool(
+        session,
+        tree,
+        unit_id,
+        week,
+        config.scheduler.review_exclude_weeks,
+        once_per_week=config.scheduler.review_once_per_week,
+        absent=absent,
+    )
     seed = seed_source()
     size = config.scheduler.review_size
     draw = ReviewDraw(
@@ -180,7 +166,10 @@ def redraw(
     reason: str,
     seed_source: SeedSource = new_seed,
 ) -> ReviewDraw:
-    """A leader's new draw for a week that has one; logged in the audit log."""
+    """A leader's new draw for a week that has one; logged in the audit log.
+
+    Whoever the reason names ("张三出差", by name or userid) is left out of the new pool.
+    """
     leader = session.scalar(select(Cadre).where(Cadre.userid == by_userid))
     if leader is None or leader.role not in ("leader", "admin") or not leader.active:
         raise DrawError(prompts.redraw_not_leader(by_userid))
@@ -188,9 +177,13 @@ def redraw(
         raise DrawError(prompts.redraw_wrong_unit(leader.name, tree.name(unit_id)))
     if not reason.strip():
         raise DrawError(prompts.REDRAW_NEEDS_REASON)
-    if latest_draw(session, unit_id, week) is None:
+    previous = latest_draw(session, unit_id, week)
+    if previous is None:
         raise DrawError(prompts.redraw_nothing_to_redo(tree.name(unit_id), week))
-    draw, _ = perform(session, tree, unit_id, week, now, config, seed_source, by_userid, reason)
+    absent = named_in(session, previous.pool, reason)
+    draw, _ = perform(
+        session, tree, unit_id, week, now, config, seed_source, by_userid, reason, absent=absent
+    )
     session.add(
         AuditLog(
             at=now,
@@ -201,6 +194,7 @@ def redraw(
                 "week": week,
                 "revision": draw.revision,
                 "reason": reason,
+                "absent": absent,
                 "seed": draw.seed,
                 "drawn": list(draw.drawn),
             },

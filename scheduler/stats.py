@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -181,7 +181,11 @@ class ProblemCounts:
     overdue: int
 
 
-def is_overdue(problem: Problem, now: datetime) -> bool:
+def is_overdue(problem: Problem, now: datetime, assign_within: timedelta | None = None) -> bool:
+    """Past its 办结 deadline and not closed; with ``assign_within`` (the 交办 allowance,
+    ``ledger.assign_within_days``) also a problem still 登记 that long after it was raised."""
+    if problem.status == "registered" and assign_within is not None:
+        return problem.created_at < now - assign_within
     return (
         problem.deadline is not None
         and problem.deadline < now
@@ -198,9 +202,14 @@ def problems_in_scope(session: Session, unit_ids: Collection[int]) -> list[Probl
 
 
 def problem_counts(
-    problems: Iterable[Problem], since: datetime, until: datetime, now: datetime
+    problems: Iterable[Problem],
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    assign_within: timedelta | None = None,
 ) -> list[ProblemCounts]:
-    """Per category: raised and solved within [since, until), overdue at ``now``."""
+    """Per category: raised and solved within [since, until), overdue at ``now`` (see
+    :func:`is_overdue`: never-assigned problems count when ``assign_within`` is given)."""
     raised: dict[str, int] = defaultdict(int)
     solved: dict[str, int] = defaultdict(int)
     overdue: dict[str, int] = defaultdict(int)
@@ -209,7 +218,7 @@ def problem_counts(
         solved[p.category] += (
             p.status in CLOSED_STATUSES and p.closed_at is not None and since <= p.closed_at < until
         )
-        overdue[p.category] += is_overdue(p, now)
+        overdue[p.category] += is_overdue(p, now, assign_within)
     cats = list(CATEGORIES_CHANGZHOU) + sorted(set(raised) - set(CATEGORIES_CHANGZHOU))
     return [
         ProblemCounts(c, raised[c], solved[c], overdue[c])

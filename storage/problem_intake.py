@@ -49,6 +49,16 @@ class RaisedItem:
     kind: str | None = None  # a template rule's kind (e.g. 安全隐患) overrides the guess
     category: str = ""
     category_alt: str = ""
+    handling: str = "registered"  # registered 登记带回 / solved 当场解决 / explained 当场解释
+
+
+# How the door handled a problem -> (the on-the-spot action, its status, closing note).
+# 登记带回 is no transition: the problem stays registered and its 交办 clock runs.
+ON_THE_SPOT = {
+    "solved": ("solve_on_spot", "solved", "走访时当场解决"),
+    "explained": ("explain_on_spot", "explained", "走访时当场解释"),
+}
+HANDLINGS = ("registered", *ON_THE_SPOT)
 
 
 @dataclass(frozen=True)
@@ -89,15 +99,20 @@ def create_problem(
     source_question: str = "",
     kind: str | None = None,
     responsibility: str = "town",
+    handling: str = "registered",
 ) -> Problem:
     """Register one problem (status 登记) and its first history event; returns it flushed.
 
     ``unit_id`` defaults to the target's unit (the 村/社区 the household belongs to);
     ``kind`` overrides the classifier's kind (a template rule knows better);
-    ``responsibility`` is town / linked / city (镇村 / 联动 / 市直).
+    ``responsibility`` is town / linked / city (镇村 / 联动 / 市直);
+    ``handling`` solved / explained closes it at ``now`` with a second event
+    (当场解决 → 已解决, 当场解释 → 已解释: closed, not solved); registered leaves it 登记.
     """
     if responsibility not in RESPONSIBILITY:
         raise ValueError(f"unknown responsibility {responsibility!r}")
+    if handling not in HANDLINGS:
+        raise ValueError(f"unknown handling {handling!r}")
     chosen_kind = kind or classification.kind
     if chosen_kind not in PROBLEM_KINDS:
         raise ValueError(f"unknown problem kind {chosen_kind!r}")
@@ -134,8 +149,31 @@ def create_problem(
             at=now,
         )
     )
+    handle_at_the_door(session, problem, handling, now)
     session.flush()
     return problem
+
+
+def handle_at_the_door(session: Session, problem: Problem, handling: str, now: datetime) -> None:
+    """A registered problem handled on the spot (solved / explained) is closed at ``now``
+    by its finder, with its event; 登记带回 (or a problem past 登记) changes nothing."""
+    if handling not in ON_THE_SPOT or problem.status != "registered":
+        return
+    action, status, note = ON_THE_SPOT[handling]
+    problem.status = status
+    problem.closed_at = now
+    problem.closing_note = note
+    session.add(
+        ProblemEvent(
+            problem_id=problem.id,
+            actor_id=problem.found_by_id,
+            action=action,
+            from_status="registered",
+            to_status=status,
+            note=note,
+            at=now,
+        )
+    )
 
 
 def create_from_visit(
@@ -158,6 +196,7 @@ def create_from_visit(
             visit_id=visit.id,
             source_question=item.source_question,
             kind=item.kind,
+            handling=item.handling,
         )
         for item in items
         if item.text.strip()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -168,13 +168,42 @@ def list_visible(
     unit_ids: set[int] | None = None,
     overdue: Mapping[str, datetime] | None = None,
     limit: int = 50,
+    after_id: int = 0,
 ) -> list[Problem]:
     """Problems ``viewer`` may see, oldest first, filtered.
 
     ``category`` matches either scheme; ``unit_ids`` limits to those units;
     ``overdue`` is ``bot.ledger.clocks.overdue_thresholds(now, cfg)`` to keep only
-    overdue ones (computed from now, never stored).
+    overdue ones (computed from now, never stored); ``after_id`` starts after that
+    problem number (the next page of a list).
     """
+    query = _filtered(session, viewer, statuses, category, unit_ids, overdue)
+    query = query.where(Problem.id > after_id)
+    return list(session.scalars(query.order_by(Problem.id).limit(limit)))
+
+
+def count_visible(
+    session: Session,
+    viewer: Cadre,
+    *,
+    statuses: Sequence[str] = OPEN_STATUSES,
+    category: str | None = None,
+    unit_ids: set[int] | None = None,
+    overdue: Mapping[str, datetime] | None = None,
+) -> int:
+    """How many problems :func:`list_visible` would list with no limit."""
+    query = _filtered(session, viewer, statuses, category, unit_ids, overdue)
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def _filtered(
+    session: Session,
+    viewer: Cadre,
+    statuses: Sequence[str],
+    category: str | None,
+    unit_ids: set[int] | None,
+    overdue: Mapping[str, datetime] | None,
+) -> Select[Any]:
     query = visible_query(session, viewer).where(Problem.status.in_(list(statuses)))
     if category:
         query = query.where(or_(Problem.category == category, Problem.category_alt == category))
@@ -182,7 +211,7 @@ def list_visible(
         query = query.where(Problem.unit_id.in_(unit_ids))
     if overdue is not None:
         query = query.where(overdue_clause(overdue))
-    return list(session.scalars(query.order_by(Problem.id).limit(limit)))
+    return query
 
 
 def list_all(

@@ -72,3 +72,25 @@ def find_unit(session: Session, name: str) -> Unit | None:
         session.scalars(select(Unit).where(Unit.name.contains(name, autoescape=True)).limit(2))
     )
     return like[0] if len(like) == 1 else None
+
+
+# Unit kinds that sit at or below a town (镇/街道 and what belongs to them).
+TOWN_LEVEL_KINDS = ("镇", "街道", "线办", "村", "社区", "网格")
+# Kinds that are city (or county) level when no town-level unit is above them.
+CITY_LEVEL_KINDS = ("县", "部门")
+
+
+def unit_level(session: Session, unit_id: int) -> str:
+    """``city`` for a 部门 (or the 县/市 itself) with no 镇/街道/村… above it — a 市直部门;
+    else ``town`` (a town, its 线办, villages, grids, and departments inside a town)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise ValueError(f"no unit {unit_id}")
+    kind = unit.kind
+    seen: set[int] = set()
+    while unit is not None and unit.id not in seen:  # a cycle in bad data must not loop
+        if unit.kind in TOWN_LEVEL_KINDS:
+            return "town"
+        seen.add(unit.id)
+        unit = unit.parent
+    return "city" if kind in CITY_LEVEL_KINDS else "town"

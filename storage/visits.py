@@ -25,7 +25,12 @@ from storage.models import (
     Visit,
     VisitMedia,
 )
-from storage.problem_intake import ClassificationLike, RaisedItem, create_from_visit
+from storage.problem_intake import (
+    ClassificationLike,
+    RaisedItem,
+    create_from_visit,
+    handle_at_the_door,
+)
 from storage.safe_text import one_line
 from storage.vocab import OUTCOME_APPOINTMENT, TARGET_VILLAGE
 
@@ -215,6 +220,10 @@ def amend_visit(
         session.delete(row)
     session.flush()
     on_file = {(row.text, row.kind) for row in kept}
+    handling = {(p.text.strip(), p.kind): p.handling for p in problems}
+    for row in kept:  # now marked 当场解决/当场解释 in the amended answers
+        handle_at_the_door(session, row, handling.get((row.text, row.kind), ""), now)
+    session.flush()
     fresh = [p for p in problems if (p.text.strip(), p.kind) not in on_file]
     new = create_from_visit(session, visit, fresh, classify, now)
     return Amended(visit, new, [row for row in kept if (row.text, row.kind) in raised])

@@ -168,13 +168,15 @@ def review_draw_cmd(
                 sys.exit(1)
             click.echo(f"校验通过 (verified)：{len(draws)} 次抽取的结果均可由种子和候选名单复算")
             return
-        if redraw:
-            try:
+        try:
+            if redraw:
                 draw = review.redraw(
                     session, tree, unit.id, week, now, rt.config, by_userid, reason
                 )
-            except review.DrawError as exc:
-                raise click.ClickException(str(exc)) from None
-        else:
-            draw, _ = review.draw_once(session, tree, unit.id, week, now, rt.config, drawn_by="cli")
+            else:
+                draw, _ = review.draw_once(
+                    session, tree, unit.id, week, now, rt.config, drawn_by="cli"
+                )
+        except review.DrawError as exc:
+            raise click.ClickException(str(exc)) from None
         click.echo(review.describe(session, tree, draw, rt.config))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialogs import answers as answers_mod
-from bot.dialogs import prompts, walk
+from bot.dialogs import meaning, prompts, walk
 from bot.dialogs import state as st
 from bot.dialogs.contracts import Context, Message
 from bot.dialogs.flows import Outcome, current_prompt, section_template
@@ -39,7 +39,7 @@ def _advance(
     kept = walk.prune(active, answers, target)
     nxt = walk.next_step(active, kept, target) or st.CONFIRM
     history = (*state.history, state.step)
-    new = state.with_(answers=kept, step=nxt, history=history)
+    new = state.with_(answers=kept, step=nxt, history=history, reasked="")
     return Outcome(new, (current_prompt(template, new, ctx),))
 
 
@@ -58,7 +58,21 @@ def answer_question(
     )
     if error:
         return Outcome(state, (current_prompt(template, state, ctx, error),))
+    if _ask_again(question, answer.value, state):
+        new = state.with_(reasked=question.id)
+        return Outcome(new, (current_prompt(template, new, ctx, prompts.SAY_MORE),))
     return _advance(template, state, {**state.answers, question.id: answer.value}, ctx)
+
+
+def _ask_again(question: Question, value: Any, state: DialogState) -> bool:
+    """A required text answer with no words ("1", "。", "👍"): ask once more, then take it."""
+    return (
+        question.type == "text"
+        and question.required
+        and isinstance(value, str)
+        and meaning.empty_of_meaning(value)
+        and state.reasked != question.id
+    )
 
 
 def answer_group(template: Template, state: DialogState, message: Message, ctx: Context) -> Outcome:

@@ -89,6 +89,9 @@ class Context:
     progress: Progress = field(default_factory=Progress)
     recent_visits: tuple[RecentVisit, ...] = ()
     tokenize: Tokenizer | None = None  # jieba.lcut in production; None = character n-grams
+    # The ledger classifier's verdict "this text states a problem" (None: the engine's
+    # own none-word check alone decides; see bot.dialogs.meaning).
+    is_problem: Callable[[str], bool] | None = None
 
     def target(self, target_id: int) -> TargetInfo | None:
         return next((t for t in self.targets if t.id == target_id), None)
@@ -129,6 +132,9 @@ class ProblemDraft:
     category: str = ""
     category_alt: str = ""
     classify: bool = False
+    # How the door handled it (seed 003): registered 登记带回 (the 交办 clock runs),
+    # solved 当场解决, explained 当场解释 (closed, not solved).
+    handling: str = "registered"
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ def current_prompt(template: Template, state: DialogState, ctx: Context, error: 
         return Reply((error + "\n" if error else "") + prompts.APPOINTMENT_ASK)
     if step == st.CONFIRM:
         final = walk.final_answers(active, state.answers, target)
-        problems = walk.problems(active, final)
+        problems = walk.problems(active, final, ctx.is_problem)
         return render.summary(active, state.answers, target, outcome_of(state), problems, error)
     if step == st.PICK_TARGET:
         listed = [t for t in (ctx.target(i) for i in state.shown) if t is not None]

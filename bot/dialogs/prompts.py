@@ -112,7 +112,11 @@ SAVED_NO_PROBLEMS = "未发现问题。"
 SAVED_NEXT = "回复「走访」继续下一户。"
 AMENDED = "已修改：{name}（{place}）的记录（{outcome}）。"
 AMENDED_APPOINTMENT = "已修改：{name}（{place}）约访改为 {when}，到时会提醒你。"
-PROBLEM_LINE = "{n}. 【{kind}】{text}"
+PROBLEM_LINE = "{n}. 【{kind}】{text}{handling}"
+# How the door handled a problem, after its line (登记带回 says nothing: the default).
+HANDLING_NOTE = {"solved": "（当场解决）", "explained": "（当场解释）", "registered": ""}
+# A required free-text answer with no words in it ("1", "。", "👍") is asked once more.
+SAY_MORE = "请写下具体情况，或回复 没有"
 
 # --- pause / resume / cancel --------------------------------------------------------
 PAUSED = "已暂停，草稿已保存。随时发任意消息继续。"

@@ -132,7 +132,9 @@ def summary(
 
 def problem_lines(problems: Sequence[ProblemDraft]) -> list[str]:
     return [
-        prompts.PROBLEM_LINE.format(n=i, kind=p.kind, text=p.text)
+        prompts.PROBLEM_LINE.format(
+            n=i, kind=p.kind, text=p.text, handling=prompts.HANDLING_NOTE.get(p.handling, "")
+        )
         for i, p in enumerate(problems, 1)
     ]
 

@@ -120,7 +120,7 @@ def confirm(template: Template, state: DialogState, message: Message, ctx: Conte
         new = state.with_(step=first, answers=answers)
         return Outcome(new, (current_prompt(template, new, ctx),))
     final = walk.final_answers(active, state.answers, target)
-    problems = walk.problems(active, final)
+    problems = walk.problems(active, final, ctx.is_problem)
     place = render.place_of(target)
     if state.amend_visit_id is not None:
         outcome = outcome_of(state)

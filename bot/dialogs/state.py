@@ -51,6 +51,7 @@ class DialogState:
     latitude: float | None = None
     longitude: float | None = None
     page: int = 0
+    reasked: str = ""  # the text question just asked again for want of words (once only)
 
     @property
     def has_draft(self) -> bool:

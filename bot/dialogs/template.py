@@ -56,6 +56,9 @@ PREFILL_FIELDS = ("phone", "name", "address")
 ENGINE_VARIABLES = frozenset({"_target_kind", "_is_key", "_categories"})
 TARGET_KINDS = ("household", "village", "place")
 YES_NO_CHOICES = (("yes", "是"), ("no", "否"))
+# A question with ``handling = true`` records how the door handled what it raised
+# (seed 003 意见建议处理落实情况); its choice ids are the problem's first state.
+HANDLING_CHOICES = ("solved", "explained", "registered")
 
 
 class TemplateError(ValueError):
@@ -103,6 +106,10 @@ class Question:
     constraint_message: str = ""
     prefill: str = ""
     problems: tuple[ProblemRule, ...] = ()
+    # A text question whose answer details the ticks of these earlier choice
+    # questions: a ticked problem's text becomes this answer (the tick is the hint).
+    detail_for: tuple[str, ...] = ()
+    handling: bool = False  # see HANDLING_CHOICES
 
     def choice(self, choice_id: str) -> Choice | None:
         return next((c for c in self.choices if c.id == choice_id), None)

@@ -16,6 +16,7 @@ from bot.dialogs.template import (
     CHOICE_TYPES,
     ENGINE_VARIABLES,
     FIELD_LIST_TYPES,
+    HANDLING_CHOICES,
     PREFILL_FIELDS,
     PROBLEM_KINDS,
     QUESTION_TYPES,
@@ -172,11 +173,38 @@ class Builder:
             constraint=constraint,
             constraint_message=str(raw.get("constraint_message", "")),
             prefill=prefill,
+            detail_for=self._detail_for(raw.get("detail_for", []), qtype, where),
+            handling=self._handling(raw.get("handling", False), qtype, choices, where),
         )
         rules = tuple(self._rule(r, question, where) for r in raw.get("problems", []))
         question = Question(**{**question.__dict__, "problems": rules})
         self.seen[qid] = question
         return question
+
+    def _detail_for(self, raw: Any, qtype: str, where: str) -> tuple[str, ...]:
+        if not raw:
+            return ()
+        if qtype != "text":
+            raise self.fail(where, "detail_for is for a text question")
+        if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
+            raise self.fail(where, "detail_for is a list of question ids")
+        for ref in raw:
+            asked = self.seen.get(ref)
+            if asked is None:
+                raise self.fail(where, f"detail_for {ref!r} is unknown or asked later")
+            if asked.type not in CHOICE_TYPES:
+                raise self.fail(where, f"detail_for {ref!r} is not a choice question")
+        return tuple(raw)
+
+    def _handling(self, raw: Any, qtype: str, choices: tuple[Choice, ...], where: str) -> bool:
+        if not raw:
+            return False
+        if qtype != "select_one":
+            raise self.fail(where, "a handling question is select_one")
+        unknown = [c.id for c in choices if c.id not in HANDLING_CHOICES]
+        if unknown:
+            raise self.fail(where, f"handling choice ids are {HANDLING_CHOICES}, not {unknown}")
+        return True
 
     def _choices(self, raw: Any, qtype: str, where: str) -> tuple[Choice, ...]:
         if qtype not in CHOICE_TYPES:

@@ -7,13 +7,16 @@ stay relevant are never dropped. A skipped optional question holds ``None``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.dialogs import answers as answers_mod
+from bot.dialogs import meaning
 from bot.dialogs.contracts import ProblemDraft
 from bot.dialogs.state import GROUP_PREFIX, QUESTION_PREFIX
-from bot.dialogs.template import Group, Question, Template
+from bot.dialogs.template import HANDLING_CHOICES, Group, Question, Template
 
 
 def environment(
@@ -98,12 +101,31 @@ def missing_required(
     ]
 
 
-def problems(template: Template, answers: Mapping[str, Any]) -> tuple[ProblemDraft, ...]:
-    """Apply every question's problem rules to the (final) answers."""
+def problems(
+    template: Template,
+    answers: Mapping[str, Any],
+    is_problem: Callable[[str], bool] | None = None,
+) -> tuple[ProblemDraft, ...]:
+    """Apply every question's problem rules to the (final) answers.
+
+    - A typed answer that says there is none (:func:`bot.dialogs.meaning.says_none`:
+      无, 同上, a lone digit, emoji…) raises nothing; for a rule that fires on any typed
+      answer, neither does one the classifier ``is_problem`` calls no problem.
+    - A ticked choice whose question a later ``detail_for`` text question details takes
+      the detail as its text; the tick stays the kind and category hint. When several
+      ticks share one detail each reads "选项：detail".
+    - A ``handling`` question's answer (solved / explained / registered) is every
+      draft's handling; without one, problems are registered (登记带回).
+    """
+    details = _details(template, answers)
+    handling = _handling(template, answers)
     out: list[ProblemDraft] = []
+    detailed: list[tuple[int, str, str]] = []  # (draft index, detail question, label)
     for question in template.questions:
         value = answers.get(question.id)
         if value is None or value == "" or value == []:
+            continue
+        if question.type == "text" and meaning.says_none(str(value)):
             continue
         for rule in question.problems:
             text = ""
@@ -113,12 +135,18 @@ def problems(template: Template, answers: Mapping[str, Any]) -> tuple[ProblemDra
                     continue
                 choice = question.choice(rule.choice)
                 text = rule.text or (choice.label if choice else question.label)
+                if question.id in details:
+                    detail_qid, _ = details[question.id]
+                    detailed.append((len(out), detail_qid, text))
             elif rule.when is not None:
                 if not rule.when.truth(answers, value):
                     continue
                 text = rule.text or answers_mod.display(question, value)
             else:
                 text = rule.text or answers_mod.display(question, value)
+                typed = question.type == "text" and not rule.text
+                if typed and is_problem is not None and not is_problem(text):
+                    continue
             out.append(
                 ProblemDraft(
                     text=text,
@@ -127,6 +155,33 @@ def problems(template: Template, answers: Mapping[str, Any]) -> tuple[ProblemDra
                     category=rule.category,
                     category_alt=rule.category_alt,
                     classify=rule.classify,
+                    handling=handling,
                 )
             )
+    shared = Counter(qid for _, qid, _ in detailed)
+    for index, qid, label in detailed:
+        detail = next(d for q, d in details.values() if q == qid)
+        text = detail if shared[qid] == 1 else f"{label}：{detail}"
+        out[index] = replace(out[index], text=text)
     return tuple(out)
+
+
+def _details(template: Template, answers: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Choice question id -> (detail question id, its answer) for answered details."""
+    found: dict[str, tuple[str, str]] = {}
+    for question in template.questions:
+        value = answers.get(question.id)
+        if not question.detail_for or not isinstance(value, str):
+            continue
+        if meaning.says_none(value):
+            continue
+        for ref in question.detail_for:
+            found.setdefault(ref, (question.id, value.strip()))
+    return found
+
+
+def _handling(template: Template, answers: Mapping[str, Any]) -> str:
+    for question in template.questions:
+        if question.handling and answers.get(question.id) in HANDLING_CHOICES:
+            return str(answers[question.id])
+    return "registered"

@@ -3,6 +3,7 @@
     问题 [逾期] [类别] [状态]     list problems in my scope, with clocks
     问题 12                      one problem, its history and the category menu
     交办 12 综治办 [7天]          受理 12      办结 12 说明      解释 12 说明
+    交办 12 虹桥村 市住建局 [联动|镇村|市直] [15天]  (协办单位, 责任分类)
     延期 12 7天 原因              回访 12 满意|基本满意|不满意 [说明]
     改类 12 3                     (or a tap on the classification card)
 
@@ -17,18 +18,18 @@ import re
 
 from sqlalchemy.orm import Session
 
+from bot.handlers import leader_prompts as LP
 from bot.handlers import ledger_prompts as P
 from bot.handlers import ledger_service as svc
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
-from bot.ledger.clocks import overdue_thresholds
+from bot.handlers.ledger_list import listing, next_page
+from bot.ledger.responsibility import CLASS_WORDS, responsibility_for
 from bot.ledger.workflow import LedgerError, Request, action_label
 from storage.models import Cadre, Target, Unit
-from storage.problems import OPEN_STATUSES, history, list_visible
+from storage.problems import history
 from storage.safe_text import one_line
-from storage.units import find_unit, unit_names_offices_first
+from storage.units import find_unit, unit_level, unit_names_offices_first
 from storage.vocab import (
-    CATEGORIES_CHAIHUDIAN,
-    CATEGORIES_CHANGZHOU,
     PROBLEM_STATUS,
     RESPONSIBILITY,
     SATISFACTION,
@@ -46,11 +47,6 @@ COMMAND = re.compile(r"^(问题|交办|受理|办结|解释|延期|回访|改类
 NUMBERED = re.compile(r"^(?:问题|交办|受理|办结|解释|延期|回访|改类)\s*#?\d+")
 DAYS = re.compile(r"^(\d+)\s*天?$")
 CARD_KEY = re.compile(r"^ledger:reclass:(\d+):(\d+)$")
-STATUS_WORDS = {v: k for k, v in PROBLEM_STATUS.items()} | {
-    "待交办": "registered",
-    "未办结": "in_progress",
-}
-LIST_LIMIT = 20
 
 
 class LedgerCommands:
@@ -64,14 +60,21 @@ class LedgerCommands:
         text = incoming.content.strip()
         if user.dialog_state not in ("", "idle"):
             return bool(NUMBERED.match(text))
+        if text in LP.MORE_WORDS:  # idle: only a 问题 list has pages (a visit's own 更多 is busy)
+            return user.dialog is not None
         return bool(COMMAND.match(text))
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
     ) -> Reply:
         assert user.cadre is not None
-        verb, rest = split_command(incoming.content.strip())
+        text = incoming.content.strip()
         try:
+            if text in LP.MORE_WORDS:
+                return Reply(next_page(session, ctx, user))
+            verb, rest = split_command(text)
+            if verb == "问题" and not (rest and rest[0].lstrip("#").isdecimal()):
+                return Reply(listing(session, ctx, user.cadre, rest, dialog=user.dialog))
             return Reply(run(session, ctx, user.cadre, verb, rest))
         except LedgerError as exc:
             return Reply(exc.message)
@@ -151,15 +154,7 @@ def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: l
     action = VERBS[verb]
     req = Request(action)
     if action == "assign":
-        unit = find_unit(session, args[0]) if args else None
-        if unit is None:
-            raise LedgerError(_unknown_unit(session, pid, args[0] if args else ""))
-        days = None
-        if len(args) > 1:
-            days = _days(args[1])
-            if days is None:
-                raise LedgerError(P.BAD_DAYS.format(text=args[1]))
-        req = Request(action, assignee_unit_id=unit.id, deadline_days=days, note=" ".join(args[2:]))
+        req = _assign_request(session, pid, args)
     elif action == "extend":
         days = _days(args[0]) if args else None
         req = Request(action, extend_days=days, note=" ".join(args[1:] if days else args))
@@ -180,9 +175,49 @@ def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: l
     return P.DONE[key].format(
         id=p.id,
         unit=unit_name,
+        responsibility=RESPONSIBILITY.get(p.responsibility, p.responsibility),
         deadline=svc.local_date(p.deadline, ctx.zone),
         satisfaction=p.satisfaction or "",
         status=PROBLEM_STATUS[p.status],
+    )
+
+
+def _assign_request(session: Session, pid: int, args: list[str]) -> Request:
+    """交办 UNIT [CO-UNIT…] [镇村|联动|市直] [N天] [note]: the 责任分类 is the stated one,
+    else from the units' levels in the roster (bot.ledger.responsibility)."""
+    unit = find_unit(session, args[0]) if args else None
+    if unit is None:
+        raise LedgerError(_unknown_unit(session, pid, args[0] if args else ""))
+    rest, stated, co_units = args[1:], None, []
+    while rest and (rest[0] in CLASS_WORDS or find_unit(session, rest[0]) is not None):
+        if rest[0] in CLASS_WORDS:
+            stated = CLASS_WORDS[rest[0]]
+        else:
+            co = find_unit(session, rest[0])
+            assert co is not None
+            co_units.append(co)
+        rest = rest[1:]
+    days = None
+    if rest:
+        days = _days(rest[0])
+        if days is None:
+            raise LedgerError(P.BAD_DAYS.format(text=rest[0]))
+        rest = rest[1:]
+    if rest and rest[0] in CLASS_WORDS:
+        stated, rest = CLASS_WORDS[rest[0]], rest[1:]
+    responsibility = responsibility_for(
+        unit_level(session, unit.id), [unit_level(session, c.id) for c in co_units], stated
+    )
+    note = " ".join(rest)
+    if co_units:
+        together = P.CO_ASSIGNEES.format(units="、".join(c.name for c in co_units))
+        note = f"{together} {note}".strip()
+    return Request(
+        "assign",
+        assignee_unit_id=unit.id,
+        deadline_days=days,
+        note=note,
+        responsibility=responsibility,
     )
 
 
@@ -191,53 +226,6 @@ def _reclassify(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int, i
         session, cadre, pid, ctx.config.ledger.default_scheme, index, ctx.now, ctx.zone
     )
     return P.RECLASSIFIED.format(id=p.id, category=p.category, category_alt=p.category_alt)
-
-
-def listing(session: Session, ctx: HandlerContext, cadre: Cadre, words: list[str]) -> str:
-    cfg = ctx.config.ledger
-    overdue, category, statuses = False, None, None
-    for w in words:
-        if w in ("逾期", "超期"):
-            overdue = True
-        elif w in CATEGORIES_CHANGZHOU or w in CATEGORIES_CHAIHUDIAN:
-            category = w
-        elif w in STATUS_WORDS:
-            statuses = (STATUS_WORDS[w],)
-        else:
-            raise LedgerError(P.BAD_FILTER.format(word=w))
-    rows = list_visible(
-        session,
-        cadre,
-        category=category,
-        limit=LIST_LIMIT + 1,
-        overdue=overdue_thresholds(ctx.now, cfg) if overdue else None,
-        statuses=statuses or OPEN_STATUSES,
-    )
-    if not rows:
-        return P.LIST_EMPTY
-    more = P.LIST_MORE.format(limit=LIST_LIMIT) if len(rows) > LIST_LIMIT else ""
-    rows = rows[:LIST_LIMIT]
-    scope = "逾期" if overdue else ""
-    lines = [P.LIST_TITLE.format(scope=scope, count=len(rows), more=more)]
-    for p in rows:
-        target = session.get(Target, p.target_id)
-        # One line per problem: a line break typed in a problem cannot forge an entry.
-        flat = one_line(p.text)
-        text = flat if len(flat) <= 24 else flat[:24] + "…"
-        category_shown = p.category if cfg.default_scheme == "changzhou" else p.category_alt
-        lines.append(
-            P.LIST_ITEM.format(
-                id=p.id,
-                status=PROBLEM_STATUS[p.status],
-                category=category_shown,
-                kind=p.kind,
-                target=one_line(target.head_name) if target else "",
-                text=text,
-                clock=svc.clock_label(p, ctx.now, cfg, ctx.zone),
-            )
-        )
-    lines.append(P.LIST_HINT)
-    return "\n".join(lines)
 
 
 def detail(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int) -> str:

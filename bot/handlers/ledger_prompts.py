@@ -6,6 +6,7 @@ HELP_LINES = [
     "问题 [逾期] [类别] [状态] —— 负责人：本单位问题清单（含时限）",
     "问题 12 —— 查看问题详情和办理记录",
     "交办 12 综治办 [7天] —— 负责人：交办给承办单位（写单位全称或简称）",
+    "交办 12 虹桥村 市住建局 [联动] —— 加协办单位或写明责任分类（镇村/联动/市直）",
     "受理 12 / 办结 12 已修好 / 解释 12 政策不允许 —— 办理与办结",
     "延期 12 7天 原因 —— 交办人延期一次",
     "回访 12 满意|基本满意|不满意 [说明] —— 走访干部登记回访",
@@ -15,7 +16,6 @@ HELP_LINES = [
 LIST_TITLE = "【问题清单】{scope}共{count}件{more}："
 LIST_EMPTY = "没有符合条件的问题。"
 LIST_ITEM = "#{id} [{status}] {category}/{kind} {target}：{text}\n    {clock}"
-LIST_MORE = "（仅显示前{limit}件）"
 LIST_HINT = "发送“问题 编号”看详情，“交办 编号 单位 天数”交办。"
 
 DETAIL = (
@@ -29,7 +29,7 @@ DETAIL_EVENT = "· {at} {actor} {action}{note}"
 RECLASSIFY_MENU = "分类有误？发送“改类 {id} 序号”：\n{options}"
 
 DONE = {
-    "assign": "已交办：问题#{id} → {unit}，期限{deadline}。承办单位已收到通知。",
+    "assign": "已交办：问题#{id} → {unit}（{responsibility}），期限{deadline}。承办单位已收到通知。",
     "start": "已受理：问题#{id}，请在{deadline}前办结。",
     "solve": "已办结：问题#{id}。已请发现问题的干部回访。",
     "explain": "已解释办结：问题#{id}。已请发现问题的干部回访。",
@@ -63,6 +63,7 @@ MISSING_UNIT = "请写承办单位，例如：{example}"
 ASSIGN_EXAMPLE = "交办 {id} {unit} 7天"
 BAD_NUMBER = "请写问题编号，例如：{example}"
 BAD_DAYS = "天数写法不对：“{text}”。例如：7天"
+CO_ASSIGNEES = "协办：{units}"
 BAD_CATEGORY_CHOICE = "请写1到{n}之间的序号，例如：改类 {id} 2"
 CONFLICT = (
     "问题#{id}刚刚被{actor}于{at}{action}，当前状态“{status}”。您的操作没有执行，"

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot.handlers import basic, ledger
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.leader_progress import LeaderProgress
 from bot.handlers.template_switch import TemplateCommand
 from bot.handlers.visit import VisitHandler
 from storage.models import Cadre, DialogSession
@@ -49,6 +50,7 @@ HANDLERS: list[Handler] = [
     basic.Greeting(),
     # --- ledger area (bot/handlers/ledger*.py): add lines below this one ---
     *ledger.handlers(),  # bot/handlers/ledger.py
+    LeaderProgress(),  # bot/handlers/leader_progress.py: 进度 for leaders (the unit)
     # --- (end of ledger area) ---
     # --- dialog area (bot/handlers/dialog*.py): add lines below this one ---
     TemplateCommand(),  # bot/handlers/template_switch.py: 模板 (admins switch the template)

@@ -17,6 +17,7 @@ from bot.dialogs import matching
 from bot.dialogs.contracts import Context, Message, Progress, RecentVisit, Reply, TargetInfo
 from bot.dialogs.timeparse import local_today
 from bot.handlers.base import Incoming
+from bot.ledger.classify import classify
 from storage import visit_queries, visits
 from storage.models import Cadre, Campaign, Target
 from storage.safe_text import one_line
@@ -105,7 +106,20 @@ def build_context(
                 answers=dict(v.answers or {}),
             )
         )
-    return Context(now, zone, targets, progress, tuple(recent), matching.jieba_tokenizer())
+    return Context(
+        now,
+        zone,
+        targets,
+        progress,
+        tuple(recent),
+        matching.jieba_tokenizer(),
+        is_problem=says_a_problem,
+    )
+
+
+def says_a_problem(text: str) -> bool:
+    """The ledger classifier's verdict on a typed answer (the engine's ``is_problem``)."""
+    return classify(text).problem
 
 
 def passive_text(replies: tuple[Reply, ...]) -> str:

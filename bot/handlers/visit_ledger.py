@@ -47,7 +47,8 @@ def raised_items(drafts: Sequence[ProblemDraft]) -> list[RaisedItem]:
     the 柴胡店 theme the cadre picked) stays; the classifier fills in the scheme the
     template leaves open (see :func:`storage.problem_intake.verdict_for`)."""
     return [
-        RaisedItem(d.text, d.source_question, d.kind, d.category, d.category_alt) for d in drafts
+        RaisedItem(d.text, d.source_question, d.kind, d.category, d.category_alt, d.handling)
+        for d in drafts
     ]
 
 

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.config import LedgerConfig
-from bot.ledger.clocks import default_deadline
+from bot.ledger.clocks import default_deadline, resolve_days
 from storage.vocab import PROBLEM_STATUS, SATISFACTION
 
 ACTIONS = {
@@ -107,6 +107,7 @@ class Request:
     note: str = ""
     assignee_unit_id: int | None = None
     deadline_days: int | None = None  # assign: None = the responsibility default
+    responsibility: str | None = None  # assign: the 责任分类 (None = keep the problem's)
     extend_days: int | None = None
     satisfaction: str | None = None
 
@@ -150,9 +151,11 @@ def decide(
     if req.action == "assign":
         _require_leader(actor, (p.unit_id,), label)
         if req.assignee_unit_id is None:
-            raise LedgerError("交办要写明承办单位：交办 编号 单位 [天数]")
+            raise LedgerError("交办要写明承办单位，例如：交办 12 镇综治办 7天")
+        responsibility = req.responsibility or p.responsibility
+        resolve_days(responsibility, cfg)  # a class outside town/linked/city is a bug
         if req.deadline_days is None:
-            deadline = default_deadline(now, p.responsibility, cfg)
+            deadline = default_deadline(now, responsibility, cfg)
         else:
             _check_days(req.deadline_days, "办理期限")
             deadline = now + timedelta(days=req.deadline_days)
@@ -163,6 +166,7 @@ def decide(
             "deadline": deadline,
             "extended": False,
             "extension_reason": "",
+            "responsibility": responsibility,
         }
         return Decision(req.action, p.status, "assigned", changes, note)
     if req.action in ("start", "solve", "explain"):

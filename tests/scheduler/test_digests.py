@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
 
 from scheduler import digests
 from scheduler.privacy import problems_in
+from storage.models import Problem
 from tests.scheduler.conftest import PROBLEM_TEXTS, content, group_rows, outbox
 
 
@@ -127,3 +130,20 @@ def test_leaders_of_one_unit_share_one_batched_message(sessions, sconfig, town, 
         s.commit()
         recipients = [r.recipient for r in outbox(s) if r.channel == "message"]
     assert "wangsj|qianfsj" in recipients
+
+
+def test_a_problem_never_assigned_past_its_assign_deadline_counts_as_overdue(
+    sessions, sconfig, town, now
+):
+    with sessions() as s:
+        s.execute(
+            update(Problem)
+            .where(Problem.id == town.problem_ids["medical"])
+            .values(created_at=datetime(2026, 11, 19, 9, 0, tzinfo=UTC))
+        )
+        s.commit()
+    with sessions() as s:
+        digests.daily(s, now, sconfig)
+        s.commit()
+        (town_row,) = _by_recipient(outbox(s))["wangsj"]
+    assert "医疗卫生：新增 0，解决 0，逾期 1" in content(town_row)

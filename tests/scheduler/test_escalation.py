@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
 from scheduler import escalation
-from storage.models import Cadre
+from storage.models import Cadre, Problem
 from tests.scheduler.conftest import content, outbox
 
 
@@ -82,3 +82,37 @@ def test_an_inactive_finder_is_reminded_once_reactivated(sessions, sconfig, town
         rows = {r.recipient: content(r) for r in outbox(s)}
     assert f"escalation:followup:{road}" in later.claimed
     assert f"#{road} 村道路灯损坏多处" in rows["zhangsan"]
+
+
+def test_a_problem_never_assigned_past_its_assign_deadline_reaches_its_units_leaders(
+    sessions, sconfig, town, now
+):
+    with sessions() as s:
+        # registered four days ago in 西河村 and never assigned (交办 due after 2 days)
+        s.execute(
+            update(Problem)
+            .where(Problem.id == town.problem_ids["medical"])
+            .values(created_at=datetime(2026, 11, 19, 9, 0, tzinfo=UTC))
+        )
+        s.commit()
+    with sessions() as s:
+        result = escalation.run(s, now, sconfig)
+        s.commit()
+        rows = [(r.recipient, content(r)) for r in outbox(s)]
+    medical = town.problem_ids["medical"]
+    assert any(k.startswith("escalation:unassigned:") for k in result.claimed)
+    [(recipient, text)] = [(r, t) for r, t in rows if "待交办" in t]
+    assert recipient == "wangsj"  # 西河村 has no leader: the town's
+    assert "虹桥镇 有 1 个问题登记超过 2 天仍未交办" in text
+    assert f"#{medical}【医疗卫生】" in text and "（超期 2 天）" in text
+    with sessions() as s:  # once a day
+        again = escalation.run(s, now, sconfig)
+        assert not any(k.startswith("escalation:unassigned:") for k in again.claimed)
+
+
+def test_a_fresh_registered_problem_is_not_escalated(sessions, sconfig, town, now):
+    with sessions() as s:
+        result = escalation.run(s, now, sconfig)
+        s.commit()
+        assert not any("待交办" in content(r) for r in outbox(s))
+    assert not any(k.startswith("escalation:unassigned:") for k in result.claimed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -11,12 +12,21 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from bot.cli import cli
+from bot.clock import frozen_environ
 from scheduler import review
 from scheduler.stats import UnitTree
 from storage.models import AuditLog, JobRun, ReviewDraw
+from tests.conftest import FROZEN_NOW
 from tests.scheduler.conftest import content, group_rows, outbox
 
 SEED = "9f" * 32
+
+
+def run_cli(args: list[str]):  # type: ignore[no-untyped-def]
+    """``minqing ARGS`` with the runtime's clock frozen at FROZEN_NOW (ISO week 2026-W48)."""
+    return CliRunner(env=frozen_environ(FROZEN_NOW)).invoke(cli, args)
+
+
 TOWN_POOL = ["chenyi", "liner", "lisi", "sunqi", "wujiu", "zhangsan", "zhengshi", "zhouba"]
 
 
@@ -52,7 +62,8 @@ def test_the_weekly_job_draws_from_eligible_cadres_and_announces(sessions, sconf
         assert town_draw.pool == TOWN_POOL  # 王五 on leave, 赵六 inactive, leaders not visitors
         assert town_draw.seed == SEED and town_draw.size == 5
         assert town_draw.drawn == review.derive(SEED, TOWN_POOL, 5)
-        assert draws[town.east_id].pool == ["lisi", "zhangsan"]
+        assert "lisi" in town_draw.drawn
+        assert draws[town.east_id].pool == ["zhangsan"]  # 李四 is the town's this week
         robot = next(r for r in group_rows(s) if r.channel == "robot")
         text = content(robot)
         assert SEED in text and "候选人数：8" in text and "2026-W48" in text
@@ -61,7 +72,7 @@ def test_the_weekly_job_draws_from_eligible_cadres_and_announces(sessions, sconf
         assert all(n in text for n in names)
         assert robot.payload["text"]["mentioned_list"] == town_draw.drawn
         personal = [r for r in outbox(s) if r.channel == "message"]
-        assert {r.recipient for r in personal} == set(town_draw.drawn) | {"lisi", "zhangsan"}
+        assert {r.recipient for r in personal} == set(town_draw.drawn) | {"zhangsan"}
         zhang = next(content(r) for r in personal if r.recipient == "zhangsan")
         assert "已走访 2 / 4 户" in zhang and "发现问题 2 个，已解决 1 个" in zhang
         assert review.verify(town_draw)
@@ -107,10 +118,9 @@ def test_cadres_drawn_in_the_previous_two_weeks_are_left_out(sessions, sconfig, 
 
 
 def test_review_draw_cli_draws_once_then_prints_the_stored_draw(sessions, sconfig_file, town):
-    runner = CliRunner()
     args = ["--config", str(sconfig_file), "review-draw", "--unit", "虹桥镇", "--week", "2026-W48"]
-    first = runner.invoke(cli, args)
-    second = runner.invoke(cli, args)
+    first = run_cli(args)
+    second = run_cli(args)
     assert first.exit_code == 0, first.output
     assert first.output == second.output
     with sessions() as s:
@@ -122,31 +132,29 @@ def test_review_draw_cli_draws_once_then_prints_the_stored_draw(sessions, sconfi
         in first.output
     )
     assert draw.seed in first.output and draw.drawn_by == "cli"
-    verified = runner.invoke(cli, [*args, "--verify"])
+    verified = run_cli([*args, "--verify"])
     assert verified.exit_code == 0 and "校验通过" in verified.output
 
 
 def test_verify_detects_a_tampered_result(sessions, sconfig_file, town):
-    runner = CliRunner()
     args = ["--config", str(sconfig_file), "review-draw", "--unit", "东山村", "--week", "2026-W48"]
-    assert runner.invoke(cli, args).exit_code == 0
+    assert run_cli(args).exit_code == 0
     with sessions() as s:
         s.execute(update(ReviewDraw).values(drawn=["zhangsan"]))  # someone edits the result
         s.commit()
-    tampered = runner.invoke(cli, [*args, "--verify"])
+    tampered = run_cli([*args, "--verify"])
     assert tampered.exit_code == 1
     assert "校验失败" in tampered.output
 
 
 def test_a_leader_redraws_with_a_reason_and_it_is_logged(sessions, sconfig_file, town):
-    runner = CliRunner()
     base = ["--config", str(sconfig_file), "review-draw", "--unit", "东山村", "--week", "2026-W48"]
-    assert runner.invoke(cli, base).exit_code == 0
-    refused = runner.invoke(cli, [*base, "--redraw", "--by", "zhangsan", "--reason", "想换人"])
+    assert run_cli(base).exit_code == 0
+    refused = run_cli([*base, "--redraw", "--by", "zhangsan", "--reason", "想换人"])
     assert refused.exit_code != 0 and "不是在册的负责人" in refused.output
-    no_reason = runner.invoke(cli, [*base, "--redraw", "--by", "wangsj"])
+    no_reason = run_cli([*base, "--redraw", "--by", "wangsj"])
     assert no_reason.exit_code != 0 and "原因" in no_reason.output
-    ok = runner.invoke(cli, [*base, "--redraw", "--by", "wangsj", "--reason", "张三出差"])
+    ok = run_cli([*base, "--redraw", "--by", "wangsj", "--reason", "张三出差"])
     assert ok.exit_code == 0, ok.output
     assert "修订：1（原因：张三出差）" in ok.output
     with sessions() as s:
@@ -159,18 +167,18 @@ def test_a_leader_redraws_with_a_reason_and_it_is_logged(sessions, sconfig_file,
             and log.action == "review_redraw"
             and log.detail["reason"] == "张三出差"
         )
-    assert runner.invoke(cli, [*base, "--verify"]).exit_code == 0  # both revisions verify
+    assert run_cli([*base, "--verify"]).exit_code == 0  # both revisions verify
     with sessions() as s:  # an edit to the superseded revision is still caught
         s.execute(update(ReviewDraw).where(ReviewDraw.revision == 0).values(drawn=["lisi"]))
         s.commit()
-    tampered = runner.invoke(cli, [*base, "--verify"])
+    tampered = run_cli([*base, "--verify"])
     assert tampered.exit_code == 1 and "修订 0" in tampered.output
 
 
 @pytest.mark.parametrize("week", ["2026-48", "W48", "2026-W60"])
 def test_a_bad_week_is_refused_and_changes_nothing(sessions, sconfig_file, town, week):
-    result = CliRunner().invoke(
-        cli, ["--config", str(sconfig_file), "review-draw", "--unit", "虹桥镇", "--week", week]
+    result = run_cli(
+        ["--config", str(sconfig_file), "review-draw", "--unit", "虹桥镇", "--week", week]
     )
     assert result.exit_code == 2 and "2026-W48" in result.output
     with sessions() as s:
@@ -178,9 +186,7 @@ def test_a_bad_week_is_refused_and_changes_nothing(sessions, sconfig_file, town,
 
 
 def test_an_unknown_unit_is_refused(sconfig_file, town):
-    result = CliRunner().invoke(
-        cli, ["--config", str(sconfig_file), "review-draw", "--unit", "不存在村"]
-    )
+    result = run_cli(["--config", str(sconfig_file), "review-draw", "--unit", "不存在村"])
     assert result.exit_code == 1 and "找不到单位「不存在村」" in result.output
 
 
@@ -199,3 +205,83 @@ def test_any_draw_is_a_fair_subset_independent_of_pool_order(pool, seed, size, s
     shuffled = list(pool)
     shuffle.shuffle(shuffled)
     assert review.derive(seed, shuffled, size) == drawn
+
+
+# --- the draw is for this week (issue 10, item 8) ------------------------------------
+
+
+def review_args(sconfig_file, unit: str, week: str) -> list[str]:
+    return ["--config", str(sconfig_file), "review-draw", "--unit", unit, "--week", week]
+
+
+def test_a_future_week_is_refused_and_nobody_is_told(sessions, sconfig_file, town):
+    result = run_cli(review_args(sconfig_file, "虹桥镇", "2026-W50"))
+    assert result.exit_code == 1
+    assert "2026-W50 还没到（本周是 2026-W48），讲评只为本周抽签，不能提前抽取" in result.output
+    with sessions() as s:
+        assert s.scalars(select(ReviewDraw)).all() == [] and outbox(s) == []
+
+
+def test_a_past_week_prints_its_draw_but_draws_no_new_one(sessions, sconfig_file, town):
+    refused = run_cli(review_args(sconfig_file, "虹桥镇", "2026-W46"))
+    assert refused.exit_code == 1 and "2026-W46 已经过去" in refused.output
+    with sessions() as s:
+        s.add(
+            ReviewDraw(
+                unit_id=town.town_id,
+                week="2026-W46",
+                seed=SEED,
+                pool=TOWN_POOL,
+                drawn=review.derive(SEED, TOWN_POOL, 5),
+                size=5,
+                created_at=datetime(2026, 11, 9, tzinfo=UTC),
+            )
+        )
+        s.commit()
+    printed = run_cli(review_args(sconfig_file, "虹桥镇", "2026-W46"))
+    assert printed.exit_code == 0 and "周次：2026-W46" in printed.output
+    with sessions() as s:
+        assert outbox(s) == []
+
+
+def test_a_redraw_leaves_out_the_person_its_reason_names(sessions, sconfig_file, town):
+    base = review_args(sconfig_file, "东山村", "2026-W48")
+    assert run_cli(base).exit_code == 0
+    with sessions() as s:
+        assert s.scalars(select(ReviewDraw)).one().drawn.count("zhangsan") == 1
+    ok = run_cli([*base, "--redraw", "--by", "wangsj", "--reason", "张三出差"])
+    assert ok.exit_code == 0, ok.output
+    with sessions() as s:
+        redrawn = s.scalars(select(ReviewDraw).where(ReviewDraw.revision == 1)).one()
+        assert redrawn.pool == ["lisi"] and redrawn.drawn == ["lisi"]
+        assert review.verify(redrawn)
+        assert s.scalars(select(AuditLog)).one().detail["absent"] == ["zhangsan"]
+
+
+def test_once_per_week_across_nested_units_unless_the_config_says_otherwise(
+    sessions, sconfig, town, now
+):
+    with sessions() as s:
+        review.run(s, now, sconfig, seed_source=fixed_seed)
+        draws = {d.unit_id: d for d in s.scalars(select(ReviewDraw))}
+        both = draws[town.town_id].drawn + draws[town.east_id].drawn
+        assert len(both) == len(set(both))  # nobody twice in one week
+        s.rollback()
+    again = replace(sconfig, scheduler=replace(sconfig.scheduler, review_once_per_week=False))
+    with sessions() as s:
+        review.run(s, now, again, seed_source=fixed_seed)
+        east = s.scalars(select(ReviewDraw).where(ReviewDraw.unit_id == town.east_id)).one()
+        assert east.pool == ["lisi", "zhangsan"]  # 李四 may report to the town and the village
+        s.rollback()
+
+
+def test_the_config_key_is_validated(db_url):
+    from bot import config as config_mod
+    from tests.conftest import config_dict
+
+    raw = config_dict(db_url)
+    raw["scheduler"] = {"review_once_per_week": False}
+    assert config_mod.from_dict(raw, environ={}).scheduler.review_once_per_week is False
+    raw["scheduler"] = {"review_once_per_week": "yes"}
+    with pytest.raises(config_mod.ConfigError, match="review_once_per_week"):
+        config_mod.from_dict(raw, environ={})

@@ -69,7 +69,7 @@ def test_assign_close_and_follow_up_by_chat(wc, runtime, ledger):
 
     assert (
         wc.say("zhenzhang", "交办 1 镇综治办 5天")
-        == "已交办：问题#1 → 镇综治办，期限11月28日。承办单位已收到通知。"
+        == "已交办：问题#1 → 镇综治办（镇村解决），期限11月28日。承办单位已收到通知。"
     )
     [notice] = outbox_to(runtime, "zongzhi")
     assert notice.startswith("【问题交办】问题#1已交办给镇综治办") and "屋顶漏水" in notice

@@ -43,7 +43,7 @@ def test_visit_problem_is_assigned_closed_and_followed_up(
             problems = s.scalars(select(Problem).order_by(Problem.id)).all()
             assert [(p.text, p.kind, p.category) for p in problems] == [
                 ("孙子上学的学费交不起", "困难需求", "教育文化"),
-                ("墙体有裂缝", "安全隐患", "房屋土地"),
+                ("房子东墙裂了一指宽", "安全隐患", "房屋土地"),
             ]
             first, wall = problems
             assert first.status == "registered" and first.visit_id == wall.visit_id

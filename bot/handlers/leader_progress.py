@@ -1,0 +1,119 @@
+"""A leader's 进度: the unit's coverage by place and by cadre, laggards first, and its
+open and overdue problems — instead of the visiting cadre's "我的进度".
+
+Coverage is :mod:`storage.unit_coverage` (its docstring is the definition); problem
+counts are the ledger's visible scope (:func:`storage.problems.count_visible`).
+During a visit 进度 stays the dialog's own (the engine's fallback).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.handlers import leader_prompts as P
+from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.visit_io import MENU_KEYS
+from bot.ledger.clocks import overdue_thresholds
+from storage.campaigns import find_active_campaign
+from storage.models import Cadre, Unit
+from storage.problems import count_visible
+from storage.unit_coverage import CoverageLine, by_cadre, by_place, coverage_cells, totals
+from storage.units import subtree_ids
+
+LEADER_ROLES = ("leader", "admin")
+MAX_LINES = 10
+UNFINISHED = ("registered", "assigned", "in_progress")
+
+
+def _percent(line: CoverageLine) -> str:
+    return f"{line.rate:.0%}"
+
+
+def _lines(lines: list[CoverageLine]) -> list[str]:
+    out = [
+        P.LINE.format(
+            label=line.label,
+            covered=line.covered,
+            assigned=line.assigned,
+            rate=_percent(line),
+            left=line.left,
+        )
+        for line in lines[:MAX_LINES]
+    ]
+    if len(lines) > MAX_LINES:
+        out.append(P.MORE_LINES.format(n=len(lines) - MAX_LINES))
+    return out
+
+
+class LeaderProgress:
+    """进度 from a leader or admin outside a visit."""
+
+    name = "leader_progress"
+
+    def matches(self, incoming: Incoming, user: UserState) -> bool:
+        if user.cadre is None or user.cadre.role not in LEADER_ROLES:
+            return False
+        if user.dialog_state not in ("", "idle"):
+            return False
+        if incoming.msg_type == "event":
+            return incoming.event == "click" and MENU_KEYS.get(incoming.event_key) == "进度"
+        return incoming.msg_type == "text" and incoming.content.strip() in P.PROGRESS_WORDS
+
+    def handle(
+        self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> Reply:
+        assert user.cadre is not None
+        return Reply(unit_progress(session, ctx, user.cadre))
+
+
+def unit_progress(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
+    """The overview text for ``leader``'s unit subtree."""
+    campaign = find_active_campaign(session)
+    if campaign is None:
+        return P.NO_CAMPAIGN
+    unit = session.get(Unit, leader.unit_id)
+    unit_name = unit.name if unit else ""
+    cells = coverage_cells(session, campaign.id, subtree_ids(session, leader.unit_id))
+    whole = totals(cells)
+    if whole.assigned:
+        lines = [
+            P.TITLE.format(
+                unit=unit_name,
+                assigned=whole.assigned,
+                covered=whole.covered,
+                rate=_percent(whole),
+                left=whole.left,
+            ),
+            P.COVERED_MEANS,
+            P.BY_PLACE,
+            *_lines(by_place(cells)),
+            P.BY_CADRE,
+            *_lines(by_cadre(cells)),
+        ]
+    else:
+        lines = [P.NO_TARGETS.format(unit=unit_name)]
+    lines.append(_problem_line(session, ctx, leader))
+    lines.append(P.HINT)
+    own = [c for c in cells if c.cadre_id == leader.id]
+    if own:
+        mine = totals(own)
+        lines.append(P.OWN.format(covered=mine.covered, assigned=mine.assigned))
+    return "\n".join(lines)
+
+
+def _problem_line(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
+    counts = {s: count_visible(session, leader, statuses=(s,)) for s in UNFINISHED}
+    overdue = count_visible(
+        session,
+        leader,
+        statuses=UNFINISHED,
+        overdue=overdue_thresholds(ctx.now, ctx.config.ledger),
+    )
+    return P.PROBLEMS.format(
+        open=sum(counts.values()),
+        registered=counts["registered"],
+        assigned=counts["assigned"],
+        in_progress=counts["in_progress"],
+        overdue=overdue,
+        to_follow_up=count_visible(session, leader, statuses=("solved", "explained")),
+    )
