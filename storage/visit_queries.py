@@ -6,19 +6,24 @@ targets assigned to them); the writes are in :mod:`storage.visits`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage import facts
 from storage.models import Assignment, Cadre, Phase, Target, Unit, Visit
-from storage.vocab import OUTCOME_APPOINTMENT, OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_VISITED
+from storage.vocab import (
+    OUTCOME_APPOINTMENT,
+    OUTCOME_AWAY,
+    OUTCOME_PHONE,
+    OUTCOME_PHONE_MISSED,
+    TARGET_HOUSEHOLD,
+    TARGET_KIND_LABELS,
+)
 
-NOT_HOME_OUTCOMES = (OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_APPOINTMENT)
-# Which outcome a target's status shows when it has several visits (best first).
-_STATUS_ORDER = (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY, OUTCOME_APPOINTMENT)
+NOT_HOME_OUTCOMES = (OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_PHONE_MISSED, OUTCOME_APPOINTMENT)
 
 
 @dataclass(frozen=True)
@@ -39,11 +44,18 @@ class TargetStatus:
 
 @dataclass(frozen=True)
 class ProgressFigures:
+    """A cadre's own coverage as of now (storage.facts.coverage, docs/facts.md)."""
+
     visited: int
     phone: int
     assigned: int
     key_left: int
     deadline: date | None
+    away: int = 0
+    missed: int = 0
+    pending: int = 0
+    percent: int = 0
+    kinds: tuple[tuple[str, int, int], ...] = ()
 
 
 def deadline(session: Session, campaign_id: int, today: date) -> date | None:
@@ -56,7 +68,11 @@ def deadline(session: Session, campaign_id: int, today: date) -> date | None:
 
 
 def targets_for(session: Session, campaign_id: int, cadre_id: int) -> list[TargetStatus]:
-    """The cadre's assigned targets with status, appointment time and not-at-home count."""
+    """The cadre's assigned targets with status, appointment time and not-at-home count.
+
+    The status is the fact layer's (:func:`storage.facts.target_statuses`): a target
+    whose latest attempt is 电话未接通 or 约访 is still to visit.
+    """
     targets = session.scalars(
         select(Target)
         .join(Assignment, Assignment.target_id == Target.id)
@@ -73,11 +89,12 @@ def targets_for(session: Session, campaign_id: int, cadre_id: int) -> list[Targe
         ).all()
         for v in rows:
             visits.setdefault(v.target_id, []).append(v)
+    statuses = facts.target_statuses(session, campaign_id, None, ids) if ids else {}
     out = []
     for t in targets:
         own = visits.get(t.id, [])
-        outcomes = {v.outcome for v in own}
-        status = next((o for o in _STATUS_ORDER if o in outcomes), "todo")
+        found = statuses.get(t.id)
+        status = found.outcome if found else "todo"
         appointment = None
         if status == OUTCOME_APPOINTMENT:
             appointment = own[-1].appointment_at if own[-1].outcome == OUTCOME_APPOINTMENT else None
@@ -98,18 +115,31 @@ def targets_for(session: Session, campaign_id: int, cadre_id: int) -> list[Targe
     return out
 
 
-def progress(targets: Sequence[TargetStatus], deadline_date: date | None) -> ProgressFigures:
-    """Coverage as the issue counts it: 已走访, 电话联系 (phone or away), the rest 未走访."""
+def progress(
+    session: Session, campaign_id: int, cadre: Cadre, deadline_date: date | None
+) -> ProgressFigures:
+    """The cadre's own 进度 from :func:`storage.facts.coverage` (households, plus a
+    line per other target kind they are assigned)."""
+    lines = facts.coverage(session, campaign_id, facts.cadre_scope(cadre))
+    h = facts.of_kind(lines, TARGET_HOUSEHOLD)
+    key_assigned = sum(c.key_assigned for c in lines)
+    key_covered = sum(c.key_covered for c in lines)
+    kinds = tuple(
+        (TARGET_KIND_LABELS.get(c.kind, c.kind), c.covered, c.assigned)
+        for c in lines
+        if c.kind != TARGET_HOUSEHOLD
+    )
     return ProgressFigures(
-        visited=sum(1 for t in targets if t.status == OUTCOME_VISITED),
-        phone=sum(1 for t in targets if t.status in (OUTCOME_PHONE, OUTCOME_AWAY)),
-        assigned=len(targets),
-        key_left=sum(
-            1
-            for t in targets
-            if t.is_key and t.status not in (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY)
-        ),
+        visited=h.visited,
+        phone=h.phone,
+        assigned=h.assigned,
+        key_left=key_assigned - key_covered,
         deadline=deadline_date,
+        away=h.away,
+        missed=h.missed,
+        pending=h.pending,
+        percent=h.percent,
+        kinds=kinds,
     )
 
 

@@ -167,8 +167,10 @@ def target_list(listed: Sequence[TargetInfo], header: str, more: bool, start: in
 
 def progress(ctx: Context) -> Reply:
     p = ctx.progress
-    done = p.visited + p.phone
-    percent = round(100 * done / p.assigned) if p.assigned else 0
+    done = p.visited + p.phone + p.away
+    percent = p.percent
+    if percent is None:
+        percent = round(100 * done / p.assigned) if p.assigned else 0
     deadline = ""
     if p.deadline is not None:
         days = (p.deadline - local_today(ctx.now)).days
@@ -180,9 +182,14 @@ def progress(ctx: Context) -> Reply:
     text = prompts.PROGRESS.format(
         visited=p.visited,
         phone=p.phone,
+        away=p.away,
         assigned=p.assigned,
         percent=percent,
         key_left=p.key_left,
         deadline=deadline,
     )
+    if p.missed or p.pending:
+        text += "\n" + prompts.PROGRESS_STILL_TO_VISIT.format(missed=p.missed, pending=p.pending)
+    for label, covered, assigned in p.kinds:
+        text += "\n" + prompts.PROGRESS_KIND.format(label=label, covered=covered, assigned=assigned)
     return Reply(text)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from storage.facts import EVERYTHING, FactScope, Period
 from storage.models import Cadre, Problem
 
 Cell = str | int | float | date | None
@@ -50,6 +51,11 @@ class Scope:
     viewer: Cadre | None = None
     viewer_targets: frozenset[int] | None = None  # a visiting cadre's assigned targets
     unit_label: str = ""  # the unit the export is about, for the title lines
+    # The fact layer's scope every count uses (docs/facts.md "Scopes"): ``--unit``'s
+    # (by place, or by organisation for a 线办/部门), else the viewer's chat scope.
+    facts: FactScope = EVERYTHING
+    # ``--unit``'s own scope (None without ``--unit``): narrows the viewer's problems.
+    unit_facts: FactScope | None = None
 
 
 @dataclass(frozen=True)
@@ -62,13 +68,26 @@ class ExportRequest:
     campaign_id: int
     scope: Scope
     tz: ZoneInfo
-    halfmonth_summary: HalfmonthSummary
-    best_outcomes: BestOutcomes
+    # Unused since the counts moved to storage.facts; kept so callers still build.
+    halfmonth_summary: HalfmonthSummary | None = None
+    best_outcomes: BestOutcomes | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # The moment an open-ended period's states are counted at (the CLI passes its clock).
+    now: datetime | None = None
     # Masks phone numbers inside free text (problem texts) for tables without a phone
     # column; the CLI passes one built on scheduler.privacy.PHONE_RE.
     redact: Callable[[str], str] = str
+
+    def period(self) -> Period:
+        return Period(self.since, self.until)
+
+    def as_of(self) -> datetime:
+        """When problem states are counted: the period's end, else ``now``."""
+        moment = self.until or self.now
+        if moment is None:
+            raise ValueError("an export without --to needs ExportRequest.now")
+        return moment
 
     def in_period(self, when: datetime | None) -> bool:
         if when is None:

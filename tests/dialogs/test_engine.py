@@ -137,7 +137,7 @@ def test_progress_and_help_keep_the_question(chat):
     start(c)
     before = c.state.step
     reply = c.say("进度")
-    assert "已走访 3 户，电话联系 1 户，共应走访 10 户（完成 40%）" in reply
+    assert "入户走访 3 户，电话联系 1 户，不在家已登记 0 户，共应走访 10 户（完成 40%）" in reply
     assert "剩余重点对象 2 户" in reply and "还有 38 天" in reply
     assert "在家的家庭成员都见到了吗" in reply
     assert "上一步" in c.say("帮助")
