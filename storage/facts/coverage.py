@@ -223,16 +223,24 @@ def households_with_status(
     """Households in scope whose status as of ``period.until`` is one of ``outcomes``,
     given by a visit submitted in the period (the rows of 附件2 and 没有问题群众)."""
     wanted = set(outcomes)
-    lines = coverage(session, campaign_id, scope, period.until)
-    ids = of_kind(lines).target_ids
-    if not ids:
-        return []
-    statuses = target_statuses(session, campaign_id, period.until, sorted(ids))
+    households = (
+        select(Target.id)
+        .join(Assignment, Assignment.target_id == Target.id)
+        .join(Cadre, Cadre.id == Assignment.cadre_id)
+        .where(
+            Assignment.campaign_id == campaign_id,
+            Target.kind == TARGET_HOUSEHOLD,
+            scope.assignment_condition(campaign_id),
+        )
+    )
+    statuses = target_statuses(session, campaign_id, period.until, households)
     picked = {
         tid: s
         for tid, s in statuses.items()
         if s.outcome in wanted and period.contains(s.submitted_at)
     }
+    if not picked:
+        return []
     targets = session.scalars(select(Target).where(Target.id.in_(sorted(picked))))
     return [(t, picked[t.id]) for t in targets]
 
