@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler import stats
+from scheduler import digests, stats
+from scheduler.base import local_day_start, local_today
 from storage import facts
 from storage.exports import ExportRequest, export_table, resolve_scope
 from storage.models import (
@@ -394,7 +395,7 @@ def fact_scope(session, stored: Stored, scope: str) -> facts.FactScope:  # type:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(w=worlds(), scope=SCOPES, since=HOURS, length=HOURS)
-def test_every_figure_equals_the_recount(session, tmp_path, w, scope, since, length):  # type: ignore[no-untyped-def]
+def test_every_figure_equals_the_recount(session, config, tmp_path, w, scope, since, length):  # type: ignore[no-untyped-def]
     until = None if length is None else (since or 0) + length
     try:
         stored = store(session, w)
@@ -455,6 +456,9 @@ def test_every_figure_equals_the_recount(session, tmp_path, w, scope, since, len
         assert sum(r.solved for r in rows) == want_p["solved"]
         assert sum(r.explained for r in rows) == want_p["explained"]
         assert sum(r.subtotal for r in rows) == want_p["raised"]
+
+        # a leader's weekly digest at NOW: the week's and the last half month's figures
+        check_digest(session, config, stored, fs, w, scope)
 
         # the exported tables, for a unit scope or the whole campaign
         if scope != "cadre":
@@ -520,3 +524,37 @@ def _status_visit_in_period(w: World, i: int, expect: Recount) -> bool:
     covering = [m for m in mine if m[2] in COVERING]
     last = covering[-1] if covering else mine[-1]
     return expect.since <= last[0] < expect.until
+
+
+def hour_of(moment: datetime) -> int:
+    return int((moment - BASE).total_seconds() // 3600)
+
+
+def check_digest(session, config, stored: Stored, fs, w: World, scope: str) -> None:  # type: ignore[no-untyped-def]
+    campaign = session.get(Campaign, stored.campaign_id)
+    tree = stats.UnitTree.load(session)
+    d, _ = digests.figures(session, campaign, tree, fs, "weekly", "周报", NOW, config, True)
+    today = local_today(NOW, config)
+    monday = local_day_start(today - timedelta(days=today.weekday()), config)
+    week = Recount(w, scope, hour_of(monday), hour_of(NOW))
+    households, cadres = week.activity()
+    p = week.problems()
+    assert d.weekly == stats.WeeklyFigures(cadres, households, p["raised"], p["solved_in_period"])
+    assert d.visits_week == households
+    assert sum(c.raised for c in d.counts) == p["raised"]
+    assert sum(c.solved for c in d.counts) == p["solved_in_period"]
+    assert sum(c.explained for c in d.counts) == p["explained_in_period"]
+    assert sum(c.overdue for c in d.counts) == p["overdue"]
+    now = Recount(w, scope, None, None).coverage("household")
+    assert sum(c.assigned for c in d.coverage) == now.get("assigned", 0)
+    assert sum(c.visited for c in d.coverage) == now.get("visited", 0)
+    assert sum(c.away for c in d.coverage) == now.get("away", 0)
+    assert sum(c.not_visited for c in d.coverage) == now.get("assigned", 0) - sum(
+        now.get(o, 0) for o in COVERING
+    )
+    half = digests.halfmonth_period(today, config)
+    assert half.since is not None and half.until is not None
+    hp = Recount(w, scope, hour_of(half.since), hour_of(half.until)).problems()
+    assert sum(r.solved for r in d.halfmonth) == hp["solved"]
+    assert sum(r.pending for r in d.halfmonth) == hp["pending"]
+    assert sum(r.explained for r in d.halfmonth) == hp["explained"]
