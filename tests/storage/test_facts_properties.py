@@ -510,6 +510,20 @@ def test_every_figure_equals_the_recount(session, config, tmp_path, w, scope, si
                 and _status_visit_in_period(w, i, expect)
             )
             assert away == want_away
+            path = tmp_path / "no-problem.xlsx"
+            export_table(session, "no-problem", request, path)
+            asked = sorted(r[3] for r in read_workbook(path).body)
+            with_problems = {p.target for p in w.problems if p.hour < expect.until}
+            want_asked = sorted(
+                f"户{i}"
+                for i, t in enumerate(w.targets)
+                if t.kind == "household"
+                and expect.target_in(i)
+                and expect.status(i, expect.until) in ("visited", "phone")
+                and _status_visit_in_period(w, i, expect)
+                and i not in with_problems
+            )
+            assert asked == want_asked
     finally:
         session.rollback()
 
