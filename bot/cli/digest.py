@@ -19,7 +19,7 @@ from scheduler.stats import UnitTree
 from storage import facts
 from storage.campaigns import find_active_campaign
 from storage.models import Cadre
-from storage.units import find_unit, subtree_ids
+from storage.units import subtree_ids
 
 KINDS = ("daily", "weekly", "halfmonth")
 
@@ -56,12 +56,13 @@ def digest_cmd(
                 raise click.ClickException(f"找不到账号“{userid}”")
             scope = facts.viewer_scope(session, viewer)
         if unit_name:
-            unit = find_unit(session, unit_name)
-            if unit is None:
+            found = facts.unit_and_grid(session, unit_name)
+            if found is None:
                 raise click.ClickException(f"找不到单位“{unit_name}”")
+            unit, grid = found
             if viewer is not None and unit.id not in subtree_ids(session, viewer.unit_id):
                 raise click.ClickException(f"{viewer.name}看不到“{unit.name}”的简报")
-            scope = facts.scope_for_unit(session, unit)
+            scope = facts.scope_for_name(session, unit_name)
         assert scope is not None
         today = local_today(now, rt.config)
         title = prompts.digest_title(campaign.name, kind, today, iso_week(today))

@@ -22,11 +22,12 @@ from storage.facts import (
     FactScope,
     cadre_scope,
     scope_for_unit,
+    unit_and_grid,
     viewer_scope,
 )
 from storage.models import Assignment, Cadre, Problem, Target, Unit
 from storage.problems import LEADER_ROLES, visible_query
-from storage.units import find_unit, subtree_ids
+from storage.units import subtree_ids
 
 # Any SELECT, whatever its columns (Select is generic over a variadic tuple).
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
@@ -45,12 +46,13 @@ def resolve_scope(
     named: int | None = None
     label = ""
     if unit_name:
-        unit = find_unit(session, unit_name)
-        if unit is None:
+        found = unit_and_grid(session, unit_name)
+        if found is None:
             raise ScopeError(f"找不到单位“{unit_name}”")
+        unit, grid = found
         unit_ids = frozenset(subtree_ids(session, unit.id))
-        unit_facts = scope_for_unit(session, unit)
-        named, label = unit.id, unit.name
+        unit_facts = scope_for_unit(session, unit, grid=grid)
+        named, label = unit.id, unit.name + (grid or "")
     viewer = None
     own: frozenset[int] | None = None
     mine: frozenset[int] = frozenset()

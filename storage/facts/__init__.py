@@ -42,7 +42,9 @@ from storage.facts.scope import (
     Period,
     basis_of,
     cadre_scope,
+    scope_for_name,
     scope_for_unit,
+    unit_and_grid,
     viewer_scope,
 )
 
@@ -76,8 +78,10 @@ __all__ = [
     "of_kind",
     "problem_figures",
     "problem_states",
+    "scope_for_name",
     "scope_for_unit",
     "target_statuses",
     "total",
+    "unit_and_grid",
     "viewer_scope",
 ]

@@ -8,7 +8,7 @@ named query filters through are written here once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from storage.models import Assignment, Cadre, Problem, Target, Unit, Visit
-from storage.units import subtree_ids
+from storage.units import find_unit, subtree_ids
 
 ALL, PLACE, ORG, CADRE = "all", "place", "org", "cadre"
 # Units counted by their cadres (they have no households of their own).
@@ -148,6 +148,35 @@ def scope_for_unit(
     return FactScope(
         basis=basis, unit_ids=ids, grid_units=tuple(sorted(grids)), grid=grid, label=unit.name
     )
+
+
+def unit_and_grid(session: Session, name: str) -> tuple[Unit, str | None] | None:
+    """A unit by name (:func:`storage.units.find_unit`), or a village's 组/网格 written
+    after its name ("东山村3组" → 东山村 with ``targets.grid`` 3组) when some target there
+    has that 组网格; None when neither."""
+    unit = find_unit(session, name)
+    if unit is not None:
+        return unit, None
+    name = name.strip()
+    prefixes = [u for u in session.scalars(select(Unit)) if name.startswith(u.name)]
+    for village in sorted(prefixes, key=lambda u: -len(u.name)):
+        grid = name[len(village.name) :]
+        held = select(Target.id).where(
+            Target.unit_id.in_(sorted(subtree_ids(session, village.id))), Target.grid == grid
+        )
+        if grid and session.scalar(held.limit(1)) is not None:
+            return village, grid
+    return None
+
+
+def scope_for_name(session: Session, name: str) -> FactScope | None:
+    """The scope ``--unit NAME`` names: a unit, or a village's 组/网格 ("东山村3组")."""
+    found = unit_and_grid(session, name)
+    if found is None:
+        return None
+    unit, grid = found
+    scope = scope_for_unit(session, unit, grid=grid)
+    return scope if grid is None else replace(scope, label=f"{unit.name}{grid}")
 
 
 def cadre_scope(cadre: Cadre) -> FactScope:
