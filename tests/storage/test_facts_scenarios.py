@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from bot.cli import cli
 from bot.handlers.visit_io import build_context
+from scheduler import digests
 from storage import facts, visit_queries
 from storage.exports import ExportRequest, export_table, resolve_scope
-from storage.models import Cadre, Campaign, Unit
+from storage.models import Cadre, Campaign, OutboxMessage, Unit
 from storage.problems import list_visible
 from storage.vocab import CATEGORIES_CHANGZHOU, PROBLEM_STATUS
 from tests.conftest import FROZEN_NOW
@@ -205,3 +206,15 @@ def test_export_as_a_leader_is_their_chat_list(session, world, tmp_path):
     assert [p.id for p in chat] == [world.p1]
     assert table.column("反映问题") == [p.text for p in chat]
     assert visit_queries.targets_for(session, world.campaign_id, viewer.id) == []
+
+
+def test_the_line_office_leaders_scheduled_digest_shows_its_cadre(sessions, world, config):
+    with sessions() as s:
+        digests.weekly(s, FROZEN_NOW, config)
+        s.commit()
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "zzleader")).all()
+    text = next(
+        r.payload["markdown"]["content"] for r in rows if r.payload["msgtype"] == "markdown"
+    )
+    assert "综治员：入户走访 **2**" in text and "共 2 户" in text
+    assert "网格员" not in text.split("进度落后的干部")[0]  # another unit's cadre
