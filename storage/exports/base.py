@@ -2,16 +2,15 @@
 
 A table module turns ``(session, ExportRequest)`` into a :class:`Sheet` (title, note
 lines, header rows, body rows, totals); :mod:`storage.exports.writer` lays any sheet
-out in openpyxl. Storage does not import the scheduler, so the figures the scheduler
-already computes (the half-monthly summary, the best outcome per target) come in as
-callables on the request, wired by the CLI.
+out in openpyxl. Every count is a query of :mod:`storage.facts` (docs/facts.md); the
+request's ``scope.facts`` says whose rows they count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -21,6 +20,7 @@ from storage.facts import EVERYTHING, FactScope, Period
 from storage.models import Cadre, Problem
 
 Cell = str | int | float | date | None
+END_OF_RECORDS = datetime(9999, 1, 1, tzinfo=UTC)
 Row = tuple[Cell, ...]
 
 
@@ -83,11 +83,9 @@ class ExportRequest:
         return Period(self.since, self.until)
 
     def as_of(self) -> datetime:
-        """When problem states are counted: the period's end, else ``now``."""
-        moment = self.until or self.now
-        if moment is None:
-            raise ValueError("an export without --to needs ExportRequest.now")
-        return moment
+        """When problem states are counted: the period's end, else ``now``; with neither,
+        after every recorded event (no table shows 逾期, the one figure that needs now)."""
+        return self.until or self.now or END_OF_RECORDS
 
     def in_period(self, when: datetime | None) -> bool:
         if when is None:
