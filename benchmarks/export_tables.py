@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scheduler.stats import best_outcomes, halfmonth_summary
 from storage import schema
 from storage.db import make_engine, session_factory, unit_of_work
 from storage.exports import TABLES, ExportRequest, export_table, resolve_scope
@@ -99,8 +98,7 @@ def main() -> None:
                     campaign_id=campaign_id,
                     scope=resolve_scope(s, campaign_id, None, userid),
                     tz=ZoneInfo("Asia/Shanghai"),
-                    halfmonth_summary=halfmonth_summary,
-                    best_outcomes=best_outcomes,
+                    now=START + timedelta(days=60),
                 )
                 for key in TABLES:
                     began = time.perf_counter()

@@ -82,7 +82,7 @@ def weekly_chart(
     coverage: Sequence[UnitCoverage],
     problems: Sequence[tuple[str, int, int]],
 ) -> bytes:
-    """PNG bytes: stacked coverage bars per unit, and 已解决/待解决 per category."""
+    """PNG bytes: stacked coverage bars per unit, and 已解决 (solved only) / 待解决 per category."""
     font = cjk_font()
     rc: Any = {
         "font.family": "sans-serif",
@@ -97,10 +97,14 @@ def weekly_chart(
         units = [c.unit for c in coverage] or ["（无）"]
         visited = [c.visited for c in coverage] or [0]
         phone = [c.phone for c in coverage] or [0]
+        away = [c.away for c in coverage] or [0]
         missing = [c.not_visited for c in coverage] or [0]
-        left.bar(units, visited, label="已走访", color="#2e7d32")
+        # The words and stacking of docs/facts.md: 入户走访 + 电话联系 + 不在家已登记 = 已覆盖.
+        left.bar(units, visited, label="入户走访", color="#2e7d32")
         left.bar(units, phone, bottom=visited, label="电话联系", color="#f9a825")
-        base = [a + b for a, b in zip(visited, phone, strict=True)]
+        reached = [a + b for a, b in zip(visited, phone, strict=True)]
+        left.bar(units, away, bottom=reached, label="不在家已登记", color="#8d6e63")
+        base = [a + b for a, b in zip(reached, away, strict=True)]
         left.bar(units, missing, bottom=base, label="未走访", color="#bdbdbd")
         for x, (done, total) in enumerate(
             zip(base, [c.assigned for c in coverage] or [0], strict=True)
@@ -116,7 +120,7 @@ def weekly_chart(
         left.set_title("走访覆盖（户）")
         left.set_ylim(0, max([1, *(c.assigned for c in coverage)]) * 1.25)  # room for the legend
         left.yaxis.set_major_locator(MaxNLocator(integer=True))
-        left.legend(loc="upper left", ncols=3, fontsize=8)
+        left.legend(loc="upper left", ncols=4, fontsize=8)
         left.tick_params(axis="x", labelrotation=30)
         rows = [r for r in problems if r[1] or r[2]] or [("（无）", 0, 0)]
         labels = [r[0] for r in rows]

@@ -4,11 +4,14 @@ Each leader (role ``leader``) gets a markdown digest for their unit's subtree;
 leaders of the same unit share one batched message. Configured group chats get a
 plain-text version with counts only: no categories of people, no problem texts,
 no keywords. Contents (issue 7 / seed 003):
-- coverage by unit (已走访 / 电话联系 / 未走访 of 应走访, key targets),
-- visits today and this week, problems raised / solved / overdue by category,
+- coverage by village, or by cadre for a 线办/部门 (入户走访 / 电话联系 / 不在家已登记 /
+  未走访 of 应走访, key targets) and the 村（社区） / 单位或商铺 lines,
+- 走访户数 today and this week, problems raised / solved / explained / overdue,
 - cadres behind pace, the week's top jieba keywords (leaders only),
 - weekly: 干部走访人数, 走访户数, 汇总问题数, 解决问题数 and a chart image,
-- half-monthly: 附件5 已解决 / 待解决 per category.
+- half-monthly: 附件5 已解决 / 待解决 / 已解释 per category for the last half month.
+
+Every figure is a :mod:`storage.facts` query; its definition is in docs/facts.md.
 """
 
 from __future__ import annotations
@@ -37,18 +40,18 @@ from scheduler.sending import Spreader, image_payload, send_group, send_personal
 from scheduler.stats import (
     CadreProgress,
     UnitTree,
-    best_outcomes,
     cadre_progress,
-    contacts_between,
-    coverage,
-    halfmonth_summary,
+    halfmonth_rows,
+    other_kinds,
     problem_counts,
-    problems_in_scope,
+    scope_coverage,
     weekly_figures,
 )
+from storage import facts
 from storage.campaigns import find_active_campaign
+from storage.facts import FactScope, Period
 from storage.masking import mask_numbers
-from storage.models import Cadre, Campaign
+from storage.models import Cadre, Campaign, Problem, Target, Unit
 from storage.outbox import markdown_payload
 
 KEYWORDS = 10
@@ -79,13 +82,12 @@ def behind_pace(
     campaign: Campaign,
     unit_ids: Sequence[int],
     today: date,
-    best: dict[int, str] | None = None,
 ) -> list[CadreProgress]:
-    """Cadres whose contacted share is below the share of the current phase elapsed.
+    """Cadres whose covered share is below the share of the current phase elapsed.
 
     The current phase is the first whose deadline is today or later; it runs from its
     start date (or the day after the previous deadline). Past every deadline, anyone
-    with households left is behind.
+    with targets left is behind.
     """
     start: date | None = None
     end: date | None = None
@@ -96,7 +98,7 @@ def behind_pace(
             end = phase.deadline
             break
         previous = phase.deadline
-    progress = cadre_progress(session, campaign.id, unit_ids, best)
+    progress = cadre_progress(session, campaign.id, unit_ids)
     if end is None:
         return [p for p in progress if p.remaining > 0]
     if start is None or start > today:
@@ -123,48 +125,83 @@ def keywords(texts: Sequence[str], top: int = KEYWORDS) -> list[str]:
     return kept[:top]
 
 
-def _figures(
+def halfmonth_period(today: date, config: Config) -> Period:
+    """The last completed half month before ``today``: sent on the 16th it is the 1st to
+    the 15th, sent on the 1st it is the 16th to the end of the previous month."""
+    if today.day >= 16:
+        first, end = today.replace(day=1), today.replace(day=16)
+    else:
+        end = today.replace(day=1)
+        first = (end - timedelta(days=1)).replace(day=16)
+    return Period(local_day_start(first, config), local_day_start(end, config))
+
+
+def unit_scope(session: Session, unit_id: int) -> FactScope:
+    """The digest's scope for a unit: by organisation for 线办/部门, by place otherwise."""
+    unit = session.get(Unit, unit_id)
+    assert unit is not None
+    return facts.scope_for_unit(session, unit)
+
+
+def figures(
     session: Session,
     campaign: Campaign,
     tree: UnitTree,
-    unit_id: int,
+    scope: FactScope,
     kind: str,
     title: str,
     now: datetime,
     config: Config,
-    best: dict[int, str],
     leader: bool,
 ) -> tuple[prompts.DigestFigures, list[str]]:
-    """The figures for ``unit_id``'s subtree, and its problem texts (for the guard).
+    """The figures of one digest for ``scope``, and its problem texts (for the guard).
 
+    Every figure is a :mod:`storage.facts` query (docs/facts.md): coverage as of now,
+    走访户数 today and this week, problems of the day or the week (新增, 已解决, 已解释 in
+    it; 逾期 now), seed 003's weekly four, and 附件5 over the last half month.
     ``leader`` False leaves out what only leaders see (keywords, cadres behind).
     """
     today = local_today(now, config)
-    day_start = local_day_start(today, config)
-    week_start = local_day_start(today - timedelta(days=today.weekday()), config)
-    since = week_start if kind == "weekly" else day_start
-    scope = tree.subtree(unit_id)
-    problems = problems_in_scope(session, scope)
-    texts = [p.text for p in problems]
+    day = Period(local_day_start(today, config), now)
+    week = Period(local_day_start(today - timedelta(days=today.weekday()), config), now)
+    period = week if kind == "weekly" else day
+    texts = list(
+        session.scalars(
+            select(Problem.text)
+            .join(Target, Target.id == Problem.target_id)
+            .where(scope.problem_condition(campaign.id))
+        )
+    )
+    week_texts = list(
+        session.scalars(
+            select(Problem.text)
+            .join(Target, Target.id == Problem.target_id)
+            .where(scope.problem_condition(campaign.id), Problem.created_at >= week.since)
+        )
+    )
+    assign_days = config.ledger.assign_within_days
+    half = halfmonth_period(today, config)
+    half_states = facts.problem_states(
+        session, scope, half, now=now, assign_within_days=assign_days, campaign_id=campaign.id
+    )
+    cadre_units = sorted(scope.unit_ids) if scope.basis != facts.ALL else list(tree.units)
     figures = prompts.DigestFigures(
         kind=kind,
         title=title,
-        unit=tree.name(unit_id),
+        unit=scope.label,
         stamp=prompts.stamp(local_now(now, config)),
-        coverage=coverage(session, campaign.id, tree, scope, best),
-        visits_today=len(contacts_between(session, campaign.id, scope, day_start, now)),
-        visits_week=len(contacts_between(session, campaign.id, scope, week_start, now)),
-        counts=problem_counts(
-            problems, since, now, now, timedelta(days=config.ledger.assign_within_days)
-        ),
-        behind=behind_pace(session, campaign, scope, today, best) if leader else (),
-        keywords=keywords([p.text for p in problems if p.created_at >= week_start])
-        if leader and kind != "halfmonth"
-        else (),
-        weekly=weekly_figures(session, campaign.id, scope, problems, week_start, now)
-        if kind == "weekly"
-        else None,
-        halfmonth=halfmonth_summary(problems),
+        coverage=scope_coverage(session, campaign.id, tree, scope),
+        other_kinds=other_kinds(session, campaign.id, scope),
+        visits_today=facts.activity(session, campaign.id, scope, day).households,
+        visits_week=facts.activity(session, campaign.id, scope, week).households,
+        counts=problem_counts(session, scope, period, now, assign_days),
+        behind=behind_pace(session, campaign, cadre_units, today) if leader else (),
+        keywords=keywords(week_texts) if leader and kind != "halfmonth" else (),
+        weekly=weekly_figures(session, campaign.id, scope, week, now) if kind == "weekly" else None,
+        halfmonth=halfmonth_rows(half_states, half),
+        halfmonth_label=prompts.period_text(half.since, half.until, config.campaign.timezone)
+        if half.since and half.until
+        else "",
     )
     return figures, texts
 
@@ -181,23 +218,26 @@ def _send(session: Session, now: datetime, config: Config, kind: str) -> tuple[i
     spreader = Spreader(session, now)
     today = local_today(now, config)
     title = prompts.digest_title(campaign.name, kind, today, iso_week(today))
-    best = best_outcomes(session, campaign.id)
     sent = 0
     notes: list[str] = []
     for unit_id, leaders in leaders_by_unit(session).items():
-        d, _ = _figures(session, campaign, tree, unit_id, kind, title, now, config, best, True)
+        scope = unit_scope(session, unit_id)
+        d, _ = figures(session, campaign, tree, scope, kind, title, now, config, True)
         text = prompts.digest_markdown(d)
         sent += send_personal(session, spreader, leaders, markdown_payload(text), now)
         if kind == "weekly":
-            png = charts.weekly_chart(f"{d.unit} {title}", d.coverage, d.halfmonth)
+            rows = [(r.label, r.solved, r.pending) for r in d.halfmonth]
+            png = charts.weekly_chart(f"{d.unit} {title}", d.coverage, rows)
             image = image_payload(png, f"weekly-{unit_id}.png")
             sent += send_personal(session, spreader, leaders, image, now)
     allow = [u.name for u in tree.units.values()] + [campaign.name, title]
+    allow += list(session.scalars(select(Cadre.name)))
     for group in config.groups:
         unit = tree.by_name(group.unit)
         if unit is None:
             continue
-        d, texts = _figures(session, campaign, tree, unit.id, kind, title, now, config, best, False)
+        scope = unit_scope(session, unit.id)
+        d, texts = figures(session, campaign, tree, scope, kind, title, now, config, False)
         text = prompts.digest_group_text(d)
         refused = send_group(
             session,

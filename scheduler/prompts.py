@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from scheduler.stats import CadreProgress, ProblemCounts, UnitCoverage, WeeklyFigures
+from scheduler.stats import CadreProgress, HalfmonthRow, ProblemCounts, UnitCoverage, WeeklyFigures
+from storage.facts import Coverage
 from storage.safe_text import one_line as ln
+from storage.vocab import TARGET_KIND_LABELS
 
 MAX_LISTED = 20
 
@@ -41,9 +44,9 @@ def reminder_group(
         f"【{ln(campaign)}】「{ln(phase)}」阶段将于{md(deadline)}截止（还有 {days_left} 天）。"
     ]
     if coverage:
-        lines.append("各单位进度（已走访 / 电话联系 / 未走访，应走访）：")
+        lines.append("各单位进度（入户走访 / 电话联系 / 不在家已登记 / 未走访，应走访）：")
         lines += [
-            f"· {ln(c.unit)}：{c.visited} / {c.phone} / {c.not_visited}，共 {c.assigned} 户"
+            f"· {ln(c.unit)}：{c.visited} / {c.phone} / {c.away} / {c.not_visited}，共 {c.assigned} 户"
             for c in coverage
         ]
     if behind:
@@ -93,12 +96,19 @@ def draw_announcement(
 
 
 def draw_personal(
-    name: str, unit: str, week: str, assigned: int, contacted: int, found: int, solved: int
+    name: str,
+    unit: str,
+    week: str,
+    assigned: int,
+    contacted: int,
+    found: int,
+    solved: int,
+    explained: int = 0,
 ) -> str:
-    visits = f"已走访 {contacted} / {assigned} 户" if assigned else "本次活动暂未分配走访户"
+    visits = f"已覆盖 {contacted} / {assigned} 户" if assigned else "本次活动暂未分配走访户"
     return (
         f"{ln(name)}您好：您被随机抽中参加{ln(unit)} {week} 周的走访讲评会，请准备汇报。\n"
-        f"您的走访情况：{visits}；发现问题 {found} 个，已解决 {solved} 个。"
+        f"您的走访情况：{visits}；发现问题 {found} 个，已解决 {solved} 个，已解释 {explained} 个。"
     )
 
 
@@ -159,8 +169,9 @@ def coverage_markdown(coverage: Sequence[UnitCoverage]) -> list[str]:
     if not coverage:
         return ["> （暂无分配的走访对象）"]
     return [
-        f"> {ln(c.unit)}：已走访 **{c.visited}**，电话联系 {c.phone}，"
-        f'<font color="warning">未走访 {c.not_visited}</font>，共 {c.assigned} 户；'
+        f"> {ln(c.unit)}：入户走访 **{c.visited}**，电话联系 {c.phone}，不在家已登记 {c.away}，"
+        f'<font color="warning">未走访 {c.not_visited}</font>'
+        f"（电话未接通 {c.missed}，约访 {c.pending}），共 {c.assigned} 户；"
         f"重点对象 {c.key_contacted}/{c.key_assigned}"
         for c in coverage
     ]
@@ -169,8 +180,17 @@ def coverage_markdown(coverage: Sequence[UnitCoverage]) -> list[str]:
 def coverage_lines(coverage: Sequence[UnitCoverage]) -> list[str]:
     """Plain text for group chats and clients that cannot show markdown tables."""
     return [
-        f"· {ln(c.unit)}：已走访 {c.visited}，电话联系 {c.phone}，未走访 {c.not_visited}（共 {c.assigned} 户）"
+        f"· {ln(c.unit)}：入户走访 {c.visited}，电话联系 {c.phone}，不在家已登记 {c.away}，"
+        f"未走访 {c.not_visited}（共 {c.assigned} 户）"
         for c in coverage
+    ]
+
+
+def kind_lines(lines: Sequence[Coverage]) -> list[str]:
+    """The 村（社区） / 单位或商铺 coverage lines (never counted as 户)."""
+    return [
+        f"· {TARGET_KIND_LABELS.get(c.kind, c.kind)}：已走访 {c.covered} / 应走访 {c.assigned}"
+        for c in lines
     ]
 
 
@@ -178,7 +198,8 @@ def problem_lines(counts: Sequence[ProblemCounts]) -> list[str]:
     if not counts:
         return ["（无）"]
     return [
-        f"· {ln(c.category)}：新增 {c.raised}，解决 {c.solved}，逾期 {c.overdue}" for c in counts
+        f"· {ln(c.category)}：新增 {c.raised}，已解决 {c.solved}，已解释 {c.explained}，逾期 {c.overdue}"
+        for c in counts
     ]
 
 
@@ -187,7 +208,7 @@ def weekly_lines(f: WeeklyFigures) -> list[str]:
         f"干部走访人数：{f.cadres}",
         f"走访户数：{f.households}",
         f"汇总问题数：{f.problems}",
-        f"解决问题数：{f.solved}",
+        f"解决问题数：{f.solved}（不含已解释）",
     ]
 
 
@@ -196,6 +217,14 @@ def behind_lines(behind: Sequence[CadreProgress]) -> list[str]:
         return ["（无）"]
     shown = "、".join(f"{ln(b.name)}（{b.contacted}/{b.assigned}）" for b in behind[:MAX_LISTED])
     return [shown + _more(len(behind), MAX_LISTED)]
+
+
+def period_text(since: datetime, until: datetime, timezone: str) -> str:
+    """``11月1日至11月15日`` for ``[since, until)`` in the campaign's time zone."""
+    tz = ZoneInfo(timezone)
+    first = since.astimezone(tz).date()
+    last = (until - timedelta(microseconds=1)).astimezone(tz).date()
+    return f"{md(first)}至{md(last)}"
 
 
 @dataclass(frozen=True)
@@ -207,29 +236,47 @@ class DigestFigures:
     unit: str
     stamp: str
     coverage: Sequence[UnitCoverage] = ()
+    other_kinds: Sequence[Coverage] = ()
     visits_today: int = 0
     visits_week: int = 0
     counts: Sequence[ProblemCounts] = ()
     behind: Sequence[CadreProgress] = ()
     keywords: Sequence[str] = ()
     weekly: WeeklyFigures | None = None
-    halfmonth: Sequence[tuple[str, int, int]] = ()
+    halfmonth: Sequence[HalfmonthRow] = ()
+    halfmonth_label: str = ""
+
+
+def _halfmonth_totals(rows: Sequence[HalfmonthRow]) -> tuple[int, int, int]:
+    return (
+        sum(r.solved for r in rows),
+        sum(r.pending for r in rows),
+        sum(r.explained for r in rows),
+    )
 
 
 def digest_markdown(d: DigestFigures) -> str:
     """The leader's digest (markdown; may name categories and keywords)."""
     lines = [f"## {ln(d.title)}", f"**{ln(d.unit)}**　{d.stamp}", ""]
     if d.kind == "halfmonth":
-        solved = sum(r[1] for r in d.halfmonth)
-        pending = sum(r[2] for r in d.halfmonth)
-        lines.append("**群众入户调查问题建议汇总（附件5）**（已解决 / 待解决 / 小计）")
-        lines += [f"> {ln(label)}：{s} / {p} / {s + p}" for label, s, p in d.halfmonth]
-        lines.append(f"> **合计：{solved} / {pending} / {solved + pending}**")
+        solved, pending, explained = _halfmonth_totals(d.halfmonth)
+        lines.append(
+            f"**群众入户调查问题建议汇总（附件5）{d.halfmonth_label}**"
+            "（已解决 / 待解决 / 已解释 / 小计；已解决不含已解释）"
+        )
+        lines += [
+            f"> {ln(r.label)}：{r.solved} / {r.pending} / {r.explained} / {r.subtotal}"
+            for r in d.halfmonth
+        ]
+        total = solved + pending + explained
+        lines.append(f"> **合计：{solved} / {pending} / {explained} / {total}**")
         return "\n".join(lines)
     label = "今日" if d.kind == "daily" else "本周"
-    lines += ["**走访覆盖**", *coverage_markdown(d.coverage), ""]
-    lines.append(f"今日走访 {d.visits_today} 户次，本周 {d.visits_week} 户次")
-    lines += ["", f"**问题（{label}新增 / 解决，当前逾期）**", *problem_lines(d.counts)]
+    lines += ["**走访覆盖（户）**", *coverage_markdown(d.coverage)]
+    lines += [f"> {x[2:]}" for x in kind_lines(d.other_kinds)]
+    lines.append("")
+    lines.append(f"走访户数：今日 {d.visits_today} 户，本周 {d.visits_week} 户")
+    lines += ["", f"**问题（{label}新增 / 已解决 / 已解释，当前逾期）**", *problem_lines(d.counts)]
     lines += ["", "**进度落后的干部**", *behind_lines(d.behind)]
     lines += ["", "**本周问题关键词**", "、".join(map(ln, d.keywords)) if d.keywords else "（无）"]
     if d.weekly is not None:
@@ -241,14 +288,16 @@ def digest_group_text(d: DigestFigures) -> str:
     """The group chat's version: unit counts and totals only."""
     lines = [f"【{ln(d.title)}】{ln(d.unit)}"]
     if d.kind == "halfmonth":
-        solved = sum(r[1] for r in d.halfmonth)
-        pending = sum(r[2] for r in d.halfmonth)
-        lines.append(f"问题已解决 {solved} 个，待解决 {pending} 个。")
+        solved, pending, explained = _halfmonth_totals(d.halfmonth)
+        lines.append(
+            f"{d.halfmonth_label}问题已解决 {solved} 个，待解决 {pending} 个，已解释 {explained} 个。"
+        )
         return "\n".join(lines)
     lines += coverage_lines(d.coverage)
+    lines += kind_lines(d.other_kinds)
     lines.append(
-        f"问题：新增 {sum(c.raised for c in d.counts)} 个，解决 {sum(c.solved for c in d.counts)} 个，"
-        f"逾期 {sum(c.overdue for c in d.counts)} 个。"
+        f"问题：新增 {sum(c.raised for c in d.counts)} 个，已解决 {sum(c.solved for c in d.counts)} 个，"
+        f"已解释 {sum(c.explained for c in d.counts)} 个，逾期 {sum(c.overdue for c in d.counts)} 个。"
     )
     if d.weekly is not None:
         lines += weekly_lines(d.weekly)

@@ -19,13 +19,8 @@ from bot.config import Config
 from scheduler import prompts
 from scheduler.base import JobResult, claim, finish, local_today
 from scheduler.sending import Spreader, send_group, send_personal
-from scheduler.stats import (
-    UnitTree,
-    best_outcomes,
-    cadre_progress,
-    coverage,
-    remaining_targets,
-)
+from scheduler.stats import UnitTree, cadre_progress, remaining_targets, scope_coverage
+from storage import facts
 from storage.campaigns import find_active_campaign
 from storage.models import Cadre, Phase
 from storage.outbox import text_payload
@@ -66,8 +61,7 @@ def _remind(
     spreader = Spreader(session, now)
     allow = [u.name for u in tree.units.values()] + [campaign.name, phase.name]
     allow += list(session.scalars(select(Cadre.name)))
-    best = best_outcomes(session, campaign.id)
-    progress = cadre_progress(session, campaign.id, list(tree.units), best)
+    progress = cadre_progress(session, campaign.id, list(tree.units))
     behind = [p for p in progress if p.remaining > 0]
     sent = 0
     for group in config.groups:
@@ -77,7 +71,7 @@ def _remind(
             continue
         scope = tree.subtree(unit.id)
         here = [b for b in behind if b.unit_id in scope]
-        cov = coverage(session, campaign.id, tree, scope, best)
+        cov = scope_coverage(session, campaign.id, tree, facts.scope_for_unit(session, unit))
         text = prompts.reminder_group(campaign.name, phase.name, phase.deadline, days, cov, here)
         mention = [b.userid for b in here]
         refused = send_group(
@@ -90,7 +84,7 @@ def _remind(
     for b in behind:
         labels = [
             prompts.target_label(t.head_name, tree.name(t.unit_id), t.grid, t.address, t.kind)
-            for t in remaining_targets(session, campaign.id, b.cadre_id, best)
+            for t in remaining_targets(session, campaign.id, b.cadre_id)
         ]
         text = prompts.reminder_personal(b.name, phase.name, phase.deadline, days, labels)
         sent += send_personal(session, spreader, [b.userid], text_payload(text), now)

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,9 +30,10 @@ from scheduler.review_pool import (
     named_in,
 )
 from scheduler.sending import Spreader, groups_for, send_group, send_personal
-from scheduler.stats import CLOSED_STATUSES, UnitTree, cadre_progress
+from scheduler.stats import UnitTree, cadre_progress
+from storage import facts
 from storage.campaigns import find_active_campaign
-from storage.models import AuditLog, Cadre, Problem, ReviewDraw
+from storage.models import AuditLog, Cadre, ReviewDraw
 from storage.outbox import text_payload
 
 __all__ = ["DrawError", "eligible_pool", "latest_draw"]  # and the functions below
@@ -251,24 +252,33 @@ def announce(
     if campaign is not None:
         progress = {p.userid: p for p in cadre_progress(session, campaign.id, list(tree.units))}
     for userid, name in zip(draw.drawn, names, strict=True):
-        found, solved = _problem_figures(session, userid)
+        found, solved, explained = _problem_figures(session, userid, now)
         p = progress.get(userid)
         note = prompts.draw_personal(
-            name, unit, draw.week, p.assigned if p else 0, p.contacted if p else 0, found, solved
+            name,
+            unit,
+            draw.week,
+            p.assigned if p else 0,
+            p.contacted if p else 0,
+            found,
+            solved,
+            explained,
         )
         count += send_personal(session, spreader, [userid], text_payload(note), now)
     return count
 
 
-def _problem_figures(session: Session, userid: str) -> tuple[int, int]:
-    cadre_id = select(Cadre.id).where(Cadre.userid == userid).scalar_subquery()
-    found = session.scalar(select(func.count(Problem.id)).where(Problem.found_by_id == cadre_id))
-    solved = session.scalar(
-        select(func.count(Problem.id)).where(
-            Problem.found_by_id == cadre_id, Problem.status.in_(CLOSED_STATUSES)
-        )
+def _problem_figures(session: Session, userid: str, now: datetime) -> tuple[int, int, int]:
+    """问题数, 已解决 and 已解释 (as of now) of the problems ``userid`` found (docs/facts.md)."""
+    cadre = session.scalar(select(Cadre).where(Cadre.userid == userid))
+    if cadre is None:
+        return 0, 0, 0
+    everything = facts.Period()
+    states = facts.problem_states(
+        session, facts.cadre_scope(cadre), everything, now=now, assign_within_days=None
     )
-    return int(found or 0), int(solved or 0)
+    f = facts.total(facts.problem_figures(states, everything).values())
+    return f.raised, f.solved, f.explained
 
 
 def describe(session: Session, tree: UnitTree, draw: ReviewDraw, config: Config) -> str:

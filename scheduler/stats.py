@@ -1,7 +1,7 @@
-"""Read-only figures the jobs report: coverage, cadre progress, problem counts.
+"""The figures the jobs report, as the scheduler's shapes of :mod:`storage.facts`.
 
-Every function takes a session and explicit scope (campaign, unit ids, time range)
-and returns small frozen dataclasses; nothing here writes or commits.
+Every number here is a named query of the fact layer (definitions: docs/facts.md);
+this module only groups them by unit or cadre and names the rows. Read-only.
 """
 
 from __future__ import annotations
@@ -9,22 +9,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Assignment, Cadre, Problem, Target, Unit, Visit
-from storage.vocab import (
-    CATEGORIES_CHANGZHOU,
-    OUTCOME_AWAY,
-    OUTCOME_PHONE,
-    OUTCOME_VISITED,
-)
+from storage import facts
+from storage.facts import FactScope, Period
+from storage.models import Cadre, Target, Unit
+from storage.vocab import CATEGORIES_CHANGZHOU, TARGET_HOUSEHOLD
 
 CLOSED_STATUSES = ("solved", "explained", "followed_up")
-CONTACT_OUTCOMES = (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY)
-_RANK = {OUTCOME_VISITED: 2, OUTCOME_PHONE: 1, OUTCOME_AWAY: 1}
 
 
 class UnitTree:
@@ -61,16 +56,26 @@ class UnitTree:
 
 @dataclass(frozen=True)
 class UnitCoverage:
+    """One row of household coverage (a village, or a cadre for an organisation)."""
+
     unit: str
     assigned: int
-    visited: int  # in person
-    phone: int  # reached by phone, or not at home with details recorded
+    visited: int  # 入户走访
+    phone: int  # 电话联系 (a call that got through)
     key_assigned: int
     key_contacted: int
+    away: int = 0  # 不在家已登记
+    missed: int = 0  # 电话未接通 (not covered)
+    pending: int = 0  # 约访 (not covered)
+
+    @property
+    def covered(self) -> int:
+        return self.visited + self.phone + self.away
 
     @property
     def not_visited(self) -> int:
-        return self.assigned - self.visited - self.phone
+        """未走访: 应访 − 已覆盖."""
+        return self.assigned - self.covered
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,8 @@ class CadreProgress:
     userid: str
     name: str
     unit_id: int
-    assigned: int
-    contacted: int
+    assigned: int  # targets assigned, every kind
+    contacted: int  # of them covered (入户走访 / 电话联系 / 不在家已登记)
 
     @property
     def remaining(self) -> int:
@@ -90,17 +95,54 @@ class CadreProgress:
 def best_outcomes(
     session: Session, campaign_id: int, until: datetime | None = None
 ) -> dict[int, str]:
-    """Per target, the best contact outcome logged so far (visited beats phone/away)."""
-    stmt = select(Visit.target_id, Visit.outcome).where(
-        Visit.campaign_id == campaign_id, Visit.outcome.in_(CONTACT_OUTCOMES)
+    """Per covered target, the outcome that covers it as of ``until`` (docs/facts.md)."""
+    statuses = facts.target_statuses(session, campaign_id, until)
+    return {tid: s.outcome for tid, s in statuses.items() if s.covered}
+
+
+def _row(name: str, c: facts.Coverage) -> UnitCoverage:
+    return UnitCoverage(
+        unit=name,
+        assigned=c.assigned,
+        visited=c.visited,
+        phone=c.phone,
+        key_assigned=c.key_assigned,
+        key_contacted=c.key_covered,
+        away=c.away,
+        missed=c.missed,
+        pending=c.pending,
     )
-    if until is not None:
-        stmt = stmt.where(Visit.submitted_at < until)
-    best: dict[int, str] = {}
-    for target_id, outcome in session.execute(stmt):
-        if _RANK[outcome] > _RANK.get(best.get(target_id, ""), 0):
-            best[target_id] = outcome
-    return best
+
+
+def scope_coverage(
+    session: Session,
+    campaign_id: int,
+    tree: UnitTree,
+    scope: FactScope,
+    until: datetime | None = None,
+) -> list[UnitCoverage]:
+    """Household coverage rows of ``scope``: per village by place, per cadre by
+    organisation (a 线办 has no villages of its own)."""
+    by_cadre = scope.basis in (facts.ORG, facts.CADRE)
+    lines = facts.coverage(
+        session, campaign_id, scope, until, group_by="cadre" if by_cadre else "target_unit"
+    )
+    lines = [c for c in lines if c.kind == TARGET_HOUSEHOLD]
+    names: dict[int, str] = {}
+    if by_cadre:
+        ids = [c.group for c in lines if c.group is not None]
+        names = dict(session.execute(select(Cadre.id, Cadre.name).where(Cadre.id.in_(ids))).all())
+    else:
+        names = {uid: u.name for uid, u in tree.units.items()}
+    return [_row(names.get(c.group or 0, ""), c) for c in lines]
+
+
+def other_kinds(
+    session: Session, campaign_id: int, scope: FactScope, until: datetime | None = None
+) -> list[facts.Coverage]:
+    """The 村（社区） and 单位或商铺 coverage lines of ``scope`` (absent when none assigned)."""
+    lines = facts.coverage(session, campaign_id, scope, until)
+    return [c for c in lines if c.kind != TARGET_HOUSEHOLD]
 
 
 def coverage(
@@ -108,123 +150,86 @@ def coverage(
     campaign_id: int,
     tree: UnitTree,
     unit_ids: Collection[int],
-    best: dict[int, str] | None = None,
+    until: datetime | None = None,
 ) -> list[UnitCoverage]:
-    """Coverage per target unit inside ``unit_ids`` (units without targets left out).
-
-    ``best`` is :func:`best_outcomes`, when the caller already has it.
-    """
-    best = best_outcomes(session, campaign_id) if best is None else best
-    rows = session.execute(
-        select(Target.id, Target.unit_id, Target.is_key)
-        .join(Assignment, Assignment.target_id == Target.id)
-        .where(Assignment.campaign_id == campaign_id, Target.unit_id.in_(list(unit_ids)))
-    ).all()
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for target_id, unit_id, is_key in rows:
-        c = counts[unit_id]
-        outcome = best.get(target_id)
-        c[0] += 1
-        c[1] += outcome == OUTCOME_VISITED
-        c[2] += outcome in (OUTCOME_PHONE, OUTCOME_AWAY)
-        c[3] += bool(is_key)
-        c[4] += bool(is_key) and outcome is not None
-    order = [u for u in unit_ids if u in counts]
-    return [UnitCoverage(tree.name(u), *counts[u]) for u in order]
+    """Household coverage per village of the units ``unit_ids`` (by place)."""
+    scope = FactScope(basis=facts.PLACE, unit_ids=frozenset(unit_ids))
+    rows = scope_coverage(session, campaign_id, tree, scope, until)
+    order = {tree.name(u): i for i, u in enumerate(unit_ids) if u in tree.units}
+    return sorted(rows, key=lambda r: order.get(r.unit, len(order)))
 
 
 def cadre_progress(
-    session: Session,
-    campaign_id: int,
-    unit_ids: Collection[int],
-    best: dict[int, str] | None = None,
+    session: Session, campaign_id: int, unit_ids: Collection[int]
 ) -> list[CadreProgress]:
-    """Assigned and contacted targets per active cadre of ``unit_ids`` with assignments."""
-    best = best_outcomes(session, campaign_id) if best is None else best
-    rows = session.execute(
-        select(Cadre.id, Cadre.userid, Cadre.name, Cadre.unit_id, Assignment.target_id)
-        .join(Assignment, Assignment.cadre_id == Cadre.id)
-        .where(
-            Assignment.campaign_id == campaign_id,
-            Cadre.unit_id.in_(list(unit_ids)),
-            Cadre.active,
-        )
+    """Assigned and covered targets (every kind) per active cadre of ``unit_ids``."""
+    scope = FactScope(basis=facts.ORG, unit_ids=frozenset(unit_ids))
+    lines = facts.coverage(session, campaign_id, scope, group_by="cadre")
+    per: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for c in lines:
+        per[c.group or 0][0] += c.assigned
+        per[c.group or 0][1] += c.covered
+    if not per:
+        return []
+    cadres = session.execute(
+        select(Cadre.id, Cadre.userid, Cadre.name, Cadre.unit_id)
+        .where(Cadre.id.in_(sorted(per)), Cadre.active)
         .order_by(Cadre.id)
     ).all()
-    per: dict[int, list] = {}
-    for cadre_id, userid, name, unit_id, target_id in rows:
-        entry = per.setdefault(cadre_id, [userid, name, unit_id, 0, 0])
-        entry[3] += 1
-        entry[4] += target_id in best
-    return [CadreProgress(cid, *vals) for cid, vals in per.items()]
+    return [CadreProgress(cid, uid, name, unit, *per[cid]) for cid, uid, name, unit in cadres]
 
 
-def remaining_targets(
-    session: Session, campaign_id: int, cadre_id: int, best: dict[int, str] | None = None
-) -> list[Target]:
-    """A cadre's assigned targets with no contact yet, in a stable order."""
-    best = best_outcomes(session, campaign_id) if best is None else best
-    targets = session.scalars(
-        select(Target)
-        .join(Assignment, Assignment.target_id == Target.id)
-        .where(Assignment.campaign_id == campaign_id, Assignment.cadre_id == cadre_id)
-        .order_by(Target.unit_id, Target.grid, Target.id)
+def remaining_targets(session: Session, campaign_id: int, cadre_id: int) -> list[Target]:
+    """A cadre's assigned targets not covered yet (电话未接通 and 约访 included)."""
+    scope = FactScope(basis=facts.CADRE, cadre_id=cadre_id)
+    ids = [t for c in facts.coverage(session, campaign_id, scope) for t in c.target_ids]
+    statuses = facts.target_statuses(session, campaign_id, None, ids) if ids else {}
+    left = [t for t in ids if not (t in statuses and statuses[t].covered)]
+    if not left:
+        return []
+    return list(
+        session.scalars(
+            select(Target)
+            .where(Target.id.in_(left))
+            .order_by(Target.unit_id, Target.grid, Target.id)
+        )
     )
-    return [t for t in targets if t.id not in best]
 
 
 @dataclass(frozen=True)
 class ProblemCounts:
+    """Per category: 新增 and 已解决 / 已解释 within the period, 逾期 at its end."""
+
     category: str
     raised: int
-    solved: int
+    solved: int  # became 已解决 in the period
     overdue: int
-
-
-def is_overdue(problem: Problem, now: datetime, assign_within: timedelta | None = None) -> bool:
-    """Past its 办结 deadline and not closed; with ``assign_within`` (the 交办 allowance,
-    ``ledger.assign_within_days``) also a problem still 登记 that long after it was raised."""
-    if problem.status == "registered" and assign_within is not None:
-        return problem.created_at < now - assign_within
-    return (
-        problem.deadline is not None
-        and problem.deadline < now
-        and problem.status not in CLOSED_STATUSES
-    )
-
-
-def problems_in_scope(session: Session, unit_ids: Collection[int]) -> list[Problem]:
-    return list(
-        session.scalars(
-            select(Problem).where(Problem.unit_id.in_(list(unit_ids))).order_by(Problem.id)
-        )
-    )
+    explained: int = 0  # became 已解释 in the period
 
 
 def problem_counts(
-    problems: Iterable[Problem],
-    since: datetime,
-    until: datetime,
+    session: Session,
+    scope: FactScope,
+    period: Period,
     now: datetime,
-    assign_within: timedelta | None = None,
+    assign_within_days: int | None,
 ) -> list[ProblemCounts]:
-    """Per category: raised and solved within [since, until), overdue at ``now`` (see
-    :func:`is_overdue`: never-assigned problems count when ``assign_within`` is given)."""
-    raised: dict[str, int] = defaultdict(int)
-    solved: dict[str, int] = defaultdict(int)
-    overdue: dict[str, int] = defaultdict(int)
-    for p in problems:
-        raised[p.category] += since <= p.created_at < until
-        solved[p.category] += (
-            p.status in CLOSED_STATUSES and p.closed_at is not None and since <= p.closed_at < until
-        )
-        overdue[p.category] += is_overdue(p, now, assign_within)
-    cats = list(CATEGORIES_CHANGZHOU) + sorted(set(raised) - set(CATEGORIES_CHANGZHOU))
-    return [
-        ProblemCounts(c, raised[c], solved[c], overdue[c])
-        for c in cats
-        if raised[c] or solved[c] or overdue[c]
-    ]
+    """Per (seed-003) category: 问题数, 解决问题数, 已解释 in the period, 逾期 at its end."""
+    states = facts.problem_states(
+        session, scope, period, now=now, assign_within_days=assign_within_days
+    )
+    figures = facts.problem_figures(states, period, key=lambda s: s.category)
+    cats = list(CATEGORIES_CHANGZHOU) + sorted(
+        str(k) for k in set(figures) - set(CATEGORIES_CHANGZHOU)
+    )
+    out = []
+    for c in cats:
+        f = figures.get(c)
+        if f and (f.raised or f.solved_in_period or f.overdue or f.explained_in_period):
+            out.append(
+                ProblemCounts(c, f.raised, f.solved_in_period, f.overdue, f.explained_in_period)
+            )
+    return out
 
 
 @dataclass(frozen=True)
@@ -237,58 +242,21 @@ class WeeklyFigures:
     solved: int
 
 
-def contacts_between(
-    session: Session, campaign_id: int, unit_ids: Collection[int], since: datetime, until: datetime
-) -> list[tuple[int, int]]:
-    """(cadre id, target id) of every contact logged in [since, until) in ``unit_ids``."""
-    rows = session.execute(
-        select(Visit.cadre_id, Visit.target_id)
-        .join(Target, Target.id == Visit.target_id)
-        .where(
-            Visit.campaign_id == campaign_id,
-            Visit.outcome.in_(CONTACT_OUTCOMES),
-            Visit.submitted_at >= since,
-            Visit.submitted_at < until,
-            Target.unit_id.in_(list(unit_ids)),
-        )
-    )
-    return [(cadre_id, target_id) for cadre_id, target_id in rows]
-
-
 def weekly_figures(
     session: Session,
     campaign_id: int,
-    unit_ids: Collection[int],
-    problems: Iterable[Problem],
-    since: datetime,
-    until: datetime,
+    scope: FactScope,
+    period: Period,
+    now: datetime,
 ) -> WeeklyFigures:
-    contacts = contacts_between(session, campaign_id, unit_ids, since, until)
-    plist = list(problems)
-    return WeeklyFigures(
-        cadres=len({cadre for cadre, _ in contacts}),
-        households=len({target for _, target in contacts}),
-        problems=sum(since <= p.created_at < until for p in plist),
-        solved=sum(
-            p.status in CLOSED_STATUSES and p.closed_at is not None and since <= p.closed_at < until
-            for p in plist
-        ),
-    )
+    """The week's 干部走访人数 / 走访户数 (:func:`storage.facts.activity`) and 汇总问题数 /
+    解决问题数 (:func:`storage.facts.problem_figures`)."""
+    act = facts.activity(session, campaign_id, scope, period)
+    states = facts.problem_states(session, scope, period, now=now, assign_within_days=None)
+    f = facts.total(facts.problem_figures(states, period).values())
+    return WeeklyFigures(act.cadres, act.households, f.raised, f.solved_in_period)
 
 
-HARDSHIP_KIND = "困难需求"
-
-
-def halfmonth_summary(problems: Iterable[Problem]) -> list[tuple[str, int, int]]:
-    """Seed 003 附件5: (项目, 已解决, 待解决) — 困难需求 first, then 意见建议 by category."""
-    solved: dict[str, int] = defaultdict(int)
-    pending: dict[str, int] = defaultdict(int)
-    for p in problems:
-        label = HARDSHIP_KIND if p.kind == HARDSHIP_KIND else p.category
-        if p.status in CLOSED_STATUSES:
-            solved[label] += 1
-        else:
-            pending[label] += 1
-    labels = [HARDSHIP_KIND, *CATEGORIES_CHANGZHOU]
-    labels += sorted((set(solved) | set(pending)) - set(labels))
-    return [(label, solved[label], pending[label]) for label in labels]
+# 附件5's rows are a fact-layer query (storage imports nothing from the scheduler).
+HalfmonthRow = facts.HalfmonthRow
+halfmonth_rows = facts.halfmonth_rows

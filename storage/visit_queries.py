@@ -6,27 +6,24 @@ targets assigned to them); the writes are in :mod:`storage.visits`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage import facts
 from storage.models import Assignment, Cadre, Phase, Target, Unit, Visit
 from storage.vocab import (
     OUTCOME_APPOINTMENT,
     OUTCOME_AWAY,
     OUTCOME_PHONE,
     OUTCOME_PHONE_MISSED,
-    OUTCOME_VISITED,
+    TARGET_HOUSEHOLD,
+    TARGET_KIND_LABELS,
 )
 
-NOT_HOME_OUTCOMES = (OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_APPOINTMENT, OUTCOME_PHONE_MISSED)
-# Outcomes that take a target off the to-visit list, best first: its status when it has one.
-DONE_OUTCOMES = (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY)
-# Outcomes that leave it on the list; the latest one is its status.
-PENDING_OUTCOMES = (OUTCOME_APPOINTMENT, OUTCOME_PHONE_MISSED)
+NOT_HOME_OUTCOMES = (OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_PHONE_MISSED, OUTCOME_APPOINTMENT)
 
 
 @dataclass(frozen=True)
@@ -49,6 +46,8 @@ class TargetStatus:
 
 @dataclass(frozen=True)
 class ProgressFigures:
+    """A cadre's own coverage as of now (storage.facts.coverage, docs/facts.md)."""
+
     visited: int
     phone: int
     assigned: int
@@ -56,6 +55,9 @@ class ProgressFigures:
     deadline: date | None
     away: int = 0
     missed: int = 0
+    pending: int = 0
+    percent: int = 0
+    kinds: tuple[tuple[str, int, int], ...] = ()
 
 
 def deadline(session: Session, campaign_id: int, today: date) -> date | None:
@@ -68,7 +70,11 @@ def deadline(session: Session, campaign_id: int, today: date) -> date | None:
 
 
 def targets_for(session: Session, campaign_id: int, cadre_id: int) -> list[TargetStatus]:
-    """The cadre's assigned targets with status, appointment time and not-at-home count."""
+    """The cadre's assigned targets with status, appointment time and not-at-home count.
+
+    The status is the fact layer's (:func:`storage.facts.target_statuses`): a target
+    whose latest attempt is 电话未接通 or 约访 is still to visit.
+    """
     targets = session.scalars(
         select(Target)
         .join(Assignment, Assignment.target_id == Target.id)
@@ -85,15 +91,12 @@ def targets_for(session: Session, campaign_id: int, cadre_id: int) -> list[Targe
         ).all()
         for v in rows:
             visits.setdefault(v.target_id, []).append(v)
+    statuses = facts.target_statuses(session, campaign_id, None, ids) if ids else {}
     out = []
     for t in targets:
         own = visits.get(t.id, [])
-        outcomes = {v.outcome for v in own}
-        pending = [v for v in own if v.outcome in PENDING_OUTCOMES]
-        status = next(
-            (o for o in DONE_OUTCOMES if o in outcomes),
-            pending[-1].outcome if pending else "todo",
-        )
+        found = statuses.get(t.id)
+        status = found.outcome if found else "todo"
         appointment = None
         if status == OUTCOME_APPOINTMENT:
             appointment = own[-1].appointment_at if own[-1].outcome == OUTCOME_APPOINTMENT else None
@@ -116,21 +119,31 @@ def targets_for(session: Session, campaign_id: int, cadre_id: int) -> list[Targe
     return out
 
 
-def progress(targets: Sequence[TargetStatus], deadline_date: date | None) -> ProgressFigures:
-    """A cadre's coverage by each target's status: 入户走访, 电话联系 (a key target reached
-    by phone), 不在家已登记 (never phoned: not 电话联系), 电话未接通 (still to visit)."""
+def progress(
+    session: Session, campaign_id: int, cadre: Cadre, deadline_date: date | None
+) -> ProgressFigures:
+    """The cadre's own 进度 from :func:`storage.facts.coverage` (households, plus a
+    line per other target kind they are assigned)."""
+    lines = facts.coverage(session, campaign_id, facts.cadre_scope(cadre))
+    h = facts.of_kind(lines, TARGET_HOUSEHOLD)
+    key_assigned = sum(c.key_assigned for c in lines)
+    key_covered = sum(c.key_covered for c in lines)
+    kinds = tuple(
+        (TARGET_KIND_LABELS.get(c.kind, c.kind), c.covered, c.assigned)
+        for c in lines
+        if c.kind != TARGET_HOUSEHOLD
+    )
     return ProgressFigures(
-        visited=sum(1 for t in targets if t.status == OUTCOME_VISITED),
-        phone=sum(1 for t in targets if t.status == OUTCOME_PHONE),
-        away=sum(1 for t in targets if t.status == OUTCOME_AWAY),
-        missed=sum(1 for t in targets if t.status == OUTCOME_PHONE_MISSED),
-        assigned=len(targets),
-        key_left=sum(
-            1
-            for t in targets
-            if t.is_key and t.status not in (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY)
-        ),
+        visited=h.visited,
+        phone=h.phone,
+        assigned=h.assigned,
+        key_left=key_assigned - key_covered,
         deadline=deadline_date,
+        away=h.away,
+        missed=h.missed,
+        pending=h.pending,
+        percent=h.percent,
+        kinds=kinds,
     )
 
 

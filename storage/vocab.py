@@ -58,12 +58,16 @@ OUTCOME_AWAY = "away"
 OUTCOME_APPOINTMENT = "appointment"
 # A key target not at home whose phone call did not get through: stays on the list.
 OUTCOME_PHONE_MISSED = "phone_missed"
+# The words of docs/facts.md; chat, digests and tables use exactly these.
 OUTCOME_LABELS = {
-    OUTCOME_VISITED: "已走访",
+    OUTCOME_VISITED: "入户走访",
     OUTCOME_PHONE: "电话联系",
-    OUTCOME_AWAY: "电话联系",
+    OUTCOME_PHONE_MISSED: "电话未接通",
+    OUTCOME_AWAY: "不在家已登记",
     OUTCOME_APPOINTMENT: "约访",
 }
+# Outcomes that cover a target (take it off the to-visit list, count in 完成%).
+COVERING_OUTCOMES = (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY)
 
 # Problems.
 PROBLEM_KINDS = ("困难需求", "意见建议", "矛盾纠纷", "安全隐患", "信访诉求", "政策咨询")

@@ -20,7 +20,6 @@ import click
 from tqdm import tqdm
 
 from bot.cli.base import CliState, cli, pass_state
-from scheduler.stats import best_outcomes, halfmonth_summary
 from storage.campaigns import find_active_campaign
 from storage.exports import TABLES, ExportRequest, ScopeError, export_table, resolve_scope
 from storage.exports import labels as msg
@@ -125,11 +124,10 @@ def export_cmd(
             campaign_id=campaign.id,
             scope=scope,
             tz=tz,
-            halfmonth_summary=halfmonth_summary,
-            best_outcomes=best_outcomes,
             since=_start_of(first, tz),
             until=_start_of(last + timedelta(days=1) if last else None, tz),
             redact=mask_numbers,
+            now=rt.clock(),
         )
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=target.parent.resolve())
         os.close(fd)

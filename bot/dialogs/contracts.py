@@ -67,13 +67,19 @@ class RecentVisit:
 
 @dataclass(frozen=True)
 class Progress:
-    visited: int = 0  # 入户走访: met in person
-    phone: int = 0  # 电话联系: a key target reached by phone
-    assigned: int = 0
+    """A cadre's own coverage (storage.facts.coverage; definitions in docs/facts.md)."""
+
+    visited: int = 0  # 入户走访 (households)
+    phone: int = 0  # 电话联系: key targets reached by a call that got through
+    assigned: int = 0  # 应访 households
     key_left: int = 0
     deadline: date | None = None
-    away: int = 0  # 不在家已登记: a 一般农户 away, 附件2 details (never phoned)
-    missed: int = 0  # 电话未接通: still to visit
+    away: int = 0  # 不在家已登记
+    missed: int = 0  # 电话未接通, still to visit
+    pending: int = 0  # 约访, still to visit
+    percent: int | None = None  # 完成%, as the fact layer computed it
+    # Other target kinds: (label, covered, assigned), e.g. ("单位或商铺", 1, 3).
+    kinds: tuple[tuple[str, int, int], ...] = ()
 
 
 Tokenizer = Callable[[str], list[str]]

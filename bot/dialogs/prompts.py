@@ -128,11 +128,13 @@ CANCELLED = "已放弃本次记录。回复「走访」开始下一户。"
 LEFT_LIST = "已退出。回复「走访」重新开始。"
 
 # --- progress -----------------------------------------------------------------------
+# The words of docs/facts.md: 入户走访, 电话联系, 不在家已登记, 应走访, 完成%.
 PROGRESS = (
     "我的进度：入户走访 {visited} 户，电话联系 {phone} 户，不在家已登记 {away} 户，"
-    "共应走访 {assigned} 户（完成 {percent}%）。{missed}\n剩余重点对象 {key_left} 户。{deadline}"
+    "共应走访 {assigned} 户（完成 {percent}%）。\n剩余重点对象 {key_left} 户。{deadline}"
 )
-PROGRESS_MISSED = "电话未接通 {missed} 户（仍待走访）。"
+PROGRESS_STILL_TO_VISIT = "电话未接通 {missed} 户、约访 {pending} 户，仍在待访名单中。"
+PROGRESS_KIND = "{label}：已走访 {covered} / 应走访 {assigned}。"
 PROGRESS_DEADLINE = "距截止（{date}）还有 {days} 天。"
 PROGRESS_OVERDUE = "已过截止日期（{date}）。"
 

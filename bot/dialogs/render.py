@@ -179,7 +179,9 @@ def target_list(
 def progress(ctx: Context) -> Reply:
     p = ctx.progress
     done = p.visited + p.phone + p.away
-    percent = round(100 * done / p.assigned) if p.assigned else 0
+    percent = p.percent
+    if percent is None:
+        percent = round(100 * done / p.assigned) if p.assigned else 0
     deadline = ""
     if p.deadline is not None:
         days = (p.deadline - local_today(ctx.now, ctx.zone)).days
@@ -192,10 +194,13 @@ def progress(ctx: Context) -> Reply:
         visited=p.visited,
         phone=p.phone,
         away=p.away,
-        missed=prompts.PROGRESS_MISSED.format(missed=p.missed) if p.missed else "",
         assigned=p.assigned,
         percent=percent,
         key_left=p.key_left,
         deadline=deadline,
     )
+    if p.missed or p.pending:
+        text += "\n" + prompts.PROGRESS_STILL_TO_VISIT.format(missed=p.missed, pending=p.pending)
+    for label, covered, assigned in p.kinds:
+        text += "\n" + prompts.PROGRESS_KIND.format(label=label, covered=covered, assigned=assigned)
     return Reply(text)

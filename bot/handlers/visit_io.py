@@ -80,16 +80,22 @@ def build_context(
         for t in rows
     )
     figures = visit_queries.progress(
-        rows, visit_queries.deadline(session, campaign.id, local_today(now, zone))
+        session,
+        campaign.id,
+        cadre,
+        visit_queries.deadline(session, campaign.id, local_today(now, zone)),
     )
     progress = Progress(
-        figures.visited,
-        figures.phone,
-        figures.assigned,
-        figures.key_left,
-        figures.deadline,
+        visited=figures.visited,
+        phone=figures.phone,
+        assigned=figures.assigned,
+        key_left=figures.key_left,
+        deadline=figures.deadline,
         away=figures.away,
         missed=figures.missed,
+        pending=figures.pending,
+        percent=figures.percent,
+        kinds=figures.kinds,
     )
     recent = []
     for v in visit_queries.recent_visits(session, cadre.id, now - RECENT_WINDOW):

@@ -2,24 +2,25 @@
 
 A table module turns ``(session, ExportRequest)`` into a :class:`Sheet` (title, note
 lines, header rows, body rows, totals); :mod:`storage.exports.writer` lays any sheet
-out in openpyxl. Storage does not import the scheduler, so the figures the scheduler
-already computes (the half-monthly summary, the best outcome per target) come in as
-callables on the request, wired by the CLI.
+out in openpyxl. Every count is a query of :mod:`storage.facts` (docs/facts.md); the
+request's ``scope.facts`` says whose rows they count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from storage.facts import EVERYTHING, FactScope, Period
 from storage.models import Cadre, Problem
 
 Cell = str | int | float | date | None
+END_OF_RECORDS = datetime(9999, 1, 1, tzinfo=UTC)
 Row = tuple[Cell, ...]
 
 
@@ -50,6 +51,11 @@ class Scope:
     viewer: Cadre | None = None
     viewer_targets: frozenset[int] | None = None  # a visiting cadre's assigned targets
     unit_label: str = ""  # the unit the export is about, for the title lines
+    # The fact layer's scope every count uses (docs/facts.md "Scopes"): ``--unit``'s
+    # (by place, or by organisation for a 线办/部门), else the viewer's chat scope.
+    facts: FactScope = EVERYTHING
+    # ``--unit``'s own scope (None without ``--unit``): narrows the viewer's problems.
+    unit_facts: FactScope | None = None
 
 
 @dataclass(frozen=True)
@@ -62,13 +68,24 @@ class ExportRequest:
     campaign_id: int
     scope: Scope
     tz: ZoneInfo
-    halfmonth_summary: HalfmonthSummary
-    best_outcomes: BestOutcomes
+    # Unused since the counts moved to storage.facts; kept so callers still build.
+    halfmonth_summary: HalfmonthSummary | None = None
+    best_outcomes: BestOutcomes | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # The moment an open-ended period's states are counted at (the CLI passes its clock).
+    now: datetime | None = None
     # Masks personal numbers inside free text (problem texts) for tables without a
     # phone column; the CLI passes storage.masking.mask_numbers.
     redact: Callable[[str], str] = str
+
+    def period(self) -> Period:
+        return Period(self.since, self.until)
+
+    def as_of(self) -> datetime:
+        """When problem states are counted: the period's end, else ``now``; with neither,
+        after every recorded event (no table shows 逾期, the one figure that needs now)."""
+        return self.until or self.now or END_OF_RECORDS
 
     def in_period(self, when: datetime | None) -> bool:
         if when is None:

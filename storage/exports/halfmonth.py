@@ -1,8 +1,9 @@
 """Seed 003 附件5 群众入户调查问题建议汇总表 (submitted every half month).
 
-The counts are ``scheduler.stats.halfmonth_summary`` (passed in on the request) over
-the problems in scope raised in the period; this module only lays them out as the
-seed's form: 困难需求 and its 合计, then 意见建议 by category, then the grand 合计.
+The counts are :func:`storage.facts.halfmonth_rows` over the problems in scope raised
+in the period, each in its state as of the period's end (docs/facts.md); this module
+only lays them out as the seed's form: 困难需求 and its 合计, then 意见建议 by category,
+then the grand 合计. 已解决 counts solved only; 已解释 has its own column.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Merge, Row, Sheet
-from storage.exports.problem_lists import problems_in_period
+from storage.exports.problem_lists import problem_states_of, problems_in_period
+from storage.facts import HalfmonthRow, halfmonth_rows
 from storage.models import Unit
 
 HARDSHIP = "困难需求"
@@ -35,18 +37,19 @@ def place_line(session: Session, unit_label: str) -> str:
 
 
 def build(session: Session, req: ExportRequest) -> Sheet:
-    figures = req.halfmonth_summary(problems_in_period(session, req))
-    hardship = [f for f in figures if f[0] == HARDSHIP]
-    others = [f for f in figures if f[0] != HARDSHIP]
+    states = problem_states_of(session, req, problems_in_period(session, req))
+    figures = halfmonth_rows(states, req.period())
+    hardship = [f for f in figures if f.label == HARDSHIP]
+    others = [f for f in figures if f.label != HARDSHIP]
     rows: list[Row] = []
-    for _label, solved, pending in hardship:
-        rows.append((HARDSHIP, "", solved, pending, solved + pending))
-    hs, hp = sum(f[1] for f in hardship), sum(f[2] for f in hardship)
-    rows.append(("", labels.TOTAL, hs, hp, hs + hp))
+    for f in hardship:
+        rows.append((HARDSHIP, "", f.solved, f.pending, f.explained, f.subtotal))
+    rows.append(("", labels.TOTAL, *_sums(hardship)))
     first = len(rows)
-    for label, solved, pending in others:
-        rows.append((labels.HALFMONTH_SUGGESTIONS, label, solved, pending, solved + pending))
-    ts, tp = sum(f[1] for f in figures), sum(f[2] for f in figures)
+    for f in others:
+        rows.append(
+            (labels.HALFMONTH_SUGGESTIONS, f.label, f.solved, f.pending, f.explained, f.subtotal)
+        )
     merges = [Merge(0, 0, first - 1, 0)]
     if others:
         merges.append(Merge(first, 0, len(rows) - 1, 0))
@@ -55,10 +58,20 @@ def build(session: Session, req: ExportRequest) -> Sheet:
         notes=(
             place_line(session, req.scope.unit_label),
             labels.scope_note(req.scope.unit_label, req.period_label()),
+            labels.HALFMONTH_NOTE,
         ),
         header=(labels.HALFMONTH_HEADER,),
-        widths=(12, 16, 14, 14, 14),
+        widths=(12, 16, 14, 14, 14, 14),
         rows=tuple(rows),
-        totals=((labels.TOTAL, "", ts, tp, ts + tp),),
+        totals=((labels.TOTAL, "", *_sums(figures)),),
         merges=tuple(merges),
+    )
+
+
+def _sums(rows: list[HalfmonthRow]) -> tuple[int, int, int, int]:
+    return (
+        sum(r.solved for r in rows),
+        sum(r.pending for r in rows),
+        sum(r.explained for r in rows),
+        sum(r.subtotal for r in rows),
     )

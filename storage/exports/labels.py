@@ -17,6 +17,7 @@ AWAY_HEADER = (
 )
 
 SUMMARY_TITLE = "民情大走访活动走访汇总表"
+# Columns defined in docs/facts.md (走访任务 = 应访 households; 已解决 excludes 已解释).
 SUMMARY_HEADER_TOP = (
     "序号",
     "单位",
@@ -24,9 +25,11 @@ SUMMARY_HEADER_TOP = (
     "走访情况（户）",
     "",
     "",
+    "",
     "重点对象（户）",
     "",
     "收集问题（个）",
+    "",
     "",
     "",
 )
@@ -36,20 +39,31 @@ SUMMARY_HEADER = (
     "",
     "入户走访",
     "电话联系",
+    "不在家已登记",
     "未走访",
     "应访",
     "已访",
     "合计",
     "已解决",
+    "已解释",
     "待解决",
 )
+SUMMARY_NOTE = "口径见 docs/facts.md：走访情况按截至期末的最新走访结果计；问题按期内登记、期末状态计，已解决不含已解释。"
 
 ISSUES_TITLE = "党员干部走访收集问题清单"
 ISSUES_NOTE = "（个人填写，交本单位汇总）"
 ISSUES_HEADER = ("序号", "走访人", "走访时间", "走访对象", "反映问题或意见建议", "办理意见")
 
 HALFMONTH_TITLE = "群众入户调查问题建议汇总表"
-HALFMONTH_HEADER = ("项目", "具体内容", "已解决（个）", "待解决（个）", "小计（个）")
+HALFMONTH_HEADER = (
+    "项目",
+    "具体内容",
+    "已解决（个）",
+    "待解决（个）",
+    "已解释（个）",
+    "小计（个）",
+)
+HALFMONTH_NOTE = "本期登记的问题按期末状态统计；已解决只计已解决，已解释（不符合政策等已解释说明）单列（口径见 docs/facts.md）。"
 HALFMONTH_SUGGESTIONS = "意见建议"
 TOTAL = "合计"
 

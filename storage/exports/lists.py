@@ -13,6 +13,7 @@ from storage.exports import labels
 from storage.exports.base import ExportRequest, Row, Sheet
 from storage.exports.lookup import unit_names
 from storage.exports.scope import scoped_targets
+from storage.facts import StatusVisit
 from storage.models import Target, Visit
 
 
@@ -38,6 +39,17 @@ def household_visits(
             picked[target.id] = (visit, target)
     units = unit_names(session)
     return sorted(picked.values(), key=lambda vt: (units[vt[1].unit_id], vt[1].grid, vt[1].id))
+
+
+def ordered(
+    session: Session, req: ExportRequest, found: list[tuple[Target, StatusVisit]]
+) -> list[tuple[Target, StatusVisit]]:
+    """Fact-layer household rows, narrowed to a visiting viewer's own targets (``--as``),
+    ordered by village, group and target."""
+    own = req.scope.viewer_targets
+    rows = [(t, s) for t, s in found if own is None or t.id in own]
+    units = unit_names(session)
+    return sorted(rows, key=lambda ts: (units[ts[0].unit_id], ts[0].grid, ts[0].id))
 
 
 def list_sheet(

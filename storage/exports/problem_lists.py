@@ -20,6 +20,7 @@ from storage.exports.base import ExportRequest, Row, Sheet
 from storage.exports.lists import list_sheet
 from storage.exports.lookup import cadre_names, targets_by_id, unit_names
 from storage.exports.scope import scoped_problems
+from storage.facts import EVERYTHING, ProblemState, problem_states
 from storage.models import Problem
 from storage.vocab import CATEGORIES_CHAIHUDIAN, PROBLEM_STATUS, RESPONSIBILITY
 
@@ -35,9 +36,31 @@ def problems_in_period(
     return out
 
 
-def handling(p: Problem) -> str:
-    """办理意见: responsibility, status, and the closing note when there is one."""
-    parts = [RESPONSIBILITY.get(p.responsibility, p.responsibility), PROBLEM_STATUS[p.status]]
+def problem_states_of(
+    session: Session, req: ExportRequest, problems: Collection[Problem]
+) -> list[ProblemState]:
+    """The states of ``problems`` as of the period's end, from their history."""
+    if not problems:
+        return []
+    return problem_states(
+        session,
+        EVERYTHING,
+        req.period(),
+        now=req.as_of(),
+        assign_within_days=None,
+        only=[p.id for p in problems],
+    )
+
+
+def status_as_of(session: Session, req: ExportRequest, problems: list[Problem]) -> dict[int, str]:
+    """办理状态 per problem id: its workflow status as of the period's end."""
+    return {s.id: s.status for s in problem_states_of(session, req, problems)}
+
+
+def handling(p: Problem, status: str | None = None) -> str:
+    """办理意见: responsibility, status (as of the period's end), the closing note."""
+    status = status or p.status
+    parts = [RESPONSIBILITY.get(p.responsibility, p.responsibility), PROBLEM_STATUS[status]]
     if p.closing_note:
         parts.append(p.closing_note)
     return "；".join(parts)
@@ -60,6 +83,7 @@ def build_issues(session: Session, req: ExportRequest) -> Sheet:
     """Seed 003 附件4; for one cadre (``--as``) the 走访人 line names them."""
     problems = problems_in_period(session, req)
     names = _Names(session, problems)
+    status = status_as_of(session, req, problems)
     rows = tuple(
         (
             n,
@@ -67,7 +91,7 @@ def build_issues(session: Session, req: ExportRequest) -> Sheet:
             req.day(p.created_at),
             names.targets[p.target_id].head_name,
             req.redact(p.text),
-            handling(p),
+            handling(p, status.get(p.id)),
         )
         for n, p in enumerate(problems, start=1)
     )
@@ -90,6 +114,7 @@ def build_problem_list(session: Session, req: ExportRequest) -> Sheet:
     """Seed 004 附件6: three classes × seven categories, then village and id."""
     problems = problems_in_period(session, req)
     names = _Names(session, problems)
+    status = status_as_of(session, req, problems)
     problems.sort(
         key=lambda p: (
             _RESP_ORDER.get(p.responsibility, 99),
@@ -103,7 +128,7 @@ def build_problem_list(session: Session, req: ExportRequest) -> Sheet:
         + (
             p.category_alt,
             RESPONSIBILITY.get(p.responsibility, p.responsibility),
-            PROBLEM_STATUS[p.status],
+            PROBLEM_STATUS[status.get(p.id, p.status)],
             names.cadres.get(p.found_by_id, ""),
             req.day(p.created_at),
         )
@@ -122,6 +147,7 @@ def _handling_table(
 ) -> Sheet:
     problems = problems_in_period(session, req, kinds)
     names = _Names(session, problems)
+    status = status_as_of(session, req, problems)
     rows = tuple(
         names.lead(n, p, req)
         + (
@@ -130,7 +156,7 @@ def _handling_table(
             req.day(p.created_at),
             names.units.get(p.assignee_unit_id or 0, ""),
             req.day(p.deadline),
-            handling(p),
+            handling(p, status.get(p.id)),
             req.day(p.closed_at),
             _follow_up(p),
         )

@@ -32,19 +32,20 @@ def test_daily_digest_for_the_town_leader(sessions, sconfig, town, now):
     assert town_row.payload["msgtype"] == "markdown"
     text = content(town_row)
     assert "虹桥镇民情大走访每日简报 11月23日" in text  # the campaign's own name
-    assert (  # key targets: 刘大, 刘三, 陈大
-        '> 东山村：已走访 **3**，电话联系 2，<font color="warning">未走访 2</font>，共 7 户；'
+    assert (  # key targets: 刘大, 刘三, 陈大; 陈三 away is not 电话联系
+        "> 东山村：入户走访 **3**，电话联系 1，不在家已登记 1，"
+        '<font color="warning">未走访 2</font>（电话未接通 0，约访 0），共 7 户；'
         "重点对象 2/3" in text
     )
     assert (
-        "西河村：已走访 **1**，电话联系 0" in text
-        and "未走访 4</font>，共 5 户；重点对象 1/1" in text
+        "西河村：入户走访 **1**，电话联系 0" in text
+        and "未走访 4</font>（电话未接通 0，约访 1），共 5 户；重点对象 1/1" in text
     )
     assert "|" not in text  # WeCom's app markdown has no tables
-    assert "今日走访 2 户次，本周 2 户次" in text
-    assert "教育文化：新增 1，解决 1，逾期 0" in text
-    assert "医疗卫生：新增 1，解决 0，逾期 0" in text
-    assert "房屋土地：新增 0，解决 0，逾期 1" in text
+    assert "走访户数：今日 2 户，本周 2 户" in text
+    assert "教育文化：新增 1，已解决 1，已解释 0，逾期 0" in text
+    assert "医疗卫生：新增 1，已解决 0，已解释 0，逾期 0" in text
+    assert "房屋土地：新增 0，已解决 0，已解释 0，逾期 1" in text
     assert "张三（2/4）、孙七（1/3）、周八（0/2）" in text  # behind 13/16 of the phase
     assert "李四" not in text.split("进度落后的干部")[1].split("**")[0]
     keywords = text.split("本周问题关键词**")[1]
@@ -69,8 +70,8 @@ def test_group_digests_carry_counts_only(sessions, sconfig, town, now):
         assert "关键词" not in text and "报销" not in text
         assert "房屋土地" not in text and "教育文化" not in text  # no per-category detail
     town_daily = content(groups[0])
-    assert "东山村：已走访 3，电话联系 2，未走访 2（共 7 户）" in town_daily
-    assert "问题：新增 2 个，解决 1 个，逾期 1 个。" in town_daily
+    assert "东山村：入户走访 3，电话联系 1，不在家已登记 1，未走访 2（共 7 户）" in town_daily
+    assert "问题：新增 2 个，已解决 1 个，已解释 0 个，逾期 1 个。" in town_daily
 
 
 def test_weekly_digest_has_seed_003_figures_and_a_chart(sessions, sconfig, town, now):
@@ -95,13 +96,16 @@ def test_half_monthly_summary_follows_attachment_5(sessions, sconfig, town, now)
         s.commit()
         rows = _by_recipient(outbox(s))
     text = content(rows["wangsj"][0])
-    assert "> 困难需求：1 / 0 / 1" in text
-    assert "> 房屋土地：0 / 1 / 1" in text
-    assert "> 平安治理：1 / 0 / 1" in text
-    assert "> 医疗卫生：0 / 1 / 1" in text
-    assert "> **合计：2 / 2 / 4**" in text
+    # Sent on 11-23, it counts the last completed half month, 11-01 to 11-15: the
+    # problems raised this week (困难需求, 医疗卫生) belong to the next one.
+    assert "11月1日至11月15日" in text and "已解决不含已解释" in text
+    assert "> 困难需求：0 / 0 / 0 / 0" in text
+    assert "> 房屋土地：0 / 1 / 0 / 1" in text
+    assert "> 平安治理：1 / 0 / 0 / 1" in text
+    assert "> 医疗卫生：0 / 0 / 0 / 0" in text
+    assert "> **合计：1 / 1 / 0 / 2**" in text
     east = content(rows["zhaozs"][0])
-    assert "> **合计：1 / 1 / 2**" in east
+    assert "> **合计：1 / 1 / 0 / 2**" in east
 
 
 def test_each_digest_runs_once_per_period(sessions, sconfig, town, now):
@@ -146,4 +150,4 @@ def test_a_problem_never_assigned_past_its_assign_deadline_counts_as_overdue(
         digests.daily(s, now, sconfig)
         s.commit()
         (town_row,) = _by_recipient(outbox(s))["wangsj"]
-    assert "医疗卫生：新增 0，解决 0，逾期 1" in content(town_row)
+    assert "医疗卫生：新增 0，已解决 0，已解释 0，逾期 1" in content(town_row)

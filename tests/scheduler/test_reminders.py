@@ -22,8 +22,8 @@ def test_three_days_before_the_deadline_groups_and_cadres_are_reminded(
     assert robot.channel == "robot" and robot.recipient == "robot-town-key"
     text = content(robot)
     assert "「走访排查」阶段将于11月26日截止（还有 3 天）" in text
-    assert "东山村：3 / 2 / 2，共 7 户" in text
-    assert "西河村：1 / 0 / 4，共 5 户" in text
+    assert "东山村：3 / 1 / 1 / 2，共 7 户" in text
+    assert "西河村：1 / 0 / 0 / 4，共 5 户" in text
     assert "张三（剩 2 户）" in text and "孙七（剩 2 户）" in text and "周八（剩 2 户）" in text
     assert "李四" not in text  # done with all households
     assert robot.payload["text"]["mentioned_list"] == ["zhangsan", "sunqi", "zhouba"]

@@ -74,7 +74,7 @@ def test_the_weekly_job_draws_from_eligible_cadres_and_announces(sessions, sconf
         personal = [r for r in outbox(s) if r.channel == "message"]
         assert {r.recipient for r in personal} == set(town_draw.drawn) | {"zhangsan"}
         zhang = next(content(r) for r in personal if r.recipient == "zhangsan")
-        assert "已走访 2 / 4 户" in zhang and "发现问题 2 个，已解决 1 个" in zhang
+        assert "已覆盖 2 / 4 户" in zhang and "发现问题 2 个，已解决 1 个，已解释 0 个" in zhang
         assert review.verify(town_draw)
         assert "虹桥镇" in review.describe(s, tree, town_draw, sconfig)
 

@@ -18,9 +18,9 @@ import openpyxl
 from sqlalchemy import select
 
 from scheduler.privacy import PHONE_RE
-from scheduler.stats import best_outcomes, halfmonth_summary
 from storage.exports import ExportRequest, export_table, resolve_scope
 from storage.models import Cadre, Problem, Target, Visit
+from tests.conftest import FROZEN_NOW
 from tests.scheduler.conftest import Town, build_town
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -104,11 +104,10 @@ def request_for(
         campaign_id=campaign_id,
         scope=resolve_scope(session, campaign_id, unit, userid),
         tz=SHANGHAI,
-        halfmonth_summary=halfmonth_summary,
-        best_outcomes=best_outcomes,
         since=since,
         until=until,
         redact=lambda text: PHONE_RE.sub("[电话已隐去]", text),
+        now=FROZEN_NOW,
     )
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from scheduler.stats import UnitTree, coverage, halfmonth_summary, problems_in_scope
+from scheduler.stats import UnitTree, coverage
 from storage.exports import TABLES
 from storage.exports import labels as L
 from storage.vocab import CATEGORIES_CHANGZHOU
@@ -66,12 +66,14 @@ def test_the_period_is_inclusive_shanghai_days(session, etown, tmp_path):
 def test_summary_counts_match_the_scheduler_figures(session, etown, sessions, tmp_path):
     wb = export_and_read(session, etown, tmp_path, "summary")
     assert wb.header[0][:4] == ["序号", "单位", "走访任务（户）", "走访情况（户）"]
-    assert wb.header[1][3:6] == ["入户走访", "电话联系", "未走访"]
+    assert wb.header[1][3:7] == ["入户走访", "电话联系", "不在家已登记", "未走访"]
+    assert wb.header[1][9:13] == ["合计", "已解决", "已解释", "待解决"]
+    # 东山村: E2 reached by phone, E7 away (not 电话联系); 西河村: W3 away, W4 only 约访.
     assert wb.body == [
-        [1, "东山村", 7, 3, 2, 2, 3, 2, 2, 1, 1],
-        [2, "西河村", 5, 1, 1, 3, 1, 1, 3, 1, 2],
+        [1, "东山村", 7, 3, 1, 1, 2, 3, 2, 2, 1, 0, 1],
+        [2, "西河村", 5, 1, 0, 1, 3, 1, 1, 3, 1, 0, 2],
     ]
-    assert wb.totals == [L.TOTAL, None, 12, 4, 3, 5, 4, 3, 5, 2, 3]
+    assert wb.totals == [L.TOTAL, None, 12, 4, 1, 2, 5, 4, 3, 5, 2, 0, 3]
     tree = UnitTree.load(session)
     cov = {
         c.unit: c
@@ -79,39 +81,39 @@ def test_summary_counts_match_the_scheduler_figures(session, etown, sessions, tm
     }
     for row in wb.body:
         c = cov[row[1]]
-        assert row[2:8] == [
+        assert row[2:9] == [
             c.assigned,
             c.visited,
             c.phone,
+            c.away,
             c.not_visited,
             c.key_assigned,
             c.key_contacted,
         ]
     merged = {str(r) for r in wb.sheet.merged_cells.ranges}
-    assert {"D3:F3", "A3:A4"} <= merged
+    assert {"D4:G4", "A4:A5"} <= merged
 
 
-def test_halfmonth_lays_out_the_scheduler_summary_as_seed_003_form(session, etown, tmp_path):
+def test_halfmonth_lays_out_the_fact_layer_rows_as_seed_003_form(session, etown, tmp_path):
     wb = export_and_read(session, etown, tmp_path, "halfmonth")
     assert wb.header == [list(L.HALFMONTH_HEADER)]
-    expected = halfmonth_summary(
-        problems_in_scope(session, [etown.town.east_id, etown.town.west_id])
-    )
-    assert wb.body[0] == ["困难需求", None, 1, 0, 1]
-    assert wb.body[1] == [None, L.TOTAL, 1, 0, 1]
-    suggestions = [(row[1], row[2], row[3]) for row in wb.body[2:]]
-    assert suggestions == [f for f in expected if f[0] != "困难需求"]
-    assert [s[0] for s in suggestions] == list(CATEGORIES_CHANGZHOU)
-    assert dict((s[0], s[1:]) for s in suggestions)["平安治理"] == (1, 1)
-    assert wb.totals == [L.TOTAL, None, 2, 3, 5]
-    assert "A5:A6" in {str(r) for r in wb.sheet.merged_cells.ranges}  # 困难需求 over its 合计
+    assert wb.body[0] == ["困难需求", None, 1, 0, 0, 1]
+    assert wb.body[1] == [None, L.TOTAL, 1, 0, 0, 1]
+    suggestions = {row[1]: tuple(row[2:]) for row in wb.body[2:]}
+    assert list(suggestions) == list(CATEGORIES_CHANGZHOU)
+    assert suggestions["平安治理"] == (1, 1, 0, 2)  # road solved, the dispute assigned
+    assert suggestions["房屋土地"] == (0, 1, 0, 1)
+    assert wb.totals == [L.TOTAL, None, 2, 3, 0, 5]
+    assert L.HALFMONTH_NOTE in wb.notes
+    assert "A6:A7" in {str(r) for r in wb.sheet.merged_cells.ranges}  # 困难需求 over its 合计
 
 
 def test_no_problem_lists_contacted_households_without_problems(session, etown, tmp_path):
     wb = export_and_read(session, etown, tmp_path, "no-problem")
     assert wb.header == [list(L.NO_PROBLEM_HEADER)]
-    assert wb.column("群众姓名") == ["陈大", "陈二", "陈三"]
-    assert wb.column("走访人") == ["李四"] * 3
+    # 陈三 was away (nobody was asked), 刘大 and 刘二 have problems
+    assert wb.column("群众姓名") == ["陈大", "陈二"]
+    assert wb.column("走访人") == ["李四"] * 2
 
 
 def test_problem_lists_hold_every_problem_with_phones_masked(session, etown, tmp_path):

@@ -44,7 +44,7 @@ def test_unanswered_call_stays_on_the_list_and_the_second_tells_the_leader(
     wc.say(CADRE, "取消")
     progress = wc.say(CADRE, "进度")
     assert "入户走访 0 户，电话联系 0 户，不在家已登记 0 户，共应走访 3 户（完成 0%）" in progress
-    assert "电话未接通 1 户（仍待走访）" in progress
+    assert "电话未接通 1 户、约访 0 户，仍在待访名单中" in progress
 
 
 def test_reached_by_phone_leaves_the_list(runtime: Runtime, wc: WecomTestClient) -> None:
