@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 AWAY_TITLE = "不在家的一般农户统计表"
 AWAY_HEADER = (
     "序号",
@@ -125,8 +127,29 @@ CLI_DATE_ORDER = "--from {since} 晚于 --to {until}"
 CLI_NO_CAMPAIGN = "还没有进行中的走访活动：请先导入花名册（minqing import-roster）"
 CLI_BAD_OUT = "--out 应为 .xlsx 文件，且所在文件夹必须存在：{path}"
 CLI_WROTE = "已写入 {path}：{title}，{rows} 行"
+CLI_WROTE_BOOK = "已写入 {path}：{title}，{sheets} 张表（{records} 份）"
 CLI_PROGRESS = "写入"
 CLI_PROGRESS_UNIT = "行"
 CLI_LIST_LINE = "{key:<12}{title}（{seed}）{phone}\n            列：{columns}"
 CLI_HAS_PHONE = "  含联系电话"
 PHONE_MASK = "[电话已隐去]"
+
+
+# --- the closing lines of every table (writer) ------------------------------------
+
+BLANK = "________"
+
+
+def signoff_line(unit: str, filled_by: str, reviewer: str, day: str) -> str:
+    """填报单位 / 填报人 / 审核人 / 日期, blanks left for a pen."""
+    return (
+        f"填报单位：{unit or BLANK}    填报人：{filled_by or BLANK}    "
+        f"审核人：{reviewer or BLANK}    日期：{day}"
+    )
+
+
+def date_words(day: object) -> str:
+    """``2026年11月23日``, or ``____年__月__日`` to fill by hand."""
+    if isinstance(day, date):
+        return f"{day.year}年{day.month}月{day.day}日"
+    return "____年__月__日"

@@ -3,12 +3,13 @@ checked against the database: header rows as in the seed, rows, totals, layout."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from scheduler.stats import UnitTree, coverage, halfmonth_summary, problems_in_scope
-from storage.exports import TABLES
+from storage.exports import TABLES, export_table
 from storage.exports import labels as L
 from storage.vocab import CATEGORIES_CHANGZHOU
 from tests.scheduler.conftest import PROBLEM_TEXTS, SENSITIVE_PHONE
@@ -16,8 +17,11 @@ from tests.storage.exports_helpers import (
     DISPUTE_TEXT,
     EAST_AWAY_PHONE,
     WEST_AWAY_PHONE,
+    closing_lines,
     etown_fixture,
     export_and_read,
+    read_workbook,
+    request_for,
 )
 
 etown = pytest.fixture(etown_fixture, name="etown")
@@ -145,9 +149,25 @@ def test_every_table_is_print_ready(session, etown, tmp_path, key):
     wb = export_and_read(session, etown, tmp_path, key)
     ws = wb.sheet
     assert wb.title == spec.title
-    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.paperSize) == 9
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.print_title_rows  # the header repeats on every page
     assert all(ws.column_dimensions[c].width >= 6 for c in "ABCDE")
     header_cells = [c for c in wb.header[-1] if c] + [c for c in wb.header[0] if c]
     assert set(spec.columns) <= set(header_cells)
+    # every table closes with the 填报单位 / 填报人 / 审核人 / 日期 line, blanks for a pen
+    closing = closing_lines(ws)[-1]
+    assert closing.startswith("填报单位：________") and "审核人：________" in closing
+    assert closing.endswith("日期：____年__月__日")
+
+
+def test_the_closing_line_names_the_unit_the_person_and_the_day(session, etown, tmp_path):
+    path = tmp_path / "issues.xlsx"
+    request = replace(
+        request_for(session, etown.town.campaign_id, userid="zhaozs"), today=date(2026, 11, 23)
+    )
+    export_table(session, "issues", request, path)
+    closing = closing_lines(read_workbook(path).sheet)[-1]
+    assert closing == (
+        "填报单位：东山村    填报人：赵支书    审核人：________    日期：2026年11月23日"
+    )
