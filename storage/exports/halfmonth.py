@@ -7,31 +7,19 @@ seed's form: 困难需求 and its 合计, then 意见建议 by category, then th
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Merge, Row, Sheet
+from storage.exports.places import place_of_label
 from storage.exports.problem_lists import problems_in_period
-from storage.models import Unit
 
 HARDSHIP = "困难需求"
 
 
 def place_line(session: Session, unit_label: str) -> str:
-    """市（区） 镇（街道） 村（社区） filled from the unit and its ancestors."""
-    unit = session.scalar(select(Unit).where(Unit.name == unit_label)) if unit_label else None
-    found: dict[str, str] = {}
-    while unit is not None:
-        slot = {"县": "市（区）", "镇": "镇（街道）", "街道": "镇（街道）"}.get(
-            unit.kind, "村（社区）" if unit.kind in ("村", "社区") else ""
-        )
-        if slot and slot not in found:
-            found[slot] = unit.name
-        unit = unit.parent
-    return "    ".join(
-        f"{slot}：{found.get(slot, '')}" for slot in ("市（区）", "镇（街道）", "村（社区）")
-    )
+    """市（区） 镇（街道） 村（社区） filled from the unit tree (see storage.exports.places)."""
+    return place_of_label(session, unit_label).line()
 
 
 def build(session: Session, req: ExportRequest) -> Sheet:
@@ -45,7 +33,8 @@ def build(session: Session, req: ExportRequest) -> Sheet:
     rows.append(("", labels.TOTAL, hs, hp, hs + hp))
     first = len(rows)
     for label, solved, pending in others:
-        rows.append((labels.HALFMONTH_SUGGESTIONS, label, solved, pending, solved + pending))
+        shown = labels.HALFMONTH_CATEGORY_WORDS.get(label, label)
+        rows.append((labels.HALFMONTH_SUGGESTIONS, shown, solved, pending, solved + pending))
     ts, tp = sum(f[1] for f in figures), sum(f[2] for f in figures)
     merges = [Merge(0, 0, first - 1, 0)]
     if others:

@@ -53,6 +53,8 @@ ISSUES_HEADER = ("序号", "走访人", "走访时间", "走访对象", "反映�
 HALFMONTH_TITLE = "群众入户调查问题建议汇总表"
 HALFMONTH_HEADER = ("项目", "具体内容", "已解决（个）", "待解决（个）", "小计（个）")
 HALFMONTH_SUGGESTIONS = "意见建议"
+# The form's own words for a category where they differ from the ledger's.
+HALFMONTH_CATEGORY_WORDS = {"其他": "其他方面"}
 TOTAL = "合计"
 
 NO_PROBLEM_TITLE = "没有问题群众清单"
@@ -138,6 +140,7 @@ PHONE_MASK = "[电话已隐去]"
 # --- the closing lines of every table (writer) ------------------------------------
 
 BLANK = "________"
+EMPTY_BOOK = "（本期没有记录）"
 
 
 def signoff_line(unit: str, filled_by: str, reviewer: str, day: str) -> str:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from storage.exports import away, halfmonth, labels, no_problem, problem_lists, summary
+from storage.exports import (
+    away,
+    halfmonth,
+    household_form,
+    labels,
+    no_problem,
+    problem_lists,
+    summary,
+    village_form,
+)
+from storage.exports import form_labels as forms
 from storage.exports.base import TableSpec
 
 
@@ -69,6 +79,32 @@ TABLES: dict[str, TableSpec] = {
             "002 附件3",
             labels.HANDLING_HEADER,
             problem_lists.build_suggestions,
+        ),
+        TableSpec(
+            "village-form",
+            forms.VILLAGE_TITLE,
+            "003 常州 附件1（每村一张）",
+            tuple(label for pair in forms.VILLAGE_NUMBERS for label, _ in pair)
+            + tuple(label.rstrip("：") for label, _ in forms.VILLAGE_TEXTS),
+            village_form.build,
+            has_phone=True,
+        ),
+        TableSpec(
+            "household-form",
+            forms.HOUSEHOLD_TITLE,
+            "003 常州 附件3（每户一张）",
+            (forms.HEAD_NAME, forms.PHONE, forms.MEMBERS, forms.ADDRESS, forms.INCOME)
+            + (forms.POVERTY, forms.NEEDS, forms.SUGGESTIONS, forms.HANDLING),
+            household_form.build_forms,
+            has_phone=True,
+        ),
+        TableSpec(
+            "household-list",
+            forms.HOUSEHOLD_LIST_TITLE,
+            "003 常州 附件3 汇总清单",
+            forms.HOUSEHOLD_LIST_HEADER,
+            household_form.build_list,
+            has_phone=True,
         ),
     )
 }

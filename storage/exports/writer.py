@@ -63,14 +63,13 @@ def write_book(
     wb.remove(first)
     used: set[str] = set()
     count = 0
-    for sheet in book.sheets:
+    # An empty book still prints: its title, a "nothing in this period" line, the sign-off.
+    sheets = book.sheets or (Sheet(book.title, (labels.EMPTY_BOOK,), (), (60,), ()),)
+    for sheet in sheets:
         ws = wb.create_sheet(_tab_name(sheet.name or sheet.title, used))
-        count += _lay_out(ws, sheet, progress if len(book.sheets) == 1 else None)
+        count += _lay_out(ws, sheet, progress if len(sheets) == 1 else None)
         _sign(ws, sheet, signoff or SignOff())
         _page_setup(ws, sheet)
-    if not book.sheets:  # an empty book still opens: one sheet with the title
-        ws = wb.create_sheet(_tab_name(book.title, used))
-        ws.cell(row=1, column=1, value=book.title).font = Font(bold=True, size=16)
     wb.save(path)
     return count
 
