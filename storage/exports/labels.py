@@ -48,7 +48,11 @@ SUMMARY_HEADER = (
 
 ISSUES_TITLE = "党员干部走访收集问题清单"
 ISSUES_NOTE = "（个人填写，交本单位汇总）"
-ISSUES_HEADER = ("序号", "走访人", "走访时间", "走访对象", "反映问题或意见建议", "办理意见")
+ISSUES_HEADER = ("序号", "走访对象", "反映问题或意见建议", "办理意见")
+ISSUES_WHO = "走访人：{name}"
+ISSUES_WHEN = "走访时间：{days}"
+ISSUES_ASSIGNED = "交{unit}办理（{resp}）"
+ISSUES_REGISTERED = "登记带回，拟{resp}"
 
 HALFMONTH_TITLE = "群众入户调查问题建议汇总表"
 HALFMONTH_HEADER = ("项目", "具体内容", "已解决（个）", "待解决（个）", "小计（个）")
@@ -104,11 +108,6 @@ SUGGESTION_KINDS = ("意见建议", "政策咨询")
 def scope_note(unit_label: str, period: str) -> str:
     """``单位：东山村    时间：2026-11-01 至 2026-11-15``."""
     return f"单位：{unit_label or '全部'}    时间：{period}"
-
-
-def cadre_note(name: str, period: str) -> str:
-    """The seed-003 附件4 line: 走访人 / 走访时间."""
-    return f"走访人：{name}    走访时间：{period}"
 
 
 def place_note(unit_label: str) -> str:

@@ -6,6 +6,7 @@ from storage.exports import (
     away,
     halfmonth,
     household_form,
+    issues_form,
     labels,
     no_problem,
     problem_lists,
@@ -43,7 +44,7 @@ TABLES: dict[str, TableSpec] = {
             labels.ISSUES_TITLE,
             "003 常州 附件4",
             labels.ISSUES_HEADER,
-            problem_lists.build_issues,
+            issues_form.build,
         ),
         TableSpec(
             "halfmonth",

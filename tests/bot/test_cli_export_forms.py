@@ -126,3 +126,37 @@ def test_a_cadre_exports_only_own_households(config_file, ftown, tmp_path):
     wb, _ = export(config_file, tmp_path, "household-form", "--as", "lisi")
     assert wb.sheetnames == ["陈大-东山村", "陈二-东山村"]
     assert "填报人：李四" in closing_lines(wb["陈大-东山村"])[-1]
+
+
+def test_issues_list_is_one_sheet_per_cadre_with_the_seed_header_lines(
+    config_file, ftown, tmp_path
+):
+    wb, out = export(config_file, tmp_path, "issues")
+    assert "2 张表（5 份）" in out.stderr
+    assert wb.sheetnames == ["张三", "孙七"]  # 东山村's cadre first, then 西河村's
+    zhang = cells(wb["张三"])
+    assert zhang[0][0] == "党员干部走访收集问题清单"
+    assert [r[0] for r in zhang[1:4]] == [
+        "（个人填写，交本单位汇总）",
+        "走访人：张三",
+        "走访时间：2026-11-05 至 2026-11-12",
+    ]
+    assert zhang[4] == ["序号", "走访对象", "反映问题或意见建议", "办理意见"]
+    assert [r[1] for r in zhang[5:7]] == ["刘大", "刘二"]
+    assert "[电话已隐去]" in zhang[5][2]  # the slope problem's phone number is masked
+    assert [r[3] for r in zhang[5:7]] == ["交东山村办理（镇村解决）", "已解决"]
+    sun = cells(wb["孙七"])
+    handling = {r[1]: r[3] for r in sun[5:8]}
+    assert handling == {
+        "黄大": "已解决",
+        "黄二": "登记带回，拟镇村解决",
+        "黄三": "交虹桥镇办理（镇村解决）",
+    }
+    assert sun[8][:2] == ["合计", "共 3 条"]
+    assert wb["孙七"].print_title_rows == "$5:$5"
+    assert_print_ready(wb["孙七"])
+
+
+def test_a_cadre_exports_only_their_own_issues_sheet(config_file, ftown, tmp_path):
+    wb, _ = export(config_file, tmp_path, "issues", "--as", "zhangsan")
+    assert wb.sheetnames == ["张三"]
