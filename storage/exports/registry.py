@@ -10,10 +10,12 @@ from storage.exports import (
     labels,
     no_problem,
     problem_lists,
+    score_tables,
     summary,
     village_form,
 )
 from storage.exports import form_labels as forms
+from storage.exports import score_labels as scores
 from storage.exports.base import TableSpec
 
 
@@ -106,6 +108,27 @@ TABLES: dict[str, TableSpec] = {
             forms.HOUSEHOLD_LIST_HEADER,
             household_form.build_list,
             has_phone=True,
+        ),
+        TableSpec(
+            "quota",
+            scores.QUOTA_TITLE,
+            "002 每人每轮≥10户、全年≥20户；003 每人≥30户",
+            (*scores.QUOTA_LEAD, *scores.QUOTA_TAIL),
+            score_tables.build_quota,
+        ),
+        TableSpec(
+            "four-checks",
+            scores.CHECKS_TITLE,
+            "001 回头看“四查四看”",
+            scores.CHECKS_HEADER,
+            score_tables.build_four_checks,
+        ),
+        TableSpec(
+            "best-visitors",
+            scores.BEST_TITLE,
+            "000 总结表彰“最美走访者”",
+            scores.BEST_HEADER,
+            score_tables.build_best_visitors,
         ),
     )
 }
