@@ -32,6 +32,7 @@ from scheduler.base import (
     local_now,
     local_today,
 )
+from scheduler.digest_scores import scores_section
 from scheduler.sending import Spreader, image_payload, send_group, send_personal
 from scheduler.stats import (
     CadreProgress,
@@ -174,6 +175,8 @@ def _send(session: Session, now: datetime, config: Config, kind: str) -> tuple[i
     for unit_id, leaders in leaders_by_unit(session).items():
         d, _ = _figures(session, campaign, tree, unit_id, kind, title, now, config, best, True)
         text = prompts.digest_markdown(d)
+        if kind == "weekly":
+            text += scores_section(session, campaign, tree, unit_id, now, config)
         sent += send_personal(session, spreader, leaders, markdown_payload(text), now)
         if kind == "weekly":
             png = charts.weekly_chart(f"{d.unit} {title}", d.coverage, d.halfmonth)
