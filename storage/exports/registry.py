@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storage.exports import (
     away,
+    effort,
     halfmonth,
     household_form,
     issues_form,
@@ -14,6 +15,7 @@ from storage.exports import (
     summary,
     village_form,
 )
+from storage.exports import effort_labels as efforts
 from storage.exports import form_labels as forms
 from storage.exports import score_labels as scores
 from storage.exports.base import TableSpec
@@ -37,7 +39,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "summary",
             labels.SUMMARY_TITLE,
-            "000 走访汇总表 / 002 附件1",
+            "按村（社区）汇总走访与问题",
             _columns(labels.SUMMARY_HEADER_TOP[:3], labels.SUMMARY_HEADER[3:]),
             summary.build,
         ),
@@ -108,6 +110,20 @@ TABLES: dict[str, TableSpec] = {
             forms.HOUSEHOLD_LIST_HEADER,
             household_form.build_list,
             has_phone=True,
+        ),
+        TableSpec(
+            "cadre-summary",
+            efforts.CADRE_SUMMARY_TITLE,
+            "002 附件1（每人一行）",
+            _columns(efforts.CADRE_SUMMARY_TOP[:3], efforts.CADRE_SUMMARY_HEADER[3:]),
+            effort.build_cadre_summary,
+        ),
+        TableSpec(
+            "line-summary",
+            efforts.LINE_SUMMARY_TITLE,
+            "000 政法线走访汇总表（按线办）",
+            _columns(efforts.LINE_SUMMARY_TOP[:3], efforts.LINE_SUMMARY_HEADER[3:]),
+            effort.build_line_summary,
         ),
         TableSpec(
             "quota",

@@ -135,6 +135,7 @@ class Workbook:
 
 
 SIGNOFF = "填报单位："
+TWO_ROW_HEADERS = {"summary", "cadre-summary", "line-summary"}
 
 
 def closing_lines(ws: Any) -> list[str]:
@@ -173,4 +174,4 @@ def export_and_read(session, etown: ExportTown, tmp_path: Path, key: str, **scop
     """Write table ``key`` in ``scope`` (unit=, userid=, since=, until=) and read it back."""
     path = tmp_path / f"{key}.xlsx"
     export_table(session, key, request_for(session, etown.town.campaign_id, **scope), path)
-    return read_workbook(path, 2 if key == "summary" else 1)
+    return read_workbook(path, 2 if key in TWO_ROW_HEADERS else 1)

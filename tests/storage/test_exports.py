@@ -18,6 +18,7 @@ from tests.storage.exports_helpers import (
     DISPUTE_TEXT,
     EAST_AWAY_PHONE,
     WEST_AWAY_PHONE,
+    TWO_ROW_HEADERS,
     closing_lines,
     etown_fixture,
     export_and_read,
@@ -159,7 +160,7 @@ def test_every_table_is_print_ready(session, etown, tmp_path, key):
         assert closing.endswith("日期：____年__月__日")
     if key in FORMS:  # a paper form has no header row to repeat
         return
-    wb = read_workbook(path, 2 if key == "summary" else 1)
+    wb = read_workbook(path, 2 if key in TWO_ROW_HEADERS else 1)
     ws = wb.sheet
     assert ws.print_title_rows  # the header repeats on every page
     assert all(ws.column_dimensions[c].width >= 6 for c in "ABCDE")
