@@ -17,8 +17,8 @@ from tests.scheduler.conftest import PROBLEM_TEXTS, SENSITIVE_PHONE
 from tests.storage.exports_helpers import (
     DISPUTE_TEXT,
     EAST_AWAY_PHONE,
-    WEST_AWAY_PHONE,
     TWO_ROW_HEADERS,
+    WEST_AWAY_PHONE,
     closing_lines,
     etown_fixture,
     export_and_read,
