@@ -119,6 +119,7 @@ class Merge:
     first_col: int
     last_row: int
     last_col: int
+    centred: bool = True  # False: a form's free-text answer, left-aligned and wrapped
 
 
 @dataclass(frozen=True)

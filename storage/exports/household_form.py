@@ -11,6 +11,9 @@ questionnaire, 困难需求 and 意见建议 are the ledger problems that visit 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from storage.exports import form_labels as F
@@ -19,7 +22,7 @@ from storage.exports.base import Book, Cell, ExportRequest, Merge, Row, Sheet
 from storage.exports.form_visits import FormVisit, latest_visits
 from storage.exports.lists import list_sheet
 from storage.exports.places import place_of
-from storage.models import Target
+from storage.models import Problem, Target
 from storage.vocab import PROBLEM_STATUS, TARGET_HOUSEHOLD
 
 TEXT_ROW_HEIGHT = 45.0
@@ -27,6 +30,12 @@ TEXT_ROW_HEIGHT = 45.0
 
 def households(session: Session, req: ExportRequest) -> list[FormVisit]:
     return latest_visits(session, req, Target.kind == TARGET_HOUSEHOLD)
+
+
+def states_of(problems: Sequence[Problem]) -> str:
+    """``已解决 2 件；交办 1 件``: the visit's problems by their state now."""
+    counts = Counter(PROBLEM_STATUS[p.status] for p in problems)
+    return "；".join(f"{state} {n} 件" for state, n in counts.items())
 
 
 class Filled:
@@ -45,8 +54,7 @@ class Filled:
         others = [p for p in fv.problems if p.kind != F.HARDSHIP_KIND]
         self.needs = fv.answer(req, "needs") or "；".join(p.text for p in hardship)
         self.suggestions = fv.answer(req, "suggestion") or "；".join(p.text for p in others)
-        states = "；".join(f"{p.text[:12]}：{PROBLEM_STATUS[p.status]}" for p in fv.problems)
-        self.handling = fv.answer(req, "handling") or states
+        self.handling = fv.answer(req, "handling") or states_of(fv.problems)
         self.cadre = fv.cadre.name
         self.day = req.day(fv.visit.submitted_at)
 
@@ -63,7 +71,7 @@ def household_sheet(session: Session, req: ExportRequest, fv: FormVisit) -> Shee
         (F.SUGGESTIONS, f.suggestions or None, None, None, None, None),
         (F.HANDLING, f.handling or None, None, None, None, None),
     ]
-    merges = tuple(Merge(r, 1, r, 5) for r in range(1, len(rows)))
+    merges = tuple(Merge(r, 1, r, 5, centred=r < 3) for r in range(1, len(rows)))
     heights = tuple((r, TEXT_ROW_HEIGHT) for r in range(3, len(rows)))
     place = place_of(session, fv.target.unit_id)
     day = labels.date_words(f.day)

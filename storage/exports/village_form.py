@@ -48,7 +48,7 @@ def village_sheet(session: Session, req: ExportRequest, fv: FormVisit) -> Sheet:
     rows.append((F.VILLAGE_DIFFICULTIES, None, None, None))
     heights = []
     for label, question in F.VILLAGE_TEXTS:
-        merges.append(Merge(len(rows), 1, len(rows), 3))
+        merges.append(Merge(len(rows), 1, len(rows), 3, centred=False))
         heights.append((len(rows), TEXT_ROW_HEIGHT))
         rows.append((label, fv.answer(req, question) or None, None, None))
     answers = fv.visit.answers

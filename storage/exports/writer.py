@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from copy import copy
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from storage.exports import labels
@@ -28,7 +32,27 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="center")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center")
+_TEXT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 _TAB_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+class _Styles:
+    """Cell styles by name, built once per workbook and copied (openpyxl hashes every
+    style object it is given; a workbook of a thousand forms would spend minutes)."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, tuple[int, ...]], Any] = {}
+
+    def put(self, cell: Any, name: str, **attrs: Any) -> None:
+        """Give ``cell`` the style ``name`` (``attrs`` over the style it has now)."""
+        key = (name, tuple(cell._style) if cell._style is not None else ())
+        made = self._made.get(key)
+        if made is None:
+            for attr, value in attrs.items():
+                setattr(cell, attr, value)
+            self._made[key] = copy(cell._style)
+        else:
+            cell._style = copy(made)
 
 
 def header_row_index(sheet: Sheet) -> int:
@@ -65,9 +89,10 @@ def write_book(
     count = 0
     # An empty book still prints: its title, a "nothing in this period" line, the sign-off.
     sheets = book.sheets or (Sheet(book.title, (labels.EMPTY_BOOK,), (), (60,), ()),)
+    styles = _Styles()
     for sheet in sheets:
         ws = wb.create_sheet(_tab_name(sheet.name or sheet.title, used))
-        count += _lay_out(ws, sheet, progress if len(sheets) == 1 else None)
+        count += _lay_out(ws, sheet, styles, progress if len(sheets) == 1 else None)
         _sign(ws, sheet, signoff or SignOff())
         _page_setup(ws, sheet)
     wb.save(path)
@@ -85,31 +110,31 @@ def _tab_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _lay_out(ws: Worksheet, sheet: Sheet, progress: Progress | None) -> int:
+def _lay_out(ws: Worksheet, sheet: Sheet, styles: _Styles, progress: Progress | None) -> int:
     width = sheet.width
-    ws.cell(row=1, column=1, value=sheet.title).font = Font(bold=True, size=16)
-    ws.cell(row=1, column=1).alignment = _CENTER
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    title = ws.cell(row=1, column=1, value=sheet.title)
+    styles.put(title, "title", font=Font(bold=True, size=16), alignment=_CENTER)
+    _merge_range(ws, 1, 1, 1, width)
     ws.row_dimensions[1].height = 30
     for offset, note in enumerate(sheet.notes, start=2):
         ws.cell(row=offset, column=1, value=note)
-        ws.merge_cells(start_row=offset, start_column=1, end_row=offset, end_column=width)
+        _merge_range(ws, offset, 1, offset, width)
 
     top = header_row_index(sheet)
     for r, header in enumerate(sheet.header):
         for c, value in enumerate(header, start=1):
             cell = ws.cell(row=top + r, column=c, value=value)
-            cell.font, cell.alignment, cell.border = Font(bold=True), _CENTER, _BORDER
-    _merge(ws, sheet.header_merges, top)
+            styles.put(cell, "header", font=Font(bold=True), alignment=_CENTER, border=_BORDER)
+    _merge(ws, sheet.header_merges, top, styles)
 
     body = first_body_row(sheet)
     rows: Iterable[Row] = sheet.rows if progress is None else progress(sheet.rows)
     count = 0
     for count, row in enumerate(rows, start=1):
-        _put(ws, body + count - 1, row, sheet, bold=False)
+        _put(ws, body + count - 1, row, sheet, styles, bold=False)
     for i, row in enumerate(sheet.totals):
-        _put(ws, body + len(sheet.rows) + i, row, sheet, bold=True)
-    _merge(ws, sheet.merges, body)
+        _put(ws, body + len(sheet.rows) + i, row, sheet, styles, bold=True)
+    _merge(ws, sheet.merges, body, styles)
     for r, height in sheet.row_heights:
         ws.row_dimensions[body + r].height = height
 
@@ -153,22 +178,35 @@ def _page_setup(ws: Worksheet, sheet: Sheet) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.5
 
 
-def _put(ws: Worksheet, at: int, row: Row, sheet: Sheet, *, bold: bool) -> None:
+def _put(ws: Worksheet, at: int, row: Row, sheet: Sheet, styles: _Styles, *, bold: bool) -> None:
     for c, value in enumerate(row, start=1):
         cell = ws.cell(row=at, column=c, value=value)
-        cell.border, cell.alignment = _BORDER, _WRAP
+        dated = c - 1 in sheet.date_columns
+        name = f"body{'-bold' if bold else ''}{'-date' if dated else ''}"
+        attrs: dict[str, Any] = {"border": _BORDER, "alignment": _WRAP}
         if bold:
-            cell.font = Font(bold=True)
-        if c - 1 in sheet.date_columns:
-            cell.number_format = "yyyy-mm-dd"
+            attrs["font"] = Font(bold=True)
+        if dated:
+            attrs["number_format"] = "yyyy-mm-dd"
+        styles.put(cell, name, **attrs)
 
 
-def _merge(ws: Worksheet, merges: Iterable[Merge], origin: int) -> None:
+def _merge(ws: Worksheet, merges: Iterable[Merge], origin: int, styles: _Styles) -> None:
     for m in merges:
-        ws.merge_cells(
-            start_row=origin + m.first_row,
-            start_column=m.first_col + 1,
-            end_row=origin + m.last_row,
-            end_column=m.last_col + 1,
-        )
-        ws.cell(row=origin + m.first_row, column=m.first_col + 1).alignment = _CENTER
+        first_row, first_col = origin + m.first_row, m.first_col + 1
+        _merge_range(ws, first_row, first_col, origin + m.last_row, m.last_col + 1)
+        cell = ws.cell(row=first_row, column=first_col)
+        if m.centred:
+            styles.put(cell, "centred", alignment=_CENTER)
+        else:
+            styles.put(cell, "text", alignment=_TEXT)
+
+
+def _merge_range(
+    ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int
+) -> None:
+    """Merge without openpyxl's per-cell border pass (the cells already have theirs)."""
+    if first_row == last_row and first_col == last_col:
+        return
+    ref = CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row)
+    ws.merged_cells.add(MergedCellRange(ws, ref.coord))

@@ -62,6 +62,7 @@ def test_village_form_is_one_sheet_per_village_in_the_seed_layout(config_file, f
     assert texts["基层党建方面："] is None and list(texts)[-1] == "其他方面："
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A3:D3", "A10:D10", "B11:D11", "B16:D16"} <= merged
+    assert ws["B12"].alignment.horizontal == "left" and ws["B12"].alignment.wrap_text
     tail = [r[0] for r in rows[16:] if r[0]]
     assert tail[:3] == [
         f"村（社区）：东山村  书记：赵支书  电话：{SECRETARY_PHONE}",
@@ -109,6 +110,7 @@ def test_household_form_is_one_sheet_per_household_visited_at_home(config_file, 
     other = {r[0]: r[1] for r in cells(wb["刘大-东山村"])[2:8]}
     assert other["困难需求（贫困户填写）"] == PROBLEM_TEXTS["school"]
     assert PROBLEM_TEXTS["road"] in other["意见建议（对居住、就医、教育、文化、平安、社保等）"]
+    assert other["意见建议处理落实情况"] == "交办 1 件；已解决 2 件；登记 1 件"
 
 
 def test_household_list_has_one_row_per_household(config_file, ftown, tmp_path):
