@@ -201,8 +201,17 @@ def settle_rate(problems: Iterable[Problem], until: datetime | None = None) -> R
     raised = [
         p for p in problems if p.kind in DISPUTE_KINDS and (until is None or p.created_at < until)
     ]
-    settled = [p for p in raised if _closed_by(p, until) and p.satisfaction != "不满意"]
+    settled = [p for p in raised if _closed_by(p, until) and not _unhappy_by(p, until)]
     return Rate(len(settled), len(raised))
+
+
+def _unhappy_by(p: Problem, until: datetime | None) -> bool:
+    """Rated 不满意 at a follow-up made before ``until``."""
+    return (
+        p.satisfaction == "不满意"
+        and p.followed_up_at is not None
+        and (until is None or p.followed_up_at < until)
+    )
 
 
 def solve_rate(problems: Iterable[Problem], until: datetime | None = None) -> Rate:

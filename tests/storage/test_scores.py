@@ -61,6 +61,11 @@ def test_satisfaction_and_settle_rates(session, stown):
     session.flush()
     assert scores.settle_rate([dispute]).percent == 100.0
     assert scores.settle_rate([dispute], END_OF_23RD.replace(hour=7)).percent == 0.0
+    # rated 不满意 at a follow-up: not settled from then on, settled before it
+    dispute.satisfaction = "不满意"
+    dispute.followed_up_at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    assert scores.settle_rate([dispute]).percent == 0.0
+    assert scores.settle_rate([dispute], END_OF_23RD.replace(hour=9)).percent == 100.0
     assert scores.Rate(0, 0).text() == "—"
 
 
