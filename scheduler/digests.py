@@ -36,6 +36,7 @@ from scheduler.base import (
     local_now,
     local_today,
 )
+from scheduler.digest_scores import scores_section
 from scheduler.sending import Spreader, image_payload, send_group, send_personal
 from scheduler.stats import (
     CadreProgress,
@@ -224,6 +225,8 @@ def _send(session: Session, now: datetime, config: Config, kind: str) -> tuple[i
         scope = unit_scope(session, unit_id)
         d, _ = figures(session, campaign, tree, scope, kind, title, now, config, True)
         text = prompts.digest_markdown(d)
+        if kind == "weekly":
+            text += scores_section(session, campaign, tree, unit_id, now, config)
         sent += send_personal(session, spreader, leaders, markdown_payload(text), now)
         if kind == "weekly":
             rows = [(r.label, r.solved, r.pending) for r in d.halfmonth]

@@ -20,10 +20,13 @@ import click
 from tqdm import tqdm
 
 from bot.cli.base import CliState, cli, pass_state
+from bot.dialogs.answers import display
+from bot.dialogs.template import Template, TemplateError, load_named
+from scheduler.base import local_today
 from storage.campaigns import find_active_campaign
 from storage.exports import TABLES, ExportRequest, ScopeError, export_table, resolve_scope
 from storage.exports import labels as msg
-from storage.exports.base import Row
+from storage.exports.base import Row, plain_answer
 from storage.masking import mask_numbers
 
 # Below this many rows the bar would only flash by.
@@ -46,6 +49,27 @@ def _day(option: str, value: str | None) -> date | None:
 
 def _start_of(day: date | None, tz: ZoneInfo) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), tzinfo=tz)
+
+
+class _AnswerLabels:
+    """Stored answers as the questionnaire words them (choice labels, not ids)."""
+
+    def __init__(self) -> None:
+        self._templates: dict[str, Template | None] = {}
+
+    def __call__(self, template: str, question: str, value: object) -> str:
+        if template not in self._templates:
+            try:
+                self._templates[template] = load_named(template)
+            except TemplateError:
+                self._templates[template] = None
+        found = self._templates[template]
+        if value is None or value == "" or found is None:
+            return plain_answer(template, question, value)
+        try:
+            return display(found.question(question), value)
+        except KeyError:
+            return plain_answer(template, question, value)
 
 
 def _progress(rows: Iterable[Row]) -> Iterable[Row]:
@@ -96,7 +120,7 @@ def export_cmd(
     userid: str | None,
     list_only: bool,
 ) -> None:
-    """Write one official table (see --list) to an .xlsx file, A4 landscape."""
+    """Write one official table (see --list) to an .xlsx file, A4 portrait."""
     if list_only:
         _list_tables()
         return
@@ -128,13 +152,21 @@ def export_cmd(
             until=_start_of(last + timedelta(days=1) if last else None, tz),
             redact=mask_numbers,
             now=rt.clock(),
+            today=local_today(rt.clock(), rt.config),
+            answer_label=_AnswerLabels(),
         )
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=target.parent.resolve())
         os.close(fd)
         try:
-            sheet = export_table(session, table, request, tmp, _progress)
+            book = export_table(session, table, request, tmp, _progress)
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    click.echo(msg.CLI_WROTE.format(path=out, title=sheet.title, rows=len(sheet.rows)), err=True)
+    if len(book.sheets) == 1:
+        wrote = msg.CLI_WROTE.format(path=out, title=book.title, rows=len(book.rows))
+    else:
+        wrote = msg.CLI_WROTE_BOOK.format(
+            path=out, title=book.title, sheets=len(book.sheets), records=book.records
+        )
+    click.echo(wrote, err=True)

@@ -30,6 +30,24 @@ class HalfmonthSummary(Protocol):
     def __call__(self, problems: Iterable[Problem]) -> list[tuple[str, int, int]]: ...
 
 
+class AnswerLabel(Protocol):
+    """How a stored answer reads on paper: ``(template id, question id, value) -> text``
+    (choice labels instead of ids); the CLI wires one on the questionnaire templates."""
+
+    def __call__(self, template: str, question: str, value: object) -> str: ...
+
+
+def plain_answer(template: str, question: str, value: object) -> str:
+    """The stored value as text (no template at hand): lists joined, 12.0 -> 12."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 class BestOutcomes(Protocol):
     """``scheduler.stats.best_outcomes``: target id -> best contact outcome so far."""
 
@@ -78,6 +96,9 @@ class ExportRequest:
     # Masks personal numbers inside free text (problem texts) for tables without a
     # phone column; the CLI passes storage.masking.mask_numbers.
     redact: Callable[[str], str] = str
+    # The day printed on the 日期 lines (the campaign's local today); blank when None.
+    today: date | None = None
+    answer_label: AnswerLabel = plain_answer
 
     def period(self) -> Period:
         return Period(self.since, self.until)
@@ -115,11 +136,18 @@ class Merge:
     first_col: int
     last_row: int
     last_col: int
+    centred: bool = True  # False: a form's free-text answer, left-aligned and wrapped
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """One table laid out like the seed's attachment."""
+    """One table laid out like the seed's attachment.
+
+    A list has header rows (frozen, repeated on every printed page); a form (the
+    village and household questionnaires) has none: its ``rows`` are the form's grid.
+    ``tail`` lines follow the body (a form's own signature lines); the writer adds
+    the 填报单位 / 填报人 / 审核人 / 日期 lines under every sheet.
+    """
 
     title: str
     notes: tuple[str, ...]
@@ -130,13 +158,43 @@ class Sheet:
     merges: tuple[Merge, ...] = ()
     header_merges: tuple[Merge, ...] = ()
     date_columns: frozenset[int] = field(default_factory=frozenset)
+    name: str = ""  # the worksheet tab; the title when empty
+    tail: tuple[str, ...] = ()
+    row_heights: tuple[tuple[int, float], ...] = ()  # (body row, points)
+    landscape: bool = False
 
     @property
     def width(self) -> int:
         return len(self.widths)
 
 
-Builder = Callable[[Session, ExportRequest], Sheet]
+@dataclass(frozen=True)
+class Book:
+    """A workbook of several sheets (one per village, household or cadre).
+
+    ``records`` counts what the sheets stand for (villages, households, problems).
+    """
+
+    title: str
+    sheets: tuple[Sheet, ...]
+    records: int
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(row for sheet in self.sheets for row in sheet.rows)
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """The closing 填报单位 / 填报人 / 审核人 / 日期 line of every table."""
+
+    unit: str = ""
+    filled_by: str = ""
+    reviewer: str = ""
+    day: date | None = None
+
+
+Builder = Callable[[Session, ExportRequest], "Sheet | Book"]
 
 
 @dataclass(frozen=True)

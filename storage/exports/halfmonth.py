@@ -8,32 +8,20 @@ then the grand 合计. 已解决 counts solved only; 已解释 has its own colum
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Merge, Row, Sheet
+from storage.exports.places import place_of_label
 from storage.exports.problem_lists import problem_states_of, problems_in_period
 from storage.facts import HalfmonthRow, halfmonth_rows
-from storage.models import Unit
 
 HARDSHIP = "困难需求"
 
 
 def place_line(session: Session, unit_label: str) -> str:
-    """市（区） 镇（街道） 村（社区） filled from the unit and its ancestors."""
-    unit = session.scalar(select(Unit).where(Unit.name == unit_label)) if unit_label else None
-    found: dict[str, str] = {}
-    while unit is not None:
-        slot = {"县": "市（区）", "镇": "镇（街道）", "街道": "镇（街道）"}.get(
-            unit.kind, "村（社区）" if unit.kind in ("村", "社区") else ""
-        )
-        if slot and slot not in found:
-            found[slot] = unit.name
-        unit = unit.parent
-    return "    ".join(
-        f"{slot}：{found.get(slot, '')}" for slot in ("市（区）", "镇（街道）", "村（社区）")
-    )
+    """市（区） 镇（街道） 村（社区） filled from the unit tree (see storage.exports.places)."""
+    return place_of_label(session, unit_label).line()
 
 
 def build(session: Session, req: ExportRequest) -> Sheet:
@@ -47,8 +35,9 @@ def build(session: Session, req: ExportRequest) -> Sheet:
     rows.append(("", labels.TOTAL, *_sums(hardship)))
     first = len(rows)
     for f in others:
+        shown = labels.HALFMONTH_CATEGORY_WORDS.get(f.label, f.label)
         rows.append(
-            (labels.HALFMONTH_SUGGESTIONS, f.label, f.solved, f.pending, f.explained, f.subtotal)
+            (labels.HALFMONTH_SUGGESTIONS, shown, f.solved, f.pending, f.explained, f.subtotal)
         )
     merges = [Merge(0, 0, first - 1, 0)]
     if others:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 AWAY_TITLE = "不在家的一般农户统计表"
 AWAY_HEADER = (
     "序号",
@@ -52,7 +54,11 @@ SUMMARY_NOTE = "口径见 docs/facts.md：走访情况按截至期末的最新�
 
 ISSUES_TITLE = "党员干部走访收集问题清单"
 ISSUES_NOTE = "（个人填写，交本单位汇总）"
-ISSUES_HEADER = ("序号", "走访人", "走访时间", "走访对象", "反映问题或意见建议", "办理意见")
+ISSUES_HEADER = ("序号", "走访对象", "反映问题或意见建议", "办理意见")
+ISSUES_WHO = "走访人：{name}"
+ISSUES_WHEN = "走访时间：{days}"
+ISSUES_ASSIGNED = "交{unit}办理（{resp}）"
+ISSUES_REGISTERED = "登记带回，拟{resp}"
 
 HALFMONTH_TITLE = "群众入户调查问题建议汇总表"
 HALFMONTH_HEADER = (
@@ -65,6 +71,8 @@ HALFMONTH_HEADER = (
 )
 HALFMONTH_NOTE = "本期登记的问题按期末状态统计；已解决只计已解决，已解释（不符合政策等已解释说明）单列（口径见 docs/facts.md）。"
 HALFMONTH_SUGGESTIONS = "意见建议"
+# The form's own words for a category where they differ from the ledger's.
+HALFMONTH_CATEGORY_WORDS = {"其他": "其他方面"}
 TOTAL = "合计"
 
 NO_PROBLEM_TITLE = "没有问题群众清单"
@@ -116,11 +124,6 @@ def scope_note(unit_label: str, period: str) -> str:
     return f"单位：{unit_label or '全部'}    时间：{period}"
 
 
-def cadre_note(name: str, period: str) -> str:
-    """The seed-003 附件4 line: 走访人 / 走访时间."""
-    return f"走访人：{name}    走访时间：{period}"
-
-
 def place_note(unit_label: str) -> str:
     """The seed-003 附件5 line: 市（区） 镇（街道） 村（社区）."""
     return f"市（区）____  镇（街道）____  村（社区）：{unit_label or '全部'}"
@@ -139,7 +142,29 @@ CLI_DATE_ORDER = "--from {since} 晚于 --to {until}"
 CLI_NO_CAMPAIGN = "还没有进行中的走访活动：请先导入花名册（minqing import-roster）"
 CLI_BAD_OUT = "--out 应为 .xlsx 文件，且所在文件夹必须存在：{path}"
 CLI_WROTE = "已写入 {path}：{title}，{rows} 行"
+CLI_WROTE_BOOK = "已写入 {path}：{title}，{sheets} 张表（{records} 份）"
 CLI_PROGRESS = "写入"
 CLI_PROGRESS_UNIT = "行"
 CLI_LIST_LINE = "{key:<12}{title}（{seed}）{phone}\n            列：{columns}"
 CLI_HAS_PHONE = "  含联系电话"
+
+
+# --- the closing lines of every table (writer) ------------------------------------
+
+BLANK = "________"
+EMPTY_BOOK = "（本期没有记录）"
+
+
+def signoff_line(unit: str, filled_by: str, reviewer: str, day: str) -> str:
+    """填报单位 / 填报人 / 审核人 / 日期, blanks left for a pen."""
+    return (
+        f"填报单位：{unit or BLANK}    填报人：{filled_by or BLANK}    "
+        f"审核人：{reviewer or BLANK}    日期：{day}"
+    )
+
+
+def date_words(day: object) -> str:
+    """``2026年11月23日``, or ``____年__月__日`` to fill by hand."""
+    if isinstance(day, date):
+        return f"{day.year}年{day.month}月{day.day}日"
+    return "____年__月__日"

@@ -1,6 +1,5 @@
 """Problem lists, one row per ledger entry in scope raised in the period.
 
-- seed 003 附件4 党员干部走访收集问题清单 (``issues``): 走访人, 走访对象, the text, 办理意见;
 - seed 004 附件6 问题清单 (``problems``): sorted by the three responsibility classes,
   then the seed-004 categories (居住环境 … 其他);
 - seed 002 附件2/3 矛盾纠纷 / 意见建议事项办理表 (``disputes`` / ``suggestions``).
@@ -77,33 +76,6 @@ class _Names:
     def lead(self, n: int, p: Problem, req: ExportRequest) -> Row:
         """序号, village, household, the problem text (phones masked)."""
         return (n, self.units[p.unit_id], self.targets[p.target_id].head_name, req.redact(p.text))
-
-
-def build_issues(session: Session, req: ExportRequest) -> Sheet:
-    """Seed 003 附件4; for one cadre (``--as``) the 走访人 line names them."""
-    problems = problems_in_period(session, req)
-    names = _Names(session, problems)
-    status = status_as_of(session, req, problems)
-    rows = tuple(
-        (
-            n,
-            names.cadres.get(p.found_by_id, ""),
-            req.day(p.created_at),
-            names.targets[p.target_id].head_name,
-            req.redact(p.text),
-            handling(p, status.get(p.id)),
-        )
-        for n, p in enumerate(problems, start=1)
-    )
-    # The form is a cadre's own list: name them when one cadre's scope is exported.
-    viewer = req.scope.viewer
-    if viewer is not None and req.scope.viewer_targets is not None:
-        who = viewer.name
-    else:
-        who = req.scope.unit_label or "全部"
-    notes = (labels.ISSUES_NOTE, labels.cadre_note(who, req.period_label()))
-    widths = (6, 10, 12, 12, 50, 30)
-    return list_sheet(req, labels.ISSUES_TITLE, labels.ISSUES_HEADER, widths, rows, {2}, notes)
 
 
 _RESP_ORDER = {key: i for i, key in enumerate(RESPONSIBILITY)}

@@ -133,18 +133,38 @@ class Workbook:
         return "\n".join(cells)
 
 
+SIGNOFF = "填报单位："
+TWO_ROW_HEADERS = {"summary", "cadre-summary", "line-summary"}
+
+
+def closing_lines(ws: Any) -> list[str]:
+    """The lines under a table, from the first blank row after the body to the end."""
+    rows = [r[0] for r in ws.iter_rows(values_only=True)]
+    last = max(i for i, v in enumerate(rows) if isinstance(v, str) and v.startswith(SIGNOFF))
+    start = last
+    while start > 0 and rows[start - 1] is not None:
+        start -= 1
+    while start > 0 and rows[start - 1] is None:
+        start -= 1
+    return [v for v in rows[start : last + 1] if v is not None]
+
+
 def read_workbook(path: Path, header_rows: int = 1) -> Workbook:
-    """Open ``path`` with openpyxl; the frozen pane marks where the body starts."""
+    """Open ``path`` with openpyxl; the frozen pane marks where the body starts, the
+    blank row before the 填报单位 line where it ends."""
     ws = openpyxl.load_workbook(path).active
     body_start = openpyxl.utils.cell.coordinate_to_tuple(ws.freeze_panes)[0]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    end = len(rows)
+    while end > 0 and not (rows[end - 1][0] is None and all(v is None for v in rows[end - 1])):
+        end -= 1
     header_top = body_start - header_rows
     return Workbook(
         title=rows[0][0],
         notes=[r[0] for r in rows[1 : header_top - 1]],
         header=rows[header_top - 1 : body_start - 1],
-        body=rows[body_start - 1 : -1],
-        totals=rows[-1],
+        body=rows[body_start - 1 : end - 2],
+        totals=rows[end - 2],
         sheet=ws,
     )
 
@@ -153,4 +173,4 @@ def export_and_read(session, etown: ExportTown, tmp_path: Path, key: str, **scop
     """Write table ``key`` in ``scope`` (unit=, userid=, since=, until=) and read it back."""
     path = tmp_path / f"{key}.xlsx"
     export_table(session, key, request_for(session, etown.town.campaign_id, **scope), path)
-    return read_workbook(path, 2 if key == "summary" else 1)
+    return read_workbook(path, 2 if key in TWO_ROW_HEADERS else 1)

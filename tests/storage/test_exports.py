@@ -3,24 +3,31 @@ checked against the database: header rows as in the seed, rows, totals, layout."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import openpyxl
 import pytest
 
 from scheduler.stats import UnitTree, coverage
-from storage.exports import TABLES
+from storage.exports import TABLES, export_table
 from storage.exports import labels as L
 from storage.vocab import CATEGORIES_CHANGZHOU
 from tests.scheduler.conftest import PROBLEM_TEXTS, SENSITIVE_PHONE
 from tests.storage.exports_helpers import (
     DISPUTE_TEXT,
     EAST_AWAY_PHONE,
+    TWO_ROW_HEADERS,
     WEST_AWAY_PHONE,
+    closing_lines,
     etown_fixture,
     export_and_read,
+    read_workbook,
+    request_for,
 )
 
 etown = pytest.fixture(etown_fixture, name="etown")
+FORMS = {"village-form", "household-form"}
 
 
 def test_away_lists_general_households_not_at_home_with_their_details(session, etown, tmp_path):
@@ -100,11 +107,14 @@ def test_halfmonth_lays_out_the_fact_layer_rows_as_seed_003_form(session, etown,
     assert wb.body[0] == ["困难需求", None, 1, 0, 0, 1]
     assert wb.body[1] == [None, L.TOTAL, 1, 0, 0, 1]
     suggestions = {row[1]: tuple(row[2:]) for row in wb.body[2:]}
-    assert list(suggestions) == list(CATEGORIES_CHANGZHOU)
+    # The seed form's row labels: 其他 is written 其他方面.
+    assert list(suggestions) == [*CATEGORIES_CHANGZHOU[:-1], "其他方面"]
     assert suggestions["平安治理"] == (1, 1, 0, 2)  # road solved, the dispute assigned
     assert suggestions["房屋土地"] == (0, 1, 0, 1)
     assert wb.totals == [L.TOTAL, None, 2, 3, 0, 5]
     assert L.HALFMONTH_NOTE in wb.notes
+    # 市（区）/镇（街道） come from the roster: the town has one 镇 and no 县
+    assert wb.notes[0] == "市（区）：    镇（街道）：虹桥镇    村（社区）："
     assert "A6:A7" in {str(r) for r in wb.sheet.merged_cells.ranges}  # 困难需求 over its 合计
 
 
@@ -124,10 +134,6 @@ def test_problem_lists_hold_every_problem_with_phones_masked(session, etown, tmp
     assert wb.body[0][3] == DISPUTE_TEXT
     assert SENSITIVE_PHONE not in wb.text()
     assert "[电话已隐去]" in wb.text()
-    issues = export_and_read(session, etown, tmp_path, "issues")
-    assert issues.header == [list(L.ISSUES_HEADER)]
-    assert issues.notes[0] == L.ISSUES_NOTE
-    assert len(issues.body) == 5
 
 
 def test_handling_tables_split_disputes_from_suggestions(session, etown, tmp_path):
@@ -144,12 +150,33 @@ def test_handling_tables_split_disputes_from_suggestions(session, etown, tmp_pat
 @pytest.mark.parametrize("key", sorted(TABLES))
 def test_every_table_is_print_ready(session, etown, tmp_path, key):
     spec = TABLES[key]
-    wb = export_and_read(session, etown, tmp_path, key)
+    path = tmp_path / f"{key}.xlsx"
+    export_table(session, key, request_for(session, etown.town.campaign_id), path)
+    for ws in openpyxl.load_workbook(path).worksheets:
+        assert ws["A1"].value == spec.title
+        assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.paperSize) == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        # every table closes with the 填报单位 / 填报人 / 审核人 / 日期 line, blanks for a pen
+        closing = closing_lines(ws)[-1]
+        assert closing.startswith("填报单位：________") and "审核人：________" in closing
+        assert closing.endswith("日期：____年__月__日")
+    if key in FORMS:  # a paper form has no header row to repeat
+        return
+    wb = read_workbook(path, 2 if key in TWO_ROW_HEADERS else 1)
     ws = wb.sheet
-    assert wb.title == spec.title
-    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
-    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.print_title_rows  # the header repeats on every page
     assert all(ws.column_dimensions[c].width >= 6 for c in "ABCDE")
     header_cells = [c for c in wb.header[-1] if c] + [c for c in wb.header[0] if c]
     assert set(spec.columns) <= set(header_cells)
+
+
+def test_the_closing_line_names_the_unit_the_person_and_the_day(session, etown, tmp_path):
+    path = tmp_path / "issues.xlsx"
+    request = replace(
+        request_for(session, etown.town.campaign_id, userid="zhaozs"), today=date(2026, 11, 23)
+    )
+    export_table(session, "issues", request, path)
+    closing = closing_lines(read_workbook(path).sheet)[-1]
+    assert closing == (
+        "填报单位：东山村    填报人：赵支书    审核人：________    日期：2026年11月23日"
+    )
