@@ -104,9 +104,13 @@ class ExportRequest:
         return Period(self.since, self.until)
 
     def as_of(self) -> datetime:
-        """When problem states are counted: the period's end, else ``now``; with neither,
-        after every recorded event (no table shows 逾期, the one figure that needs now)."""
-        return self.until or self.now or END_OF_RECORDS
+        """When problem states are counted: the period's end, or ``now`` if that is sooner
+        (a period that runs into the future stops at now, as in :meth:`Period.as_of`);
+        with neither, after every recorded event (no table shows 逾期, the one figure
+        that needs now)."""
+        if self.now is not None:
+            return self.period().as_of(self.now)
+        return self.until or END_OF_RECORDS
 
     def in_period(self, when: datetime | None) -> bool:
         if when is None:

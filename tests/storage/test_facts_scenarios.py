@@ -181,7 +181,8 @@ def test_a_line_office_gets_its_cadres_visits(sessions, world, tmp_path, config_
         summary = export(session, world, tmp_path, "summary", unit="综治办")
         issues = export(session, world, tmp_path, "issues", unit="综治办")
     assert summary.body == [[1, "综治办", 2, 2, 0, 0, 0, 0, 0, 2, 0, 1, 1]]
-    assert len(issues.body) == 2 and set(issues.column("走访人")) == {"综治员"}
+    # 附件4 is one sheet per cadre, with 走访人 as a header line (seed 003).
+    assert len(issues.body) == 2 and "走访人：综治员" in issues.notes
     text = digest(config_file, "weekly", "--unit", "综治办", "--now", "2026-11-22T20:00")
     assert "综治员：入户走访 **2**" in text
     assert "走访户数：2" in text and "干部走访人数：1" in text
