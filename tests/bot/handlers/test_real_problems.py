@@ -7,12 +7,19 @@ the detail; the door's handling (seed 003 处理落实情况) is the problem's s
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from bot.cli import cli
+from bot.clock import frozen_environ
 from bot.runtime import Runtime
 from storage.models import Problem, ProblemEvent
 from tests.bot.handlers.roster import CADRE, seed
 from tests.conftest import FROZEN_NOW
+from tests.storage.exports_helpers import read_workbook
 from tests.wecom_helpers import WecomTestClient
 
 # 一走二问三看 up to 二问: 王大 at home, all met.
@@ -144,6 +151,27 @@ def test_solved_at_the_door_is_solved_at_the_visit_time(
         ("register", "", "registered"),
         ("solve_on_spot", "registered", "solved"),
     ]
+
+
+def test_solved_at_the_door_is_solved_in_the_halfmonth_table(
+    runtime: Runtime, wc: WecomTestClient, config_file: Path, tmp_path: Path
+) -> None:
+    """附件5 counts a suggestion solved at the door as 已解决, not 待解决 (issue: the
+    door's handling was ignored and it opened a 登记 problem with a 交办 deadline)."""
+    seed(runtime, "changzhou_household")
+    changzhou_visit(wc, "村口路灯坏了，希望修好", "当场解决")
+    out = tmp_path / "附件5.xlsx"
+    day = FROZEN_NOW.date().isoformat()
+    later = FROZEN_NOW + timedelta(hours=1)  # the clerk exports after the visit
+    result = CliRunner(env=frozen_environ(later)).invoke(
+        cli,
+        ["--config", str(config_file), "export", "halfmonth", "--out", str(out)]
+        + ["--from", day, "--to", day],
+    )
+    assert result.exit_code == 0, result.output
+    wb = read_workbook(out)
+    # 已解决 / 待解决 / 已解释 / 小计 over every row, then the total line
+    assert wb.totals[2:] == [1, 0, 0, 1]
 
 
 def test_explained_at_the_door_is_closed_but_not_solved(
