@@ -1,8 +1,8 @@
-"""The weekly digest's 走访任务与评分 section (leaders only), from storage.scores.
+"""The weekly digest's 走访任务与评分 section (leaders only), from storage.facts.scores.
 
 Four lines for the leader's unit subtree: how many cadres meet the quota (and the
 three furthest behind), 满意率 and 息诉息访率 over the subtree's problems, and the
-top three 最美走访者 candidates. Definitions: the docstrings of storage/scores.py.
+top three 最美走访者 candidates. Definitions: the docstrings of storage/facts/scores.py.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from scheduler.stats import UnitTree
-from storage import scores
 from storage.exports import score_labels as S
+from storage.facts import scores
 from storage.models import Campaign, Problem
 
 SHOWN = 3

@@ -1,7 +1,7 @@
 """A leader's 进度: the unit's coverage by place and by cadre, laggards first, and its
 open and overdue problems — instead of the visiting cadre's "我的进度".
 
-Coverage is :mod:`storage.unit_coverage` (its docstring is the definition); problem
+Coverage is :mod:`storage.facts.unit_coverage` (its docstring is the definition); problem
 counts are the ledger's visible scope (:func:`storage.problems.count_visible`).
 During a visit 进度 stays the dialog's own (the engine's fallback).
 """
@@ -15,9 +15,9 @@ from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from bot.handlers.visit_io import MENU_KEYS
 from bot.ledger.clocks import overdue_thresholds
 from storage.campaigns import find_active_campaign
+from storage.facts.unit_coverage import CoverageLine, by_cadre, by_place, coverage_cells, totals
 from storage.models import Cadre, Unit
 from storage.problems import count_visible
-from storage.unit_coverage import CoverageLine, by_cadre, by_place, coverage_cells, totals
 from storage.units import subtree_ids
 
 LEADER_ROLES = ("leader", "admin")

@@ -25,8 +25,8 @@ from storage.exports import labels
 from storage.exports.base import ExportRequest, Merge, Row, Sheet
 from storage.exports.lookup import unit_names
 from storage.exports.score_tables import scope_cadres
+from storage.facts.scores import CLOSED
 from storage.models import Problem, Visit
-from storage.scores import CLOSED
 from storage.vocab import CATEGORIES_CHANGZHOU, OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_VISITED
 
 _RANK = {OUTCOME_VISITED: 3, OUTCOME_PHONE: 2, OUTCOME_AWAY: 1}

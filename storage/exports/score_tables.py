@@ -1,4 +1,4 @@
-"""The seeds' scores as tables (definitions: :mod:`storage.scores`).
+"""The seeds' scores as tables (definitions: :mod:`storage.facts.scores`).
 
 - ``quota`` 走访任务完成情况表 (002 ≥10 户/轮、≥20 户/年; 003 ≥30 户): one row per cadre;
 - ``four-checks`` 四查四看情况表 (001 回头看): per village, 完成率, 办结率, 息诉息访率, 满意率;
@@ -16,13 +16,13 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage import scores
 from storage.exports import labels
 from storage.exports import score_labels as S
 from storage.exports.base import ExportRequest, Row, Sheet
 from storage.exports.lists import list_sheet
 from storage.exports.lookup import unit_names
 from storage.exports.scope import scoped_problems, scoped_targets
+from storage.facts import scores
 from storage.models import Assignment, Cadre, Campaign, Problem, Target, Visit
 
 

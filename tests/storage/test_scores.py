@@ -1,4 +1,4 @@
-"""The score definitions (storage/scores.py) on the small town, cutoffs included."""
+"""The score definitions (storage/facts/scores.py) on the small town, cutoffs included."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from storage import scores
+from storage.facts import scores
 from storage.models import Campaign, Problem
 from tests.storage.scores_helpers import stown_fixture
 

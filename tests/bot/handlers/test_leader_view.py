@@ -12,9 +12,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.runtime import Runtime
+from storage.facts.unit_coverage import by_cadre, by_place, coverage_cells, totals
 from storage.models import Assignment, Campaign, Problem, Target, Visit
 from storage.problem_intake import Verdict, create_problem
-from storage.unit_coverage import by_cadre, by_place, coverage_cells, totals
 from tests.conftest import FROZEN_NOW
 from tests.ledger_helpers import World, add_problem, build_world
 from tests.wecom_helpers import WecomTestClient
@@ -26,7 +26,7 @@ PLAN = {
     "丙": ("一村", "2组", "xiaoli", ["away"]),
     "丁": ("一村", "2组", "xiaowang", ["phone_missed"]),  # an unanswered call covers nothing
     "戊": ("一村", "2组", "xiaowang", ["appointment"]),
-    "己": ("一村", "2组", "xiaowang", ["visited", "phone_missed"]),  # latest visit counts
+    "己": ("一村", "2组", "xiaowang", ["visited", "phone_missed"]),  # a later miss undoes nothing
     "庚": ("二村", "", "zongzhi", ["visited"]),  # 镇综治办's cadre visits 二村
     "辛": ("二村", "", "zongzhi", []),
     "壬": ("三村", "", "waizhen", ["visited"]),  # another town: out of scope
@@ -59,15 +59,15 @@ def seed_visits(runtime: Runtime) -> World:
         return w
 
 
-def test_coverage_counts_the_latest_visit_and_both_scopes(runtime: Runtime) -> None:
+def test_coverage_is_the_fact_layers_and_has_both_scopes(runtime: Runtime) -> None:
     w = seed_visits(runtime)
     with runtime.unit_of_work() as s:
         cells = coverage_cells(s, 1, {w.unit("虹桥镇"), w.unit("一村"), w.unit("二村")})
         town = totals(cells)
-        assert (town.assigned, town.covered) == (9, 4)  # 甲乙丙 and 庚 (张三 not yet)
+        assert (town.assigned, town.covered) == (9, 5)  # 甲乙丙己 and 庚 (张三 not yet)
         assert [(x.label, x.covered, x.assigned) for x in by_place(cells)] == [
             ("一村", 0, 1),  # 张三, no grid on the roster
-            ("一村 2组", 1, 4),
+            ("一村 2组", 2, 4),  # 50% like 二村: more left goes first
             ("二村", 1, 2),
             ("一村 1组", 2, 2),
         ]
@@ -87,15 +87,15 @@ def test_a_leaders_progress_shows_the_unit(runtime: Runtime, wc: WecomTestClient
         add_problem(s, w, "张三", "xiaoli", "村道路灯坏了", FROZEN_NOW)
     reply = wc.say("zhenzhang", "进度")
     assert "我的进度" not in reply and "共应走访 0 户" not in reply
-    assert reply.startswith("【虹桥镇 走访进度】应走访 9 户，已覆盖 4 户（44%），未覆盖 5 户")
-    assert reply.index("· 一村 2组：1/4（25%）") < reply.index("· 一村 1组：2/2（100%）")
-    assert reply.index("· 小王（一村）：0/3") < reply.index("· 综治员（镇综治办）：1/2")
+    assert reply.startswith("【虹桥镇 走访进度】应走访 9 户，已覆盖 5 户（56%），未覆盖 4 户")
+    assert reply.index("· 一村 2组：2/4（50%）") < reply.index("· 一村 1组：2/2（100%）")
+    assert reply.index("· 小王（一村）：1/3") < reply.index("· 综治员（镇综治办）：1/2")
     assert reply.index("· 综治员（镇综治办）：1/2") < reply.index("· 小李（一村）：3/4")
     assert "未办结 2 件（登记 2、交办 0、办理中 0），其中逾期 1 件" in reply
     assert "壬" not in reply and "三村" not in reply
 
     village = wc.say("cunzhishu", "进度")  # the village leader sees the village only
-    assert village.startswith("【一村 走访进度】应走访 7 户，已覆盖 3 户")
+    assert village.startswith("【一村 走访进度】应走访 7 户，已覆盖 4 户")
     assert "二村" not in village
 
     assert "我的进度" in wc.say("xiaoli", "进度")  # a visiting cadre keeps their own

@@ -1,16 +1,17 @@
 """A unit's visit coverage, by place and by cadre (a leader's 进度). Read-only.
 
-Definition — *covered* (已覆盖): a target is covered when its latest visit in the
-campaign has the outcome ``visited`` (入户走访), ``phone`` (电话联系) or ``away``
-(不在家已登记). ``phone_missed`` (电话未接通) and ``appointment`` (约访) do not cover,
-and neither does no visit at all. "Latest" is by submission time (then visit id).
+Definition — *covered* (已覆盖) is the fact layer's (docs/facts.md,
+:func:`storage.facts.coverage.target_statuses`): a target is covered when it has a
+visit with the outcome ``visited`` (入户走访), ``phone`` (电话联系) or ``away``
+(不在家已登记); ``phone_missed`` (电话未接通) and ``appointment`` (约访) do not cover,
+and a later one does not undo a contact already made. Households only (户): villages
+and places have their own lines elsewhere.
 
 A unit's targets: those whose place (the target's unit: village, community, grid) is
 in the unit's subtree, plus those assigned to a cadre of the subtree (a 线办 or a
 department whose cadres visit elsewhere).
 
-:func:`coverage_cells` is the one query (a single GROUP BY over assignments, the
-latest visit per target found with a window function); :func:`by_place` and
+:func:`coverage_cells` counts per (place, grid, cadre); :func:`by_place` and
 :func:`by_cadre` roll its cells up, laggards first.
 """
 
@@ -20,13 +21,12 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Assignment, Cadre, Target, Unit, Visit
-from storage.vocab import OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_VISITED
-
-COVERING_OUTCOMES = (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY)
+from storage.facts.coverage import target_statuses
+from storage.models import Assignment, Cadre, Target, Unit
+from storage.vocab import TARGET_HOUSEHOLD
 
 
 @dataclass(frozen=True)
@@ -63,46 +63,34 @@ class CoverageLine:
 def coverage_cells(
     session: Session, campaign_id: int, unit_ids: Collection[int]
 ) -> list[CoverageCell]:
-    """Coverage of the targets of ``unit_ids`` (see the module docstring), per
-    (place unit, grid, assigned cadre), in one query."""
+    """Coverage of the households of ``unit_ids`` (see the module docstring), per
+    (place unit, grid, assigned cadre)."""
     ids = list(unit_ids)
     if not ids:
         return []
-    latest = (
-        select(
-            Visit.target_id,
-            Visit.outcome,
-            func.row_number()
-            .over(
-                partition_by=Visit.target_id,
-                order_by=(Visit.submitted_at.desc(), Visit.id.desc()),
-            )
-            .label("rn"),
-        )
-        .where(Visit.campaign_id == campaign_id)
-        .subquery()
-    )
-    covered = case((latest.c.outcome.in_(COVERING_OUTCOMES), 1), else_=0)
-    rows = session.execute(
-        select(
-            Target.unit_id,
-            Target.grid,
-            Assignment.cadre_id,
-            func.count(Target.id),
-            func.coalesce(func.sum(covered), 0),
-        )
+    query = (
+        select(Target.id, Target.unit_id, Target.grid, Assignment.cadre_id)
         .select_from(Assignment)
         .join(Target, Target.id == Assignment.target_id)
         .join(Cadre, Cadre.id == Assignment.cadre_id)
-        .outerjoin(latest, and_(latest.c.target_id == Target.id, latest.c.rn == 1))
         .where(
             Assignment.campaign_id == campaign_id,
+            Target.kind == TARGET_HOUSEHOLD,
             or_(Target.unit_id.in_(ids), Cadre.unit_id.in_(ids)),
         )
-        .group_by(Target.unit_id, Target.grid, Assignment.cadre_id)
-    ).all()
+    )
+    rows = session.execute(query).all()
+    if not rows:
+        return []
+    statuses = target_statuses(session, campaign_id, None, query.with_only_columns(Target.id))
+    counts: dict[tuple[int, str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for target_id, unit_id, grid, cadre_id in rows:
+        cell = counts[(unit_id, grid or "", cadre_id)]
+        cell[0] += 1
+        status = statuses.get(target_id)
+        cell[1] += status is not None and status.covered
     units: dict[int, str] = {uid: name for uid, name in session.execute(select(Unit.id, Unit.name))}
-    cadre_ids = {row[2] for row in rows}
+    cadre_ids = {key[2] for key in counts}
     cadres = {
         cid: (name, units.get(uid, ""))
         for cid, name, uid in session.execute(
@@ -113,14 +101,14 @@ def coverage_cells(
         CoverageCell(
             unit_id=unit_id,
             unit=units.get(unit_id, ""),
-            grid=grid or "",
+            grid=grid,
             cadre_id=cadre_id,
             cadre=cadres.get(cadre_id, ("", ""))[0],
             cadre_unit=cadres.get(cadre_id, ("", ""))[1],
-            assigned=int(assigned),
-            covered=int(done),
+            assigned=assigned,
+            covered=covered,
         )
-        for unit_id, grid, cadre_id, assigned, done in rows
+        for (unit_id, grid, cadre_id), (assigned, covered) in sorted(counts.items())
     ]
 
 
