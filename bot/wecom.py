@@ -38,6 +38,9 @@ REPLY_TEMPLATE = (
 )
 
 
+MAX_USERID = 64
+
+
 class CallbackError(Exception):
     """A callback we refuse: ``status`` is the HTTP answer (400 bad input, 403 bad signature)."""
 
@@ -152,6 +155,8 @@ def parse_message(plain_xml: str) -> Incoming:
     userid = _text(root, "FromUserName")
     if not userid:
         raise CallbackError(400, "no FromUserName")
+    if len(userid) > MAX_USERID:  # WeCom userids are 1-64 characters; the column is too
+        raise CallbackError(400, "FromUserName too long")
     msg_type = _text(root, "MsgType").lower()
     base = Incoming(
         userid=userid,

@@ -123,3 +123,12 @@ def test_verification_without_echostr_is_400(wc: WecomTestClient) -> None:
     query = wc.signer.verify_query("e")
     del query["echostr"]
     assert_refused(wc.client.get("/wecom/callback", query_string=query), 400)
+
+
+def test_a_userid_longer_than_wecom_allows_is_400_and_writes_nothing(
+    wc: WecomTestClient, runtime: Runtime
+) -> None:
+    """PostgreSQL's varchar(64) overflowed into a 500 before (found by issue 11's review)."""
+    assert_refused(wc.post(wc.signer.text("u" * 65, "帮助")), 400)
+    assert nothing_written(runtime)
+    assert wc.post(wc.signer.text("u" * 64, "帮助")).status_code == 200
