@@ -11,7 +11,9 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from bot.config import DEFAULT_TIMEZONE
 from bot.dialogs import engine
 from bot.dialogs.contracts import Context, Message, TargetInfo
 from bot.dialogs.state import DialogState
@@ -31,7 +33,7 @@ AWAY = ["不在家", "1", "春节后，广东东莞，务工"]
 
 def walk(name: str, script: list[str], target: TargetInfo) -> tuple[int, float, str]:
     template = load_named(name)
-    ctx = Context(NOW, (target,))
+    ctx = Context(NOW, ZoneInfo(DEFAULT_TIMEZONE), (target,))
     state = DialogState()
     taps, spent, last = 0, 0.0, ""
     for text in ["走访", target.name, *script, "1"]:

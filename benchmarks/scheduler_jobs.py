@@ -19,7 +19,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot import config as config_mod
+from bot.runtime import Runtime
 from scheduler import registry
+from scheduler.runner import execute
 from storage import schema
 from storage.db import make_engine, session_factory, unit_of_work
 from storage.models import (
@@ -141,18 +143,20 @@ def main() -> None:
         "groups": [{"unit": "镇", "robot_key": "k"}],
     }
     config = config_mod.from_dict(raw, environ={})
+    # Every job as the scheduler runs it (session jobs and runtime jobs alike), at NOW.
+    runtime = Runtime.from_config(config, clock=lambda: NOW)
     for name, spec in registry.build(config, environ={}).items():
         with unit_of_work(sessions) as s:
             before = s.scalar(select(func.count(OutboxMessage.id))) or 0
         t0 = time.perf_counter()
-        with unit_of_work(sessions) as s:
-            result = spec.func(s, NOW, config)
+        result = execute(runtime, spec, NOW)
         took = time.perf_counter() - t0
         with unit_of_work(sessions) as s:
             after = s.scalar(select(func.count(OutboxMessage.id))) or 0
         print(
             f"{name:<17} {took:6.2f} s  {after - before:5d} outbox rows  ({result.summary()[:60]})"
         )
+    runtime.close()
     engine.dispose()
     tmp.cleanup()
 
