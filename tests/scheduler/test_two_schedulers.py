@@ -111,7 +111,9 @@ def test_two_scheduler_processes_fire_each_tick_once(pg_url, tmp_path):
     with session_factory(engine)() as s:
         ticks = s.scalars(select(JobRun.run_key).where(JobRun.job == "tick")).all()
     done = (text_a + text_b).count("job tick done")
-    assert len(ticks) == done  # one row per completed firing, on either process
+    # One row per completed firing, on either process. The leader killed with SIGKILL
+    # may have committed its last firing without living to log "done": at most one.
+    assert done <= len(ticks) <= done + 1, (len(ticks), done)
     fired_a, fired_b = _fire_times(text_a), _fire_times(text_b)
     assert len(fired_a) >= 4 and len(fired_b) >= 2
     assert max(fired_a) < killed_wall < min(fired_b)  # never both at once
