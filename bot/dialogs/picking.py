@@ -34,9 +34,14 @@ def list_targets(state: DialogState, ctx: Context, page: int = 0) -> Outcome:
     pages = max(1, -(-len(todo) // PAGE_SIZE))
     page = page % pages
     listed = todo[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    villages = all(t.kind == "village" for t in todo)
-    header = prompts.PICK_HEADER_VILLAGE if villages else prompts.PICK_HEADER
-    reply = render.target_list(listed, header.format(left=len(todo)), pages > 1, ctx.zone)
+    places = sum(t.kind == "place" for t in todo)
+    if all(t.kind == "village" for t in todo):
+        header = prompts.PICK_HEADER_VILLAGE.format(left=len(todo))
+    elif places:
+        header = prompts.PICK_HEADER_MIXED.format(households=len(todo) - places, places=places)
+    else:
+        header = prompts.PICK_HEADER.format(left=len(todo))
+    reply = render.target_list(listed, header, pages > 1, ctx.zone)
     new = state.with_(step=st.PICK_TARGET, shown=tuple(t.id for t in listed), page=page)
     return Outcome(new, (reply,))
 

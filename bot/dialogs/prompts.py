@@ -59,6 +59,10 @@ FIELD_ERROR = "第{n}项「{label}」：{error}"
 
 # --- picking a target -------------------------------------------------------------
 PICK_HEADER = "待走访（共{left}户，重点对象优先）：回复编号或户主名/门牌"
+# Households and places (shops, schools, companies…) on one list: each counted in its word.
+PICK_HEADER_MIXED = (
+    "待走访（共{households}户、{places}处单位或商铺，重点对象优先）：回复编号或名称/门牌"
+)
 PICK_HEADER_VILLAGE = "待填报村（社区）调查表（共{left}个）：回复编号或村（社区）名"
 PICK_LINE = "{n}. {name} {place}{key}{extra}"
 PICK_MORE = "回复「更多」看下一页；名单外的户回复「新增」。"

@@ -48,6 +48,13 @@ def test_the_village_record_is_not_a_household_to_visit(runtime: Runtime, wc: We
     assert "共应走访 3 户" in progress
 
 
+def test_the_pick_list_counts_households_and_places_apart(runtime: Runtime, wc: WecomTestClient):
+    roster = seed(runtime)
+    add_shop(runtime, roster.campaign_id, roster.cadre_id)
+    listing = wc.say(CADRE, "走访")
+    assert listing.startswith("待走访（共3户、1处单位或商铺") and "桃源粮油店" in listing
+
+
 def test_a_shop_missed_twice_is_not_a_household_in_the_leaders_note(
     runtime: Runtime, wc: WecomTestClient
 ) -> None:
