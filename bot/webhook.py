@@ -61,7 +61,12 @@ def _params(*names: str) -> list[str]:
 def _body(limit: int) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise CallbackError(400, "body too large")
-    body = request.stream.read(limit + 1)
+    try:
+        body = request.stream.read(limit + 1)
+    except OSError:
+        # The client went away mid-body, or the slow-client deadline cut it (gunicorn's
+        # NoMoreData is an OSError too): a refusal, not a server error with a traceback.
+        raise CallbackError(400, "client disconnected before the body was read") from None
     if len(body) > limit:
         raise CallbackError(400, "body too large")
     return body

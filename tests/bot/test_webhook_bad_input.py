@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 
+import flask
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 
+from bot import webhook
 from bot.callback_client import SignedCallback
 from bot.runtime import Runtime
-from bot.wecom import signature
+from bot.wecom import CallbackError, signature
 from storage.models import AuditLog, DialogSession, InboundMessage
 from tests.wecom_helpers import WecomTestClient
 
@@ -132,3 +135,21 @@ def test_a_userid_longer_than_wecom_allows_is_400_and_writes_nothing(
     assert_refused(wc.post(wc.signer.text("u" * 65, "帮助")), 400)
     assert nothing_written(runtime)
     assert wc.post(wc.signer.text("u" * 64, "帮助")).status_code == 200
+
+
+class _ResetStream:
+    """A request body whose client hangs up part way (what a cut slow client looks like
+    under gunicorn: the socket read raises)."""
+
+    def read(self, *_: object) -> bytes:
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+
+def test_a_client_that_hangs_up_mid_body_is_a_refusal_not_a_server_error(app: Flask) -> None:
+    """Under gunicorn the body's socket read raises when a slow client is cut; that was an
+    unhandled exception with a traceback in the log (seen by tests/bot/test_slow_clients)."""
+    with app.test_request_context("/wecom/callback", method="POST", data=b"<xml/>"):
+        flask.request._get_current_object().__dict__["stream"] = _ResetStream()  # type: ignore[attr-defined]
+        with pytest.raises(CallbackError) as refused:
+            webhook._body(1024)
+    assert refused.value.status == 400
