@@ -24,8 +24,9 @@ from storage.exports import effort_labels as E
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Merge, Row, Sheet
 from storage.exports.lookup import unit_names
+from storage.exports.problem_lists import problem_states_of
 from storage.exports.score_tables import scope_cadres
-from storage.facts.scores import CLOSED
+from storage.facts import EXPLAINED, PENDING, SOLVED
 from storage.models import Problem, Visit
 from storage.vocab import CATEGORIES_CHANGZHOU, OUTCOME_AWAY, OUTCOME_PHONE, OUTCOME_VISITED
 
@@ -39,12 +40,10 @@ def _problems_by(session: Session, req: ExportRequest, cadre_ids: list[int]) -> 
     return [p for p in session.scalars(query) if req.in_period(p.created_at)]
 
 
-def _closed(p: Problem, req: ExportRequest) -> bool:
-    return (
-        p.status in CLOSED
-        and p.closed_at is not None
-        and (req.until is None or p.closed_at < req.until)
-    )
+def _states(session: Session, req: ExportRequest, problems: list[Problem]) -> dict[int, str]:
+    """Each problem's bucket (待解决 / 已解决 / 已解释) as of the period's end, from the
+    fact layer (docs/facts.md: a 回访 keeps the bucket it closed in)."""
+    return {s.id: s.bucket for s in problem_states_of(session, req, problems)}
 
 
 def build_cadre_summary(session: Session, req: ExportRequest) -> Sheet:
@@ -65,8 +64,10 @@ def build_cadre_summary(session: Session, req: ExportRequest) -> Sheet:
     for (cadre_id, _), outcome in best.items():
         reached[cadre_id][outcome] += 1
     found: dict[int, list[Problem]] = defaultdict(list)
-    for p in _problems_by(session, req, ids):
+    problems = _problems_by(session, req, ids)
+    for p in problems:
         found[p.found_by_id].append(p)
+    bucket = _states(session, req, problems)
     units = unit_names(session)
     rows: list[Row] = []
     sums = [0] * 9
@@ -74,7 +75,7 @@ def build_cadre_summary(session: Session, req: ExportRequest) -> Sheet:
         r, mine = reached[c.id], found[c.id]
         disputes = sum(p.kind in DISPUTES for p in mine)
         suggestions = sum(p.kind in SUGGESTIONS for p in mine)
-        closed = sum(_closed(p, req) for p in mine)
+        closed = sum(bucket.get(p.id, PENDING) != PENDING for p in mine)
         figures = (
             r[OUTCOME_VISITED],
             r[OUTCOME_PHONE],
@@ -109,8 +110,10 @@ def build_cadre_summary(session: Session, req: ExportRequest) -> Sheet:
 def build_line_summary(session: Session, req: ExportRequest) -> Sheet:
     cadres = {c.id: c for c in scope_cadres(session, req)}
     by_unit: dict[int, list[Problem]] = defaultdict(list)
-    for p in _problems_by(session, req, sorted(cadres)):
+    problems = _problems_by(session, req, sorted(cadres))
+    for p in problems:
         by_unit[cadres[p.found_by_id].unit_id].append(p)
+    states = {s.id: s for s in problem_states_of(session, req, problems)}
     units = unit_names(session)
     cats = len(CATEGORIES_CHANGZHOU)
     rows: list[Row] = []
@@ -118,14 +121,11 @@ def build_line_summary(session: Session, req: ExportRequest) -> Sheet:
     for n, unit_id in enumerate(sorted(by_unit, key=lambda u: units[u]), start=1):
         mine = by_unit[unit_id]
         per_cat = [sum(_category(p) == c for p in mine) for c in CATEGORIES_CHANGZHOU]
-        solved = sum(_closed(p, req) and p.status != "explained" for p in mine)
-        explained = sum(_closed(p, req) and p.status == "explained" for p in mine)
-        open_ = [p for p in mine if not _closed(p, req)]
-        overdue = sum(
-            p.deadline is not None and req.until is not None and p.deadline < req.until
-            for p in open_
-        )
-        figures = (len(mine), *per_cat, solved, explained, len(open_), overdue)
+        mine_states = [states[p.id] for p in mine if p.id in states]
+        solved = sum(st.bucket == SOLVED for st in mine_states)
+        explained = sum(st.bucket == EXPLAINED for st in mine_states)
+        overdue = sum(st.overdue for st in mine_states)
+        figures = (len(mine), *per_cat, solved, explained, len(mine) - solved - explained, overdue)
         sums = [a + b for a, b in zip(sums, figures, strict=True)]
         rows.append((n, units[unit_id], *figures))
     width = 3 + cats + 4
