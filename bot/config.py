@@ -203,11 +203,6 @@ class Config:
     # One line per deprecated key found (the CLI prints them on stderr).
     deprecations: tuple[str, ...] = ()
 
-    @property
-    def timezone(self) -> str:
-        """The campaign's time zone name (``[campaign] timezone``)."""
-        return self.campaign.timezone
-
 
 def resolve_path(cli_path: str | None, environ: dict[str, str] | None = None) -> Path:
     """Pick the config file: the CLI flag, then $MINQING_CONFIG, then ./config.toml."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,9 +12,9 @@ from bot.dialogs import engine
 from bot.dialogs.contracts import Context, Effect, Message, Progress, Reply, TargetInfo
 from bot.dialogs.state import DialogState
 from bot.dialogs.template import Template, load_named
+from tests.conftest import ZONE
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-ZONE = ZoneInfo("Asia/Shanghai")  # the default [campaign] timezone
 
 TARGETS = (
     TargetInfo(1, "张三", "15号", "3组", "13800000001", False, ("一般农户",)),
