@@ -42,8 +42,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.callback_client import CallbackSigner, SignedCallback  # noqa: E402
-from bot.wecom import CallbackCrypto  # noqa: E402
+from bot.devtools.callback_client import CallbackSigner, SignedCallback  # noqa: E402
+from bot.wecom.crypto import CallbackCrypto  # noqa: E402
 from storage import schema  # noqa: E402
 from storage.db import make_engine, session_factory, unit_of_work  # noqa: E402
 from storage.models import Cadre, Unit  # noqa: E402
@@ -65,8 +65,8 @@ import threading
 import flask
 from sqlalchemy import event
 from bot.app import create_app
-from bot import webhook
-from bot.server import serve
+from bot.gateway import webhook
+from bot.gateway.server import serve
 
 def factory():
     app = create_app()

@@ -15,7 +15,7 @@ from flask import Flask, Response
 from sqlalchemy import text
 
 from bot import config as config_mod
-from bot import webhook
+from bot.gateway import webhook
 from bot.handlers.router import Handler
 from bot.runtime import Runtime
 

@@ -34,7 +34,7 @@ from storage.vocab import OUTCOME_APPOINTMENT
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
-    from bot.wecom_api import WecomClient
+    from bot.wecom.client import WecomClient
 
 log = logging.getLogger("minqing.jobs.visits")
 
@@ -153,8 +153,8 @@ def download_visit_media(
     runtime: Runtime, now: datetime, client: WecomClient | None = None, limit: int = 20
 ) -> int:
     """Fetch photos not downloaded yet (received in the last 3 days); returns how many."""
-    from bot.wecom_api import WecomApiError, WecomNetworkError
-    from bot.wecom_tokens import make_client
+    from bot.wecom.client import WecomApiError, WecomNetworkError
+    from bot.wecom.tokens import make_client
 
     with runtime.unit_of_work() as s:
         pending = [

@@ -1,6 +1,6 @@
 """The outbox: every message to WeCom is a row written in the caller's transaction.
 
-A sender worker (``bot.outbox_worker``) delivers due rows, retries with backoff and
+A sender worker (``bot.outbox.worker``) delivers due rows, retries with backoff and
 marks a row failed after the configured number of tries. Nothing here commits.
 
 Payloads are WeCom API bodies without ``agentid`` (the sender adds it), e.g.

@@ -22,13 +22,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.app import create_app
-from bot.callback_client import CallbackSigner
-from bot.fakewecom import RunningFake
+from bot.devtools.callback_client import CallbackSigner
+from bot.devtools.fakewecom import RunningFake
+from bot.devtools.simulator import Simulator, play
 from bot.handlers.router import Handler
-from bot.outbox_worker import drain_once
+from bot.outbox.worker import drain_once
 from bot.runtime import Runtime
-from bot.simulator import Simulator, play
-from bot.wecom import CallbackCrypto
+from bot.wecom.crypto import CallbackCrypto
 from tests.wecom_helpers import serve_in_thread
 
 

@@ -34,8 +34,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from bot.callback_client import CallbackSigner, SignedCallback
-from bot.wecom import CallbackCrypto
+from bot.devtools.callback_client import CallbackSigner, SignedCallback
+from bot.wecom.crypto import CallbackCrypto
 from storage.models import Cadre, Unit
 from tests.conftest import FROZEN_NOW, TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
 

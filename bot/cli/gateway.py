@@ -13,9 +13,9 @@ import click
 from sqlalchemy import select
 
 from bot import config as config_mod
-from bot import redact
 from bot.cli.base import CliState, cli, pass_state
-from bot.server import setup_logging
+from bot.gateway.server import setup_logging
+from bot.wecom import redact
 from storage.models import OutboxMessage
 
 
@@ -60,7 +60,7 @@ def serve_cmd(
     with_worker: bool,
 ) -> None:
     """Serve the WeCom callback (gunicorn) on /wecom/callback and /healthz."""
-    from bot.server import serve
+    from bot.gateway.server import serve
 
     path = _config_path(state)
     cfg = state.config()
@@ -88,7 +88,7 @@ def serve_cmd(
 @pass_state
 def outbox_worker_cmd(state: CliState, poll: float, once: bool) -> None:
     """Send queued messages to WeCom, retrying with backoff (several may run at once)."""
-    from bot import outbox_worker
+    from bot.outbox import worker as outbox_worker
 
     setup_logging()
     rt = state.runtime()
@@ -192,13 +192,13 @@ def fake_wecom_cmd(
 ) -> None:
     """Run a local fake of the WeCom API (for the demo, the simulator and tests)."""
     if show_chat is not None:
-        from bot.simulator_cli import show_chat_messages
+        from bot.devtools.simulator_cli import show_chat_messages
 
         base = url or state.config().wecom.api_base_url
         sys.exit(show_chat_messages(base, show_chat, follow))
     from werkzeug.serving import run_simple
 
-    from bot.fakewecom import create_fake_app
+    from bot.devtools.fakewecom import create_fake_app
 
     setup_logging()
     run_simple(host, port, create_fake_app(secret=secret), threaded=True, use_reloader=False)
@@ -221,7 +221,7 @@ def simulate_cmd(
     state: CliState, userid: str, url: str | None, fake_url: str | None, script: Path | None
 ) -> None:
     """Chat with the running bot as USER, through real encrypted callbacks."""
-    from bot.simulator_cli import run_simulator
+    from bot.devtools.simulator_cli import run_simulator
 
     code = run_simulator(state.config(), userid, url, fake_url, script)
     sys.exit(code)
@@ -250,6 +250,6 @@ def simulate_cmd(
 )
 def demo_cmd(port: int | None, script: Path | None, userid: str, fresh: bool) -> None:
     """Start everything locally (./var, fake WeCom, webhook, sender) and chat as demo_cadre."""
-    from bot.demo import run_demo
+    from bot.devtools.demo import run_demo
 
     sys.exit(run_demo(port, script, user=userid, fresh=fresh))

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import inspect, text
 
-from bot import redact
 from bot.cli.base import CliState, cli, parse_now, pass_state
 from bot.logsafe import one_line_handler
+from bot.wecom import redact
 from scheduler import registry, review
 from scheduler.base import iso_week, local_today, week_bounds
 from scheduler.runner import (

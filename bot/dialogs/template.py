@@ -18,7 +18,7 @@ from typing import Any
 from bot.dialogs import expr
 
 # The ledger's vocabularies. bot/dialogs may not import storage (tests/test_architecture.py),
-# so they are repeated here; tests/dialogs/test_template.py keeps them equal to storage.vocab.
+# so they are repeated here; tests/bot/dialogs/test_template.py keeps them equal to storage.vocab.
 PROBLEM_KINDS = ("困难需求", "意见建议", "矛盾纠纷", "安全隐患", "信访诉求", "政策咨询")
 CATEGORIES_CHANGZHOU = (
     "房屋土地",

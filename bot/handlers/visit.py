@@ -1,6 +1,6 @@
 """The visit handler: 走访 and everything said during a visit goes through the dialog engine.
 
-One callback = one unit of work (owned by :mod:`bot.inbound`): load the user's
+One callback = one unit of work (owned by :mod:`bot.gateway.apply`): load the user's
 session row (already locked), run ``engine.step``, then store the new state AND
 carry out the effects (visit rows, problems, photos, messages to the leader) in the
 same transaction, so a crash between two messages loses nothing and saves nothing

@@ -16,7 +16,7 @@ from flask import Flask
 
 from bot import config as config_mod
 from bot.app import create_app
-from bot.fakewecom import RunningFake, start_in_thread
+from bot.devtools.fakewecom import RunningFake, start_in_thread
 from bot.runtime import Runtime
 from tests.conftest import config_dict
 from tests.wecom_helpers import MutableClock, WecomTestClient, add_cadre

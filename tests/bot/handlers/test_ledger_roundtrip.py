@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot import config as config_mod
-from bot.fakewecom import RunningFake
+from bot.devtools.fakewecom import RunningFake
 from bot.runtime import Runtime
 from storage.models import OutboxMessage, Problem, Unit
 from storage.problems import history

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from bot import config as config_mod
-from bot.fakewecom import RunningFake
+from bot.devtools.fakewecom import RunningFake
 from bot.runtime import Runtime
 from tests.bot.conftest import MutableClock
 from tests.bot.handlers.roster import CADRE, seed

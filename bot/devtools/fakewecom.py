@@ -1,0 +1,299 @@
+"""A local stand-in for the WeCom server API, for the demo, the simulator and tests.
+
+Serves ``/cgi-bin/`` gettoken, message/send, message/update_template_card,
+appchat/create, appchat/send, media/upload, media/get and webhook/send (group
+robot), records every call in memory (one process: run it with threads, not
+workers), and answers like WeCom (``errcode``/``errmsg``). Control endpoints:
+
+- ``GET /fake/messages?touser=U&since=SEQ`` → calls that reach user U (JSON list);
+  ``?chat=ID`` → what reached group chat ID (an appchat id or a robot key);
+  neither → every call. Each record has ``seq``, ``api``, ``body``, ``to`` and,
+  for an image or file message, ``media_size`` (bytes).
+- ``GET /fake/stats`` → ``{"gettoken": n, "calls": n, "deliveries": n,
+  "duplicates": n}``: a ``message/send`` with ``enable_duplicate_check`` that repeats
+  one delivered within its ``duplicate_check_interval`` (same recipients, agent and
+  content) is answered ok and not delivered again, like WeCom does.
+- ``POST /fake/control`` with ``{"errcode": 45009, "count": 3}`` (next 3 API calls
+  fail with that errcode), ``{"delay_seconds": 2, "count": 1}`` (answer late,
+  nothing done until then), ``{"slow_answer_seconds": 4, "count": 1}`` (deliver
+  at once, answer late: a client that times out does not know it was delivered),
+  ``{"expire_tokens": true}`` (every issued token becomes invalid: 42001), or
+  ``{"reset": true}``.
+
+``create_fake_app(secret=...)`` makes gettoken refuse any other corpsecret (40001).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from bot.wecom import redact
+
+OK = {"errcode": 0, "errmsg": "ok"}
+DELIVERING_APIS = ("message/send", "appchat/send", "webhook/send")
+
+
+@dataclass
+class FakeState:
+    secret: str | None = None
+    records: list[dict[str, Any]] = field(default_factory=list)
+    tokens: set[str] = field(default_factory=set)
+    media: dict[str, bytes] = field(default_factory=dict)
+    gettoken_calls: int = 0
+    fail_errcode: int = 0
+    fail_count: int = 0
+    delay_seconds: float = 0.0
+    delay_count: int = 0
+    slow_answer_seconds: float = 0.0
+    slow_answer_count: int = 0
+    duplicates: int = 0
+    # (recipients, agentid, content) of checked sends → when delivered (monotonic seconds)
+    delivered_at: dict[str, float] = field(default_factory=dict)
+    monotonic: Callable[[], float] = time.monotonic
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def record(self, api: str, body: dict[str, Any], recipients: list[str]) -> dict[str, Any]:
+        with self.lock:
+            entry = {"seq": next(self._seq), "api": api, "body": body, "to": recipients}
+            size = self._media_size(body)
+            if size is not None:
+                entry["media_size"] = size
+            self.records.append(entry)
+            return entry
+
+    def _media_size(self, body: dict[str, Any]) -> int | None:
+        """Bytes of the file an image/file message refers to (uploaded or inline)."""
+        kind = body.get("msgtype")
+        media = body.get(kind) if kind in ("image", "file", "voice", "video") else None
+        if not isinstance(media, dict):
+            return None
+        if "base64" in media:
+            return len(base64.b64decode(str(media["base64"]) or b""))
+        known = self.media.get(str(media.get("media_id", "")))
+        return len(known) if known is not None else None
+
+    def is_duplicate(self, body: dict[str, Any]) -> bool:
+        """A checked message/send that repeats one delivered within its interval."""
+        if not body.get("enable_duplicate_check"):
+            return False
+        interval = float(body.get("duplicate_check_interval", 1800) or 1800)
+        content = {k: v for k, v in body.items() if k not in ("duplicate_check_interval",)}
+        key = json.dumps(content, sort_keys=True, ensure_ascii=False)
+        with self.lock:
+            now = self.monotonic()
+            last = self.delivered_at.get(key)
+            if last is not None and now - last < interval:
+                self.duplicates += 1
+                return True
+            self.delivered_at[key] = now
+            return False
+
+    def slow_answer(self) -> None:
+        """After the work is done: wait before answering, if a slow answer is due."""
+        with self.lock:
+            delay = self.slow_answer_seconds if self.slow_answer_count > 0 else 0.0
+            self.slow_answer_count = max(0, self.slow_answer_count - 1)
+        if delay:
+            time.sleep(delay)
+
+    def injected_failure(self) -> dict[str, Any] | None:
+        """Apply a pending delay; return the error answer if a failure is due."""
+        with self.lock:
+            delay = self.delay_seconds if self.delay_count > 0 else 0.0
+            self.delay_count = max(0, self.delay_count - 1)
+            failure = None
+            if self.fail_count > 0:
+                self.fail_count -= 1
+                failure = {"errcode": self.fail_errcode, "errmsg": "injected failure (fake wecom)"}
+        if delay:
+            time.sleep(delay)
+        return failure
+
+
+def _recipients(api: str, body: dict[str, Any]) -> list[str]:
+    if api == "message/update_template_card":
+        return [str(u) for u in body.get("userids", [])]
+    if api == "message/send":
+        return [u for u in str(body.get("touser", "")).split("|") if u]
+    if api == "appchat/send":
+        return [f"chat:{body.get('chatid', '')}"]
+    if api == "appchat/create":
+        return [f"chat:{body.get('chatid', '')}"]
+    return []
+
+
+def create_fake_app(secret: str | None = None, state: FakeState | None = None) -> Flask:
+    st = state or FakeState(secret=secret)
+    app = Flask(__name__)
+    app.extensions["fakewecom"] = st
+
+    def token_error() -> dict[str, Any] | None:
+        token = request.args.get("access_token", "")
+        if not token:
+            return {"errcode": 41001, "errmsg": "access_token missing"}
+        if token not in st.tokens:
+            return {"errcode": 42001, "errmsg": "access_token expired"}
+        return None
+
+    @app.get("/cgi-bin/gettoken")
+    def gettoken() -> Response:
+        with st.lock:
+            st.gettoken_calls += 1
+            if st.secret is not None and request.args.get("corpsecret") != st.secret:
+                return jsonify({"errcode": 40001, "errmsg": "invalid credential"})
+            token = f"fake-token-{st.gettoken_calls}"
+            st.tokens.add(token)
+        return jsonify({**OK, "access_token": token, "expires_in": 7200})
+
+    @app.post("/cgi-bin/<path:api>")
+    def api_post(api: str) -> Response:
+        if api == "webhook/send":
+            failure = st.injected_failure()
+            if failure:
+                return jsonify(failure)
+            body = request.get_json(force=True, silent=True) or {}
+            st.record(api, body, [f"robot:{request.args.get('key', '')}"])
+            st.slow_answer()
+            return jsonify(OK)
+        bad = token_error() or st.injected_failure()
+        if bad:
+            return jsonify(bad)
+        if api == "media/upload":
+            upload = request.files.get("media")
+            content = upload.read() if upload else b""
+            media_id = "media-" + hashlib.sha1(content).hexdigest()[:16]
+            with st.lock:
+                st.media[media_id] = content
+            name = upload.filename if upload else ""
+            st.record(
+                api,
+                {"type": request.args.get("type", ""), "filename": name, "size": len(content)},
+                [],
+            )
+            return jsonify({**OK, "type": request.args.get("type", ""), "media_id": media_id})
+        if api not in (
+            "message/send",
+            "message/update_template_card",
+            "appchat/create",
+            "appchat/send",
+        ):
+            return jsonify({"errcode": 60011, "errmsg": f"fake wecom does not implement {api}"})
+        body = request.get_json(force=True, silent=True) or {}
+        answer: dict[str, Any] = dict(OK)
+        if api == "message/send" and st.is_duplicate(body):
+            st.slow_answer()
+            return jsonify({**answer, "invaliduser": "", "msgid": "duplicate"})
+        st.record(api, body, _recipients(api, body))
+        if api == "message/send":
+            answer.update(invaliduser="", msgid=f"msg{len(st.records)}")
+        if api == "appchat/create":
+            answer["chatid"] = body.get("chatid") or f"chat{len(st.records)}"
+        st.slow_answer()
+        return jsonify(answer)
+
+    @app.get("/cgi-bin/media/get")
+    def media_get() -> Response:
+        bad = token_error() or st.injected_failure()
+        if bad:
+            return jsonify(bad)
+        media_id = request.args.get("media_id", "")
+        content = st.media.get(media_id) or fake_jpeg(media_id)
+        return Response(content, 200, mimetype="image/jpeg")
+
+    @app.get("/fake/messages")
+    def messages() -> Response | tuple[Response, int]:
+        touser = request.args.get("touser", "")
+        chat = request.args.get("chat", "")
+        wanted = {f"chat:{chat}", f"robot:{chat}"} if chat else {touser} if touser else set()
+        try:
+            since = int(request.args.get("since", "0") or 0)
+        except ValueError:
+            return jsonify({"errcode": 40058, "errmsg": "since must be a number"}), 400
+        with st.lock:
+            found = [
+                r
+                for r in st.records
+                if r["seq"] > since and (not wanted or wanted.intersection(r["to"]))
+            ]
+        return jsonify(found)
+
+    @app.get("/fake/stats")
+    def stats() -> Response:
+        with st.lock:
+            deliveries = sum(1 for r in st.records if r["api"] in DELIVERING_APIS)
+            return jsonify(
+                {
+                    "gettoken": st.gettoken_calls,
+                    "calls": len(st.records),
+                    "deliveries": deliveries,
+                    "duplicates": st.duplicates,
+                }
+            )
+
+    @app.post("/fake/control")
+    def control() -> Response:
+        cmd = request.get_json(force=True, silent=True) or {}
+        with st.lock:
+            if cmd.get("reset"):
+                st.fail_count = st.delay_count = st.slow_answer_count = 0
+                st.fail_errcode, st.delay_seconds, st.slow_answer_seconds = 0, 0.0, 0.0
+            if "errcode" in cmd:
+                st.fail_errcode = int(cmd["errcode"])
+                st.fail_count = int(cmd.get("count", 1))
+            if "delay_seconds" in cmd:
+                st.delay_seconds = float(cmd["delay_seconds"])
+                st.delay_count = int(cmd.get("count", 1))
+            if "slow_answer_seconds" in cmd:
+                st.slow_answer_seconds = float(cmd["slow_answer_seconds"])
+                st.slow_answer_count = int(cmd.get("count", 1))
+            if cmd.get("expire_tokens"):
+                st.tokens.clear()
+        return jsonify(OK)
+
+    return app
+
+
+def fake_jpeg(media_id: str) -> bytes:
+    """A few deterministic bytes standing in for a photo the user sent."""
+    return b"\xff\xd8\xff\xe0FAKEJPEG:" + media_id.encode() + b"\xff\xd9"
+
+
+@dataclass
+class RunningFake:
+    """A fake WeCom served from a background thread (tests, benchmarks)."""
+
+    server: BaseWSGIServer
+    thread: threading.Thread
+    state: FakeState
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+def start_in_thread(secret: str | None = None) -> RunningFake:
+    """Serve a fresh fake on 127.0.0.1 on a free port, in a daemon thread."""
+    state = FakeState(secret=secret)
+    redact.install(("werkzeug",))  # its access log shows gettoken's corpsecret
+    server = make_server("127.0.0.1", 0, create_fake_app(state=state), threaded=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), daemon=True, name="fake-wecom"
+    )
+    thread.start()
+    return RunningFake(server, thread, state)

@@ -1,0 +1,87 @@
+"""Serving the app under gunicorn, programmatically (``minqing serve``).
+
+Each gunicorn worker builds its own app (and database engine) after the fork by
+calling ``create_app()``, which reads ``$MINQING_CONFIG``: nothing is shared
+between workers but the database.
+
+Slow clients: the worker class is gthread with a per-request deadline
+(:mod:`bot.gateway.http_worker`), many threads (a thread waiting on a socket costs little) and
+a short keep-alive, so a few dozen connections trickling bytes cannot starve /healthz
+or WeCom's callbacks. Production still puts a reverse proxy (nginx) in front, which
+buffers whole requests before they reach gunicorn (README, "Production").
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from bot.gateway.http_worker import TIMEOUT_ENV
+from bot.logsafe import one_line_handler
+from bot.wecom import redact
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    """Root logging to stderr, every message on one line (see :mod:`bot.logsafe`), with
+    secrets masked (see :mod:`bot.wecom.redact`)."""
+    logging.basicConfig(level=level, handlers=[one_line_handler()])
+    redact.protect_handlers()
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn with options from Python and an app built in each worker."""
+
+    def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
+        self.factory = factory
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.factory()
+
+
+def serve(
+    config_path: str,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int = 64,
+    factory: Callable[[], Flask] | None = None,
+    request_timeout: float = 10.0,
+) -> None:
+    """Run gunicorn in the foreground until SIGTERM/SIGINT.
+
+    ``threads`` per worker process; ``request_timeout`` seconds for each request from
+    its first byte to its last response byte (slower ones are cut).
+    """
+    os.environ["MINQING_CONFIG"] = os.path.abspath(config_path)
+    os.environ[TIMEOUT_ENV] = str(request_timeout)  # read by each forked worker
+    if factory is None:
+        from bot.app import create_app
+
+        factory = create_app
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "bot.gateway.http_worker.DeadlineThreadWorker",
+        # Connections beyond threads wait in the event loop (idle or kept alive).
+        "worker_connections": max(1000, threads * 4),
+        "keepalive": 2,  # an idle kept-alive connection is closed after 2 s
+        "timeout": 30,  # a worker whose main loop is stuck this long is restarted
+        "graceful_timeout": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "minqing",
+    }
+    GunicornServer(factory, options).run()

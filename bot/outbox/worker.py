@@ -1,0 +1,239 @@
+"""The outbox sender: delivers due ``outbox`` rows through the WeCom API, never drops one.
+
+One pass (:func:`drain_once`):
+
+1. Claim a batch of due rows in a short transaction (PostgreSQL ``FOR UPDATE SKIP
+   LOCKED``, so several workers never take the same row; SQLite's ``BEGIN
+   IMMEDIATE`` serialises claimers). Claiming counts the attempt and pushes
+   ``next_attempt_at`` a lease ahead, so a worker that dies mid-send only delays
+   its rows.
+2. Send each row (no transaction open while talking to WeCom). A payload with
+   ``_upload`` (the weekly chart) is uploaded first (:mod:`bot.outbox.media`); the
+   media_id is remembered in the row so a retry does not upload again.
+3. Record the outcome: ``sent``; or, on a network error or a retry-later errcode
+   (45009/45033 rate limits, -1 busy, token trouble after the one refresh, 60020
+   untrusted IP), back off exponentially (``[outbox]`` base/max, at least 60 s
+   after a rate limit; a read timeout too: WeCom may have delivered, and drops the
+   later resend through ``enable_duplicate_check``); ``failed`` after ``max_attempts`` or on an error that
+   retrying cannot fix. ``minqing outbox --retry ID`` puts a row back in the queue.
+
+:func:`run` loops passes until a stop event is set.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from bot.config import OutboxConfig
+from bot.outbox import media as outbox_media
+from bot.runtime import Runtime
+from bot.wecom.client import WecomApiError, WecomClient, WecomNetworkError
+from bot.wecom.tokens import make_client
+from storage.models import OutboxMessage
+
+log = logging.getLogger("minqing.outbox")
+CLAIM_LEASE = timedelta(minutes=5)
+SEND_WITHIN = CLAIM_LEASE / 2  # a claimed row is sent only this soon after its claim
+RATE_LIMIT_BACKOFF = timedelta(seconds=60)
+RATE_LIMIT_ERRCODES = frozenset({45009, 45033})
+MIN_BACKOFF = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    channel: str
+    recipient: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DrainCounts:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    def __add__(self, other: DrainCounts) -> DrainCounts:
+        return DrainCounts(
+            self.sent + other.sent, self.retrying + other.retrying, self.failed + other.failed
+        )
+
+
+def backoff(attempts: int, cfg: OutboxConfig, rate_limited: bool = False) -> timedelta:
+    """Delay before the next try after ``attempts`` tries: base·2^(n-1), capped."""
+    seconds = min(cfg.base_backoff_seconds * 2 ** max(0, attempts - 1), cfg.max_backoff_seconds)
+    delay = max(timedelta(seconds=seconds), MIN_BACKOFF)
+    return max(delay, RATE_LIMIT_BACKOFF) if rate_limited else delay
+
+
+def claim(runtime: Runtime, now: datetime, limit: int) -> list[Claimed]:
+    """Take up to ``limit`` due rows for this worker (attempt counted, lease set).
+
+    The parts of one logical message (rows sharing a ``group_key``: a split text, a
+    confirm card after its summary) go out in the order they were queued: a row
+    waits while an older pending row of its group exists. Nothing else waits: a
+    person's reminder queued for next week, or a message backing off after an
+    error, holds back none of their other messages. A row that can never be sent
+    stops blocking its group once it is marked failed.
+    """
+    older = aliased(OutboxMessage)
+    queued_before = (
+        select(older.id)
+        .where(
+            older.group_key == OutboxMessage.group_key,
+            older.status == "pending",
+            older.id < OutboxMessage.id,
+        )
+        .exists()
+    )
+    with runtime.unit_of_work() as s:
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at <= now,
+                ~queued_before,
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        if s.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = s.scalars(query).all()
+        for row in rows:
+            row.attempts += 1
+            row.next_attempt_at = now + CLAIM_LEASE
+        return [Claimed(r.id, r.channel, r.recipient, dict(r.payload), r.attempts) for r in rows]
+
+
+def deliver(client: WecomClient, item: Claimed) -> str:
+    """Send one claimed row; returns a note worth keeping (e.g. invalid users) or ''."""
+    if item.channel == "message":
+        answer = client.send_message(item.recipient, item.payload)
+        invalid = answer.get("invaliduser") or answer.get("unlicenseduser") or ""
+        return f"invaliduser: {invalid}" if invalid else ""
+    if item.channel == "appchat":
+        client.appchat_send(item.recipient, item.payload)
+    elif item.channel == "robot":
+        client.robot_send(item.recipient, item.payload)
+    elif item.channel == "update_card":
+        client.update_template_card({"userids": item.recipient.split("|"), **item.payload})
+    else:
+        raise ValueError(f"unknown outbox channel {item.channel!r}")
+    return ""
+
+
+def _remember_media(runtime: Runtime, row_id: int, media_id: str, at: datetime) -> None:
+    """Keep a fresh upload's media_id in the row, so a retry sends it again."""
+    with runtime.unit_of_work() as s:
+        row = s.get(OutboxMessage, row_id)
+        if row is not None and outbox_media.has_upload(row.payload):
+            row.payload = outbox_media.remembered(row.payload, media_id, at)
+
+
+def _record(
+    runtime: Runtime,
+    item: Claimed,
+    error: Exception | None,
+    note: str,
+    sent_payload: dict[str, Any] | None = None,
+) -> str:
+    """Store one send's outcome. After a send of an uploaded file, the row keeps what was
+    sent (with its media_id) instead of the file's bytes."""
+    cfg = runtime.config.outbox
+    now = runtime.clock()
+    with runtime.unit_of_work() as s:
+        row = s.get(OutboxMessage, item.id)
+        if row is None:  # deleted by an admin meanwhile
+            return "gone"
+        if error is None:
+            row.status, row.sent_at, row.last_error = "sent", now, note
+            if sent_payload is not None and outbox_media.has_upload(row.payload):
+                row.payload = sent_payload
+            return "sent"
+        row.last_error = str(error)[:2000]
+        retryable = isinstance(error, WecomNetworkError) or (
+            isinstance(error, WecomApiError) and error.retry_later
+        )
+        stale_media = (
+            isinstance(error, WecomApiError)
+            and error.errcode == outbox_media.INVALID_MEDIA_ERRCODE
+            and outbox_media.has_upload(row.payload)
+        )
+        if stale_media:  # the remembered media_id expired: upload again next time
+            row.payload = outbox_media.forgotten(row.payload)
+            retryable = True
+        if not retryable or item.attempts >= cfg.max_attempts:
+            row.status = "failed"
+            return "failed"
+        limited = isinstance(error, WecomApiError) and error.errcode in RATE_LIMIT_ERRCODES
+        row.next_attempt_at = now + backoff(item.attempts, cfg, rate_limited=limited)
+        return "retrying"
+
+
+def drain_once(runtime: Runtime, client: WecomClient | None = None) -> DrainCounts:
+    """Send every row due now (batch by batch); returns how many were sent/retried/failed."""
+    client = client or make_client(runtime)
+    total = DrainCounts()
+    while True:
+        claimed_at = runtime.clock()
+        batch = claim(runtime, claimed_at, runtime.config.outbox.batch_size)
+        if not batch:
+            return total
+        for item in batch:
+            if runtime.clock() - claimed_at >= SEND_WITHIN:
+                # This batch is slow (WeCom timing out): another worker may take the
+                # rows whose lease runs out, so leave the rest to it rather than
+                # sending them twice. They are sent once the lease has passed.
+                break
+            error: Exception | None = None
+            note = ""
+            payload: dict[str, Any] | None = None
+            try:
+                payload = outbox_media.sendable(
+                    client,
+                    item.channel,
+                    item.payload,
+                    runtime.clock(),
+                    functools.partial(_remember_media, runtime, item.id),
+                )
+                note = deliver(client, replace(item, payload=payload))
+            except (WecomApiError, WecomNetworkError) as exc:
+                error = exc
+            except Exception as exc:  # a malformed payload: keep the row, say why
+                log.exception("outbox row %s: unexpected error", item.id)
+                error = exc
+            outcome = _record(runtime, item, error, note, payload)
+            log.info(
+                "outbox id=%s channel=%s attempt=%s outcome=%s%s",
+                item.id,
+                item.channel,
+                item.attempts,
+                outcome,
+                f" error={error}" if error else "",
+            )
+            total = total + DrainCounts(
+                sent=outcome == "sent", retrying=outcome == "retrying", failed=outcome == "failed"
+            )
+
+
+def run(runtime: Runtime, stop_event: threading.Event, poll_seconds: float = 2.0) -> None:
+    """Drain the outbox every ``poll_seconds`` until ``stop_event`` is set."""
+    client = make_client(runtime)
+    log.info("outbox worker started (poll every %.1fs)", poll_seconds)
+    while not stop_event.is_set():
+        try:
+            drain_once(runtime, client)
+        except Exception:  # the database went away for a moment: keep the worker alive
+            log.exception("outbox pass failed; retrying after the poll interval")
+        stop_event.wait(poll_seconds)
+    log.info("outbox worker stopped")

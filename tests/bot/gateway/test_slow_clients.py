@@ -1,0 +1,213 @@
+"""Slow clients do not take the webhook down.
+
+A REAL ``minqing serve`` (gunicorn, default workers and threads, SQLite) is attacked by
+50 slowloris connections for ~16 s: half trickle a header one byte a second, half send
+their headers and then trickle a body. Meanwhile real encrypted callbacks and /healthz
+probes must all be answered quickly, and every slow connection must be cut by the
+per-request deadline (``[server] request_timeout_seconds``) rather than hold a thread
+for as long as it likes.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot import config as config_mod
+from bot.runtime import Runtime
+from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
+from tests.wecom_helpers import add_cadre, make_signer
+
+ROOT = Path(__file__).resolve().parents[3]
+SLOW_CONNECTIONS = 50
+ATTACK_SECONDS = 16.0
+REQUEST_TIMEOUT = 6  # [server] request_timeout_seconds for this test: well inside the attack
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def minqing_serve(config_file: Path, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``minqing serve`` with its default workers and threads, ready when /healthz is.
+
+    Its log goes to ``log`` (a pipe nobody reads could fill up and stall the server).
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "--config", str(config_file), "serve",
+         "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL, stderr=log.open("wb"), start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, log.read_text(encoding="utf-8", errors="replace")
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, "minqing serve did not come up"
+            time.sleep(0.1)  # polling interval of a readiness wait with a deadline
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+class Slowloris:
+    """Keeps ``count`` connections open, each sending one byte a second; bounded in time.
+
+    Even-numbered connections trickle a never-ending header line, odd ones send complete
+    headers of a 4 000-byte POST and trickle its body. A connection the server closes
+    (it becomes readable: a FIN or an error response) is counted and opened again, as an
+    attacker would.
+    """
+
+    def __init__(self, port: int, count: int, seconds: float) -> None:
+        self.port, self.count, self.seconds = port, count, seconds
+        self.opened = threading.Event()
+        self.stop = threading.Event()
+        self.cut_per_connection = [0] * count
+        self.error: BaseException | None = None
+
+    def _open(self, i: int) -> socket.socket:
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=2)
+        if i % 2 == 0:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        else:
+            s.sendall(
+                b"POST /wecom/callback?msg_signature=x&timestamp=1&nonce=1 HTTP/1.1\r\n"
+                b"Host: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: 4000\r\n\r\n"
+            )
+        return s
+
+    def run(self) -> None:
+        socks: list[socket.socket] = []
+        try:
+            socks = [self._open(i) for i in range(self.count)]
+            self.opened.set()
+            until = time.monotonic() + self.seconds
+            while not self.stop.is_set() and time.monotonic() < until:
+                readable, _, _ = select.select(socks, [], [], 0)
+                for i, s in enumerate(socks):
+                    if s in readable:
+                        self.cut_per_connection[i] += 1
+                        s.close()
+                        socks[i] = self._open(i)
+                        continue
+                    try:
+                        s.send(b"a")
+                    except OSError:
+                        self.cut_per_connection[i] += 1
+                        s.close()
+                        socks[i] = self._open(i)
+                self.stop.wait(1.0)  # the attack's pace: one byte a second per connection
+        except BaseException as exc:  # reported by the test, never swallowed
+            self.error = exc
+            self.opened.set()
+        finally:
+            for s in socks:
+                s.close()
+
+
+def p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+@pytest.fixture
+def sqlite_config(tmp_path: Path, sqlite_template: Path) -> Path:
+    db = tmp_path / "minqing.db"
+    shutil.copy(sqlite_template, db)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[database]\nurl = "sqlite:///{db}"\n\n[wecom]\ncorp_id = "{TEST_CORP_ID}"\n'
+        f'token = "{TEST_TOKEN}"\nencoding_aes_key = "{TEST_AES_KEY}"\nagent_id = 1000002\n\n'
+        f"[server]\nrequest_timeout_seconds = {REQUEST_TIMEOUT}\n",
+        encoding="utf-8",
+    )
+    rt = Runtime.from_config(config_mod.load(path, environ={}))
+    with rt.unit_of_work() as s:
+        add_cadre(s, "zhangsan", name="张三")
+    rt.close()
+    return path
+
+
+@pytest.mark.slow
+def test_callbacks_and_healthz_answer_under_50_slow_connections(
+    sqlite_config: Path, tmp_path: Path
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    signer = make_signer(31)
+    callback_ms: list[float] = []
+    health_ms: list[float] = []
+    failures: list[str] = []
+    log = tmp_path / "serve.log"
+    with minqing_serve(sqlite_config, port, log):
+        attack = Slowloris(port, SLOW_CONNECTIONS, ATTACK_SECONDS)
+        attacker = threading.Thread(target=attack.run, daemon=True)
+        attacker.start()
+        assert attack.opened.wait(10) and attack.error is None, attack.error
+        try:
+            while attacker.is_alive():
+                signer.now += 1
+                cb = signer.text("zhangsan", "帮助")
+                started = time.perf_counter()
+                try:
+                    resp = requests.post(base + cb.path, data=cb.body, timeout=5)
+                    callback_ms.append((time.perf_counter() - started) * 1000)
+                    if resp.status_code != 200 or "可用指令" not in signer.reply_text(resp.content):
+                        failures.append(f"callback: HTTP {resp.status_code}")
+                except requests.RequestException as exc:
+                    failures.append(f"callback: {type(exc).__name__}")
+                started = time.perf_counter()
+                try:
+                    health = requests.get(base + "/healthz", timeout=5)
+                    health_ms.append((time.perf_counter() - started) * 1000)
+                    if health.status_code != 200:
+                        failures.append(f"healthz: HTTP {health.status_code}")
+                except requests.RequestException as exc:
+                    failures.append(f"healthz: {type(exc).__name__}")
+                attack.stop.wait(0.05)  # ~10 probe pairs a second, not a load test
+        finally:
+            attack.stop.set()
+            attacker.join(timeout=10)
+    assert attack.error is None, attack.error
+    cb_p99 = p99(callback_ms) if callback_ms else float("inf")
+    print(
+        f"\nslow clients: {SLOW_CONNECTIONS} connections for {ATTACK_SECONDS:.0f} s; "
+        f"{len(callback_ms)} callbacks p99 {cb_p99:.0f} ms (max {max(callback_ms, default=0):.0f}); "
+        f"{len(health_ms)} /healthz p99 {p99(health_ms) if health_ms else float('inf'):.0f} ms; "
+        f"slow connections cut {sum(attack.cut_per_connection)} times; failures {len(failures)}"
+    )
+    assert failures == [], failures[:10]
+    assert len(callback_ms) >= 50  # the probes really ran throughout the attack
+    assert cb_p99 < 1000, f"callback p99 {cb_p99:.0f} ms"
+    # Every slow connection was cut by the request deadline at least once, and said so.
+    assert min(attack.cut_per_connection) >= 1, attack.cut_per_connection
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "still unfinished after 6 s (slow clients" in text
+    assert "Traceback" not in text, text[-3000:]
