@@ -21,6 +21,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+# Modules outside storage/ type their session parameter with this name, so they need not
+# import sqlalchemy (tests/test_architecture.py).
+__all__ = ["Engine", "Session", "sessionmaker", "make_engine", "session_factory", "unit_of_work"]
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 IDLE_PING_S = 10.0  # pooled PostgreSQL connections idle this long are pinged before use
 
