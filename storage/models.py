@@ -307,7 +307,7 @@ class OutboxMessage(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     # Rows of one logical message (a split text's parts, a card after its summary):
     # sent in id order within the group; rows of different groups never wait for
-    # each other (storage.outbox, bot.outbox.worker.claim).
+    # each other (storage.outbox.enqueue, storage.outbox.claim_due).
     group_key: Mapped[str | None] = mapped_column(String(200), index=True)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

@@ -1,7 +1,8 @@
 """The outbox: every message to WeCom is a row written in the caller's transaction.
 
-A sender worker (``bot.outbox.worker``) delivers due rows, retries with backoff and
-marks a row failed after the configured number of tries. Nothing here commits.
+A sender worker (``bot.outbox.worker``) takes due rows with :func:`claim_due`, sends
+them, and stores each send's result with :func:`record` (it decides; this module
+writes). Nothing here commits: every function runs in the caller's unit of work.
 
 Payloads are WeCom API bodies without ``agentid`` (the sender adds it), e.g.
 ``{"msgtype": "text", "text": {"content": "…"}}``. Channels:
@@ -20,12 +21,13 @@ messages are never held behind a future-dated or backing-off row).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import OutboxMessage
 
@@ -34,6 +36,9 @@ MAX_USERS_PER_SEND = 1000
 # Byte limits (UTF-8) on a message's content, by msgtype.
 CONTENT_LIMITS = {"text": 2048, "markdown": 4096}
 TEXT_LIMIT = CONTENT_LIMITS["text"]
+# A claimed row is due again this long after its claim, so a sender that dies
+# mid-send only delays its rows.
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -171,3 +176,108 @@ def enqueue_to_users(
         if row is not None:
             rows.append(row)
     return rows
+
+
+# Maps a row's stored payload to the one to keep instead; None keeps it.
+PayloadChange = Callable[[dict[str, Any]], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class DueMessage:
+    """One outbox row taken by a sender: what to send, and the attempt it is on."""
+
+    id: int
+    channel: str
+    recipient: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def claim_due(
+    session: Session, now: datetime, limit: int, lease: timedelta = CLAIM_LEASE
+) -> list[DueMessage]:
+    """Take up to ``limit`` rows due at ``now`` for one sender: the attempt is counted
+    and ``next_attempt_at`` pushed ``lease`` ahead. PostgreSQL skips rows another
+    sender has locked (``FOR UPDATE SKIP LOCKED``); SQLite's ``BEGIN IMMEDIATE``
+    serialises claimers. The caller commits (a short unit of work of its own).
+
+    The parts of one logical message (rows sharing a ``group_key``: a split text, a
+    confirm card after its summary) go out in the order they were queued: a row
+    waits while an older pending row of its group exists. Nothing else waits: a
+    person's reminder queued for next week, or a message backing off after an
+    error, holds back none of their other messages. A row that can never be sent
+    stops blocking its group once it is marked failed.
+    """
+    older = aliased(OutboxMessage)
+    queued_before = (
+        select(older.id)
+        .where(
+            older.group_key == OutboxMessage.group_key,
+            older.status == "pending",
+            older.id < OutboxMessage.id,
+        )
+        .exists()
+    )
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+            ~queued_before,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = session.scalars(query).all()
+    for row in rows:
+        row.attempts += 1
+        row.next_attempt_at = now + lease
+    return [DueMessage(r.id, r.channel, r.recipient, dict(r.payload), r.attempts) for r in rows]
+
+
+def record(
+    session: Session,
+    message_id: int,
+    status: str,
+    at: datetime,
+    last_error: str,
+    next_attempt_at: datetime | None = None,
+    payload: PayloadChange | None = None,
+) -> bool:
+    """Store one send's result on row ``message_id``; False if the row is gone (an
+    admin deleted it meanwhile).
+
+    ``status``: ``"sent"`` (``sent_at`` becomes ``at``), ``"failed"``, or
+    ``"pending"`` to try again at ``next_attempt_at``. ``payload``, when given, maps
+    the row's stored payload to the one to keep instead (None: keep it as is), e.g.
+    what was sent in place of an uploaded file's bytes.
+    """
+    if status not in ("sent", "failed", "pending"):
+        raise ValueError(f"unknown outbox status {status!r}")
+    row = session.get(OutboxMessage, message_id)
+    if row is None:
+        return False
+    row.status, row.last_error = status, last_error
+    if status == "sent":
+        row.sent_at = at
+    if next_attempt_at is not None:
+        row.next_attempt_at = next_attempt_at
+    if payload is not None:
+        _change_payload(row, payload)
+    return True
+
+
+def update_payload(session: Session, message_id: int, change: PayloadChange) -> None:
+    """Replace row ``message_id``'s payload by ``change(payload)`` unless that is None
+    (or the row is gone)."""
+    row = session.get(OutboxMessage, message_id)
+    if row is not None:
+        _change_payload(row, change)
+
+
+def _change_payload(row: OutboxMessage, change: PayloadChange) -> None:
+    new = change(row.payload)
+    if new is not None:
+        row.payload = new

@@ -29,31 +29,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
-
 from bot.config import OutboxConfig
 from bot.outbox import media as outbox_media
 from bot.runtime import Runtime
 from bot.wecom.client import WecomApiError, WecomClient, WecomNetworkError
 from bot.wecom.tokens import make_client
-from storage.models import OutboxMessage
+from storage import outbox
+from storage.outbox import CLAIM_LEASE, DueMessage
 
 log = logging.getLogger("minqing.outbox")
-CLAIM_LEASE = timedelta(minutes=5)
 SEND_WITHIN = CLAIM_LEASE / 2  # a claimed row is sent only this soon after its claim
 RATE_LIMIT_BACKOFF = timedelta(seconds=60)
 RATE_LIMIT_ERRCODES = frozenset({45009, 45033})
 MIN_BACKOFF = timedelta(seconds=1)
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    channel: str
-    recipient: str
-    payload: dict[str, Any]
-    attempts: int
 
 
 @dataclass(frozen=True)
@@ -75,47 +63,7 @@ def backoff(attempts: int, cfg: OutboxConfig, rate_limited: bool = False) -> tim
     return max(delay, RATE_LIMIT_BACKOFF) if rate_limited else delay
 
 
-def claim(runtime: Runtime, now: datetime, limit: int) -> list[Claimed]:
-    """Take up to ``limit`` due rows for this worker (attempt counted, lease set).
-
-    The parts of one logical message (rows sharing a ``group_key``: a split text, a
-    confirm card after its summary) go out in the order they were queued: a row
-    waits while an older pending row of its group exists. Nothing else waits: a
-    person's reminder queued for next week, or a message backing off after an
-    error, holds back none of their other messages. A row that can never be sent
-    stops blocking its group once it is marked failed.
-    """
-    older = aliased(OutboxMessage)
-    queued_before = (
-        select(older.id)
-        .where(
-            older.group_key == OutboxMessage.group_key,
-            older.status == "pending",
-            older.id < OutboxMessage.id,
-        )
-        .exists()
-    )
-    with runtime.unit_of_work() as s:
-        query = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == "pending",
-                OutboxMessage.next_attempt_at <= now,
-                ~queued_before,
-            )
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-        )
-        if s.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = s.scalars(query).all()
-        for row in rows:
-            row.attempts += 1
-            row.next_attempt_at = now + CLAIM_LEASE
-        return [Claimed(r.id, r.channel, r.recipient, dict(r.payload), r.attempts) for r in rows]
-
-
-def deliver(client: WecomClient, item: Claimed) -> str:
+def deliver(client: WecomClient, item: DueMessage) -> str:
     """Send one claimed row; returns a note worth keeping (e.g. invalid users) or ''."""
     if item.channel == "message":
         answer = client.send_message(item.recipient, item.payload)
@@ -134,50 +82,63 @@ def deliver(client: WecomClient, item: Claimed) -> str:
 
 def _remember_media(runtime: Runtime, row_id: int, media_id: str, at: datetime) -> None:
     """Keep a fresh upload's media_id in the row, so a retry sends it again."""
+
+    def remember(stored: dict[str, Any]) -> dict[str, Any] | None:
+        if not outbox_media.has_upload(stored):
+            return None
+        return outbox_media.remembered(stored, media_id, at)
+
     with runtime.unit_of_work() as s:
-        row = s.get(OutboxMessage, row_id)
-        if row is not None and outbox_media.has_upload(row.payload):
-            row.payload = outbox_media.remembered(row.payload, media_id, at)
+        outbox.update_payload(s, row_id, remember)
 
 
 def _record(
     runtime: Runtime,
-    item: Claimed,
+    item: DueMessage,
     error: Exception | None,
     note: str,
     sent_payload: dict[str, Any] | None = None,
 ) -> str:
-    """Store one send's outcome. After a send of an uploaded file, the row keeps what was
-    sent (with its media_id) instead of the file's bytes."""
+    """Decide and store one send's outcome (sent | retrying | failed | gone). After a
+    send of an uploaded file, the row keeps what was sent (with its media_id) instead
+    of the file's bytes."""
     cfg = runtime.config.outbox
     now = runtime.clock()
-    with runtime.unit_of_work() as s:
-        row = s.get(OutboxMessage, item.id)
-        if row is None:  # deleted by an admin meanwhile
-            return "gone"
-        if error is None:
-            row.status, row.sent_at, row.last_error = "sent", now, note
-            if sent_payload is not None and outbox_media.has_upload(row.payload):
-                row.payload = sent_payload
-            return "sent"
-        row.last_error = str(error)[:2000]
+
+    def keep_sent(stored: dict[str, Any]) -> dict[str, Any] | None:
+        has_file = sent_payload is not None and outbox_media.has_upload(stored)
+        return sent_payload if has_file else None
+
+    def forget_media(stored: dict[str, Any]) -> dict[str, Any] | None:
+        return outbox_media.forgotten(stored) if outbox_media.has_upload(stored) else None
+
+    change: outbox.PayloadChange | None = None
+    if error is None:
+        outcome, status, last_error, change, retry_at = "sent", "sent", note, keep_sent, None
+    else:
+        last_error = str(error)[:2000]
         retryable = isinstance(error, WecomNetworkError) or (
             isinstance(error, WecomApiError) and error.retry_later
         )
+        # The row's _upload is kept until a send succeeds, so the claimed payload
+        # tells whether the stored one carries a file.
         stale_media = (
             isinstance(error, WecomApiError)
             and error.errcode == outbox_media.INVALID_MEDIA_ERRCODE
-            and outbox_media.has_upload(row.payload)
+            and outbox_media.has_upload(item.payload)
         )
-        if stale_media:  # the remembered media_id expired: upload again next time
-            row.payload = outbox_media.forgotten(row.payload)
-            retryable = True
+        change = forget_media if stale_media else None  # upload again next time
+        retryable = retryable or stale_media
         if not retryable or item.attempts >= cfg.max_attempts:
-            row.status = "failed"
-            return "failed"
-        limited = isinstance(error, WecomApiError) and error.errcode in RATE_LIMIT_ERRCODES
-        row.next_attempt_at = now + backoff(item.attempts, cfg, rate_limited=limited)
-        return "retrying"
+            outcome, status, retry_at = "failed", "failed", None
+        else:
+            limited = isinstance(error, WecomApiError) and error.errcode in RATE_LIMIT_ERRCODES
+            outcome, status = "retrying", "pending"
+            retry_at = now + backoff(item.attempts, cfg, rate_limited=limited)
+    with runtime.unit_of_work() as s:
+        if not outbox.record(s, item.id, status, now, last_error, retry_at, change):
+            return "gone"  # deleted by an admin meanwhile
+    return outcome
 
 
 def drain_once(runtime: Runtime, client: WecomClient | None = None) -> DrainCounts:
@@ -186,7 +147,8 @@ def drain_once(runtime: Runtime, client: WecomClient | None = None) -> DrainCoun
     total = DrainCounts()
     while True:
         claimed_at = runtime.clock()
-        batch = claim(runtime, claimed_at, runtime.config.outbox.batch_size)
+        with runtime.unit_of_work() as s:  # committed before anything is sent
+            batch = outbox.claim_due(s, claimed_at, runtime.config.outbox.batch_size, CLAIM_LEASE)
         if not batch:
             return total
         for item in batch:

@@ -10,7 +10,7 @@ import requests
 from sqlalchemy import select
 
 from bot.devtools.fakewecom import RunningFake
-from bot.outbox.worker import DrainCounts, claim, drain_once
+from bot.outbox.worker import DrainCounts, drain_once
 from bot.runtime import Runtime
 from storage import outbox
 from storage.models import OutboxMessage
@@ -154,8 +154,9 @@ class SlowWecom:
         self.sent.append(recipient)
         self.clock.advance(minutes=2)
         if self.other_polls:
-            for item in claim(self.runtime, self.clock.now, 50):  # the other worker's pass
-                self.taken_by_other.add(item.recipient)
+            with self.runtime.unit_of_work() as s:  # the other worker's pass
+                for item in outbox.claim_due(s, self.clock.now, 50):
+                    self.taken_by_other.add(item.recipient)
         return {"errcode": 0}
 
 
