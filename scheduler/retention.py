@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from scheduler.base import JobResult, claim, finish, local_today
-from storage import inbound
+from storage import callbacks
 
 JOB = "purge_inbound"
 
@@ -26,7 +26,7 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
     if not claim(session, key, JOB, now, force):
         return JobResult(JOB, skipped=(key,))
     days = config.scheduler.inbound_retention_days
-    deleted = inbound.purge_received_before(session, now - timedelta(days=days))
+    deleted = callbacks.purge_received_before(session, now - timedelta(days=days))
     note = f"{deleted} inbound message(s) older than {days} days deleted"
     finish(session, key, now, note)
     return JobResult(JOB, (key,), notes=(note,))

@@ -208,7 +208,7 @@ class InboundMessage(Base):
 
     __tablename__ = "inbound_messages"
     id: Mapped[int] = mapped_column(primary_key=True)
-    # SHA-256 hex of the callback's whole key, user included (storage.inbound.stored_key)
+    # SHA-256 hex of the callback's whole key, user included (storage.callbacks.stored_key)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     userid: Mapped[str] = mapped_column(String(64), index=True)
     msg_type: Mapped[str] = mapped_column(String(32))

@@ -2,7 +2,7 @@
 
 The row holds a stable step id (``state``) and the rest of the conversation as a
 JSON dict (``data``). The webhook locks the row for the callback's unit of work
-(:func:`storage.inbound.claim`); these helpers read and write it, never commit.
+(:func:`storage.callbacks.claim_callback`); these helpers read and write it, never commit.
 """
 
 from __future__ import annotations

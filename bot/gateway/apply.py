@@ -2,9 +2,9 @@
 
 In: a parsed :class:`Incoming`. Out: an :class:`Applied` with the reply text and an
 outcome word for the log. Steps, all in ONE transaction (statements in
-:mod:`storage.inbound`, chosen so a plain message costs few round trips):
+:mod:`storage.callbacks`, chosen so a plain message costs few round trips):
 
-1. :func:`storage.inbound.claim`: one statement reads the active cadre, creates
+1. :func:`storage.callbacks.claim_callback`: one statement reads the active cadre, creates
    and locks the user's :class:`DialogSession` row (PostgreSQL: an upsert that
    returns the row and holds its lock; SQLite: every transaction is
    ``BEGIN IMMEDIATE``, which already serialises writers) and looks the
@@ -33,8 +33,7 @@ from dataclasses import dataclass
 from bot.handlers import router
 from bot.handlers.base import HandlerContext, Incoming, UserState
 from bot.runtime import Runtime
-from storage import inbound as store
-from storage import outbox
+from storage import callbacks, outbox
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class _AppliedMeanwhile(Exception):
     """A concurrent retry of this callback committed first: roll ours back."""
 
 
-def apply(
+def apply_callback(
     runtime: Runtime,
     incoming: Incoming,
     handlers: Sequence[router.Handler] | None = None,
@@ -57,17 +56,17 @@ def apply(
     key = incoming.dedupe_key
     try:
         with runtime.unit_of_work() as session:
-            claimed = store.claim(session, incoming.userid, key, ctx.now)
+            claimed = callbacks.claim_callback(session, incoming.userid, key, ctx.now)
             user = UserState(incoming.userid, claimed.cadre, claimed.dialog)
             if claimed.cadre is None:
-                reply = router.dispatch(session, ctx, incoming, handlers, user)
+                reply = router.dispatch(session, ctx, incoming, user, handlers)
                 return Applied(reply.text, "unknown_user")
             if claimed.seen_reply is not None:
                 return Applied(claimed.seen_reply, "replay")
-            reply = router.dispatch(session, ctx, incoming, handlers, user)
+            reply = router.dispatch(session, ctx, incoming, user, handlers)
             first, *rest = outbox.split_text(reply.text)
             kind = incoming.msg_type if not incoming.event else f"event:{incoming.event}"
-            if not store.record(session, key, incoming.userid, kind, ctx.now, first):
+            if not callbacks.record_applied(session, key, incoming.userid, kind, ctx.now, first):
                 raise _AppliedMeanwhile
             group = f"reply:{hashlib.sha1(key.encode()).hexdigest()}"
             for number, chunk in enumerate(rest, start=2):
@@ -88,4 +87,4 @@ def apply(
             return Applied(first, "applied")
     except _AppliedMeanwhile:
         with runtime.unit_of_work() as session:
-            return Applied(store.stored_reply(session, key) or "", "replay")
+            return Applied(callbacks.stored_reply(session, key) or "", "replay")

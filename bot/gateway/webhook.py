@@ -2,7 +2,7 @@
 
 ``GET /wecom/callback`` answers WeCom's URL verification with the decrypted echostr.
 ``POST /wecom/callback`` caps the body, checks the signature, decrypts, parses,
-applies the message once (:func:`bot.gateway.apply.apply`) and answers with the signed,
+applies the message once (:func:`bot.gateway.apply.apply_callback`) and answers with the signed,
 encrypted passive reply, or an empty 200 when there is nothing to say.
 
 Refusals carry no detail and no stack trace: 400 for bad input (oversized body,
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
 
-from bot.gateway import apply as inbound
+from bot.gateway.apply import apply_callback
 from bot.handlers.router import Handler
 from bot.runtime import Runtime
 from bot.wecom.crypto import CallbackCrypto
@@ -95,7 +95,7 @@ def callback() -> Response:
     body = _body(gw.runtime.config.server.max_body_bytes)
     signature, timestamp, nonce = _params("msg_signature", "timestamp", "nonce")
     incoming = parse_message(gw.crypto.decrypt_callback(body, signature, timestamp, nonce))
-    applied = inbound.apply(gw.runtime, incoming, gw.handlers)
+    applied = apply_callback(gw.runtime, incoming, gw.handlers)
     elapsed = (time.perf_counter() - started) * 1000
     kind = incoming.msg_type if not incoming.event else f"event:{incoming.event}"
     log.info(

@@ -7,10 +7,9 @@ incoming, user) -> Reply``). See :mod:`bot.handlers.router` for the order.
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from bot.handlers import prompts
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from storage.db import Session
 from storage.models import AuditLog
 
 HELP_WORDS = frozenset({"帮助", "help", "菜单", "?", "？"})

@@ -8,13 +8,12 @@ During a visit 进度 stays the dialog's own (the engine's fallback).
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from bot.handlers import leader_prompts as P
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from bot.handlers.visit_io import MENU_KEYS
 from bot.ledger.clocks import overdue_thresholds
 from storage.campaigns import find_active_campaign
+from storage.db import Session
 from storage.facts.unit_coverage import CoverageLine, by_cadre, by_place, coverage_cells, totals
 from storage.models import Cadre, Unit
 from storage.problems import count_visible

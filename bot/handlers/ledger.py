@@ -16,8 +16,6 @@ from __future__ import annotations
 import difflib
 import re
 
-from sqlalchemy.orm import Session
-
 from bot.handlers import leader_prompts as LP
 from bot.handlers import ledger_prompts as P
 from bot.handlers import ledger_service as svc
@@ -25,6 +23,7 @@ from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from bot.handlers.ledger_list import listing, next_page
 from bot.ledger.responsibility import CLASS_WORDS, responsibility_for
 from bot.ledger.workflow import LedgerError, Request, action_label
+from storage.db import Session
 from storage.models import Cadre, Target, Unit
 from storage.problems import history
 from storage.safe_text import one_line

@@ -7,8 +7,6 @@ list in a later message; the last page forgets it.
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from bot.handlers import leader_prompts as LP
 from bot.handlers import ledger_prompts as P
 from bot.handlers import ledger_service as svc
@@ -16,6 +14,7 @@ from bot.handlers.base import HandlerContext, UserState
 from bot.ledger.clocks import overdue_thresholds
 from bot.ledger.workflow import LedgerError
 from storage import sessions
+from storage.db import Session
 from storage.models import Cadre, DialogSession, Problem, Target
 from storage.problems import OPEN_STATUSES, count_visible, list_visible
 from storage.safe_text import one_line

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from sqlalchemy.orm import Session
-
 from bot.config import LedgerConfig
 from bot.handlers import ledger_prompts as P
 from bot.ledger.clocks import ProblemTimes, clock_of
@@ -25,6 +23,7 @@ from bot.ledger.workflow import (
     decide,
 )
 from storage import outbox
+from storage.db import Session
 from storage.models import Cadre, Problem, Target, Unit
 from storage.problems import (
     ChangeInfo,

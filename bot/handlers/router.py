@@ -24,15 +24,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
-
 from bot.handlers import basic, ledger
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from bot.handlers.leader_progress import LeaderProgress
 from bot.handlers.template_switch import TemplateCommand
 from bot.handlers.visit import VisitHandler
-from storage.models import Cadre, DialogSession
+from storage.db import Session
 
 
 class Handler(Protocol):
@@ -64,34 +61,18 @@ HANDLERS: list[Handler] = [
 ]
 
 
-ACTIVE_CADRE = select(Cadre).where(Cadre.userid == bindparam("userid"), Cadre.active.is_(True))
-
-
-def active_cadre(session: Session, userid: str) -> Cadre | None:
-    return session.scalar(ACTIVE_CADRE, {"userid": userid})
-
-
-def load_user(session: Session, userid: str) -> UserState:
-    cadre = active_cadre(session, userid)
-    dialog = None
-    if cadre is not None:
-        dialog = session.scalar(select(DialogSession).where(DialogSession.userid == userid))
-    return UserState(userid=userid, cadre=cadre, dialog=dialog)
-
-
 def dispatch(
     session: Session,
     ctx: HandlerContext,
     incoming: Incoming,
+    user: UserState,
     handlers: Sequence[Handler] | None = None,
-    user: UserState | None = None,
 ) -> Reply:
     """Run the first matching handler and return its reply.
 
-    ``handlers`` defaults to :data:`HANDLERS`; ``user`` is loaded when not given
-    (the webhook passes the one it has locked).
+    ``user`` is the one the caller loaded and locked
+    (:func:`storage.callbacks.claim_callback`); ``handlers`` defaults to :data:`HANDLERS`.
     """
-    user = user or load_user(session, incoming.userid)
     for handler in HANDLERS if handlers is None else handlers:
         if handler.matches(incoming, user):
             return handler.handle(session, ctx, incoming, user)

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.orm import Session
-
 from bot.dialogs import template as tpl
 from bot.handlers import prompts as P
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from bot.handlers.visit import active_campaign, campaign_template
 from storage import campaigns
+from storage.db import Session
 
 COMMAND = re.compile(r"^模板(?:\s+(\S+))?\s*$")
 ADMIN = "admin"

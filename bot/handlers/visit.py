@@ -16,8 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.dialogs import engine
 from bot.dialogs import template as tpl
 from bot.dialogs.contracts import (
@@ -32,6 +30,7 @@ from bot.dialogs.state import DialogState
 from bot.handlers import visit_io, visit_ledger
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from storage import campaigns, outbox, sessions, visit_queries, visits
+from storage.db import Session
 from storage.models import Cadre, Campaign, Problem, Target
 from storage.vocab import TARGET_PLACE
 

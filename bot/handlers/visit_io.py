@@ -11,14 +11,13 @@ import hashlib
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.dialogs import matching
 from bot.dialogs.contracts import Context, Message, Progress, RecentVisit, Reply, TargetInfo
 from bot.dialogs.timeparse import local_today
 from bot.handlers.base import Incoming
 from bot.ledger.classify import classify
 from storage import visit_queries, visits
+from storage.db import Session
 from storage.models import Cadre, Campaign, Target
 from storage.safe_text import one_line
 from storage.vocab import TARGET_VILLAGE

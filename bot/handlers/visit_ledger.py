@@ -15,13 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from bot.dialogs import render
 from bot.dialogs.contracts import ProblemDraft
 from bot.handlers import ledger_prompts as P
 from bot.handlers.ledger_service import offer_corrections
 from bot.ledger.classify import classify
+from storage.db import Session
 from storage.models import Cadre, Problem
 from storage.problem_intake import RaisedItem
 

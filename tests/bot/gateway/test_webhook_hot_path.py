@@ -15,10 +15,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, event, func, select
 
-from bot.gateway import apply as inbound
+from bot.gateway.apply import Applied, apply_callback
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from bot.runtime import Runtime
-from storage import inbound as store
+from storage import callbacks
 from storage.models import AuditLog, DialogSession, InboundMessage
 from tests.conftest import statements_from, wait_until_lock_wait
 from tests.wecom_helpers import WecomTestClient
@@ -93,28 +93,30 @@ def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
     msg = Incoming(userid=cadre, msg_type="text", create_time=1, msg_id="42", content="x")
     handler = Counting()
     with runtime.unit_of_work() as s:  # create the dialog row first
-        store.claim(s, cadre, "msg:0", runtime.clock())
-    results: list[inbound.Applied] = []
+        callbacks.claim_callback(s, cadre, "msg:0", runtime.clock())
+    results: list[Applied] = []
     first_holds_lock = threading.Event()
 
     def retry() -> None:
         first_holds_lock.wait(5)
-        results.append(inbound.apply(runtime, msg, [handler]))
+        results.append(apply_callback(runtime, msg, [handler]))
 
     thread = threading.Thread(target=retry, name="retry")
     # The first delivery: claim the user's turn, apply, and commit only after the
     # retry has started (and, on PostgreSQL, is waiting for the row lock).
     with runtime.unit_of_work() as s, statements_from(runtime.engine, "retry") as sent:
-        claimed = store.claim(s, cadre, msg.dedupe_key, runtime.clock())
+        claimed = callbacks.claim_callback(s, cadre, msg.dedupe_key, runtime.clock())
         assert claimed.seen_reply is None
         thread.start()
         first_holds_lock.set()
         wait_until_lock_wait(runtime.engine, thread, sent)
         user = UserState(cadre, claimed.cadre, claimed.dialog)
         reply = handler.handle(s, HandlerContext(runtime, runtime.clock()), msg, user)
-        assert store.record(s, msg.dedupe_key, cadre, "text", runtime.clock(), reply.text)
+        assert callbacks.record_applied(
+            s, msg.dedupe_key, cadre, "text", runtime.clock(), reply.text
+        )
     thread.join(10)
-    assert results == [inbound.Applied("第1条", "replay")]
+    assert results == [Applied("第1条", "replay")]
     # PostgreSQL: the retry's claim read a snapshot from before our commit, so it ran
     # the handler, met the taken key and rolled back. SQLite: BEGIN IMMEDIATE made it
     # wait before reading, so its claim already saw the key.
@@ -123,4 +125,4 @@ def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
         dialog = s.scalar(select(DialogSession).where(DialogSession.userid == cadre))
         assert dialog is not None and dialog.data == {"seen": ["42"]}
         keys = s.scalars(select(InboundMessage.dedupe_key)).all()
-        assert sorted(keys) == [store.stored_key(msg.dedupe_key)]
+        assert sorted(keys) == [callbacks.stored_key(msg.dedupe_key)]

@@ -2,7 +2,7 @@
 
 Every callback runs (in one transaction, owned by the caller):
 
-1. :func:`claim`: ONE statement that reads the active cadre, creates-and-locks the
+1. :func:`claim_callback`: ONE statement that reads the active cadre, creates-and-locks the
    user's :class:`DialogSession` row and looks the ``dedupe_key`` up. PostgreSQL::
 
        WITH c AS (SELECT … FROM cadres WHERE userid = :u AND active),
@@ -16,19 +16,19 @@ Every callback runs (in one transaction, owned by the caller):
    a time (a second one waits here). SQLite needs two statements (insert-if-missing,
    then a joined read); its ``BEGIN IMMEDIATE`` already serialises writers.
 2. The handler runs.
-3. :func:`record`: ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id``
+3. :func:`record_applied`: ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id``
    (SQLite: a plain INSERT, see below; SQLite 3.24+ is enough for all of this).
 
 Why the final insert may still find a conflict on PostgreSQL: the dedupe lookup in
 step 1 reads the statement's snapshot, taken before the lock wait. If a WeCom retry
 of the same message was applied by the transaction we waited for, step 1 misses
-it, but the unique index does not: :func:`record` returns False, and the caller
+it, but the unique index does not: :func:`record_applied` returns False, and the caller
 rolls back and answers with :func:`stored_reply`. Applied once, either way.
 
 Rows come back through Core (no ORM query machinery) and are attached to the
 session as persistent objects, so handlers change ``dialog.state``/``data`` as
 usual and the session flushes the UPDATE at commit. Unknown users (no active
-cadre): nothing is written here and :attr:`Claimed.cadre` is None.
+cadre): nothing is written here and :attr:`ClaimedCallback.cadre` is None.
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ T = TypeVar("T", Cadre, DialogSession)
 
 
 @dataclass(frozen=True)
-class Claimed:
-    """What :func:`claim` found: the cadre (None: unknown user), their locked dialog
+class ClaimedCallback:
+    """What :func:`claim_callback` found: the cadre (None: unknown user), their locked dialog
     row, and the stored reply if this dedupe key was applied before (None: new)."""
 
     cadre: Cadre | None
@@ -151,10 +151,12 @@ def _columns(cls: type) -> tuple[Any, ...]:
     return tuple(sa_inspect(cls).column_attrs)
 
 
-def claim(session: Session, userid: str, dedupe_key: str, now: datetime) -> Claimed:
+def claim_callback(
+    session: Session, userid: str, dedupe_key: str, now: datetime
+) -> ClaimedCallback:
     """Lock the user's dialog row (creating it for a known cadre) and check the key.
 
-    In: the callback's userid, its dedupe key, the time. Out: :class:`Claimed`.
+    In: the callback's userid, its dedupe key, the time. Out: :class:`ClaimedCallback`.
     Writes nothing for an unknown user. The lock lasts until the caller's commit.
     """
     params = {"userid": userid, "now": now, "key": stored_key(dedupe_key)}
@@ -166,11 +168,11 @@ def claim(session: Session, userid: str, dedupe_key: str, now: datetime) -> Clai
         conn.execute(add, params)
         row = conn.execute(read, params).mappings().first()
     if row is None:
-        return Claimed(None, None, None)
+        return ClaimedCallback(None, None, None)
     cadre = _attach(session, Cadre, row, "c_")
     dialog = _attach(session, DialogSession, row, "d_")
     seen = None if row["seen_id"] is None else (row["seen_reply"] or "")
-    return Claimed(cadre, dialog, seen)
+    return ClaimedCallback(cadre, dialog, seen)
 
 
 PG_RECORD = (
@@ -178,13 +180,13 @@ PG_RECORD = (
     .on_conflict_do_nothing(index_elements=["dedupe_key"])
     .returning(INBOUND.c.id)
 )
-# SQLite: BEGIN IMMEDIATE held the write lock since before claim() looked the key
+# SQLite: BEGIN IMMEDIATE held the write lock since before claim_callback() looked the key
 # up, so nobody can have taken it meanwhile; a plain INSERT (no RETURNING, which
 # would need SQLite 3.35) is enough, and a conflict would be a bug worth a 500.
 SQLITE_RECORD = INBOUND.insert()
 
 
-def record(
+def record_applied(
     session: Session, dedupe_key: str, userid: str, msg_type: str, now: datetime, reply: str
 ) -> bool:
     """Store the applied callback and its reply; False if the key was taken meanwhile
