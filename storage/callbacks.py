@@ -45,7 +45,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from storage.models import Cadre, DialogSession, InboundMessage
+from storage.models import AuditLog, Cadre, DialogSession, InboundMessage
 
 CADRES = Cadre.metadata.tables[Cadre.__tablename__]
 DIALOGS = Cadre.metadata.tables[DialogSession.__tablename__]
@@ -213,6 +213,20 @@ def stored_reply(session: Session, dedupe_key: str) -> str | None:
         .first()
     )
     return None if row is None else (row.reply or "")
+
+
+def audit_unknown_user(
+    session: Session, userid: str, msg_type: str, event: str, now: datetime
+) -> None:
+    """One audit row for a callback from a userid that is not an active cadre."""
+    session.add(
+        AuditLog(
+            at=now,
+            actor=userid[:64],
+            action="unknown_user",
+            detail={"msg_type": msg_type, "event": event},
+        )
+    )
 
 
 def purge_received_before(session: Session, cutoff: datetime) -> int:

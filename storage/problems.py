@@ -258,6 +258,22 @@ def history(session: Session, problem_id: int) -> list[ProblemEvent]:
     )
 
 
+def history_with_actors(session: Session, problem_id: int) -> list[tuple[ProblemEvent, str]]:
+    """The problem's events in order, each with its actor's name ("" for none)."""
+    rows = session.execute(
+        select(ProblemEvent, Cadre.name)
+        .outerjoin(Cadre, Cadre.id == ProblemEvent.actor_id)
+        .where(ProblemEvent.problem_id == problem_id)
+        .order_by(ProblemEvent.id)
+    )
+    return [(event, name or "") for event, name in rows]
+
+
+def finder_of(session: Session, problem: Problem) -> Cadre | None:
+    """The cadre who found ``problem`` in a visit (None if the row is gone)."""
+    return session.get(Cadre, problem.found_by_id)
+
+
 def unit_members(session: Session, unit_ids: set[int]) -> list[Cadre]:
     """Active cadres of these units (to tell an assignee unit's people)."""
     return list(

@@ -57,6 +57,12 @@ def unit_names_offices_first(session: Session) -> list[str]:
     return offices + [name for name, kind in rows if kind not in OFFICE_KINDS]
 
 
+def unit_name(session: Session, unit_id: int | None) -> str:
+    """The unit's name; "" for None or a unit that is gone."""
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
+    return unit.name if unit else ""
+
+
 def find_unit(session: Session, name: str) -> Unit | None:
     """A unit by its exact name, else the only unit whose name contains ``name``.
 

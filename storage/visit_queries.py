@@ -147,6 +147,11 @@ def progress(
     )
 
 
+def target_by_id(session: Session, target_id: int) -> Target | None:
+    """The target (household, village, …) with this id, None if it is gone."""
+    return session.get(Target, target_id)
+
+
 def recent_visits(session: Session, cadre_id: int, since: datetime) -> list[Visit]:
     return list(
         session.scalars(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from bot.handlers import prompts
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from storage import callbacks
 from storage.db import Session
-from storage.models import AuditLog
 
 HELP_WORDS = frozenset({"帮助", "help", "菜单", "?", "？"})
 GREETING_EVENTS = frozenset({"enter_agent", "subscribe"})
@@ -28,13 +28,8 @@ class UnknownUser:
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
     ) -> Reply:
-        session.add(
-            AuditLog(
-                at=ctx.now,
-                actor=incoming.userid[:64],
-                action="unknown_user",
-                detail={"msg_type": incoming.msg_type, "event": incoming.event},
-            )
+        callbacks.audit_unknown_user(
+            session, incoming.userid, incoming.msg_type, incoming.event, ctx.now
         )
         if incoming.event in SILENT_EVENTS:
             return Reply()

@@ -15,9 +15,9 @@ from bot.ledger.clocks import overdue_thresholds
 from storage.campaigns import find_active_campaign
 from storage.db import Session
 from storage.facts.unit_coverage import CoverageLine, by_cadre, by_place, coverage_cells, totals
-from storage.models import Cadre, Unit
+from storage.models import Cadre
 from storage.problems import count_visible
-from storage.units import subtree_ids
+from storage.units import subtree_ids, unit_name
 
 LEADER_ROLES = ("leader", "admin")
 MAX_LINES = 10
@@ -70,14 +70,13 @@ def unit_progress(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
     campaign = find_active_campaign(session)
     if campaign is None:
         return P.NO_CAMPAIGN
-    unit = session.get(Unit, leader.unit_id)
-    unit_name = unit.name if unit else ""
+    unit = unit_name(session, leader.unit_id)
     cells = coverage_cells(session, campaign.id, subtree_ids(session, leader.unit_id))
     whole = totals(cells)
     if whole.assigned:
         lines = [
             P.TITLE.format(
-                unit=unit_name,
+                unit=unit,
                 assigned=whole.assigned,
                 covered=whole.covered,
                 rate=_percent(whole),
@@ -90,7 +89,7 @@ def unit_progress(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
             *_lines(by_cadre(cells)),
         ]
     else:
-        lines = [P.NO_TARGETS.format(unit=unit_name)]
+        lines = [P.NO_TARGETS.format(unit=unit)]
     lines.append(_problem_line(session, ctx, leader))
     lines.append(P.HINT)
     own = [c for c in cells if c.cadre_id == leader.id]

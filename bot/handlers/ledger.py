@@ -24,10 +24,11 @@ from bot.handlers.ledger_list import listing, next_page
 from bot.ledger.responsibility import CLASS_WORDS, responsibility_for
 from bot.ledger.workflow import LedgerError, Request, action_label
 from storage.db import Session
-from storage.models import Cadre, Target, Unit
-from storage.problems import history
+from storage.models import Cadre
+from storage.problems import history_with_actors
 from storage.safe_text import one_line
-from storage.units import find_unit, unit_level, unit_names_offices_first
+from storage.units import find_unit, unit_level, unit_name, unit_names_offices_first
+from storage.visit_queries import target_by_id
 from storage.vocab import (
     PROBLEM_STATUS,
     RESPONSIBILITY,
@@ -167,13 +168,9 @@ def run(session: Session, ctx: HandlerContext, cadre: Cadre, verb: str, words: l
     key = (
         "reopened" if action == "follow_up" and out.decision.to_status != "followed_up" else action
     )
-    unit_name = ""
-    if p.assignee_unit_id is not None:
-        unit_obj = session.get(Unit, p.assignee_unit_id)
-        unit_name = unit_obj.name if unit_obj else ""
     return P.DONE[key].format(
         id=p.id,
-        unit=unit_name,
+        unit=unit_name(session, p.assignee_unit_id),
         responsibility=RESPONSIBILITY.get(p.responsibility, p.responsibility),
         deadline=svc.local_date(p.deadline, ctx.zone),
         satisfaction=p.satisfaction or "",
@@ -230,32 +227,30 @@ def _reclassify(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int, i
 def detail(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int) -> str:
     p = svc.load(session, cadre, pid)
     cfg = ctx.config.ledger
-    target = session.get(Target, p.target_id)
-    unit = session.get(Unit, p.unit_id)
-    assignee = session.get(Unit, p.assignee_unit_id) if p.assignee_unit_id else None
+    target = target_by_id(session, p.target_id)
+    assignee = unit_name(session, p.assignee_unit_id)
     lines = [
         P.DETAIL.format(
             id=p.id,
             status=PROBLEM_STATUS[p.status],
             target=one_line(target.head_name) if target else "",
-            unit=unit.name if unit else "",
+            unit=unit_name(session, p.unit_id),
             text=one_line(p.text),
             category=p.category,
             category_alt=p.category_alt,
             kind=p.kind,
             review=P.DETAIL_REVIEW if p.needs_review else "",
             responsibility=RESPONSIBILITY.get(p.responsibility, p.responsibility),
-            assignee=assignee.name if assignee else "—",
+            assignee=assignee or "—",
             clock=svc.clock_label(p, ctx.now, cfg, ctx.zone),
         ),
         P.DETAIL_HISTORY,
     ]
-    for e in history(session, p.id):
-        actor = session.get(Cadre, e.actor_id) if e.actor_id else None
+    for e, actor in history_with_actors(session, p.id):
         lines.append(
             P.DETAIL_EVENT.format(
                 at=svc.local(e.at, ctx.zone),
-                actor=actor.name if actor else "",
+                actor=actor,
                 note=f"：{one_line(e.note)}" if e.note else "",
                 action=action_label(e.action),
             )

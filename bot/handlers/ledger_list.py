@@ -15,9 +15,10 @@ from bot.ledger.clocks import overdue_thresholds
 from bot.ledger.workflow import LedgerError
 from storage import sessions
 from storage.db import Session
-from storage.models import Cadre, DialogSession, Problem, Target
+from storage.models import Cadre, DialogSession, Problem
 from storage.problems import OPEN_STATUSES, count_visible, list_visible
 from storage.safe_text import one_line
+from storage.visit_queries import target_by_id
 from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU, PROBLEM_STATUS
 
 STATUS_WORDS = {v: k for k, v in PROBLEM_STATUS.items()} | {
@@ -80,7 +81,7 @@ def listing(
     scope = "逾期" if overdue else ""
     lines = [P.LIST_TITLE.format(scope=scope, count=total, more=page)]
     for p in rows:
-        target = session.get(Target, p.target_id)
+        target = target_by_id(session, p.target_id)
         # One line per problem: a line break typed in a problem cannot forge an entry.
         flat = one_line(p.text)
         text = flat if len(flat) <= 24 else flat[:24] + "…"

@@ -24,17 +24,19 @@ from bot.ledger.workflow import (
 )
 from storage import outbox
 from storage.db import Session
-from storage.models import Cadre, Problem, Target, Unit
+from storage.models import Cadre, Problem
 from storage.problems import (
     ChangeInfo,
     ProblemConflict,
     apply_transition,
+    finder_of,
     get_visible,
     latest_change,
     unit_members,
 )
 from storage.safe_text import one_line
-from storage.units import subtree_ids
+from storage.units import subtree_ids, unit_name
+from storage.visit_queries import target_by_id
 from storage.vocab import (
     CATEGORIES_CHAIHUDIAN,
     CATEGORIES_CHANGZHOU,
@@ -177,11 +179,10 @@ def _notify(
     zone: tzinfo,
     dedupe: str,
 ) -> None:
-    target = session.get(Target, p.target_id)
+    target = target_by_id(session, p.target_id)
     head = one_line(target.head_name) if target else ""
     if d.action == "assign" or (d.action == "follow_up" and d.to_status == "in_progress"):
         assert p.assignee_unit_id is not None
-        unit = session.get(Unit, p.assignee_unit_id)
         # Only the assignee unit's own members may open a problem assigned to it
         # (storage.problems.visible_query); its sub-units' cadres may not, so the
         # notice (household and problem text) goes to no one below it. A sensitive
@@ -193,7 +194,7 @@ def _notify(
         template = P.NOTICE_ASSIGNED if d.action == "assign" else P.NOTICE_REOPENED
         text = template.format(
             id=p.id,
-            unit=unit.name if unit else "",
+            unit=unit_name(session, p.assignee_unit_id),
             deadline=local_date(p.deadline, zone),
             target=head,
             text=one_line(p.text),
@@ -203,7 +204,7 @@ def _notify(
                 session, people, outbox.text_payload(text), now, dedupe_key=dedupe
             )
     elif d.to_status in ("solved", "explained") and d.action in ("solve", "explain"):
-        finder = session.get(Cadre, p.found_by_id)
+        finder = finder_of(session, p)
         if finder is None or not finder.active:
             return
         how = P.FOLLOW_UP_IN_PERSON if p.kind in IN_PERSON_KINDS else P.FOLLOW_UP_BY_PHONE

@@ -31,7 +31,7 @@ from bot.handlers import visit_io, visit_ledger
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from storage import campaigns, outbox, sessions, visit_queries, visits
 from storage.db import Session
-from storage.models import Cadre, Campaign, Problem, Target
+from storage.models import Cadre, Campaign, Problem
 from storage.vocab import TARGET_PLACE
 
 log = logging.getLogger("minqing.visit")
@@ -204,7 +204,7 @@ def apply_effect(
 def _flag_not_home(
     session: Session, ctx: HandlerContext, campaign: Campaign, cadre: Cadre, flag: FlagNotHomeTwice
 ) -> None:
-    target = session.get(Target, flag.target_id)
+    target = visit_queries.target_by_id(session, flag.target_id)
     if target is None:
         return
     leaders = [u for u in visit_queries.leaders_of(session, target.unit_id) if u != cadre.userid]

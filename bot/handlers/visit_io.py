@@ -18,7 +18,7 @@ from bot.handlers.base import Incoming
 from bot.ledger.classify import classify
 from storage import visit_queries, visits
 from storage.db import Session
-from storage.models import Cadre, Campaign, Target
+from storage.models import Cadre, Campaign
 from storage.safe_text import one_line
 from storage.vocab import TARGET_VILLAGE
 
@@ -98,7 +98,7 @@ def build_context(
     )
     recent = []
     for v in visit_queries.recent_visits(session, cadre.id, now - RECENT_WINDOW):
-        target = session.get(Target, v.target_id)
+        target = visit_queries.target_by_id(session, v.target_id)
         place = " ".join(p for p in ((target.grid, target.address) if target else ()) if p)
         recent.append(
             RecentVisit(
