@@ -1,7 +1,7 @@
 """What handlers receive and return: small frozen dataclasses, no Flask, no wechatpy.
 
 ``bot.gateway.webhook`` turns a decrypted callback into an :class:`Incoming`; a handler
-returns a :class:`Reply` whose ``text`` (if any) goes back as the encrypted
+returns a :class:`HandlerReply` whose ``text`` (if any) goes back as the encrypted
 passive reply. Anything else the bot says (template cards, messages to other
 people) is written to the outbox inside the same unit of work.
 """
@@ -53,7 +53,7 @@ class Incoming:
 
 
 @dataclass(frozen=True)
-class Reply:
+class HandlerReply:
     """The passive reply; empty text means answer WeCom with an empty 200.
 
     ``after``: message payloads for the same user that must follow this reply (and

@@ -2,13 +2,13 @@
 
 Each handler answers two questions: does this callback concern me
 (``matches(incoming, user)``) and what to do with it (``handle(session, ctx,
-incoming, user) -> Reply``). See :mod:`bot.handlers.router` for the order.
+incoming, user) -> HandlerReply``). See :mod:`bot.handlers.router` for the order.
 """
 
 from __future__ import annotations
 
 from bot.handlers import prompts
-from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from storage import callbacks
 from storage.db import Session
 
@@ -27,13 +27,13 @@ class UnknownUser:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
+    ) -> HandlerReply:
         callbacks.audit_unknown_user(
             session, incoming.userid, incoming.msg_type, incoming.event, ctx.now
         )
         if incoming.event in SILENT_EVENTS:
-            return Reply()
-        return Reply(prompts.UNKNOWN_USER)
+            return HandlerReply()
+        return HandlerReply(prompts.UNKNOWN_USER)
 
 
 class Help:
@@ -44,8 +44,8 @@ class Help:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
-        return Reply(prompts.help_text())
+    ) -> HandlerReply:
+        return HandlerReply(prompts.help_text())
 
 
 class Greeting:
@@ -58,9 +58,9 @@ class Greeting:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
+    ) -> HandlerReply:
         name = user.cadre.name if user.cadre is not None else ""
-        return Reply(prompts.GREETING.format(name=name) + "\n" + prompts.help_text())
+        return HandlerReply(prompts.GREETING.format(name=name) + "\n" + prompts.help_text())
 
 
 class SilentEvent:
@@ -73,8 +73,8 @@ class SilentEvent:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
-        return Reply()
+    ) -> HandlerReply:
+        return HandlerReply()
 
 
 class UnknownType:
@@ -87,8 +87,8 @@ class UnknownType:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
-        return Reply(prompts.UNKNOWN_TYPE)
+    ) -> HandlerReply:
+        return HandlerReply(prompts.UNKNOWN_TYPE)
 
 
 class NotUnderstood:
@@ -101,9 +101,9 @@ class NotUnderstood:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
+    ) -> HandlerReply:
         text = incoming.content.strip()
         if not text:
-            return Reply(prompts.EMPTY_TEXT)
+            return HandlerReply(prompts.EMPTY_TEXT)
         shown = text if len(text) <= 20 else text[:20] + "…"
-        return Reply(prompts.NOT_UNDERSTOOD.format(text=shown))
+        return HandlerReply(prompts.NOT_UNDERSTOOD.format(text=shown))

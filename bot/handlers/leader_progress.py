@@ -9,7 +9,7 @@ During a visit 进度 stays the dialog's own (the engine's fallback).
 from __future__ import annotations
 
 from bot.handlers import leader_prompts as P
-from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.handlers.visit_io import MENU_KEYS
 from bot.ledger.clocks import overdue_thresholds
 from storage.campaigns import find_active_campaign
@@ -60,9 +60,9 @@ class LeaderProgress:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
+    ) -> HandlerReply:
         assert user.cadre is not None
-        return Reply(unit_progress(session, ctx, user.cadre))
+        return HandlerReply(unit_progress(session, ctx, user.cadre))
 
 
 def unit_progress(session: Session, ctx: HandlerContext, leader: Cadre) -> str:

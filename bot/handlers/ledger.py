@@ -19,7 +19,7 @@ import re
 from bot.handlers import leader_prompts as LP
 from bot.handlers import ledger_prompts as P
 from bot.handlers import ledger_service as svc
-from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.handlers.ledger_list import listing, next_page
 from bot.ledger.responsibility import CLASS_WORDS, responsibility_for
 from bot.ledger.workflow import LedgerError, Request, action_label
@@ -66,18 +66,18 @@ class LedgerCommands:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
+    ) -> HandlerReply:
         assert user.cadre is not None
         text = incoming.content.strip()
         try:
             if text in LP.MORE_WORDS:
-                return Reply(next_page(session, ctx, user))
+                return HandlerReply(next_page(session, ctx, user))
             verb, rest = split_command(text)
             if verb == "问题" and not (rest and rest[0].lstrip("#").isdecimal()):
-                return Reply(listing(session, ctx, user.cadre, rest, dialog=user.dialog))
-            return Reply(run(session, ctx, user.cadre, verb, rest))
+                return HandlerReply(listing(session, ctx, user.cadre, rest, dialog=user.dialog))
+            return HandlerReply(run(session, ctx, user.cadre, verb, rest))
         except LedgerError as exc:
-            return Reply(exc.message)
+            return HandlerReply(exc.message)
 
 
 class ReclassifyCard:
@@ -90,14 +90,14 @@ class ReclassifyCard:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
+    ) -> HandlerReply:
         assert user.cadre is not None
         m = CARD_KEY.match(incoming.event_key)
         assert m is not None
         try:
-            return Reply(_reclassify(session, ctx, user.cadre, int(m[1]), int(m[2])))
+            return HandlerReply(_reclassify(session, ctx, user.cadre, int(m[1]), int(m[2])))
         except LedgerError as exc:
-            return Reply(exc.message)
+            return HandlerReply(exc.message)
 
 
 def handlers() -> list[LedgerCommands | ReclassifyCard]:

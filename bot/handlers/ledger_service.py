@@ -48,7 +48,7 @@ IN_PERSON_KINDS = ("矛盾纠纷", "信访诉求", "安全隐患")  # seed 002: 
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ActionResult:
     problem: Problem
     decision: Decision
 
@@ -122,7 +122,7 @@ def act(
     now: datetime,
     cfg: LedgerConfig,
     zone: tzinfo,
-) -> Outcome:
+) -> ActionResult:
     """Load the problem in ``cadre``'s scope and apply ``req``; see :func:`act_on`."""
     return act_on(session, cadre, load(session, cadre, problem_id), req, now, cfg, zone)
 
@@ -135,7 +135,7 @@ def act_on(
     now: datetime,
     cfg: LedgerConfig,
     zone: tzinfo,
-) -> Outcome:
+) -> ActionResult:
     """Decide, store (version-checked) and notify. Raises LedgerError with a Chinese message.
 
     A refused request changes nothing. If another leader changed the problem since it
@@ -167,7 +167,7 @@ def act_on(
     except ProblemConflict as exc:
         raise LedgerError(conflict_message(exc.latest, zone)) from None
     _notify(session, cadre, problem, decision, now, zone, dedupe=f"ledger:{problem.id}:{event.id}")
-    return Outcome(problem, decision)
+    return ActionResult(problem, decision)
 
 
 def _notify(

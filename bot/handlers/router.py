@@ -4,7 +4,7 @@ A handler is any object with (python-telegram-bot style)::
 
     name: str
     def matches(self, incoming: Incoming, user: UserState) -> bool
-    def handle(self, session, ctx: HandlerContext, incoming, user) -> Reply
+    def handle(self, session, ctx: HandlerContext, incoming, user) -> HandlerReply
 
 ``matches`` must be cheap and must not write. ``handle`` runs inside the callback's
 one unit of work (the user's :class:`~storage.models.DialogSession` row is locked):
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from bot.handlers import basic, ledger
-from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.handlers.leader_progress import LeaderProgress
 from bot.handlers.template_switch import TemplateCommand
 from bot.handlers.visit import VisitHandler
@@ -39,7 +39,7 @@ class Handler(Protocol):
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply: ...
+    ) -> HandlerReply: ...
 
 
 HANDLERS: list[Handler] = [
@@ -67,7 +67,7 @@ def dispatch(
     incoming: Incoming,
     user: UserState,
     handlers: Sequence[Handler] | None = None,
-) -> Reply:
+) -> HandlerReply:
     """Run the first matching handler and return its reply.
 
     ``user`` is the one the caller loaded and locked
@@ -76,4 +76,4 @@ def dispatch(
     for handler in HANDLERS if handlers is None else handlers:
         if handler.matches(incoming, user):
             return handler.handle(session, ctx, incoming, user)
-    return Reply()
+    return HandlerReply()

@@ -17,7 +17,7 @@ import re
 
 from bot.dialogs import template as tpl
 from bot.handlers import prompts as P
-from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.handlers.visit import active_campaign, campaign_template
 from storage import campaigns
 from storage.db import Session
@@ -36,33 +36,33 @@ class TemplateCommand:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
+    ) -> HandlerReply:
         assert user.cadre is not None
         if user.cadre.role != ADMIN:
-            return Reply(P.TEMPLATE_ADMIN_ONLY)
+            return HandlerReply(P.TEMPLATE_ADMIN_ONLY)
         match = COMMAND.match(incoming.content.strip())
         assert match is not None
         try:
             campaign = active_campaign(session, ctx)
         except campaigns.CampaignError as exc:
-            return Reply(str(exc))
+            return HandlerReply(str(exc))
         names = list(tpl.available())
         current = campaign.template or ctx.config.campaign.template
         wanted = match.group(1)
         if wanted is None:
-            return Reply(listing(names, current))
+            return HandlerReply(listing(names, current))
         if wanted.isdecimal() and 1 <= int(wanted) <= len(names):
             wanted = names[int(wanted) - 1]
         if wanted not in names:
-            return Reply(P.TEMPLATE_UNKNOWN.format(name=wanted))
+            return HandlerReply(P.TEMPLATE_UNKNOWN.format(name=wanted))
         try:
             chosen = campaign_template(wanted)
         except tpl.TemplateError as exc:
-            return Reply(P.TEMPLATE_BROKEN.format(name=wanted, error=exc))
+            return HandlerReply(P.TEMPLATE_BROKEN.format(name=wanted, error=exc))
         if wanted == current:
-            return Reply(P.TEMPLATE_SAME.format(name=wanted, title=chosen.title))
+            return HandlerReply(P.TEMPLATE_SAME.format(name=wanted, title=chosen.title))
         before = campaigns.switch_template(session, campaign, wanted, user.userid, ctx.now)
-        return Reply(
+        return HandlerReply(
             P.TEMPLATE_SWITCHED.format(
                 campaign=campaign.name, name=wanted, title=chosen.title, before=before
             )

@@ -28,7 +28,7 @@ from bot.dialogs.contracts import (
 )
 from bot.dialogs.state import DialogState
 from bot.handlers import visit_io, visit_ledger
-from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from storage import campaigns, outbox, sessions, visit_queries, visits
 from storage.db import Session
 from storage.models import Cadre, Campaign, Problem
@@ -94,23 +94,23 @@ class VisitHandler:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
+    ) -> HandlerReply:
         cadre, row = user.cadre, user.dialog
         assert cadre is not None and row is not None
         stored = sessions.read(row)
         if incoming.event == "template_card_event" and incoming.task_id != stored.data.get(
             "card_task"
         ):
-            return Reply(STALE_CARD)
+            return HandlerReply(STALE_CARD)
         try:
             campaign = active_campaign(session, ctx)
         except campaigns.CampaignError as exc:
-            return Reply(str(exc))
+            return HandlerReply(str(exc))
         try:
             template = campaign_template(campaign.template or ctx.config.campaign.template)
         except tpl.TemplateError as exc:
             log.error("campaign template unusable: %s", exc)
-            return Reply(TEMPLATE_BROKEN)
+            return HandlerReply(TEMPLATE_BROKEN)
         if incoming.event == "template_card_event" and incoming.response_code:
             # Grey out the pressed card so an old card is not pressed twice.
             done = {"response_code": incoming.response_code, "button": {"replace_name": "已提交"}}
@@ -137,14 +137,14 @@ class VisitHandler:
             task = visit_io.task_id(cadre.userid, (row.version or 0) + 1)
             payload = visit_io.card_payload(last, task)
             if payload is not None:
-                cards = (payload,)  # sent after the summary it confirms (Reply.after)
+                cards = (payload,)  # sent after the summary it confirms (HandlerReply.after)
                 data["card_task"] = task
         sessions.write(row, outcome.state.step, data, ctx.now)
         text = visit_io.passive_text(outcome.replies)
         drafts = [
             d for e in outcome.effects if isinstance(e, SaveVisit | AmendVisit) for d in e.problems
         ]
-        return Reply(visit_ledger.saved_text(text, drafts, listed, scheme), after=cards)
+        return HandlerReply(visit_ledger.saved_text(text, drafts, listed, scheme), after=cards)
 
 
 def apply_effect(

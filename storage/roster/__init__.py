@@ -6,13 +6,13 @@ read → validate (every problem, nothing written) → plan → apply (bulk writ
 
 from storage.roster.apply import CampaignSpec
 from storage.roster.reader import RosterFileError
-from storage.roster.rows import Problem
+from storage.roster.rows import RowError
 from storage.roster.service import Prepared, commit_plan, import_roster, prepare, summary_lines
 
 __all__ = [
     "CampaignSpec",
     "Prepared",
-    "Problem",
+    "RowError",
     "RosterFileError",
     "commit_plan",
     "import_roster",

@@ -15,7 +15,7 @@ from storage import vocab
 from storage.roster import messages as msg
 from storage.roster.cells import parse_count, parse_date, parse_phone
 from storage.roster.reader import RawRow, RawSheet
-from storage.roster.rows import CadreRow, PhaseRow, Problem, TargetRow, UnitRow
+from storage.roster.rows import CadreRow, PhaseRow, RowError, TargetRow, UnitRow
 from storage.roster.sheets import SPECS
 from storage.safe_text import unsafe_chars
 
@@ -44,13 +44,13 @@ Row = TypeVar("Row")
 class _Cells:
     """Read one raw row's cells, noting problems against its sheet/row/column."""
 
-    def __init__(self, sheet: str, raw: RawRow, problems: list[Problem]) -> None:
+    def __init__(self, sheet: str, raw: RawRow, problems: list[RowError]) -> None:
         self.sheet = sheet
         self.raw = raw
         self.problems = problems
 
     def problem(self, column: str, reason: str) -> None:
-        self.problems.append(Problem(self.sheet, self.raw.number, column, reason))
+        self.problems.append(RowError(self.sheet, self.raw.number, column, reason))
 
     def text(self, column: str) -> str:
         value = self.raw.cells.get(column, "")
@@ -86,23 +86,23 @@ class _Cells:
         return phone
 
 
-def check_headers(sheet: RawSheet) -> list[Problem]:
+def check_headers(sheet: RawSheet) -> list[RowError]:
     """Missing or repeated header cells in row 1 of ``sheet``."""
     problems = []
     spec = SPECS[sheet.name]
     for column in spec.headers:
         if column not in sheet.headers and column not in spec.optional_columns:
-            problems.append(Problem(sheet.name, 1, column, msg.missing_header(column)))
+            problems.append(RowError(sheet.name, 1, column, msg.missing_header(column)))
     seen: set[str] = set()
     for column in sheet.headers:
         if column and column in seen:
-            problems.append(Problem(sheet.name, 1, column, msg.duplicate_header(column)))
+            problems.append(RowError(sheet.name, 1, column, msg.duplicate_header(column)))
         seen.add(column)
     return problems
 
 
 def _rows(
-    sheet: RawSheet, parse_one: Callable[[_Cells], Row | None], problems: list[Problem]
+    sheet: RawSheet, parse_one: Callable[[_Cells], Row | None], problems: list[RowError]
 ) -> list[Row]:
     # Rows with problems are kept: their names still count as known to the
     # cross-reference checks, so one bad cell is reported once, not echoed.
@@ -117,8 +117,8 @@ def _rows(
 def _unique(
     rows: list[Row],
     key: Callable[[Row], object],
-    report: Callable[[Row, int], Problem],
-    problems: list[Problem],
+    report: Callable[[Row, int], RowError],
+    problems: list[RowError],
 ) -> None:
     first: dict[object, int] = {}
     for row in rows:
@@ -131,7 +131,7 @@ def _unique(
             first[k] = row.row  # type: ignore[attr-defined]
 
 
-def parse_units(sheet: RawSheet, problems: list[Problem]) -> list[UnitRow]:
+def parse_units(sheet: RawSheet, problems: list[RowError]) -> list[UnitRow]:
     def one(c: _Cells) -> UnitRow:
         kind = c.text("类型")
         if kind and kind not in vocab.UNIT_KINDS:
@@ -142,7 +142,7 @@ def parse_units(sheet: RawSheet, problems: list[Problem]) -> list[UnitRow]:
     _unique(
         rows,
         lambda r: r.name,
-        lambda r, first: Problem(
+        lambda r, first: RowError(
             sheet.name, r.row, "单位名称", msg.duplicate("单位名称", r.name, first)
         ),
         problems,
@@ -150,7 +150,7 @@ def parse_units(sheet: RawSheet, problems: list[Problem]) -> list[UnitRow]:
     return rows
 
 
-def parse_cadres(sheet: RawSheet, problems: list[Problem]) -> list[CadreRow]:
+def parse_cadres(sheet: RawSheet, problems: list[RowError]) -> list[CadreRow]:
     labels = tuple(vocab.ROLES)
 
     def one(c: _Cells) -> CadreRow:
@@ -170,7 +170,7 @@ def parse_cadres(sheet: RawSheet, problems: list[Problem]) -> list[CadreRow]:
     _unique(
         rows,
         lambda r: r.userid,
-        lambda r, first: Problem(
+        lambda r, first: RowError(
             sheet.name, r.row, "企业微信账号", msg.duplicate("企业微信账号", r.userid, first)
         ),
         problems,
@@ -178,7 +178,7 @@ def parse_cadres(sheet: RawSheet, problems: list[Problem]) -> list[CadreRow]:
     return rows
 
 
-def parse_targets(sheet: RawSheet, problems: list[Problem]) -> list[TargetRow]:
+def parse_targets(sheet: RawSheet, problems: list[RowError]) -> list[TargetRow]:
     def one(c: _Cells) -> TargetRow:
         categories: list[str] = []
         written = c.text("类别")
@@ -215,7 +215,7 @@ def parse_targets(sheet: RawSheet, problems: list[Problem]) -> list[TargetRow]:
     _unique(
         rows,
         lambda r: r.code,
-        lambda r, first: Problem(
+        lambda r, first: RowError(
             sheet.name, r.row, "编号", msg.duplicate("编号", r.code or "", first)
         ),
         problems,
@@ -223,7 +223,7 @@ def parse_targets(sheet: RawSheet, problems: list[Problem]) -> list[TargetRow]:
     _unique(
         rows,
         lambda r: None if r.code or not r.head_name else r.key,
-        lambda r, first: Problem(
+        lambda r, first: RowError(
             sheet.name, r.row, "地址", msg.duplicate_target_key(r.head_name, r.address, first)
         ),
         problems,
@@ -248,7 +248,7 @@ def _target_kind(c: _Cells, categories: list[str]) -> str:
     return kind
 
 
-def parse_phases(sheet: RawSheet, problems: list[Problem]) -> list[PhaseRow]:
+def parse_phases(sheet: RawSheet, problems: list[RowError]) -> list[PhaseRow]:
     def date_cell(c: _Cells, column: str):  # type: ignore[no-untyped-def]
         value = c.text(column)
         if not value:

@@ -11,12 +11,12 @@ from collections import defaultdict
 from dataclasses import replace
 
 from storage.roster import messages as msg
-from storage.roster.rows import CadreRow, Problem, TargetRow, UnitRow
+from storage.roster.rows import CadreRow, RowError, TargetRow, UnitRow
 from storage.roster.sheets import CADRES, TARGETS, UNITS
 from storage.roster.snapshot import Snapshot, match_target
 
 
-def check_units(units: list[UnitRow], snap: Snapshot, problems: list[Problem]) -> None:
+def check_units(units: list[UnitRow], snap: Snapshot, problems: list[RowError]) -> None:
     known = set(snap.units) | {u.name for u in units}
     names = snap.unit_names
     parent_of = {
@@ -25,14 +25,14 @@ def check_units(units: list[UnitRow], snap: Snapshot, problems: list[Problem]) -
     parent_of.update({u.name: u.parent for u in units})
     for unit in units:
         if unit.parent and unit.parent not in known:
-            problems.append(Problem(UNITS, unit.row, "上级单位", msg.unknown_unit(unit.parent)))
+            problems.append(RowError(UNITS, unit.row, "上级单位", msg.unknown_unit(unit.parent)))
             continue
         path, seen, current = [unit.name], {unit.name}, unit.parent
         while current:
             path.append(current)
             if current == unit.name:
                 problems.append(
-                    Problem(UNITS, unit.row, "上级单位", msg.unit_cycle(unit.parent or "", path))
+                    RowError(UNITS, unit.row, "上级单位", msg.unit_cycle(unit.parent or "", path))
                 )
                 break
             if current in seen:  # a loop further up: reported on its own rows
@@ -45,10 +45,10 @@ def known_units(units: list[UnitRow] | None, snap: Snapshot) -> set[str]:
     return set(snap.units) | {u.name for u in units or ()}
 
 
-def check_cadres(cadres: list[CadreRow], units: set[str], problems: list[Problem]) -> None:
+def check_cadres(cadres: list[CadreRow], units: set[str], problems: list[RowError]) -> None:
     for cadre in cadres:
         if cadre.unit and cadre.unit not in units:
-            problems.append(Problem(CADRES, cadre.row, "单位", msg.unknown_unit(cadre.unit)))
+            problems.append(RowError(CADRES, cadre.row, "单位", msg.unknown_unit(cadre.unit)))
 
 
 def resolve_targets(
@@ -56,7 +56,7 @@ def resolve_targets(
     cadres: list[CadreRow] | None,
     units: set[str],
     snap: Snapshot,
-    problems: list[Problem],
+    problems: list[RowError],
 ) -> list[TargetRow]:
     """Check each target's unit, cadre and stored match; return rows with 走访干部 as userid."""
     in_file: dict[str, str] = {}
@@ -74,7 +74,7 @@ def resolve_targets(
     out = []
     for t in targets:
         if t.unit and t.unit not in units:
-            problems.append(Problem(TARGETS, t.row, "所属村社区", msg.unknown_unit(t.unit)))
+            problems.append(RowError(TARGETS, t.row, "所属村社区", msg.unknown_unit(t.unit)))
         userid: str | None = t.cadre_userid
         if userid and userid not in name_of:
             matches = by_name.get(userid, [])
@@ -86,12 +86,12 @@ def resolve_targets(
                     if matches
                     else msg.unknown_cadre(userid)
                 )
-                problems.append(Problem(TARGETS, t.row, "走访干部", reason))
+                problems.append(RowError(TARGETS, t.row, "走访干部", reason))
                 userid = None
         stored, ambiguous = match_target(snap, t.code, t.head_name, t.address)
         if ambiguous and not t.code:
             problems.append(
-                Problem(
+                RowError(
                     TARGETS, t.row, "地址", msg.ambiguous_existing_target(t.head_name, t.address)
                 )
             )
@@ -101,7 +101,7 @@ def resolve_targets(
         if stored is not None:
             if stored.id in claimed and not repeated:
                 problems.append(
-                    Problem(TARGETS, t.row, "编号", msg.same_stored_target(claimed[stored.id]))
+                    RowError(TARGETS, t.row, "编号", msg.same_stored_target(claimed[stored.id]))
                 )
             claimed.setdefault(stored.id, t.row)
             assigned = snap.assignments.get(stored.id)
@@ -113,7 +113,7 @@ def resolve_targets(
             ):
                 now = current_cadre.get(assigned[1], "?")
                 problems.append(
-                    Problem(
+                    RowError(
                         TARGETS, t.row, "走访干部", msg.sticky_assignment(t.cadre_userid or "", now)
                     )
                 )

@@ -7,7 +7,7 @@ from datetime import date
 
 
 @dataclass(frozen=True)
-class Problem:
+class RowError:
     """One thing wrong with the file, printed as ``sheet row column: reason``."""
 
     sheet: str
@@ -74,4 +74,4 @@ class Roster:
     cadres: tuple[CadreRow, ...] | None = None
     targets: tuple[TargetRow, ...] | None = None
     phases: tuple[PhaseRow, ...] | None = None
-    problems: tuple[Problem, ...] = field(default=())
+    problems: tuple[RowError, ...] = field(default=())

@@ -21,7 +21,7 @@ from storage.roster import messages as msg
 from storage.roster.apply import CampaignSpec, Progress, apply_plan
 from storage.roster.plan import Counts, Plan, make_plan
 from storage.roster.reader import read_roster
-from storage.roster.rows import Problem, Roster
+from storage.roster.rows import Roster, RowError
 from storage.roster.snapshot import Snapshot, load_snapshot
 from storage.roster.validate import validate
 
@@ -36,7 +36,7 @@ class Prepared:
     plan: Plan
 
     @property
-    def problems(self) -> tuple[Problem, ...]:
+    def problems(self) -> tuple[RowError, ...]:
         return self.roster.problems
 
     @property

@@ -18,19 +18,19 @@ from storage.roster.parse import (
 )
 from storage.roster.reader import RawWorkbook
 from storage.roster.refs import check_cadres, check_units, known_units, resolve_targets
-from storage.roster.rows import Problem, Roster
+from storage.roster.rows import Roster, RowError
 from storage.roster.sheets import CADRES, PHASES, SHEETS, TARGETS, UNITS
 from storage.roster.snapshot import Snapshot
 
 
 def validate(book: RawWorkbook, snap: Snapshot) -> Roster:
-    problems: list[Problem] = []
+    problems: list[RowError] = []
     if book.complete:
         for spec in SHEETS:
             if not spec.optional_sheet and spec.name not in book.sheets:
-                problems.append(Problem(spec.name, None, None, msg.MISSING_SHEET))
+                problems.append(RowError(spec.name, None, None, msg.MISSING_SHEET))
     if not book.sheets and not problems:
-        problems.append(Problem("-", None, None, msg.NO_SHEETS))
+        problems.append(RowError("-", None, None, msg.NO_SHEETS))
 
     usable = {}
     for name, sheet in book.sheets.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from storage import outbox
 
 
@@ -18,7 +18,7 @@ class SendCard:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
+    ) -> HandlerReply:
         card = {
             "card_type": "button_interaction",
             "task_id": "task-42",
@@ -28,7 +28,7 @@ class SendCard:
         }
         payload = {"msgtype": "template_card", "template_card": card}
         outbox.enqueue(session, "message", incoming.userid, payload, ctx.now)
-        return Reply()
+        return HandlerReply()
 
 
 class CardClick:
@@ -39,8 +39,8 @@ class CardClick:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
-        return Reply(f"你按了 {incoming.event_key}（{incoming.task_id}）")
+    ) -> HandlerReply:
+        return HandlerReply(f"你按了 {incoming.event_key}（{incoming.task_id}）")
 
 
 class AppendToSession:
@@ -53,14 +53,14 @@ class AppendToSession:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
+    ) -> HandlerReply:
         assert user.dialog is not None
         log = list(user.dialog.data.get("log", []))
         session.flush()
         log.append(incoming.content)
         user.dialog.data = {**user.dialog.data, "log": log}
         user.dialog.version += 1
-        return Reply(f"ok {len(log)}")
+        return HandlerReply(f"ok {len(log)}")
 
 
 def counting_app():  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.app import create_app
 from bot.handlers import prompts, router
-from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.runtime import Runtime
 from storage.models import AuditLog, DialogSession, InboundMessage
 from tests.wecom_helpers import WecomTestClient, add_cadre
@@ -129,7 +129,7 @@ class Boom:
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
-    ) -> Reply:
+    ) -> HandlerReply:
         session.add(AuditLog(at=ctx.now, actor=incoming.userid, action="half-done", detail={}))
         session.flush()
         raise RuntimeError("handler bug")

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, event, func, select
 
 from bot.gateway.apply import Applied, apply_callback
-from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
+from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.runtime import Runtime
 from storage import callbacks
 from storage.models import AuditLog, DialogSession, InboundMessage
@@ -80,11 +80,13 @@ class Counting:
     def matches(self, incoming: Incoming, user: UserState) -> bool:
         return True
 
-    def handle(self, session, ctx: HandlerContext, incoming: Incoming, user: UserState) -> Reply:  # type: ignore[no-untyped-def]
+    def handle(
+        self, session, ctx: HandlerContext, incoming: Incoming, user: UserState
+    ) -> HandlerReply:  # type: ignore[no-untyped-def]
         self.calls += 1
         assert user.dialog is not None
         user.dialog.data = {"seen": [*user.dialog.data.get("seen", []), incoming.msg_id]}
-        return Reply(f"第{len(user.dialog.data['seen'])}条")
+        return HandlerReply(f"第{len(user.dialog.data['seen'])}条")
 
 
 def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
