@@ -16,6 +16,8 @@ def imported_modules(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
+            # ``from bot import devtools`` imports the module bot.devtools.
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -33,9 +35,33 @@ def offenders(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
 
 
 def test_only_bot_wecom_imports_wechatpy():
+    # Any module of the bot/wecom/ package may; nothing else in the code base may.
     wecom = ROOT / "bot/wecom"
     files = [p for p in python_files("bot", "storage", "scheduler") if wecom not in p.parents]
+    assert files, "no source files found"
     assert offenders(files, ("wechatpy",)) == []
+
+
+def test_handlers_gateway_outbox_and_wecom_do_not_import_sqlalchemy():
+    # Their queries live in storage/; they type sessions with storage.db.Session.
+    files = python_files("bot/handlers", "bot/gateway", "bot/outbox", "bot/wecom")
+    assert files, "no source files found"
+    assert offenders(files, ("sqlalchemy",)) == []
+
+
+# The CLI module whose commands (minqing fake-wecom, simulate, demo) start the dev tools.
+DEVTOOLS_ENTRY_POINTS = ("bot/cli/gateway.py",)
+
+
+def test_production_code_does_not_import_the_dev_tools():
+    devtools = ROOT / "bot/devtools"
+    files = [
+        p
+        for p in python_files("bot", "storage", "scheduler")
+        if devtools not in p.parents and str(p.relative_to(ROOT)) not in DEVTOOLS_ENTRY_POINTS
+    ]
+    assert files, "no source files found"
+    assert offenders(files, ("bot.devtools",)) == []
 
 
 def test_storage_and_scheduler_do_not_import_flask_or_wechatpy():
