@@ -18,12 +18,16 @@ from storage.problems import (
     Verdict,
     apply_transition,
     create_from_visit,
+    finder_of,
     get_visible,
     history,
+    history_with_actors,
     list_all,
     list_visible,
     verdict_for,
 )
+from storage.units import unit_name
+from storage.visit_queries import target_by_id
 from tests.conftest import FROZEN_NOW
 from tests.ledger_helpers import add_problem, build_world
 
@@ -254,3 +258,37 @@ def test_two_sessions_racing_the_loser_gets_the_winners_change(sessions, world):
     finally:
         a.close()
         b.close()
+
+
+def test_history_names_each_events_actor(session, world):
+    p = list_visible(session, world.cadre("cunzhishu"))[0]
+    later = NOW + timedelta(hours=2)
+    apply_transition(
+        session,
+        p,
+        action="solve_on_spot",
+        to_status="solved",
+        changes={"closed_at": later, "closing_note": "找人补好了"},
+        note="找人补好了",
+        actor_id=world.cadre("xiaoli").id,
+        now=later,
+    )
+    session.add(ProblemEvent(problem_id=p.id, actor_id=None, action="remind", at=later))
+    session.commit()
+    events = history_with_actors(session, p.id)
+    assert [e.id for e, _ in events] == [e.id for e in history(session, p.id)]
+    assert [(e.action, actor) for e, actor in events] == [
+        ("register", "小李"),  # the finder registers it
+        ("solve_on_spot", "小李"),
+        ("remind", ""),  # no actor: a job, not a person
+    ]
+
+
+def test_what_a_problem_refers_to_by_name(session, world):
+    p = list_visible(session, world.cadre("cunzhishu"))[0]
+    assert target_by_id(session, p.target_id).head_name == "张三"
+    assert target_by_id(session, 999_999) is None
+    assert unit_name(session, p.unit_id) == "一村"
+    assert unit_name(session, p.assignee_unit_id) == ""  # not assigned yet
+    assert unit_name(session, 999_999) == ""
+    assert finder_of(session, p).userid == "xiaoli"
