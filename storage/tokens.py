@@ -1,6 +1,6 @@
 """The WeCom access token, shared by every process through ``cache_entries``.
 
-:class:`DbTokenStore` is the one repository here that commits: each call runs its
+:class:`DbTokenStore` is the one repository in storage/ that commits: each call runs its
 own short transaction (``unit_of_work`` on the store's session factory), not the
 caller's. The token is fetched from the API client while a request or a send is
 under way, and it must be visible to the other processes at once, whatever the
