@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,7 +48,6 @@ class JobSpec:
     schedule: Mapping[str, Any]  # CronTrigger fields, or {"seconds": n} for an interval
     misfire_grace_time: int
     coalesce: bool
-    extra: Mapping[str, Any] = field(default_factory=dict)
     own_transactions: bool = False  # func takes the runtime and opens its own units of work
 
     def trigger(self, timezone: str) -> BaseTrigger:

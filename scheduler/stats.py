@@ -92,14 +92,6 @@ class CadreProgress:
         return self.assigned - self.contacted
 
 
-def best_outcomes(
-    session: Session, campaign_id: int, until: datetime | None = None
-) -> dict[int, str]:
-    """Per covered target, the outcome that covers it as of ``until`` (docs/facts.md)."""
-    statuses = facts.target_statuses(session, campaign_id, until)
-    return {tid: s.outcome for tid, s in statuses.items() if s.covered}
-
-
 def _row(name: str, c: facts.Coverage) -> UnitCoverage:
     return UnitCoverage(
         unit=name,

@@ -26,10 +26,6 @@ class Stored:
     data: dict[str, Any]
 
 
-def get(session: Session, userid: str) -> DialogSession | None:
-    return session.scalar(select(DialogSession).where(DialogSession.userid == userid))
-
-
 def read(row: DialogSession | None) -> Stored:
     if row is None:
         return Stored("idle", {})

@@ -1,14 +1,9 @@
-"""The unit tree: who is under whom. Used for scopes (a leader sees their subtree).
+"""The unit tree: who is under whom (a recursive CTE), and finding a unit by name.
 
-Two implementations that must agree (a test checks): a recursive CTE, run by the
-database, and a walk over all (id, parent_id) pairs in Python for callers that
-already hold the whole tree or run many look-ups in one job.
+Used for scopes: a leader sees their unit's subtree.
 """
 
 from __future__ import annotations
-
-from collections import defaultdict
-from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,30 +16,6 @@ def subtree_ids(session: Session, unit_id: int) -> set[int]:
     base = select(Unit.id).where(Unit.id == unit_id).cte("subtree", recursive=True)
     tree = base.union_all(select(Unit.id).where(Unit.parent_id == base.c.id))
     return set(session.scalars(select(tree.c.id)))
-
-
-def subtree_ids_walk(pairs: Iterable[tuple[int, int | None]], unit_id: int) -> set[int]:
-    """The same as :func:`subtree_ids`, over (id, parent_id) pairs already loaded."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    known = set()
-    for uid, parent in pairs:
-        children[parent].append(uid)
-        known.add(uid)
-    if unit_id not in known:
-        return set()
-    out, stack = set(), [unit_id]
-    while stack:
-        uid = stack.pop()
-        if uid in out:  # a cycle in bad data must not loop forever
-            continue
-        out.add(uid)
-        stack.extend(children.get(uid, ()))
-    return out
-
-
-def unit_pairs(session: Session) -> list[tuple[int, int | None]]:
-    """All (id, parent_id) pairs, for :func:`subtree_ids_walk`."""
-    return [(uid, parent) for uid, parent in session.execute(select(Unit.id, Unit.parent_id))]
 
 
 OFFICE_KINDS = ("线办", "部门")

@@ -9,7 +9,7 @@ people) is written to the outbox inside the same unit of work.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +62,6 @@ class Reply:
     """
 
     text: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
     after: tuple[dict[str, Any], ...] = ()
 
 
