@@ -39,7 +39,7 @@ def test_minimal_config_is_valid_with_defaults():
     assert config.campaign.timezone == "Asia/Shanghai"
     assert config.scheduler.reminder_days_before == (3, 1)
     assert config.ledger.default_scheme == "changzhou"
-    assert config.groups == () and config.redis_url == ""
+    assert config.groups == ()
 
 
 BAD_KEYS = [
@@ -118,7 +118,6 @@ def test_an_unknown_time_zone_is_refused_naming_the_key():
 
 def test_redis_is_accepted_with_a_deprecation_line_and_nothing_else_in_it():
     config = from_dict(minimal(redis={"url": "redis://localhost"}), environ={}, source="c.toml")
-    assert config.redis_url == "redis://localhost"
     assert config.deprecations == (
         "c.toml: [redis] is deprecated and ignored (shared caches live in the database); "
         "remove the section",
