@@ -1,4 +1,5 @@
-"""Gateway subcommands: serve, outbox-worker, outbox, fake-wecom, simulate."""
+"""Gateway and local-tool subcommands: serve, outbox-worker, outbox, fake-wecom,
+simulate, demo."""
 
 from __future__ import annotations
 

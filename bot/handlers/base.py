@@ -1,6 +1,6 @@
 """What handlers receive and return: small frozen dataclasses, no Flask, no wechatpy.
 
-``bot.gateway.webhook`` turns a decrypted callback into an :class:`Incoming`; a handler
+``bot.wecom.parser`` turns a decrypted callback into an :class:`Incoming`; a handler
 returns a :class:`Reply` whose ``text`` (if any) goes back as the encrypted
 passive reply. Anything else the bot says (template cards, messages to other
 people) is written to the outbox inside the same unit of work.
