@@ -1,8 +1,9 @@
 """Dialog sessions: one persisted conversation per WeCom user (``dialog_sessions``).
 
 The row holds a stable step id (``state``) and the rest of the conversation as a
-JSON dict (``data``). The webhook locks the row for the callback's unit of work
-(:func:`storage.inbound.claim`); these helpers read and write it, never commit.
+JSON dict (``data``). The request path locks the row for the callback's unit of work
+(:func:`storage.inbound.claim`, called by :mod:`bot.gateway.apply`); these helpers
+read and write it, never commit.
 """
 
 from __future__ import annotations

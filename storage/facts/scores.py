@@ -1,7 +1,7 @@
 """The seeds' scores: per-cadre quota progress, 满意率, 息诉息访率, 最美走访者 candidates.
 
-Each public function's docstring is the figure's definition (to be folded into the
-fact layer and docs/facts.md). Times are aware datetimes; ``until`` is exclusive
+Each public function's docstring is the figure's definition (docs/facts.md, "Scores
+and rates", points here). Times are aware datetimes; ``until`` is exclusive
 and None means "up to now". Read-only: nothing here adds or commits.
 
 Words used below:
