@@ -7,8 +7,7 @@ import pytest
 
 from storage.exports import TABLES, ScopeError, export_table, resolve_scope
 from storage.vocab import SENSITIVE_CATEGORIES
-from tests.scheduler.conftest import SENSITIVE_PHONE
-from tests.storage.exports_helpers import (
+from tests.support.exports import (
     DISPUTE_TEXT,
     EAST_AWAY_PHONE,
     WEST_AWAY_PHONE,
@@ -16,6 +15,7 @@ from tests.storage.exports_helpers import (
     export_and_read,
     request_for,
 )
+from tests.support.town import SENSITIVE_PHONE
 
 etown = pytest.fixture(etown_fixture, name="etown")
 

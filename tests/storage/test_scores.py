@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from storage.facts import scores
 from storage.models import Campaign, Problem
-from tests.storage.scores_helpers import stown_fixture
+from tests.support.scores import stown_fixture
 
 stown = pytest.fixture(stown_fixture, name="stown")
 TZ = ZoneInfo("Asia/Shanghai")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage.models import Unit
 from storage.units import find_unit, subtree_ids, subtree_ids_walk, unit_pairs
-from tests.ledger_helpers import build_world
+from tests.support.ledger import build_world
 
 
 def test_subtree_of_a_town(session):

@@ -11,14 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from tests.scheduler.conftest import PROBLEM_TEXTS
-from tests.storage.exports_helpers import closing_lines, read_workbook
-from tests.storage.forms_helpers import (
-    EAST_ECONOMY,
-    HOUSEHOLD_ANSWERS,
-    SECRETARY_PHONE,
-    ftown_fixture,
-)
+from tests.support.exports import closing_lines, read_workbook
+from tests.support.forms import EAST_ECONOMY, HOUSEHOLD_ANSWERS, SECRETARY_PHONE, ftown_fixture
+from tests.support.town import PROBLEM_TEXTS
 
 ftown = pytest.fixture(ftown_fixture, name="ftown")
 

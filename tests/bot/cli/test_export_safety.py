@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.cli import cli
 from storage.exports import TABLES
 from storage.models import Cadre, Problem, Target, Visit
-from tests.storage.exports_helpers import etown_fixture
+from tests.support.exports import etown_fixture
 
 etown = pytest.fixture(etown_fixture, name="etown")
 

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from tests.storage.exports_helpers import closing_lines, read_workbook
-from tests.storage.scores_helpers import stown_fixture
+from tests.support.exports import closing_lines, read_workbook
+from tests.support.scores import stown_fixture
 
 stown = pytest.fixture(stown_fixture, name="stown")
 

@@ -9,11 +9,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from storage.exports import TABLES
-from tests.storage.exports_helpers import (
-    EAST_AWAY_PHONE,
-    etown_fixture,
-    read_workbook,
-)
+from tests.support.exports import EAST_AWAY_PHONE, etown_fixture, read_workbook
 
 etown = pytest.fixture(etown_fixture, name="etown")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from bot.devtools.fakewecom import RunningFake
 from bot.handlers.prompts import help_text
 from bot.runtime import Runtime
-from tests.transcript_helpers import assert_transcript, replay
-from tests.wecom_helpers import add_cadre
+from tests.support.transcripts import assert_transcript, replay
+from tests.support.wecom import add_cadre
 
 HELP = "\n".join(f"< {line}" for line in help_text().split("\n"))
 BASIC = f"""\

@@ -26,12 +26,12 @@ import pytest
 from bot import config as config_mod
 from bot.devtools.fakewecom import RunningFake
 from bot.runtime import Runtime
-from tests.bot.conftest import MutableClock
-from tests.bot.handlers.roster import CADRE, seed
-from tests.conftest import config_dict
-from tests.transcript_helpers import directive, play_and_check, simulators
+from tests.support.clock import MutableClock
+from tests.support.config import config_dict
+from tests.support.paths import TRANSCRIPTS
+from tests.support.roster import CADRE, seed
+from tests.support.transcripts import directive, play_and_check, simulators
 
-TRANSCRIPTS = Path(__file__).resolve().parents[2] / "transcripts"
 FILES = sorted(TRANSCRIPTS.glob("*.txt"))
 
 

@@ -29,7 +29,7 @@ from bot.handlers.router import Handler
 from bot.outbox.worker import drain_once
 from bot.runtime import Runtime
 from bot.wecom.crypto import CallbackCrypto
-from tests.wecom_helpers import serve_in_thread
+from tests.support.wecom import serve_in_thread
 
 
 def user_lines(transcript: str) -> list[str]:

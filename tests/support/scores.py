@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from storage.models import Campaign, Problem
-from tests.storage.exports_helpers import ExportTown, build_export_town
+from tests.support.exports import ExportTown, build_export_town
 
 QUOTA = 2
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.models import Assignment, Cadre, Target, Unit, Visit
-from tests.storage.exports_helpers import ExportTown, build_export_town
+from tests.support.exports import ExportTown, build_export_town
 
 SECRETARY_PHONE = "13811112222"
 EAST_NUMBERS: dict[str, Any] = {
