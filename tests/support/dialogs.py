@@ -24,6 +24,24 @@ TARGETS = (
     TargetInfo(7, "周九", "7号", "2组", "13800000007", False, ("一般农户",), status="visited"),
 )
 
+# The cadre's messages for a household with no problem (after 走访 and picking 张三):
+# tests/bot/dialogs/test_field_speed.py enforces them, benchmarks/dialog_field_speed.py
+# prints their counts.
+NO_PROBLEM_SCRIPTS = {
+    "yizou_erwen_sankan": ["在家", "是", "1", "否", "1", "1", "1", "1"],
+    "yikan_erting_sanwen_sijiang": ["在家", "1", "否", "1", "1", "1", "1", "1"],
+    "chaihudian_six_themes": ["在家", "1", "无问题", "1"],
+    "changzhou_household": ["在家", "1", "4", "一般", "没有"],
+    "fangminqing": ["在家", "正常", "否", "跳过", "是"],
+    "changzhou_village": [
+        "820 2950 31000 86000",
+        "6 12 95 3 1",
+        "260 120 3500",
+        "暂无",
+        "王书记 13800000011",
+    ],
+}
+
 
 @dataclass
 class Chat:
