@@ -1,43 +1,85 @@
-"""Replay a conversation transcript against the real webhook and compare, line by line.
+"""Conversation transcripts: the one format, its parser, and the checker that plays it.
 
-A transcript (``tests/transcripts/*.txt``) is what ``minqing simulate --script``
-prints: ``> what the user sent`` and ``< what the bot said`` lines; ``#`` lines are
-comments. :func:`replay` sends every ``>`` line as a real encrypted callback to
-the app served on a free port, drains the outbox into the fake WeCom after each
-line, and returns the transcript it observed, so a test is::
+A transcript is a ``minqing simulate --script`` file (``tests/transcripts/*.txt``,
+``tests/transcripts/ledger/*.txt``, ``examples/demo_walkthrough.txt``). Every line
+that is not blank and does not start with ``#`` is what a user sends (a number after
+a card presses its button; ``!image``, ``!location``, ``!event``, ``!voice`` and
+``!user USERID`` are the simulator's commands). ``#`` lines are comments the
+simulator ignores; these carry the checks:
 
-    def test_visit_flow(api_runtime, fake):
-        with api_runtime.unit_of_work() as s:
-            add_cadre(s, "zhangsan", name="张三")
-        assert_transcript(Path(__file__).parent / "transcripts/visit.txt", api_runtime, fake)
+- ``# template: NAME``  the campaign's questionnaire template (read by the test);
+- ``# user: USERID``    who sends the following lines (default: the first simulator);
+- ``# expect: TEXT``    the answer to the last line sent contains TEXT (passive reply
+  and pushed messages, so a notice received since the user's previous line counts);
+- ``# reply: TEXT``     the answer's next line is exactly TEXT; when a sent line is
+  followed by ``# reply:`` lines, they must be its whole answer, in order;
+- ``# visit: N``        count the messages from here; the next expected ``已保存...``
+  must come within N (the field-speed budget). Photos, locations and ``!user`` are
+  not counted.
 
-(``api_runtime`` and ``fake`` are the fixtures in tests/bot/conftest.py.)
+Any other ``# word:`` line is an error, so a misspelt check never passes silently.
+:func:`simulators` serves the real app on a free port and gives one
+:class:`~bot.devtools.simulator.Simulator` per user (real encrypted callbacks; the
+outbox is drained into the fake WeCom after each line); :func:`play_and_check` plays
+a transcript through them::
+
+    with simulators(runtime, fake, ["zhangsan"]) as sims:
+        play_and_check(sims, path.read_text(encoding="utf-8").splitlines(), path.name)
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
+from dataclasses import dataclass
 
 from bot.app import create_app
 from bot.devtools.callback_client import CallbackSigner
 from bot.devtools.fakewecom import RunningFake
-from bot.devtools.simulator import Simulator, play
-from bot.handlers.router import Handler
+from bot.devtools.simulator import Simulator
 from bot.outbox.worker import drain_once
 from bot.runtime import Runtime
 from bot.wecom.crypto import CallbackCrypto
 from tests.support.wecom import serve_in_thread
 
+DIRECTIVES = ("template", "user", "expect", "reply", "visit")
+_DIRECTIVE = re.compile(r"^#\s*([A-Za-z_-]+):(.*)$")
+# Optional evidence and switching who chats are not part of the field-speed count.
+UNCOUNTED = ("!image", "!location", "!user")
 
-def user_lines(transcript: str) -> list[str]:
-    return [line[2:] for line in transcript.splitlines() if line.startswith("> ")]
+
+@dataclass(frozen=True)
+class Step:
+    """One meaningful line: ``kind`` is ``send`` or a directive name."""
+
+    number: int
+    kind: str
+    text: str
 
 
-def expected_lines(transcript: str) -> list[str]:
-    return [line.rstrip() for line in transcript.splitlines() if line.startswith(("> ", "< ", "<"))]
+def parse(lines: Iterable[str], name: str = "transcript") -> list[Step]:
+    """The sends and checks of a transcript, with their 1-based line numbers."""
+    steps: list[Step] = []
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith("#"):
+            steps.append(Step(number, "send", line))
+            continue
+        if match := _DIRECTIVE.match(line):
+            kind, value = match[1], match[2].strip()
+            if kind not in DIRECTIVES:
+                raise ValueError(f"{name}:{number}: unknown check {kind!r} (one of {DIRECTIVES})")
+            steps.append(Step(number, kind, value))
+    return steps
+
+
+def directive(lines: Iterable[str], kind: str) -> str | None:
+    """The value of the first ``# kind: value`` line, else None (e.g. the template)."""
+    return next((s.text for s in parse(lines) if s.kind == kind), None)
 
 
 def signer_for(runtime: Runtime, seed: int = 0) -> CallbackSigner:
@@ -66,80 +108,58 @@ def simulators(
         }
 
 
-def replay(
-    runtime: Runtime,
-    fake: RunningFake,
+def play_and_check(
+    sims: Mapping[str, Simulator],
     lines: Sequence[str],
-    userid: str = "zhangsan",
-    handlers: Sequence[Handler] | None = None,
-) -> list[str]:
-    """Send ``lines`` as ``userid``; return the transcript lines observed."""
-    signer = signer_for(runtime)
-    out: list[str] = []
-    with serve_in_thread(create_app(runtime=runtime, handlers=handlers)) as live:
-        sim = Simulator(
-            signer=signer,
-            userid=userid,
-            webhook_url=f"{live.url}/wecom/callback",
-            fake_url=fake.url,
-            settle=lambda: drain_once(runtime),
-            clock=runtime.clock,
-        )
-        play(sim, lines, out.append)
-    return [line.rstrip() for line in out]
+    name: str,
+    *,
+    require_save: bool = True,
+) -> int:
+    """Play a transcript, checking every ``#`` check; returns how many visits it saw saved.
 
-
-def assert_transcript(
-    path: Path, runtime: Runtime, fake: RunningFake, userid: str = "zhangsan"
-) -> None:
-    text = path.read_text(encoding="utf-8")
-    got = replay(runtime, fake, user_lines(text), userid)
-    assert got == expected_lines(text), "\n".join(got)
-
-
-def directive(line: str, name: str) -> str | None:
-    """The value of a ``# name: value`` comment line, else None."""
-    prefix = f"# {name}:"
-    return line[len(prefix) :].strip() if line.startswith(prefix) else None
-
-
-def play_and_check(sims: Mapping[str, Simulator], lines: Sequence[str], name: str) -> int:
-    """Play a checked transcript; returns how many visits it saw saved.
-
-    ``sims`` maps userids to simulators; lines are sent as the first one until a
-    ``# user: USERID`` line switches. ``# expect: TEXT`` checks the answer to the last
-    line sent (passive reply and pushed messages, so a notice the user received since
-    their previous line shows up too); ``# visit: N`` starts a field-speed count that
-    the next expected ``已保存`` must stay within. Fails unless a visit was saved.
+    ``sims`` maps userids to simulators. Fails on the first check that does not hold,
+    on any HTTP error, and (unless ``require_save`` is false) when no visit was saved.
     """
     sim = next(iter(sims.values()))
     said: list[str] = []
+    exact: int | None = None  # lines of ``said`` matched by ``# reply:`` so far
     budget: int | None = None
     count = 0
     saves = 0
-    for number, line in enumerate(lines, 1):
-        line = line.strip()
-        if (who := directive(line, "user")) is not None:
-            sim, said = sims[who], []
+    where = name
+
+    def close_replies() -> None:
+        if exact is not None:
+            rest = "\n".join(said[exact:])
+            assert exact == len(said), f"{where}: the answer goes on beyond the replies:\n{rest}"
+
+    for step in parse(lines, name):
+        where = f"{name}:{step.number}"
+        shown = "\n".join(said)
+        if step.kind == "template":
             continue
-        if (value := directive(line, "visit")) is not None:
-            budget, count = int(value.split()[0]), 0
-            continue
-        if (expected := directive(line, "expect")) is not None:
-            shown = "\n".join(said)
-            assert expected in shown, f"{name}:{number}: expected {expected!r} in:\n{shown}"
-            if expected.startswith("已保存"):
+        if step.kind == "user":
+            close_replies()
+            sim, said, exact = sims[step.text], [], None
+        elif step.kind == "visit":
+            budget, count = int(step.text.split()[0]), 0
+        elif step.kind == "expect":
+            assert step.text in shown, f"{where}: expected {step.text!r} in:\n{shown}"
+            if step.text.startswith("已保存"):
                 saves += 1
                 if budget is not None:
-                    assert count <= budget, f"{name}:{number}: {count} messages > {budget}"
+                    assert count <= budget, f"{where}: {count} messages > {budget}"
                     budget = None
-            continue
-        if not line or line.startswith("#"):
-            continue
-        said = sim.send(line)
-        # Photos and locations are optional evidence, not part of the field-speed count
-        # (nor is switching who chats).
-        count += 0 if line.startswith(("!image", "!location", "!user")) else 1
-        assert not any(s.startswith("[HTTP") for s in said), f"{name}:{number}: {said}"
-    assert saves >= 1, f"{name}: no visit was saved"
+        elif step.kind == "reply":
+            exact = exact or 0
+            got = said[exact] if exact < len(said) else "(nothing more)"
+            assert got.strip() == step.text, f"{where}: expected {step.text!r}, got {got!r}"
+            exact += 1
+        else:
+            close_replies()
+            said, exact = sim.send(step.text), None
+            count += 0 if step.text.startswith(UNCOUNTED) else 1
+            assert not any(s.startswith("[HTTP") for s in said), f"{where}: {said}"
+    close_replies()
+    assert saves >= 1 or not require_save, f"{name}: no visit was saved"
     return saves
