@@ -26,6 +26,8 @@ from storage.db import make_engine, session_factory
 from tests.support.clock import FROZEN_NOW
 from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN, config_dict
 from tests.support.db import truncate_all
+from tests.support.exports import ExportTown, build_export_town
+from tests.support.scores import build_score_town
 from tests.support.town import Town, build_town, groups_section
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -155,6 +157,20 @@ def town(sessions) -> Town:  # type: ignore[no-untyped-def]
     """The town of tests/support/town.py, committed (scheduler and CLI tests)."""
     with sessions() as s:
         return build_town(s)
+
+
+@pytest.fixture
+def etown(sessions) -> ExportTown:  # type: ignore[no-untyped-def]
+    """The town plus what the exports need (tests/support/exports.py), committed."""
+    with sessions() as s:
+        return build_export_town(s)
+
+
+@pytest.fixture
+def stown(sessions) -> ExportTown:  # type: ignore[no-untyped-def]
+    """The exports' town with scores to count (tests/support/scores.py), committed."""
+    with sessions() as s:
+        return build_score_town(s)
 
 
 @pytest.fixture

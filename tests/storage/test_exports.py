@@ -19,14 +19,12 @@ from tests.support.exports import (
     TWO_ROW_HEADERS,
     WEST_AWAY_PHONE,
     closing_lines,
-    etown_fixture,
     export_and_read,
     read_workbook,
     request_for,
 )
 from tests.support.town import PROBLEM_TEXTS, SENSITIVE_PHONE
 
-etown = pytest.fixture(etown_fixture, name="etown")
 FORMS = {"village-form", "household-form"}
 
 

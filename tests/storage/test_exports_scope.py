@@ -11,13 +11,10 @@ from tests.support.exports import (
     DISPUTE_TEXT,
     EAST_AWAY_PHONE,
     WEST_AWAY_PHONE,
-    etown_fixture,
     export_and_read,
     request_for,
 )
 from tests.support.town import SENSITIVE_PHONE
-
-etown = pytest.fixture(etown_fixture, name="etown")
 
 
 def test_a_village_leader_gets_only_their_village(session, etown, tmp_path):

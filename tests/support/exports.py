@@ -83,13 +83,6 @@ def build_export_town(session) -> ExportTown:  # type: ignore[no-untyped-def]
     return ExportTown(town, dispute.id)
 
 
-def etown_fixture(sessions) -> ExportTown:  # type: ignore[no-untyped-def]
-    """Body of the ``etown`` fixture; a test module declares
-    ``etown = pytest.fixture(etown_fixture, name="etown")``."""
-    with sessions() as s:
-        return build_export_town(s)
-
-
 def request_for(
     session,  # type: ignore[no-untyped-def]
     campaign_id: int,

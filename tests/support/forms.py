@@ -128,8 +128,3 @@ def build_forms_town(session) -> FormsTown:  # type: ignore[no-untyped-def]
     )
     session.commit()
     return FormsTown(etown, villages["东山村"].id, villages["西河村"].id)
-
-
-def ftown_fixture(sessions) -> FormsTown:  # type: ignore[no-untyped-def]
-    with sessions() as s:
-        return build_forms_town(s)

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
 from tests.support.exports import closing_lines, read_workbook
-from tests.support.scores import stown_fixture
-
-stown = pytest.fixture(stown_fixture, name="stown")
 
 
 def export(config_file: Path, tmp_path: Path, table: str, *args: str):  # type: ignore[no-untyped-def]
