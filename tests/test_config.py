@@ -14,7 +14,8 @@ import pytest
 
 from bot import config as config_mod
 from bot.config import ConfigError, from_dict, load, resolve_path
-from tests.conftest import TEST_AES_KEY
+from tests.support.config import TEST_AES_KEY
+from tests.support.paths import ROOT
 
 MINQING = Path(sys.executable).with_name("minqing")
 
@@ -260,7 +261,7 @@ def test_minqing_with_an_unreachable_database_says_so_in_one_line(tmp_path, url)
 
 def test_every_key_in_config_example_is_a_real_key(tmp_path):
     """Uncomment every key and section in config.example.toml: the result is valid."""
-    example = Path(__file__).resolve().parents[1] / "config.example.toml"
+    example = ROOT / "config.example.toml"
     lines = []
     for line in example.read_text(encoding="utf-8").splitlines():
         if re.match(r"^# (\[\[?\w+\]\]?|\w+ = .*)$", line):

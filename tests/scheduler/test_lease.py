@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from scheduler import lease
 from storage.db import unit_of_work
-from tests.conftest import statements_from, wait_until_lock_wait
+from tests.support.db import statements_from, wait_until_lock_wait
 
 NAME = lease.SCHEDULER_LEASE
 

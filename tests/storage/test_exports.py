@@ -13,20 +13,18 @@ from scheduler.stats import UnitTree, coverage
 from storage.exports import TABLES, export_table
 from storage.exports import labels as L
 from storage.vocab import CATEGORIES_CHANGZHOU
-from tests.scheduler.conftest import PROBLEM_TEXTS, SENSITIVE_PHONE
-from tests.storage.exports_helpers import (
+from tests.support.exports import (
     DISPUTE_TEXT,
     EAST_AWAY_PHONE,
     TWO_ROW_HEADERS,
     WEST_AWAY_PHONE,
     closing_lines,
-    etown_fixture,
     export_and_read,
     read_workbook,
     request_for,
 )
+from tests.support.town import PROBLEM_TEXTS, SENSITIVE_PHONE
 
-etown = pytest.fixture(etown_fixture, name="etown")
 FORMS = {"village-form", "household-form"}
 
 

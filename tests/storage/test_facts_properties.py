@@ -32,7 +32,7 @@ from storage.models import (
     Unit,
     Visit,
 )
-from tests.storage.exports_helpers import read_workbook
+from tests.support.exports import read_workbook
 
 BASE = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = BASE + timedelta(hours=400)

@@ -24,8 +24,8 @@ from storage.problems import (
     list_visible,
     verdict_for,
 )
-from tests.conftest import FROZEN_NOW
-from tests.ledger_helpers import add_problem, build_world
+from tests.support.clock import FROZEN_NOW
+from tests.support.ledger import add_problem, build_world
 
 NOW = FROZEN_NOW
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from storage.models import Unit
 from storage.units import find_unit, subtree_ids
-from tests.ledger_helpers import build_world
+from tests.support.ledger import build_world
 
 
 def walked_subtree(session, unit_id: int) -> set[int]:

@@ -7,8 +7,8 @@ from sqlalchemy import delete, select
 
 from bot.runtime import Runtime
 from storage.models import Assignment, AuditLog, Campaign, Target, Visit
-from tests.bot.handlers.roster import CADRE, LEADER, seed
-from tests.wecom_helpers import WecomTestClient, add_cadre
+from tests.support.roster import CADRE, LEADER, seed
+from tests.support.wecom import WecomTestClient, add_cadre
 
 ADMIN = "admin1"
 

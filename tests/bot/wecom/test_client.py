@@ -12,7 +12,7 @@ from bot.devtools.fakewecom import RunningFake
 from bot.runtime import Runtime
 from bot.wecom.client import WecomApiError, WecomClient, WecomNetworkError
 from bot.wecom.tokens import make_client
-from tests.wecom_helpers import MutableClock
+from tests.support.clock import MutableClock
 
 
 def closed_port() -> int:
@@ -72,7 +72,7 @@ def test_persistent_token_error_is_raised_after_one_refresh(
 
 def test_bad_secret_is_a_clear_error_not_recursion(db_url: str, fake: RunningFake) -> None:
     from bot import config as config_mod
-    from tests.conftest import config_dict
+    from tests.support.config import config_dict
 
     raw = config_dict(db_url, wecom={"api_base_url": fake.url, "secret": "wrong"})
     rt = Runtime.from_config(config_mod.from_dict(raw, environ={}))
