@@ -7,6 +7,7 @@ loads the state, calls :func:`step`, then stores ``outcome.state`` and carries o
 Fallbacks work in every step: 上一步, 跳过, 取消, 暂停, 进度, 帮助 (typed words or
 buttons ``cmd:<name>``); 走访 / 新增 / 修改 start something new when no draft is open.
 A draft idle for 12 hours is offered for resumption before anything else.
+Each step's prompt and answer are declared once, in :mod:`bot.dialogs.steps`.
 """
 
 from __future__ import annotations

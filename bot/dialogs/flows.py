@@ -1,8 +1,9 @@
-"""Shared step machinery: the Outcome, the current prompt, resume offer, 在家吗.
+"""Shared step machinery: the Outcome, each step's prompt and label, resume offer, 在家吗.
 
-Every step handler takes (template, state, message, ctx) and returns an Outcome; the
-dispatcher in :mod:`bot.dialogs.engine` chooses one by the state's step id. Picking a
-target lives in :mod:`bot.dialogs.picking`, saving and amending in :mod:`bot.dialogs.saving`.
+Every step's answer takes (template, state, message, ctx) and returns an Outcome; the
+table in :mod:`bot.dialogs.steps` says which prompt and answer belong to a step id.
+Picking a target lives in :mod:`bot.dialogs.picking`, saving and amending in
+:mod:`bot.dialogs.saving`.
 """
 
 from __future__ import annotations

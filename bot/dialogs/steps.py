@@ -17,7 +17,7 @@ import bot; a test keeps the two equal).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 from bot.dialogs import asking, flows, pausing, picking, saving, walk
 from bot.dialogs import state as st
@@ -31,25 +31,6 @@ Prompt = Callable[[Template, DialogState, Context, str], Reply]
 # (the section's template, the state, the step id) -> a label or a yes/no
 Label = Callable[[Template, DialogState, str], str]
 Check = Callable[[Template, DialogState, str], bool]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of the dialog.
-
-    ``prompt`` renders what the cadre is asked (with an error line when given);
-    ``answer`` applies a message that is not a fallback command; ``label`` names the
-    step in the resume offer ("上次登记到：…"); ``returnable`` says whether 上一步
-    may go back to it; ``family`` makes ``id`` a prefix (``question:``).
-    """
-
-    id: str
-    prompt: Prompt
-    answer: Answer
-    holds_draft: bool
-    label: Label
-    returnable: Check
-    family: bool = False
 
 
 def _named(text: str) -> Label:
@@ -68,6 +49,26 @@ def _never(active: Template, state: DialogState, step: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step of the dialog.
+
+    ``prompt`` renders what the cadre is asked (with an error line when given);
+    ``answer`` applies a message that is not a fallback command; ``label`` names the
+    step in the resume offer (停在「…」); ``returnable`` says whether 上一步
+    may go back to it; ``family`` makes ``id`` a prefix (``question:``).
+    """
+
+    id: str
+    prompt: Prompt
+    answer: Answer
+    _: KW_ONLY
+    holds_draft: bool
+    label: Label = _own_id
+    returnable: Check = _never
+    family: bool = False
+
+
 def _question_relevant(active: Template, state: DialogState, step: str) -> bool:
     qid = step[len(st.QUESTION_PREFIX) :]
     if qid not in {q.id for q in active.questions}:
@@ -83,57 +84,86 @@ def _group_relevant(active: Template, state: DialogState, step: str) -> bool:
     return group is not None and walk.group_relevant(group, env)
 
 
-IDLE = Step(st.IDLE, flows.welcome_prompt, picking.from_idle, False, _own_id, _never)
+# Steps holding no draft: nothing to protect, top-level commands work as fallbacks.
+IDLE = Step(st.IDLE, flows.welcome_prompt, picking.from_idle, holds_draft=False)
+PICK_TARGET = Step(
+    st.PICK_TARGET,
+    flows.pick_target_prompt,
+    picking.pick_target,
+    holds_draft=False,
+    returnable=_always,
+)
+NEW_TARGET = Step(
+    st.NEW_TARGET,
+    flows.new_target_prompt,
+    picking.new_target,
+    holds_draft=False,
+    returnable=_always,
+)
+# saving.list_amendable shows the list and a wrong answer shows it again; the prompt
+# (only asked for after 进度) is the welcome line.
+AMEND_PICK = Step(st.AMEND_PICK, flows.welcome_prompt, saving.amend_pick, holds_draft=False)
+
+# Steps holding a draft: every word answers it, except the dialog's own fallbacks.
+AT_HOME = Step(
+    st.AT_HOME,
+    flows.at_home_prompt,
+    flows.at_home,
+    holds_draft=True,
+    label=flows.at_home_label,
+    returnable=_always,
+)
+QUESTION = Step(
+    st.QUESTION_PREFIX,
+    flows.question_prompt,
+    asking.answer_question,
+    holds_draft=True,
+    label=flows.question_label,
+    returnable=_question_relevant,
+    family=True,
+)
+GROUP = Step(
+    st.GROUP_PREFIX,
+    flows.group_prompt,
+    asking.answer_group,
+    holds_draft=True,
+    label=flows.group_label,
+    returnable=_group_relevant,
+    family=True,
+)
+APPOINTMENT = Step(
+    st.APPOINTMENT,
+    flows.appointment_prompt,
+    saving.appointment,
+    holds_draft=True,
+    label=_named("约访时间"),
+    returnable=_always,
+)
+CONFIRM = Step(
+    st.CONFIRM,
+    flows.confirm_prompt,
+    saving.confirm,
+    holds_draft=True,
+    label=_named("核对确认"),
+    returnable=_always,
+)
+RESUME = Step(st.RESUME, flows.resume_prompt, pausing.resume, holds_draft=True)
+CANCEL_CONFIRM = Step(
+    st.CANCEL_CONFIRM, flows.cancel_prompt, pausing.cancel_confirm, holds_draft=True
+)
+
 STEPS: tuple[Step, ...] = (
     IDLE,
-    Step(
-        st.PICK_TARGET,
-        flows.pick_target_prompt,
-        picking.pick_target,
-        False,
-        _own_id,
-        _always,
-    ),
-    Step(st.NEW_TARGET, flows.new_target_prompt, picking.new_target, False, _own_id, _always),
-    # The amend list is not re-rendered by its prompt: a wrong answer lists it again.
-    Step(st.AMEND_PICK, flows.welcome_prompt, saving.amend_pick, False, _own_id, _never),
-    Step(st.AT_HOME, flows.at_home_prompt, flows.at_home, True, flows.at_home_label, _always),
-    Step(
-        st.QUESTION_PREFIX,
-        flows.question_prompt,
-        asking.answer_question,
-        True,
-        flows.question_label,
-        _question_relevant,
-        family=True,
-    ),
-    Step(
-        st.GROUP_PREFIX,
-        flows.group_prompt,
-        asking.answer_group,
-        True,
-        flows.group_label,
-        _group_relevant,
-        family=True,
-    ),
-    Step(
-        st.APPOINTMENT,
-        flows.appointment_prompt,
-        saving.appointment,
-        True,
-        _named("约访时间"),
-        _always,
-    ),
-    Step(st.CONFIRM, flows.confirm_prompt, saving.confirm, True, _named("核对确认"), _always),
-    Step(st.RESUME, flows.resume_prompt, pausing.resume, True, _own_id, _never),
-    Step(
-        st.CANCEL_CONFIRM,
-        flows.cancel_prompt,
-        pausing.cancel_confirm,
-        True,
-        _own_id,
-        _never,
-    ),
+    PICK_TARGET,
+    NEW_TARGET,
+    AMEND_PICK,
+    AT_HOME,
+    QUESTION,
+    GROUP,
+    APPOINTMENT,
+    CONFIRM,
+    RESUME,
+    CANCEL_CONFIRM,
 )
 
 _BY_ID = {s.id: s for s in STEPS if not s.family}
