@@ -3,8 +3,7 @@
 Stored step ids (``DialogSession.state``) are part of the data format, so they are
 plain strings that survive refactors: ``idle``, ``pick_target``, ``new_target``,
 ``at_home``, ``not_home``, ``appointment``, ``question:<id>``, ``group:<id>``,
-``confirm``, ``cancel_confirm``, ``resume``, ``amend_pick`` (what each step does is
-declared once, in :mod:`bot.dialogs.steps`). ``to_dict``/``from_dict``
+``confirm``, ``cancel_confirm``, ``resume``, ``amend_pick``. ``to_dict``/``from_dict``
 round-trip everything else (``DialogSession.data``); unknown keys are ignored and
 missing ones defaulted, so older rows still load.
 """
