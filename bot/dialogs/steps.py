@@ -191,6 +191,3 @@ def has_draft(state: DialogState) -> bool:
 def can_return_to(template: Template, state: DialogState, step_id: str) -> bool:
     """Can 上一步 go back to ``step_id``? (A question that stopped being relevant cannot.)"""
     return step_of(step_id).returnable(section_template(template, state), state, step_id)
-
-
-RESTING = tuple(s.id for s in STEPS if not s.holds_draft)

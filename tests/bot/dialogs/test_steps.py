@@ -38,8 +38,11 @@ def test_families_match_by_prefix_and_unknown_ids_rest_at_idle() -> None:
     assert steps.step_of("") is steps.IDLE
 
 
+RESTING = {s.id for s in steps.STEPS if not s.holds_draft}
+
+
 def test_only_lists_and_idle_hold_no_draft() -> None:
-    assert set(steps.RESTING) == {"idle", "pick_target", "new_target", "amend_pick"}
+    assert RESTING == {"idle", "pick_target", "new_target", "amend_pick"}
     assert steps.holds_draft("question:family") and steps.holds_draft("resume")
     assert not steps.holds_draft("pick_target") and not steps.holds_draft("")
 
@@ -53,6 +56,6 @@ def test_a_draft_needs_a_target_and_a_step_that_holds_it() -> None:
 
 def test_storage_mirrors_the_step_table() -> None:
     """storage may not import bot, so it keeps its own copy of these ids."""
-    assert set(sessions.RESTING_STEPS) == set(steps.RESTING)
+    assert set(sessions.RESTING_STEPS) == RESTING
     assert sessions.IDLE_STEP == st.IDLE == steps.IDLE.id
     assert DialogSession.__table__.c.state.default.arg == st.IDLE
