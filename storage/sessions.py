@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from storage.models import DialogSession
 
-# Steps that hold no draft worth reminding about.
-RESTING_STEPS = ("idle", "pick_target", "new_target", "amend_pick")
+# Stored step ids, mirroring bot.dialogs.steps (storage may not import bot; a test in
+# tests/bot/dialogs/test_steps.py keeps them equal): the step of a new or finished
+# conversation, and the steps that hold no draft worth reminding about.
+IDLE_STEP = "idle"
+RESTING_STEPS = (IDLE_STEP, "pick_target", "new_target", "amend_pick")
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,8 @@ class Stored:
 
 def read(row: DialogSession | None) -> Stored:
     if row is None:
-        return Stored("idle", {})
-    return Stored(row.state or "idle", dict(row.data or {}))
+        return Stored(IDLE_STEP, {})
+    return Stored(row.state or IDLE_STEP, dict(row.data or {}))
 
 
 def write(row: DialogSession, step: str, data: dict[str, Any], now: datetime) -> None:

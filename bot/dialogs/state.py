@@ -52,10 +52,6 @@ class DialogState:
     page: int = 0
     reasked: str = ""  # the text question just asked again for want of words (once only)
 
-    @property
-    def has_draft(self) -> bool:
-        return self.target is not None and self.step not in (IDLE, PICK_TARGET, NEW_TARGET)
-
     def with_(self, **changes: Any) -> DialogState:
         return replace(self, **changes)
 

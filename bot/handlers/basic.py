@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from bot.dialogs.prompts import COMMAND_WORDS
 from bot.handlers import prompts
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from storage.models import AuditLog
 
-HELP_WORDS = frozenset({"帮助", "help", "菜单", "?", "？"})
+HELP_WORDS = frozenset({*COMMAND_WORDS["help"], "菜单"})  # the dialog's 帮助 words too
 GREETING_EVENTS = frozenset({"enter_agent", "subscribe"})
 SILENT_EVENTS = frozenset({"unsubscribe", "location", "view"})
 

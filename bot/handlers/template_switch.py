@@ -18,6 +18,7 @@ import re
 from sqlalchemy.orm import Session
 
 from bot.dialogs import template as tpl
+from bot.dialogs.steps import holds_draft
 from bot.handlers import prompts as P
 from bot.handlers.base import HandlerContext, Incoming, Reply, UserState
 from bot.handlers.visit import active_campaign, campaign_template
@@ -33,7 +34,9 @@ class TemplateCommand:
     def matches(self, incoming: Incoming, user: UserState) -> bool:
         if incoming.msg_type != "text" or user.cadre is None:
             return False
-        return user.dialog_state in ("", "idle") and bool(COMMAND.match(incoming.content.strip()))
+        if holds_draft(user.dialog_state):
+            return False
+        return bool(COMMAND.match(incoming.content.strip()))
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState
