@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.handlers import prompts as handler_prompts
 from bot.runtime import Runtime
 from storage.models import DialogSession
-from tests.bot.handlers.roster import CADRE, LEADER, seed
-from tests.wecom_helpers import WecomTestClient
+from tests.support.roster import CADRE, LEADER, seed
+from tests.support.wecom import WecomTestClient
 
 GENERAL_HELP = handler_prompts.HELP_TITLE
 VISIT_HELP = "用法："  # the dialog's own help (bot.dialogs.prompts.HELP)
