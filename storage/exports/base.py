@@ -25,7 +25,7 @@ Row = tuple[Cell, ...]
 
 
 class HalfmonthSummary(Protocol):
-    """``scheduler.stats.halfmonth_summary``: problems -> (项目, 已解决, 待解决) rows."""
+    """``storage.progress.halfmonth_rows``: problems -> (项目, 已解决, 待解决) rows."""
 
     def __call__(self, problems: Iterable[Problem]) -> list[tuple[str, int, int]]: ...
 
@@ -49,7 +49,7 @@ def plain_answer(template: str, question: str, value: object) -> str:
 
 
 class BestOutcomes(Protocol):
-    """``scheduler.stats.best_outcomes``: target id -> best contact outcome so far."""
+    """``storage.progress.best_outcomes``: target id -> best contact outcome so far."""
 
     def __call__(
         self, session: Session, campaign_id: int, until: datetime | None = None
