@@ -1,4 +1,4 @@
-"""What every job shares: the result type, the run-key claim and local-time helpers.
+"""What every job shares: the result type, the job protocols and local-time helpers.
 
 A job is a plain function ``job(session, now, config, *, force=False) -> JobResult``.
 It never commits: the caller (the runner or ``minqing run-job``) owns the unit of
