@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.models import DialogSession
@@ -53,3 +53,15 @@ def idle_drafts(session: Session, now: datetime, idle_for: timedelta) -> list[Di
         )
     ).all()
     return [r for r in rows if r.reminded_at is None or r.reminded_at < r.updated_at]
+
+
+def mark_reminded(session: Session, row_id: int, seen_updated_at: datetime, now: datetime) -> bool:
+    """Stamp ``reminded_at`` on session ``row_id`` if it was not touched since
+    ``seen_updated_at``; False when the cadre carried on meanwhile (one UPDATE)."""
+    stmt = (
+        update(DialogSession)
+        .where(DialogSession.id == row_id, DialogSession.updated_at == seen_updated_at)
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]

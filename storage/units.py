@@ -5,6 +5,9 @@ Used for scopes: a leader sees their unit's subtree.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -65,3 +68,35 @@ def unit_level(session: Session, unit_id: int) -> str:
         seen.add(unit.id)
         unit = unit.parent
     return "city" if kind in CITY_LEVEL_KINDS else "town"
+
+
+class UnitTree:
+    """All units, loaded once per job run, with subtree look-ups."""
+
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self.units = {u.id: u for u in units}
+        self.children: dict[int | None, list[int]] = defaultdict(list)
+        for u in self.units.values():
+            self.children[u.parent_id].append(u.id)
+
+    @classmethod
+    def load(cls, session: Session) -> UnitTree:
+        return cls(session.scalars(select(Unit).order_by(Unit.id)))
+
+    def by_name(self, name: str) -> Unit | None:
+        return next((u for u in self.units.values() if u.name == name), None)
+
+    def name(self, unit_id: int) -> str:
+        return self.units[unit_id].name
+
+    def subtree(self, unit_id: int) -> list[int]:
+        """``unit_id`` and every unit below it, parents before children."""
+        out, todo = [], [unit_id]
+        while todo:
+            current = todo.pop(0)
+            out.append(current)
+            todo.extend(sorted(self.children.get(current, [])))
+        return out
+
+    def roots(self) -> list[int]:
+        return sorted(self.children.get(None, []))

@@ -125,6 +125,19 @@ def campaign_cadres(
     return list(session.scalars(query.order_by(Cadre.unit_id, Cadre.id)))
 
 
+def problems_found_by(session: Session, cadres: Iterable[Cadre]) -> list[Problem]:
+    """The problems the given cadres found (registered), every status, any campaign."""
+    ids = [c.id for c in cadres]
+    return list(session.scalars(select(Problem).where(Problem.found_by_id.in_(ids))))
+
+
+def problems_of_units(session: Session, unit_ids: Collection[int]) -> list[Problem]:
+    """The problems whose household belongs to ``unit_ids``, by id (the 满意率 and
+    息诉息访率 denominators' candidates)."""
+    query = select(Problem).where(Problem.unit_id.in_(list(unit_ids))).order_by(Problem.id)
+    return list(session.scalars(query))
+
+
 def _households_visited(
     session: Session,
     campaign_id: int,

@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from bot.cli import cli
 from bot.clock import frozen_environ
 from scheduler import review
-from scheduler.stats import UnitTree
 from storage.models import AuditLog, JobRun, ReviewDraw
+from storage.units import UnitTree
 from tests.support.clock import FROZEN_NOW
 from tests.support.outbox import content, group_rows, outbox
 

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pytest
 
-from scheduler.stats import UnitTree, coverage
 from storage.exports import TABLES, export_table
 from storage.exports import labels as L
+from storage.progress import coverage
+from storage.units import UnitTree
 from storage.vocab import CATEGORIES_CHANGZHOU
 from tests.support.exports import (
     DISPUTE_TEXT,
