@@ -21,7 +21,7 @@ from bot.dialogs.template import available, load_named
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.bot.dialogs.test_field_speed import NO_PROBLEM_SCRIPTS  # noqa: E402
+from tests.support.dialogs import NO_PROBLEM_SCRIPTS  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 HOUSE = TargetInfo(1, "张三", "15号", "3组", "13800000001", False, ("一般农户",))

@@ -197,8 +197,6 @@ class Config:
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     groups: tuple[GroupChat, ...] = ()
-    # Deprecated ([redis] url): kept so old configs load; nothing reads it.
-    redis_url: str = ""
     source: str = "<dict>"
     # One line per deprecated key found (the CLI prints them on stderr).
     deprecations: tuple[str, ...] = ()
@@ -257,7 +255,6 @@ def from_dict(
         ledger=valid.ledger,
         scheduler=valid.scheduler,
         groups=valid.groups,
-        redis_url=valid.redis.url,
         source=source,
         deprecations=tuple(deprecations),
     )

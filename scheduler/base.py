@@ -1,4 +1,4 @@
-"""What every job shares: the result type, the run-key claim and local-time helpers.
+"""What every job shares: the result type, the job protocols and local-time helpers.
 
 A job is a plain function ``job(session, now, config, *, force=False) -> JobResult``.
 It never commits: the caller (the runner or ``minqing run-job``) owns the unit of
@@ -14,13 +14,9 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from bot.config import Config
 from bot.dialogs import timeparse
-from storage.models import JobRun
+from storage.db import Session
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -55,31 +51,6 @@ class RuntimeJob(Protocol):
     transaction stays open while it waits on the network (e.g. photo downloads)."""
 
     def __call__(self, runtime: Runtime, now: datetime, *, force: bool = False) -> JobResult: ...
-
-
-def claim(session: Session, run_key: str, job: str, now: datetime, force: bool = False) -> bool:
-    """Write the JobRun row for ``run_key``; False when that period already ran.
-
-    The insert happens first, inside a savepoint: a concurrent claimer of the same key
-    waits on the unique index and then gets False. With ``force`` the run is recorded
-    under a distinct key (``<key>#force@<time>``) and always goes ahead.
-    """
-    key = f"{run_key}#force@{now.isoformat()}" if force else run_key
-    try:
-        with session.begin_nested():
-            session.add(JobRun(run_key=key, job=job, started_at=now, summary=""))
-            session.flush()
-    except IntegrityError:
-        return force
-    return True
-
-
-def finish(session: Session, run_key: str, now: datetime, summary: str) -> None:
-    """Stamp the claimed run (if present under its plain key) as finished."""
-    row = session.scalar(select(JobRun).where(JobRun.run_key == run_key))
-    if row is not None:
-        row.finished_at = now
-        row.summary = summary[:2000]
 
 
 def local_now(now: datetime, config: Config) -> datetime:

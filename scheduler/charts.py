@@ -23,7 +23,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from scheduler.stats import UnitCoverage  # noqa: E402
+from storage.progress import UnitCoverage  # noqa: E402
 
 PREFERRED_FONTS = (
     "WenQuanYi Micro Hei",

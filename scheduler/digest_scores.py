@@ -10,14 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot.config import Config
-from scheduler.stats import UnitTree
+from storage.db import Session
 from storage.exports import score_labels as S
 from storage.facts import scores
-from storage.models import Campaign, Problem
+from storage.models import Campaign
+from storage.units import UnitTree
 
 SHOWN = 3
 
@@ -47,11 +45,7 @@ def scores_section(
             lines.append(S.DIGEST_BEHIND.format(names=names))
     else:
         lines.append(S.DIGEST_QUOTA_NONE)
-    problems = list(
-        session.scalars(
-            select(Problem).where(Problem.unit_id.in_(list(scope))).order_by(Problem.id)
-        )
-    )
+    problems = scores.problems_of_units(session, scope)
     happy = scores.satisfaction_rate(problems, now)
     settled = scores.settle_rate(problems, now)
     lines.append(
@@ -62,9 +56,7 @@ def scores_section(
             disputes=settled.denominator,
         )
     )
-    found = list(
-        session.scalars(select(Problem).where(Problem.found_by_id.in_([c.id for c in cadres])))
-    )
+    found = scores.problems_found_by(session, cadres)
     ranking = scores.best_visitor_ranking(session, campaign.id, cadres, found, now)
     if ranking:
         names = "、".join(f"{c.name}（{c.score:g}）" for c in ranking[:SHOWN])

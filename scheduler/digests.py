@@ -18,19 +18,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from bot.config import Config
 from scheduler import charts, prompts
 from scheduler.base import (
     JobResult,
-    claim,
-    finish,
     iso_week,
     local_day_start,
     local_now,
@@ -38,22 +32,26 @@ from scheduler.base import (
 )
 from scheduler.digest_scores import scores_section
 from scheduler.sending import Spreader, image_payload, send_group, send_personal
-from scheduler.stats import (
+from storage import cadres, facts
+from storage.cadres import leaders_by_unit
+from storage.campaigns import find_active_campaign
+from storage.db import Session
+from storage.facts import FactScope, Period
+from storage.masking import mask_numbers
+from storage.models import Campaign
+from storage.outbox import markdown_payload
+from storage.progress import (
     CadreProgress,
-    UnitTree,
     cadre_progress,
     halfmonth_rows,
     other_kinds,
     problem_counts,
+    problem_texts,
     scope_coverage,
     weekly_figures,
 )
-from storage import facts
-from storage.campaigns import find_active_campaign
-from storage.facts import FactScope, Period
-from storage.masking import mask_numbers
-from storage.models import Cadre, Campaign, Problem, Target, Unit
-from storage.outbox import markdown_payload
+from storage.runs import claim_run, finish_run
+from storage.units import UnitTree
 
 KEYWORDS = 10
 # Words every problem text uses; they say nothing about what the week was about.
@@ -63,19 +61,6 @@ KEYWORD_STOPWORDS = frozenset(
 # A keyword with a digit in it is a number (a phone, an ID, a house number), never a topic.
 HAS_DIGIT = re.compile(r"\d")
 KEYWORD_SPARE = 10  # extra candidates, so dropped number-words do not shorten the list
-
-
-def leaders_by_unit(session: Session) -> dict[int, list[str]]:
-    """Active leaders' userids per unit id."""
-    out: dict[int, list[str]] = defaultdict(list)
-    rows = session.execute(
-        select(Cadre.unit_id, Cadre.userid)
-        .where(Cadre.role == "leader", Cadre.active)
-        .order_by(Cadre.id)
-    )
-    for unit_id, userid in rows:
-        out[unit_id].append(userid)
-    return dict(out)
 
 
 def behind_pace(
@@ -137,13 +122,6 @@ def halfmonth_period(today: date, config: Config) -> Period:
     return Period(local_day_start(first, config), local_day_start(end, config))
 
 
-def unit_scope(session: Session, unit_id: int) -> FactScope:
-    """The digest's scope for a unit: by organisation for 线办/部门, by place otherwise."""
-    unit = session.get(Unit, unit_id)
-    assert unit is not None
-    return facts.scope_for_unit(session, unit)
-
-
 def figures(
     session: Session,
     campaign: Campaign,
@@ -166,20 +144,8 @@ def figures(
     day = Period(local_day_start(today, config), now)
     week = Period(local_day_start(today - timedelta(days=today.weekday()), config), now)
     period = week if kind == "weekly" else day
-    texts = list(
-        session.scalars(
-            select(Problem.text)
-            .join(Target, Target.id == Problem.target_id)
-            .where(scope.problem_condition(campaign.id))
-        )
-    )
-    week_texts = list(
-        session.scalars(
-            select(Problem.text)
-            .join(Target, Target.id == Problem.target_id)
-            .where(scope.problem_condition(campaign.id), Problem.created_at >= week.since)
-        )
-    )
+    texts = problem_texts(session, campaign.id, scope)
+    week_texts = problem_texts(session, campaign.id, scope, since=week.since)
     assign_days = config.ledger.assign_within_days
     half = halfmonth_period(today, config)
     half_states = facts.problem_states(
@@ -222,7 +188,7 @@ def _send(session: Session, now: datetime, config: Config, kind: str) -> tuple[i
     sent = 0
     notes: list[str] = []
     for unit_id, leaders in leaders_by_unit(session).items():
-        scope = unit_scope(session, unit_id)
+        scope = facts.scope_for_unit(session, tree.units[unit_id])
         d, _ = figures(session, campaign, tree, scope, kind, title, now, config, True)
         text = prompts.digest_markdown(d)
         if kind == "weekly":
@@ -234,12 +200,12 @@ def _send(session: Session, now: datetime, config: Config, kind: str) -> tuple[i
             image = image_payload(png, f"weekly-{unit_id}.png")
             sent += send_personal(session, spreader, leaders, image, now)
     allow = [u.name for u in tree.units.values()] + [campaign.name, title]
-    allow += list(session.scalars(select(Cadre.name)))
+    allow += cadres.all_names(session)
     for group in config.groups:
         unit = tree.by_name(group.unit)
         if unit is None:
             continue
-        scope = unit_scope(session, unit.id)
+        scope = facts.scope_for_unit(session, unit)
         d, texts = figures(session, campaign, tree, scope, kind, title, now, config, False)
         text = prompts.digest_group_text(d)
         refused = send_group(
@@ -264,10 +230,10 @@ def _run(
 ) -> JobResult:
     job = f"digest_{kind}"
     key = f"digest:{kind}:{period}"
-    if not claim(session, key, job, now, force):
+    if not claim_run(session, key, job, now, force):
         return JobResult(job, skipped=(key,))
     sent, notes = _send(session, now, config, kind)
-    finish(session, key, now, "; ".join([f"{sent} message(s)", *notes]))
+    finish_run(session, key, now, "; ".join([f"{sent} message(s)", *notes]))
     return JobResult(job, (key,), (), sent, tuple(notes))
 
 

@@ -21,20 +21,19 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot.config import Config
 from scheduler import prompts
-from scheduler.base import JobResult, claim, finish, local_today
-from scheduler.digests import leaders_by_unit
+from scheduler.base import JobResult, local_today
 from scheduler.sending import Spreader, send_personal
-from scheduler.stats import CLOSED_STATUSES, UnitTree
+from storage.cadres import leaders_by_unit
+from storage.db import Session
 from storage.models import Cadre, Problem
 from storage.outbox import text_payload
+from storage.overdue import followup_due, never_assigned, past_deadline
+from storage.runs import claim_run, finish_run
+from storage.units import UnitTree
 
 JOB = "escalation"
-SOLVED_WITHOUT_FOLLOWUP = ("solved", "explained")
 
 
 def _leader_unit(tree: UnitTree, leaders: dict[int, list[str]], unit_id: int) -> int | None:
@@ -57,15 +56,7 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
     notes: list[str] = []
     sent = 0
 
-    overdue = session.scalars(
-        select(Problem)
-        .where(
-            Problem.deadline.is_not(None),
-            Problem.deadline < now,
-            Problem.status.not_in(CLOSED_STATUSES),
-        )
-        .order_by(Problem.id)
-    )
+    overdue = past_deadline(session, now)
     by_unit: dict[int, list[Problem]] = defaultdict(list)
     for problem in overdue:
         target_unit = _leader_unit(tree, leaders, problem.assignee_unit_id or problem.unit_id)
@@ -75,7 +66,7 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
         by_unit[target_unit].append(problem)
     for unit_id, problems in sorted(by_unit.items()):
         key = f"escalation:overdue:{unit_id}:{today.isoformat()}"
-        if not claim(session, key, JOB, now, force):
+        if not claim_run(session, key, JOB, now, force):
             skipped.append(key)
             continue
         claimed.append(key)
@@ -85,24 +76,14 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
         ]
         text = prompts.overdue_message(tree.name(unit_id), items)
         sent += send_personal(session, spreader, leaders[unit_id], text_payload(text), now)
-        finish(session, key, now, f"{len(problems)} overdue")
+        finish_run(session, key, now, f"{len(problems)} overdue")
 
     sent += _unassigned(
         session, now, config, tree, leaders, spreader, force, claimed, skipped, notes
     )
 
     cutoff = now - timedelta(days=config.ledger.followup_within_days)
-    due = session.execute(
-        select(Problem, Cadre)
-        .join(Cadre, Cadre.id == Problem.found_by_id)
-        .where(
-            Problem.status.in_(SOLVED_WITHOUT_FOLLOWUP),
-            Problem.closed_at.is_not(None),
-            Problem.closed_at <= cutoff,
-            Problem.followed_up_at.is_(None),
-        )
-        .order_by(Problem.id)
-    ).all()
+    due = followup_due(session, cutoff)
     by_cadre: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
     cadres: dict[int, Cadre] = {}
     inactive: dict[str, int] = defaultdict(int)
@@ -111,7 +92,7 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
             inactive[cadre.userid] += 1
             continue
         key = f"escalation:followup:{problem.id}"
-        if not claim(session, key, JOB, now, force):
+        if not claim_run(session, key, JOB, now, force):
             continue  # reminded on an earlier day: once per problem
         claimed.append(key)
         cadres[cadre.id] = cadre
@@ -140,11 +121,7 @@ def _unassigned(
 ) -> int:
     """Registered problems past the 交办 deadline, to their own unit's leaders; rows queued."""
     allowed = timedelta(days=config.ledger.assign_within_days)
-    late = session.scalars(
-        select(Problem)
-        .where(Problem.status == "registered", Problem.created_at < now - allowed)
-        .order_by(Problem.id)
-    )
+    late = never_assigned(session, now - allowed)
     by_unit: dict[int, list[Problem]] = defaultdict(list)
     for problem in late:
         target_unit = _leader_unit(tree, leaders, problem.unit_id)
@@ -156,7 +133,7 @@ def _unassigned(
     sent = 0
     for unit_id, problems in sorted(by_unit.items()):
         key = f"escalation:unassigned:{unit_id}:{today.isoformat()}"
-        if not claim(session, key, JOB, now, force):
+        if not claim_run(session, key, JOB, now, force):
             skipped.append(key)
             continue
         claimed.append(key)
@@ -168,5 +145,5 @@ def _unassigned(
             tree.name(unit_id), config.ledger.assign_within_days, items
         )
         sent += send_personal(session, spreader, leaders[unit_id], text_payload(text), now)
-        finish(session, key, now, f"{len(problems)} unassigned")
+        finish_run(session, key, now, f"{len(problems)} unassigned")
     return sent

@@ -19,18 +19,15 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from bot.config import Config
 from scheduler import prompts
-from scheduler.base import JobResult, claim, finish, local_now
+from scheduler.base import JobResult, local_now
 from scheduler.sending import Spreader, send_personal
-from scheduler.stats import UnitTree
-from storage import sessions
-from storage.models import Assignment, Cadre, DialogSession, Target, Visit, VisitMedia
+from storage import appointments, sessions, visit_media
+from storage.db import Session
 from storage.outbox import text_payload
-from storage.vocab import OUTCOME_APPOINTMENT
+from storage.runs import claim_run, finish_run
+from storage.units import UnitTree
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -61,41 +58,15 @@ def remind_appointments(
     Skipped when the household has a later visit (visited, re-booked…) or is no
     longer assigned to that cadre. Returns (run keys claimed, rows queued).
     """
-    due = session.execute(
-        select(Visit, Target, Cadre)
-        .join(Target, Target.id == Visit.target_id)
-        .join(Cadre, Cadre.id == Visit.cadre_id)
-        .where(
-            Visit.outcome == OUTCOME_APPOINTMENT,
-            Visit.appointment_at.is_not(None),
-            Visit.appointment_at <= now + APPOINTMENT_LEAD,
-            Visit.appointment_at >= now - APPOINTMENT_LATE,
-            Cadre.active,
-        )
-        .order_by(Visit.id)
-    ).all()
+    due = appointments.due_between(session, now - APPOINTMENT_LATE, now + APPOINTMENT_LEAD)
     tree = UnitTree.load(session) if due else None
     claimed: list[str] = []
     sent = 0
     for visit, target, cadre in due:
-        later = session.scalar(
-            select(Visit.id).where(
-                Visit.campaign_id == visit.campaign_id,
-                Visit.target_id == visit.target_id,
-                Visit.submitted_at > visit.submitted_at,
-            )
-        )
-        assigned = session.scalar(
-            select(Assignment.id).where(
-                Assignment.campaign_id == visit.campaign_id,
-                Assignment.target_id == visit.target_id,
-                Assignment.cadre_id == visit.cadre_id,
-            )
-        )
-        if later is not None or assigned is None:
+        if not appointments.still_open(session, visit):
             continue
         key = f"appointment:{visit.id}"
-        if not claim(session, key, JOB, now, force):
+        if not claim_run(session, key, JOB, now, force):
             continue
         assert visit.appointment_at is not None and tree is not None
         when = local_now(visit.appointment_at, config).strftime("%m月%d日 %H:%M")
@@ -105,7 +76,7 @@ def remind_appointments(
         text = prompts.appointment_reminder(cadre.name, when, label)
         sent += send_personal(session, spreader, [cadre.userid], text_payload(text), now)
         claimed.append(key)
-        finish(session, key, now, cadre.userid)
+        finish_run(session, key, now, cadre.userid)
     return claimed, sent
 
 
@@ -125,21 +96,15 @@ def remind_idle_drafts(
         draft_id, userid, updated_at = row.id, row.userid, row.updated_at
         household = str(((row.data or {}).get("target") or {}).get("name", ""))
         key = f"draft:{draft_id}:{int(updated_at.timestamp())}"
-        if not claim(session, key, JOB, now, force):
+        if not claim_run(session, key, JOB, now, force):
             continue
-        stmt = (
-            update(DialogSession)
-            .where(DialogSession.id == draft_id, DialogSession.updated_at == updated_at)
-            .values(reminded_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+        if not sessions.mark_reminded(session, draft_id, updated_at, now):
             continue  # the cadre carried on meanwhile
         hours = int((now - updated_at).total_seconds() // 3600)
         text = prompts.draft_reminder(hours, household)
         sent += send_personal(session, spreader, [userid], text_payload(text), now)
         claimed.append(key)
-        finish(session, key, now, userid)
+        finish_run(session, key, now, userid)
     return claimed, sent
 
 
@@ -157,15 +122,7 @@ def download_visit_media(
     from bot.wecom.tokens import make_client
 
     with runtime.unit_of_work() as s:
-        pending = [
-            (m.id, m.media_id)
-            for m in s.scalars(
-                select(VisitMedia)
-                .where(VisitMedia.content.is_(None), VisitMedia.received_at >= now - MEDIA_LIFETIME)
-                .order_by(VisitMedia.id)
-                .limit(limit)
-            )
-        ]
+        pending = visit_media.pending(s, now - MEDIA_LIFETIME, limit)
     if not pending:
         return 0
     api = client or make_client(runtime)
@@ -177,8 +134,6 @@ def download_visit_media(
             log.warning("media/get failed (%s); will retry", type(exc).__name__)
             continue
         with runtime.unit_of_work() as s:
-            media = s.get(VisitMedia, row_id)
-            if media is not None and media.content is None:
-                media.content, media.content_type = content, ctype[:50]
+            if visit_media.store_content(s, row_id, content, ctype):
                 done += 1
     return done

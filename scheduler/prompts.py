@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.stats import CadreProgress, HalfmonthRow, ProblemCounts, UnitCoverage, WeeklyFigures
 from storage.facts import Coverage
+from storage.progress import CadreProgress, HalfmonthRow, ProblemCounts, UnitCoverage, WeeklyFigures
 from storage.safe_text import one_line as ln
 from storage.vocab import TARGET_KIND_LABELS
 

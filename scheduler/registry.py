@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,11 +25,12 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.orm import Session
 
 from bot.config import Config
 from scheduler import digests, escalation, jobs_visits, reminders, retention, review
-from scheduler.base import Job, JobResult, RuntimeJob, claim, finish
+from scheduler.base import Job, JobResult, RuntimeJob
+from storage.db import Session
+from storage.runs import claim_run, finish_run
 
 TEST_JOB_ENV = "MINQING_SCHEDULER_TEST_JOB_SECONDS"
 REMINDER_TIME = (9, 0)
@@ -48,7 +49,6 @@ class JobSpec:
     schedule: Mapping[str, Any]  # CronTrigger fields, or {"seconds": n} for an interval
     misfire_grace_time: int
     coalesce: bool
-    extra: Mapping[str, Any] = field(default_factory=dict)
     own_transactions: bool = False  # func takes the runtime and opens its own units of work
 
     def trigger(self, timezone: str) -> BaseTrigger:
@@ -74,8 +74,8 @@ def tick(session: Session, now: datetime, config: Config, *, force: bool = False
     the rows show every firing that happened, on whichever process.
     """
     key = f"tick:{now.isoformat()}"
-    claim(session, key, "tick", now, force)
-    finish(session, key, now, "tick")
+    claim_run(session, key, "tick", now, force)
+    finish_run(session, key, now, "tick")
     return JobResult("tick", (key,))
 
 

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot.config import Config
 from scheduler import prompts
-from scheduler.base import JobResult, claim, finish, local_today
+from scheduler.base import JobResult, local_today
 from scheduler.sending import Spreader, send_group, send_personal
-from scheduler.stats import UnitTree, cadre_progress, remaining_targets, scope_coverage
-from storage import facts
+from storage import cadres, facts
 from storage.campaigns import find_active_campaign
-from storage.models import Cadre, Phase
+from storage.db import Session
+from storage.models import Phase
 from storage.outbox import text_payload
+from storage.progress import cadre_progress, remaining_targets, scope_coverage
+from storage.runs import claim_run, finish_run
+from storage.units import UnitTree
 
 JOB = "reminders"
 
@@ -41,14 +41,14 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
         if days not in config.scheduler.reminder_days_before:
             continue
         key = f"reminder:{phase.id}:{days}"
-        if not claim(session, key, JOB, now, force):
+        if not claim_run(session, key, JOB, now, force):
             skipped.append(key)
             continue
         claimed.append(key)
         before = len(notes)
         queued = _remind(session, now, config, phase, days, notes)
         sent += queued
-        finish(session, key, now, "; ".join([f"{queued} message(s)", *notes[before:]]))
+        finish_run(session, key, now, "; ".join([f"{queued} message(s)", *notes[before:]]))
     return JobResult(JOB, tuple(claimed), tuple(skipped), sent, tuple(notes))
 
 
@@ -60,7 +60,7 @@ def _remind(
     tree = UnitTree.load(session)
     spreader = Spreader(session, now)
     allow = [u.name for u in tree.units.values()] + [campaign.name, phase.name]
-    allow += list(session.scalars(select(Cadre.name)))
+    allow += cadres.all_names(session)
     progress = cadre_progress(session, campaign.id, list(tree.units))
     behind = [p for p in progress if p.remaining > 0]
     sent = 0

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from bot.config import Config
-from scheduler.base import JobResult, claim, finish, local_today
+from scheduler.base import JobResult, local_today
 from storage import callbacks
+from storage.db import Session
+from storage.runs import claim_run, finish_run
 
 JOB = "purge_inbound"
 
@@ -23,10 +23,10 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
     """Delete ``inbound_messages`` received more than the retention days before ``now``;
     once per local day (run key ``purge_inbound:<date>``)."""
     key = f"{JOB}:{local_today(now, config).isoformat()}"
-    if not claim(session, key, JOB, now, force):
+    if not claim_run(session, key, JOB, now, force):
         return JobResult(JOB, skipped=(key,))
     days = config.scheduler.inbound_retention_days
     deleted = callbacks.purge_received_before(session, now - timedelta(days=days))
     note = f"{deleted} inbound message(s) older than {days} days deleted"
-    finish(session, key, now, note)
+    finish_run(session, key, now, note)
     return JobResult(JOB, (key,), notes=(note,))

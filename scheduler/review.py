@@ -15,26 +15,20 @@ import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from bot.config import Config
 from scheduler import prompts
-from scheduler.base import JobResult, claim, finish, iso_week, local_now, local_today
-from scheduler.review_pool import (
-    DrawError,
-    check_week,
-    eligible_pool,
-    latest_draw,
-    named_in,
-)
+from scheduler.base import JobResult, iso_week, local_now, local_today
+from scheduler.review_pool import DrawError, check_week, eligible_pool, named_in
 from scheduler.sending import Spreader, groups_for, send_group, send_personal
-from scheduler.stats import UnitTree, cadre_progress
-from storage import facts
+from storage import cadres, facts
 from storage.campaigns import find_active_campaign
-from storage.models import AuditLog, Cadre, ReviewDraw
+from storage.db import Session
+from storage.models import AuditLog, ReviewDraw
 from storage.outbox import text_payload
+from storage.progress import cadre_progress
+from storage.review import DrawTaken, latest_draw, store_draw
+from storage.runs import claim_run, finish_run
+from storage.units import UnitTree
 
 __all__ = ["DrawError", "eligible_pool", "latest_draw"]  # and the functions below
 
@@ -63,17 +57,6 @@ def draw_units(tree: UnitTree, config: Config) -> list[int]:
     named = [tree.by_name(g.unit) for g in config.groups]
     ids = list(dict.fromkeys(u.id for u in named if u is not None))
     return ids or tree.roots()
-
-
-def all_revisions(session: Session, unit_id: int, week: str) -> list[ReviewDraw]:
-    """Every draw of ``week`` in ``unit_id``, oldest revision first."""
-    return list(
-        session.scalars(
-            select(ReviewDraw)
-            .where(ReviewDraw.unit_id == unit_id, ReviewDraw.week == week)
-            .order_by(ReviewDraw.revision)
-        )
-    )
 
 
 def perform(
@@ -121,9 +104,7 @@ def perform(
         drawn_by=drawn_by,
         created_at=now,
     )
-    with session.begin_nested():
-        session.add(draw)
-        session.flush()
+    store_draw(session, draw)
     return draw, announce(session, Spreader(session, now), tree, draw, now, config, notes)
 
 
@@ -150,7 +131,7 @@ def draw_once(
         return perform(
             session, tree, unit_id, week, now, config, seed_source, drawn_by, notes=notes
         )
-    except IntegrityError:  # another process drew the same week a moment ago
+    except DrawTaken:  # another process drew the same week a moment ago
         stored = latest_draw(session, unit_id, week)
         assert stored is not None
         return stored, None
@@ -171,7 +152,7 @@ def redraw(
 
     Whoever the reason names ("张三出差", by name or userid) is left out of the new pool.
     """
-    leader = session.scalar(select(Cadre).where(Cadre.userid == by_userid))
+    leader = cadres.find_by_userid(session, by_userid)
     if leader is None or leader.role not in ("leader", "admin") or not leader.active:
         raise DrawError(prompts.redraw_not_leader(by_userid))
     if unit_id not in tree.subtree(leader.unit_id) and leader.role != "admin":
@@ -206,8 +187,7 @@ def redraw(
 
 def names_of(session: Session, userids: Sequence[str]) -> list[str]:
     """Display names for userids, in the same order (the userid if unknown)."""
-    rows = session.execute(select(Cadre.userid, Cadre.name).where(Cadre.userid.in_(list(userids))))
-    known = {userid: name for userid, name in rows}
+    known = cadres.names_by_userid(session, userids)
     return [known.get(u, u) for u in userids]
 
 
@@ -270,7 +250,7 @@ def announce(
 
 def _problem_figures(session: Session, userid: str, now: datetime) -> tuple[int, int, int]:
     """问题数, 已解决 and 已解释 (as of now) of the problems ``userid`` found (docs/facts.md)."""
-    cadre = session.scalar(select(Cadre).where(Cadre.userid == userid))
+    cadre = cadres.find_by_userid(session, userid)
     if cadre is None:
         return 0, 0, 0
     everything = facts.Period()
@@ -310,7 +290,7 @@ def run(
     notes: list[str] = []
     for unit_id in draw_units(tree, config):
         key = f"review:{tree.name(unit_id)}:{week}"
-        if not claim(session, key, JOB, now, force):
+        if not claim_run(session, key, JOB, now, force):
             skipped.append(key)
             continue
         claimed.append(key)
@@ -322,5 +302,5 @@ def run(
             queued = announce(session, Spreader(session, now), tree, draw, now, config, notes)
         sent += queued or 0
         summary = [f"drawn {draw.drawn} (revision {draw.revision})", *notes[before:]]
-        finish(session, key, now, "; ".join(summary))
+        finish_run(session, key, now, "; ".join(summary))
     return JobResult(JOB, tuple(claimed), tuple(skipped), sent, tuple(notes))

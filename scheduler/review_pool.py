@@ -15,14 +15,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot.config import Config
 from scheduler import prompts
 from scheduler.base import iso_week, local_today, week_bounds
-from scheduler.stats import UnitTree
-from storage.models import Cadre, ReviewDraw
+from storage import cadres
+from storage.db import Session
+from storage.review import drawn_elsewhere, latest_draw, visitors_present
+from storage.units import UnitTree
 
 
 class DrawError(Exception):
@@ -40,38 +39,13 @@ def check_week(week: str, now: datetime, config: Config) -> None:
     raise DrawError(prompts.draw_past_week(week, this_week))
 
 
-def latest_draw(session: Session, unit_id: int, week: str) -> ReviewDraw | None:
-    return session.scalar(
-        select(ReviewDraw)
-        .where(ReviewDraw.unit_id == unit_id, ReviewDraw.week == week)
-        .order_by(ReviewDraw.revision.desc())
-        .limit(1)
-    )
-
-
-def drawn_elsewhere(session: Session, unit_id: int, week: str) -> set[str]:
-    """Userids drawn for ``week`` by every other unit (each unit's latest revision)."""
-    rows = session.execute(
-        select(ReviewDraw.unit_id, ReviewDraw.revision, ReviewDraw.drawn).where(
-            ReviewDraw.week == week, ReviewDraw.unit_id != unit_id
-        )
-    ).all()
-    latest: dict[int, tuple[int, list[str]]] = {}
-    for other, revision, drawn in rows:
-        if other not in latest or revision > latest[other][0]:
-            latest[other] = (revision, list(drawn))
-    return {userid for _, drawn in latest.values() for userid in drawn}
-
-
 def named_in(session: Session, userids: Collection[str], reason: str) -> list[str]:
     """The userids among ``userids`` whose name or userid ``reason`` mentions, sorted."""
     text = reason.strip()
     if not text or not userids:
         return []
-    rows = session.execute(
-        select(Cadre.userid, Cadre.name).where(Cadre.userid.in_(list(userids)))
-    ).all()
-    return sorted(u for u, name in rows if (name and name in text) or u in text)
+    names = cadres.names_by_userid(session, userids)
+    return sorted(u for u, name in names.items() if (name and name in text) or u in text)
 
 
 def eligible_pool(
@@ -93,12 +67,4 @@ def eligible_pool(
             left_out.update(earlier.drawn)
     if once_per_week:
         left_out |= drawn_elsewhere(session, unit_id, week)
-    userids = session.scalars(
-        select(Cadre.userid).where(
-            Cadre.unit_id.in_(tree.subtree(unit_id)),
-            Cadre.role == "visitor",
-            Cadre.active,
-            Cadre.on_leave.is_(False),
-        )
-    )
-    return sorted(set(userids) - left_out)
+    return sorted(visitors_present(session, tree.subtree(unit_id)) - left_out)

@@ -31,9 +31,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.runtime import Runtime
-from scheduler import lease, registry
+from scheduler import registry
 from scheduler.base import Job, JobResult, RuntimeJob
 from scheduler.registry import JobSpec
+from storage import leases
 
 log = logging.getLogger("minqing.scheduler")
 
@@ -99,9 +100,9 @@ class Runner:
         """Take or renew the lease; start or stop scheduling to match. True if leading."""
         try:
             with self.runtime.unit_of_work() as session:
-                held = lease.acquire(
+                held = leases.acquire(
                     session,
-                    lease.SCHEDULER_LEASE,
+                    leases.SCHEDULER_LEASE,
                     self.holder,
                     self.runtime.clock(),
                     self.lease_seconds,
@@ -153,7 +154,7 @@ class Runner:
         """Run job ``name`` now if this process still holds the lease."""
         now = self.runtime.clock()
         with self.runtime.unit_of_work() as session:
-            mine = lease.is_held_by(session, lease.SCHEDULER_LEASE, self.holder, now)
+            mine = leases.is_held_by(session, leases.SCHEDULER_LEASE, self.holder, now)
         if not mine:
             log.warning("job %s fired but %s no longer holds the lease; skipped", name, self.holder)
             return None
@@ -181,7 +182,7 @@ class Runner:
         if was_leading:
             try:
                 with self.runtime.unit_of_work() as session:
-                    lease.release(session, lease.SCHEDULER_LEASE, self.holder)
+                    leases.release(session, leases.SCHEDULER_LEASE, self.holder)
             except Exception as exc:  # the lease simply runs out instead
                 log.warning("could not release the lease (%s); it expires by itself", exc)
                 return

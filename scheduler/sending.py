@@ -19,14 +19,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot.config import Config, GroupChat
 from scheduler.privacy import PrivacyError, check_group_payload
+from storage.db import Session
 from storage.masking import mask_numbers
 from storage.models import AuditLog, OutboxMessage
-from storage.outbox import MAX_USERS_PER_SEND, enqueue, text_payload
+from storage.outbox import MAX_USERS_PER_SEND, enqueue, latest_pending_at, text_payload
 
 log = logging.getLogger("minqing.scheduler")
 RECIPIENT_MAX: int = getattr(OutboxMessage.__table__.c.recipient.type, "length", None) or 200
@@ -45,22 +43,9 @@ class Spreader:
     def _first_free(self, key: str, gap: timedelta) -> datetime:
         if key not in self._next:
             channel, _, recipient = key.partition(":")
-            latest = self._latest_pending(channel, recipient)
+            latest = latest_pending_at(self.session, channel, recipient, self.now)
             self._next[key] = max(self.now, latest + gap) if latest else self.now
         return self._next[key]
-
-    def _latest_pending(self, channel: str, recipient: str) -> datetime | None:
-        """The latest slot already taken by a pending row for this recipient."""
-        rows = self.session.execute(
-            select(OutboxMessage.recipient, OutboxMessage.next_attempt_at).where(
-                OutboxMessage.status == "pending",
-                OutboxMessage.channel == channel,
-                OutboxMessage.recipient.contains(recipient),
-                OutboxMessage.next_attempt_at > self.now,
-            )
-        ).all()
-        times = [r.next_attempt_at for r in rows if recipient in r.recipient.split("|")]
-        return max(times) if times else None
 
     def slot(self, keys: Sequence[str], per_minute: int) -> datetime:
         """The earliest moment every key in ``keys`` may receive one more message."""

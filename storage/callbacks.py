@@ -46,6 +46,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from storage.models import AuditLog, Cadre, DialogSession, InboundMessage
+from storage.sessions import IDLE_STEP
 
 CADRES = Cadre.metadata.tables[Cadre.__tablename__]
 DIALOGS = Cadre.metadata.tables[DialogSession.__tablename__]
@@ -87,7 +88,7 @@ def _new_dialog_select(cadre_exists: Any) -> Any:
     """SELECT :userid, 'idle', '{}', 0, :now WHERE <the user is an active cadre>."""
     return select(
         bindparam("userid", type_=String),
-        literal("idle", String),
+        literal(IDLE_STEP, String),
         literal({}, DIALOGS.c.data.type),
         literal(0, Integer),
         bindparam("now", type_=DIALOGS.c.updated_at.type),

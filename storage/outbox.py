@@ -159,6 +159,44 @@ def markdown_payload(content: str) -> dict[str, Any]:
     return {"msgtype": "markdown", "markdown": {"content": content}}
 
 
+def latest_pending_at(
+    session: Session, channel: str, recipient: str, after: datetime
+) -> datetime | None:
+    """The latest ``next_attempt_at`` later than ``after`` among pending rows of
+    ``channel`` addressed to ``recipient`` (alone or in a ``"u1|u2|…"`` batch)."""
+    rows = session.execute(
+        select(OutboxMessage.recipient, OutboxMessage.next_attempt_at).where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.channel == channel,
+            OutboxMessage.recipient.contains(recipient),
+            OutboxMessage.next_attempt_at > after,
+        )
+    ).all()
+    times = [r.next_attempt_at for r in rows if recipient in r.recipient.split("|")]
+    return max(times) if times else None
+
+
+def recent(session: Session, statuses: Sequence[str], limit: int) -> list[OutboxMessage]:
+    """The newest ``limit`` rows whose status is one of ``statuses``, newest first."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status.in_(list(statuses)))
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def requeue(session: Session, row_id: int, now: datetime) -> bool:
+    """Make row ``row_id`` pending again from ``now`` with its tries reset; False if
+    there is no such row."""
+    row = session.get(OutboxMessage, row_id)
+    if row is None:
+        return False
+    row.status, row.attempts, row.next_attempt_at = "pending", 0, now
+    return True
+
+
 def enqueue_to_users(
     session: Session,
     userids: Sequence[str],

@@ -1,8 +1,9 @@
 """Dialog sessions: one persisted conversation per WeCom user (``dialog_sessions``).
 
 The row holds a stable step id (``state``) and the rest of the conversation as a
-JSON dict (``data``). The webhook locks the row for the callback's unit of work
-(:func:`storage.callbacks.claim_callback`); these helpers read and write it, never commit.
+JSON dict (``data``). The request path locks the row for the callback's unit of work
+(:func:`storage.callbacks.claim_callback`, called by :mod:`bot.gateway.apply`); these helpers
+read and write it, never commit.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.models import DialogSession
 
-# Steps that hold no draft worth reminding about.
-RESTING_STEPS = ("idle", "pick_target", "new_target", "amend_pick")
+# Stored step ids, mirroring bot.dialogs.steps (storage may not import bot; a test in
+# tests/bot/dialogs/test_steps.py keeps them equal): the step of a new or finished
+# conversation, and the steps that hold no draft worth reminding about.
+IDLE_STEP = "idle"
+RESTING_STEPS = (IDLE_STEP, "pick_target", "new_target", "amend_pick")
 
 
 @dataclass(frozen=True)
@@ -26,14 +30,10 @@ class Stored:
     data: dict[str, Any]
 
 
-def get(session: Session, userid: str) -> DialogSession | None:
-    return session.scalar(select(DialogSession).where(DialogSession.userid == userid))
-
-
 def read(row: DialogSession | None) -> Stored:
     if row is None:
-        return Stored("idle", {})
-    return Stored(row.state or "idle", dict(row.data or {}))
+        return Stored(IDLE_STEP, {})
+    return Stored(row.state or IDLE_STEP, dict(row.data or {}))
 
 
 def write(row: DialogSession, step: str, data: dict[str, Any], now: datetime) -> None:
@@ -53,3 +53,15 @@ def idle_drafts(session: Session, now: datetime, idle_for: timedelta) -> list[Di
         )
     ).all()
     return [r for r in rows if r.reminded_at is None or r.reminded_at < r.updated_at]
+
+
+def mark_reminded(session: Session, row_id: int, seen_updated_at: datetime, now: datetime) -> bool:
+    """Stamp ``reminded_at`` on session ``row_id`` if it was not touched since
+    ``seen_updated_at``; False when the cadre carried on meanwhile (one UPDATE)."""
+    stmt = (
+        update(DialogSession)
+        .where(DialogSession.id == row_id, DialogSession.updated_at == seen_updated_at)
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]

@@ -1,8 +1,6 @@
-"""The unit tree: who is under whom. Used for scopes (a leader sees their subtree).
+"""The unit tree: who is under whom (a recursive CTE), and finding a unit by name.
 
-Two implementations that must agree (a test checks): a recursive CTE, run by the
-database, and a walk over all (id, parent_id) pairs in Python for callers that
-already hold the whole tree or run many look-ups in one job.
+Used for scopes: a leader sees their unit's subtree.
 """
 
 from __future__ import annotations
@@ -21,30 +19,6 @@ def subtree_ids(session: Session, unit_id: int) -> set[int]:
     base = select(Unit.id).where(Unit.id == unit_id).cte("subtree", recursive=True)
     tree = base.union_all(select(Unit.id).where(Unit.parent_id == base.c.id))
     return set(session.scalars(select(tree.c.id)))
-
-
-def subtree_ids_walk(pairs: Iterable[tuple[int, int | None]], unit_id: int) -> set[int]:
-    """The same as :func:`subtree_ids`, over (id, parent_id) pairs already loaded."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    known = set()
-    for uid, parent in pairs:
-        children[parent].append(uid)
-        known.add(uid)
-    if unit_id not in known:
-        return set()
-    out, stack = set(), [unit_id]
-    while stack:
-        uid = stack.pop()
-        if uid in out:  # a cycle in bad data must not loop forever
-            continue
-        out.add(uid)
-        stack.extend(children.get(uid, ()))
-    return out
-
-
-def unit_pairs(session: Session) -> list[tuple[int, int | None]]:
-    """All (id, parent_id) pairs, for :func:`subtree_ids_walk`."""
-    return [(uid, parent) for uid, parent in session.execute(select(Unit.id, Unit.parent_id))]
 
 
 OFFICE_KINDS = ("线办", "部门")
@@ -100,3 +74,35 @@ def unit_level(session: Session, unit_id: int) -> str:
         seen.add(unit.id)
         unit = unit.parent
     return "city" if kind in CITY_LEVEL_KINDS else "town"
+
+
+class UnitTree:
+    """All units, loaded once per job run, with subtree look-ups."""
+
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self.units = {u.id: u for u in units}
+        self.children: dict[int | None, list[int]] = defaultdict(list)
+        for u in self.units.values():
+            self.children[u.parent_id].append(u.id)
+
+    @classmethod
+    def load(cls, session: Session) -> UnitTree:
+        return cls(session.scalars(select(Unit).order_by(Unit.id)))
+
+    def by_name(self, name: str) -> Unit | None:
+        return next((u for u in self.units.values() if u.name == name), None)
+
+    def name(self, unit_id: int) -> str:
+        return self.units[unit_id].name
+
+    def subtree(self, unit_id: int) -> list[int]:
+        """``unit_id`` and every unit below it, parents before children."""
+        out, todo = [], [unit_id]
+        while todo:
+            current = todo.pop(0)
+            out.append(current)
+            todo.extend(sorted(self.children.get(current, [])))
+        return out
+
+    def roots(self) -> list[int]:
+        return sorted(self.children.get(None, []))

@@ -58,14 +58,6 @@ OUTCOME_AWAY = "away"
 OUTCOME_APPOINTMENT = "appointment"
 # A key target not at home whose phone call did not get through: stays on the list.
 OUTCOME_PHONE_MISSED = "phone_missed"
-# The words of docs/facts.md; chat, digests and tables use exactly these.
-OUTCOME_LABELS = {
-    OUTCOME_VISITED: "入户走访",
-    OUTCOME_PHONE: "电话联系",
-    OUTCOME_PHONE_MISSED: "电话未接通",
-    OUTCOME_AWAY: "不在家已登记",
-    OUTCOME_APPOINTMENT: "约访",
-}
 # Outcomes that cover a target (take it off the to-visit list, count in 完成%).
 COVERING_OUTCOMES = (OUTCOME_VISITED, OUTCOME_PHONE, OUTCOME_AWAY)
 
@@ -117,11 +109,6 @@ def is_key_target(categories: list[str]) -> bool:
 
 def is_sensitive_problem(text: str) -> bool:
     return any(stem in text for stem in SENSITIVE_PROBLEM_STEMS)
-
-
-def public_categories(categories: list[str]) -> list[str]:
-    """Categories safe to show outside the assigned cadre's private chat."""
-    return [c for c in categories if c not in SENSITIVE_CATEGORIES]
 
 
 # What people write in the roster's 类型 column -> the stored target kind.

@@ -11,31 +11,24 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from bot import config as config_mod
 from bot.runtime import Runtime
 from storage import schema
 from storage.db import make_engine, session_factory
-from storage.models import Base
-
-TEST_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
-TEST_TOKEN = "minqing-test-token"
-TEST_CORP_ID = "wwtestcorp0000001"
-FROZEN_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-ZONE = ZoneInfo(config_mod.DEFAULT_TIMEZONE)  # the default [campaign] timezone
+from tests.support.clock import FROZEN_NOW
+from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN, config_dict
+from tests.support.db import truncate_all
+from tests.support.exports import ExportTown, build_export_town
+from tests.support.scores import build_score_town
+from tests.support.town import Town, build_town, groups_section
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -97,15 +90,6 @@ def pg_url() -> Iterator[str]:
     admin_engine.dispose()
 
 
-def _truncate_all(engine: Engine) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    # APScheduler's job store table, when a test created it.
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS apscheduler_jobs"))
-
-
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database: a copied SQLite file, or the worker's PostgreSQL."""
@@ -117,7 +101,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     else:
         url = request.getfixturevalue("pg_url")
         engine = make_engine(url)
-        _truncate_all(engine)
+        truncate_all(engine)
         engine.dispose()
         yield url
 
@@ -141,22 +125,6 @@ def session(sessions):  # type: ignore[no-untyped-def]
     yield s
     s.rollback()
     s.close()
-
-
-def config_dict(db_url: str, **sections: dict[str, Any]) -> dict[str, Any]:
-    raw: dict[str, Any] = {
-        "database": {"url": db_url},
-        "wecom": {
-            "corp_id": TEST_CORP_ID,
-            "token": TEST_TOKEN,
-            "encoding_aes_key": TEST_AES_KEY,
-            "agent_id": 1000002,
-            "secret": "test-secret",
-        },
-    }
-    for name, values in sections.items():
-        raw.setdefault(name, {}).update(values)
-    return raw
 
 
 @pytest.fixture
@@ -184,44 +152,32 @@ def config_file(tmp_path: Path, db_url: str) -> Path:
     return path
 
 
-@contextmanager
-def statements_from(engine: Engine, thread_name: str) -> Iterator[threading.Event]:
-    """An event set once ``thread_name`` sends its first statement to the database."""
-    sent = threading.Event()
-
-    def seen(*_: Any) -> None:
-        if threading.current_thread().name == thread_name:
-            sent.set()
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+@pytest.fixture
+def town(sessions) -> Town:  # type: ignore[no-untyped-def]
+    """The town of tests/support/town.py, committed (scheduler and CLI tests)."""
+    with sessions() as s:
+        return build_town(s)
 
 
-def wait_until_lock_wait(engine: Engine, thread: threading.Thread, sent: threading.Event) -> None:
-    """Until ``thread`` is waiting for a lock another transaction holds (deadline 30 s).
+@pytest.fixture
+def etown(sessions) -> ExportTown:  # type: ignore[no-untyped-def]
+    """The town plus what the exports need (tests/support/exports.py), committed."""
+    with sessions() as s:
+        return build_export_town(s)
 
-    PostgreSQL shows the wait in pg_stat_activity. SQLite cannot show it: there the
-    thread has sent its first statement (``BEGIN IMMEDIATE``), which cannot return
-    while the other transaction holds the write lock.
-    """
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert thread.is_alive(), "it finished instead of waiting for the lock"
-        if engine.dialect.name != "postgresql":
-            if sent.wait(0.05):
-                return
-            continue
-        with engine.connect() as conn:
-            waiting = conn.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            )
-        if waiting:
-            return
-        time.sleep(0.02)
-    raise AssertionError("it never waited for the lock")
+
+@pytest.fixture
+def stown(sessions) -> ExportTown:  # type: ignore[no-untyped-def]
+    """The exports' town with scores to count (tests/support/scores.py), committed."""
+    with sessions() as s:
+        return build_score_town(s)
+
+
+@pytest.fixture
+def sconfig_file(config_file):  # type: ignore[no-untyped-def]
+    """The on-disk config above plus this town's two group chats."""
+    extra = "\n".join(
+        "\n[[groups]]\n" + "\n".join(f'{k} = "{v}"' for k, v in g.items()) for g in groups_section()
+    )
+    config_file.write_text(config_file.read_text(encoding="utf-8") + extra + "\n", encoding="utf-8")
+    return config_file

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -84,3 +84,59 @@ def test_dialogs_are_pure():
         "requests",
     )
     assert offenders(python_files("bot/dialogs"), forbidden) == []
+
+
+def test_tests_import_helpers_from_tests_support_never_from_a_conftest_or_benchmarks():
+    # benchmarks/ may import tests.support; a test importing a benchmark (by package or,
+    # after a sys.path insert, by module name) would make the benchmark part of the suite.
+    benchmark_modules = tuple(p.stem for p in (ROOT / "benchmarks").glob("*.py"))
+    forbidden = ("benchmarks", *benchmark_modules)
+    files = python_files("tests")
+    assert offenders(files, forbidden) == []
+    conftest_imports = [
+        f"{path.relative_to(ROOT)} imports {mod}"
+        for path in files
+        for mod in imported_modules(path)
+        if mod.split(".")[-1] == "conftest"
+    ]
+    assert conftest_imports == []
+
+
+def test_conftest_files_hold_fixtures_only():
+    """A public function in a conftest.py is a fixture or a pytest hook, nothing else."""
+    plain = []
+    for path in (ROOT / "tests").rglob("conftest.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef | ast.ClassDef) or node.name.startswith("_"):
+                continue
+            fixture = any("fixture" in ast.unparse(d) for d in node.decorator_list)
+            if not (fixture or node.name.startswith("pytest_")):
+                plain.append(f"{path.relative_to(ROOT)}: {node.name}")
+    assert plain == []
+
+
+def test_scheduler_does_not_import_sqlalchemy():
+    # Jobs call storage/ for every query; a Session is typed as storage.db.Session.
+    assert offenders(python_files("scheduler"), ("sqlalchemy",)) == []
+
+
+def reads_dialect_name(path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return any(
+        isinstance(node, ast.Attribute)
+        and node.attr == "name"
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "dialect"
+        for node in ast.walk(tree)
+    )
+
+
+def test_dialect_branches_live_in_storage():
+    # Per-database SQL belongs to the repositories; the application code above them
+    # must not ask which database it runs on.
+    found = {
+        str(p.relative_to(ROOT)) for p in python_files("bot", "scheduler") if reads_dialect_name(p)
+    }
+    assert found == set()
+    assert any(reads_dialect_name(p) for p in python_files("storage"))

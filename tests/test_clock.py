@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from bot import clock
 from bot.cli import cli
-from tests.conftest import FROZEN_NOW
+from tests.support.clock import FROZEN_NOW
 
 
 @pytest.mark.parametrize(

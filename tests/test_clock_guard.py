@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
+
 FOLDERS = ("bot", "storage", "scheduler", "benchmarks", "examples", "tests", ".ci")
 CLOCK_MODULE = ROOT / "bot" / "clock.py"
 

@@ -1,4 +1,4 @@
-"""Administrative subcommands: schema."""
+"""Administrative subcommands: ``init-db`` (create or upgrade the schema)."""
 
 from __future__ import annotations
 

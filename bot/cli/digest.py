@@ -9,16 +9,13 @@ a person's own digest says (``--as``). Exit 1 when the unit or person is unknown
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
 
 from bot.cli.base import CliState, cli, parse_now, pass_state
 from scheduler import digests, prompts
 from scheduler.base import iso_week, local_today
-from scheduler.stats import UnitTree
-from storage import facts
+from storage import cadres, facts
 from storage.campaigns import find_active_campaign
-from storage.models import Cadre
-from storage.units import subtree_ids
+from storage.units import UnitTree, subtree_ids
 
 KINDS = ("daily", "weekly", "halfmonth")
 
@@ -50,7 +47,7 @@ def digest_cmd(
         scope: facts.FactScope | None = None
         viewer = None
         if userid:
-            viewer = session.scalar(select(Cadre).where(Cadre.userid == userid))
+            viewer = cadres.find_by_userid(session, userid)
             if viewer is None:
                 raise click.ClickException(f"找不到账号“{userid}”")
             scope = facts.viewer_scope(session, viewer)

@@ -20,9 +20,9 @@ import click
 from tqdm import tqdm
 
 from bot.cli.base import CliState, cli, pass_state
+from bot.dialogs import timeparse
 from bot.dialogs.answers import display
 from bot.dialogs.template import Template, TemplateError, load_named
-from scheduler.base import local_today
 from storage.campaigns import find_active_campaign
 from storage.exports import TABLES, ExportRequest, ScopeError, export_table, resolve_scope
 from storage.exports import labels as msg
@@ -152,7 +152,7 @@ def export_cmd(
             until=_start_of(last + timedelta(days=1) if last else None, tz),
             redact=mask_numbers,
             now=rt.clock(),
-            today=local_today(rt.clock(), rt.config),
+            today=timeparse.local_today(rt.clock(), rt.zone),
             answer_label=_AnswerLabels(),
         )
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=target.parent.resolve())

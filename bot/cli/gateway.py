@@ -1,4 +1,5 @@
-"""Gateway subcommands: serve, outbox-worker, outbox, fake-wecom, simulate."""
+"""Gateway and local-tool subcommands: serve, outbox-worker, outbox, fake-wecom,
+simulate, demo."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from bot import config as config_mod
 from bot.cli.base import CliState, cli, pass_state
 from bot.gateway.server import setup_logging
 from bot.wecom import redact
-from storage.models import OutboxMessage
+from storage import outbox
 
 
 def _config_path(state: CliState) -> str:
@@ -130,20 +130,13 @@ def outbox_cmd(state: CliState, status: str | None, retry_ids: tuple[int, ...], 
     with rt.unit_of_work() as s:
         if retry_ids:
             for row_id in retry_ids:
-                row = s.get(OutboxMessage, row_id)
-                if row is None:
+                if not outbox.requeue(s, row_id, now):
                     raise click.ClickException(
                         f"没有编号为 {row_id} 的消息 (no outbox row {row_id})"
                     )
-                row.status, row.attempts, row.next_attempt_at = "pending", 0, now
                 click.echo(f"#{row_id} 已重新排队 (re-queued)")
             return
-        query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
-        if status:
-            query = query.where(OutboxMessage.status == status)
-        else:
-            query = query.where(OutboxMessage.status.in_(["pending", "failed"]))
-        rows = s.scalars(query).all()
+        rows = outbox.recent(s, [status] if status else ["pending", "failed"], limit)
         if not rows:
             click.echo("（没有消息 / no messages）")
         for r in rows:

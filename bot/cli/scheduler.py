@@ -10,7 +10,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import inspect, text
 
 from bot.cli.base import CliState, cli, parse_now, pass_state
 from bot.logsafe import one_line_handler
@@ -24,7 +23,9 @@ from scheduler.runner import (
     Runner,
     execute,
 )
-from scheduler.stats import UnitTree
+from storage.review import all_revisions
+from storage.runs import stored_next_run_times
+from storage.units import UnitTree
 
 
 @cli.command("scheduler")
@@ -94,11 +95,7 @@ def jobs_cmd(state: CliState) -> None:
     rt = state.runtime()
     jobs = registry.build(rt.config)  # validates the schedule settings first
     tz = ZoneInfo(rt.config.campaign.timezone)
-    stored: dict[str, float] = {}
-    if inspect(rt.engine).has_table(JOBSTORE_TABLE):
-        with rt.engine.connect() as conn:
-            rows = conn.execute(text(f"SELECT id, next_run_time FROM {JOBSTORE_TABLE}"))
-            stored = {r[0]: r[1] for r in rows if r[1] is not None}
+    stored = stored_next_run_times(rt.engine, JOBSTORE_TABLE)
     now = rt.clock().astimezone(tz)
     for spec in jobs.values():
         if spec.name in stored:
@@ -152,7 +149,7 @@ def review_draw_cmd(
         if unit is None:
             raise click.ClickException(f"找不到单位「{unit_name}」")
         if verify:
-            draws = review.all_revisions(session, unit.id, week)
+            draws = all_revisions(session, unit.id, week)
             if not draws:
                 raise click.ClickException(f"{unit_name} {week} 还没有抽签记录")
             click.echo(review.describe(session, tree, draws[-1], rt.config))

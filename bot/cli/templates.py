@@ -1,4 +1,5 @@
-"""``minqing template list | check FILE | import FORM.xlsx`` — questionnaire templates."""
+"""``minqing template list | check FILE | import FORM.xlsx | use NAME``: questionnaire
+templates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Build callbacks exactly as WeCom sends them: the sender side, for simulator, tests, benchmark.
+"""Signed, encrypted callbacks exactly as WeCom sends them, for the simulator, tests
+and benchmarks; and the passive reply read back.
 
 A :class:`CallbackSigner` turns "user X typed Y" into a :class:`SignedCallback`
 (query string with a real msg_signature, random nonce, and the encrypted body

@@ -1,9 +1,9 @@
 """Plain (decrypted) WeCom callback XML, the way WeCom writes it: the sender side.
 
-The simulator, the benchmarks and the tests use these builders to produce exactly what WeCom would send for a
-text, an image, a location, an event or a template-card button click; they are then
-encrypted with :class:`bot.wecom.crypto.CallbackCrypto`. Values are XML-escaped, so any
-text is safe.
+The simulator, the benchmarks and the tests use these builders to produce exactly
+what WeCom would send for a text, an image, a location, an event or a template-card
+button click; they are then encrypted with :class:`bot.wecom.crypto.CallbackCrypto`.
+Values are XML-escaped, so any text is safe.
 """
 
 from __future__ import annotations

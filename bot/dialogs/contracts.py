@@ -182,7 +182,8 @@ class AmendVisit:
 
 @dataclass(frozen=True)
 class AttachMedia:
-    """An image to download now (its media_id expires in 3 days); linked to the visit on save."""
+    """An image the cadre sent: recorded now, fetched after commit by a scheduler job
+    (its media_id expires in 3 days); linked to the visit on save."""
 
     media_id: str
 

@@ -7,13 +7,14 @@ loads the state, calls :func:`step`, then stores ``outcome.state`` and carries o
 Fallbacks work in every step: 上一步, 跳过, 取消, 暂停, 进度, 帮助 (typed words or
 buttons ``cmd:<name>``); 走访 / 新增 / 修改 start something new when no draft is open.
 A draft idle for 12 hours is offered for resumption before anything else.
+Each step's prompt and answer are declared once, in :mod:`bot.dialogs.steps`.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.dialogs import asking, flows, matching, picking, prompts, render, saving, walk
+from bot.dialogs import asking, flows, pausing, picking, prompts, render, saving, steps, walk
 from bot.dialogs import state as st
 from bot.dialogs.contracts import AttachMedia, Context, Message, Reply
 from bot.dialogs.flows import Outcome, current_prompt, section_template
@@ -87,7 +88,11 @@ def _dispatch(template: Template, state: DialogState, message: Message, ctx: Con
         return Outcome(state, (info, current_prompt(template, state, ctx)))
     updated = st.parse_iso(state.updated_at)
     idle_too_long = updated is not None and ctx.now - updated > IDLE_RESUME_AFTER
-    if state.has_draft and state.step not in (st.RESUME, st.CANCEL_CONFIRM) and idle_too_long:
+    if (
+        steps.has_draft(state)
+        and state.step not in (st.RESUME, st.CANCEL_CONFIRM)
+        and idle_too_long
+    ):
         paused = state.with_(step=st.RESUME, resume_step=state.step)
         return Outcome(paused, (flows.resume_offer(template, paused),))
     if command:
@@ -96,42 +101,15 @@ def _dispatch(template: Template, state: DialogState, message: Message, ctx: Con
 
 
 def _answer(template: Template, state: DialogState, message: Message, ctx: Context) -> Outcome:
-    step_id = state.step
-    if step_id.startswith(st.QUESTION_PREFIX):
-        return asking.answer_question(template, state, message, ctx)
-    if step_id.startswith(st.GROUP_PREFIX):
-        return asking.answer_group(template, state, message, ctx)
-    if step_id == st.AT_HOME:
-        return flows.at_home(template, state, message, ctx)
-    if step_id == st.APPOINTMENT:
-        return saving.appointment(template, state, message, ctx)
-    if step_id == st.CONFIRM:
-        return saving.confirm(template, state, message, ctx)
-    if step_id == st.PICK_TARGET:
-        return picking.pick_target(template, state, message, ctx)
-    if step_id == st.NEW_TARGET:
-        return picking.new_target(template, state, message, ctx)
-    if step_id == st.AMEND_PICK:
-        return saving.amend_pick(template, state, message, ctx)
-    if step_id == st.RESUME:
-        return _resume(template, state, message, ctx)
-    if step_id == st.CANCEL_CONFIRM:
-        return _cancel_confirm(template, state, message, ctx)
-    # idle (or an unknown stored step): a typed name or门牌 picks a target directly
-    text = flows.text_of(message)
-    fresh = st.fresh(template.id)
-    if text and not text.isdecimal() and ctx.targets:
-        found = matching.rank(text[:50], ctx.targets, ctx.tokenize)
-        if len(found) == 1:
-            return picking.choose(template, fresh, found[0], ctx)
-    return Outcome(fresh, (Reply(prompts.WELCOME),))
+    """A message that is not a fallback command: the current step's answer (see steps.STEPS)."""
+    return steps.step_of(state.step).answer(template, state, message, ctx)
 
 
 def _command(
     command: str, template: Template, state: DialogState, message: Message, ctx: Context
 ) -> Outcome:
     if command in ("visit", "new", "amend"):
-        if state.has_draft and state.step not in (st.RESUME, st.CANCEL_CONFIRM):
+        if steps.has_draft(state) and state.step not in (st.RESUME, st.CANCEL_CONFIRM):
             paused = state.with_(step=st.RESUME, resume_step=state.step)
             return Outcome(paused, (flows.resume_offer(template, paused),))
         if state.step in (st.RESUME, st.CANCEL_CONFIRM):
@@ -148,15 +126,15 @@ def _command(
     if command == "skip":
         return asking.skip(template, state, ctx)
     if command == "pause":
-        if not state.has_draft or state.step == st.RESUME:
+        if not steps.has_draft(state) or state.step == st.RESUME:
             return Outcome(state, (Reply(prompts.NOTHING_TO_CANCEL),))
         return Outcome(
             state.with_(step=st.RESUME, resume_step=state.step), (Reply(prompts.PAUSED),)
         )
     # cancel
     if state.step == st.CANCEL_CONFIRM:
-        return _cancel_confirm(template, state, Message(button="cancel:yes"), ctx)
-    if state.has_draft:
+        return pausing.cancel_confirm(template, state, Message(button="cancel:yes"), ctx)
+    if steps.has_draft(state):
         asking_state = state.with_(
             step=st.CANCEL_CONFIRM,
             resume_step=state.resume_step if state.step == st.RESUME else state.step,
@@ -167,29 +145,13 @@ def _command(
     return Outcome(state, (Reply(prompts.NOTHING_TO_CANCEL),))
 
 
-def _valid_step(template: Template, state: DialogState, step_id: str) -> bool:
-    """Can ``step_id`` be returned to? (A question that stopped being relevant cannot.)"""
-    active = section_template(template, state)
-    target = state.target or {}
-    env = walk.environment(active, state.answers, target)
-    if step_id.startswith(st.QUESTION_PREFIX):
-        qid = step_id[len(st.QUESTION_PREFIX) :]
-        known = {q.id for q in active.questions}
-        return qid in known and walk.is_relevant(active, active.question(qid), env)
-    if step_id.startswith(st.GROUP_PREFIX):
-        gid = step_id[len(st.GROUP_PREFIX) :]
-        group = next((g for g in active.groups if g.id == gid), None)
-        return group is not None and walk.group_relevant(group, env)
-    return step_id in (st.AT_HOME, st.PICK_TARGET, st.NEW_TARGET, st.CONFIRM, st.APPOINTMENT)
-
-
 def _back(template: Template, state: DialogState, ctx: Context) -> Outcome:
     if state.step in (st.RESUME, st.CANCEL_CONFIRM):
-        return _resume(template, state, Message(button="resume:yes"), ctx)
+        return pausing.resume(template, state, Message(button="resume:yes"), ctx)
     history = list(state.history)
     while history:
         previous = history.pop()
-        if previous == state.step or not _valid_step(template, state, previous):
+        if previous == state.step or not steps.can_return_to(template, state, previous):
             continue
         if previous == st.PICK_TARGET:
             return picking.list_targets(st.fresh(template.id), ctx)
@@ -205,29 +167,8 @@ def _back(template: Template, state: DialogState, ctx: Context) -> Outcome:
     return Outcome(state, (current_prompt(template, state, ctx, prompts.ALREADY_FIRST),))
 
 
-def _resume(template: Template, state: DialogState, message: Message, ctx: Context) -> Outcome:
-    text = flows.text_of(message)
-    if message.button == "resume:yes" or text in prompts.RESUME_WORDS:
-        new = state.with_(step=state.resume_step or st.AT_HOME, resume_step="")
-        return Outcome(new, (current_prompt(template, new, ctx),))
-    if message.button == "resume:no" or text in prompts.DISCARD_WORDS:
-        new = state.with_(step=st.CANCEL_CONFIRM)
-        return Outcome(new, (current_prompt(template, new, ctx),))
-    return Outcome(state, (flows.resume_offer(template, state),))
-
-
-def _cancel_confirm(
-    template: Template, state: DialogState, message: Message, ctx: Context
-) -> Outcome:
-    text = flows.text_of(message)
-    if message.button == "cancel:yes" or text in ("1", "确定", "确定放弃", "是"):
-        return Outcome(st.fresh(template.id), (Reply(prompts.CANCELLED),))
-    new = state.with_(step=state.resume_step or st.AT_HOME, resume_step="")
-    return Outcome(new, (current_prompt(template, new, ctx),))
-
-
 def _media(template: Template, state: DialogState, message: Message, ctx: Context) -> Outcome:
-    if not state.has_draft:
+    if not steps.has_draft(state):
         return Outcome(state, (Reply(prompts.MEDIA_NO_VISIT),))
     prompt = current_prompt(template, state, ctx)
     if message.image_media_id:

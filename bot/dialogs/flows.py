@@ -1,8 +1,9 @@
-"""Shared step machinery: the Outcome, the current prompt, resume offer, 在家吗.
+"""Shared step machinery: the Outcome, each step's prompt and label, resume offer, 在家吗.
 
-Every step handler takes (template, state, message, ctx) and returns an Outcome; the
-dispatcher in :mod:`bot.dialogs.engine` chooses one by the state's step id. Picking a
-target lives in :mod:`bot.dialogs.picking`, saving and amending in :mod:`bot.dialogs.saving`.
+Every step's answer takes (template, state, message, ctx) and returns an Outcome; the
+table in :mod:`bot.dialogs.steps` says which prompt and answer belong to a step id.
+Picking a target lives in :mod:`bot.dialogs.picking`, saving and amending in
+:mod:`bot.dialogs.saving`.
 """
 
 from __future__ import annotations
@@ -73,53 +74,96 @@ def text_of(message: Message) -> str:
 
 
 def current_prompt(template: Template, state: DialogState, ctx: Context, error: str = "") -> Reply:
-    """The question (or list, or summary) the cadre is being asked in ``state``."""
-    target = state.target or {}
-    step = state.step
-    active = section_template(template, state)
-    if step.startswith(st.QUESTION_PREFIX):
-        q = active.question(step[len(st.QUESTION_PREFIX) :])
-        return render.question(active, q, state.answers, target, error)
-    if step.startswith(st.GROUP_PREFIX):
-        group = next(g for g in active.groups if g.id == step[len(st.GROUP_PREFIX) :])
-        return render.group(active, group, state.answers, error)
-    if step == st.AT_HOME:
-        place = is_place(target)
-        ask = prompts.PLACE_AT_HOME_ASK if place else prompts.AT_HOME_ASK
-        text = ask.format(name=target.get("name", ""), place=render.place_of(target))
-        return Reply(
-            (error + "\n" if error else "") + text,
-            render.buttons(prompts.PLACE_AT_HOME_BUTTONS if place else prompts.AT_HOME_BUTTONS),
-            title="有人接待吗" if place else "在家吗",
-        )
-    if step == st.APPOINTMENT:
-        return Reply((error + "\n" if error else "") + prompts.APPOINTMENT_ASK)
-    if step == st.CONFIRM:
-        final = walk.final_answers(active, state.answers, target)
-        problems = walk.problems(active, final, ctx.is_problem)
-        return render.summary(active, state.answers, target, outcome_of(state), problems, error)
-    if step == st.PICK_TARGET:
-        listed = [t for t in (ctx.target(i) for i in state.shown) if t is not None]
-        return render.target_list(listed, prompts.PICK_AGAIN, more=False, zone=ctx.zone)
-    if step == st.NEW_TARGET:
-        return Reply((error + "\n" if error else "") + prompts.NEW_TARGET_ASK)
-    if step == st.RESUME:
-        return resume_offer(template, state)
-    if step == st.CANCEL_CONFIRM:
-        text = prompts.CANCEL_ASK.format(name=target.get("name", ""))
-        return Reply(text, render.buttons(prompts.CANCEL_BUTTONS))
-    return Reply((error + "\n" if error else "") + prompts.WELCOME)
+    """The question (or list, or summary) the cadre is being asked in ``state``.
+
+    Each step's prompt is declared in :data:`bot.dialogs.steps.STEPS`.
+    """
+    # Imported here: the step table refers to the answer functions, which call this one.
+    from bot.dialogs.steps import step_of
+
+    return step_of(state.step).prompt(template, state, ctx, error)
 
 
 def where_label(template: Template, state: DialogState) -> str:
+    """What a paused draft was at (its resume step, else its step), as the cadre reads it."""
+    from bot.dialogs.steps import step_of
+
     step = state.resume_step or state.step
+    return step_of(step).label(section_template(template, state), state, step)
+
+
+def _with_error(error: str, text: str) -> str:
+    return (error + "\n" if error else "") + text
+
+
+def question_prompt(template: Template, state: DialogState, ctx: Context, error: str) -> Reply:
     active = section_template(template, state)
-    if step.startswith(st.QUESTION_PREFIX):
-        return active.question(step[len(st.QUESTION_PREFIX) :]).label
-    if step.startswith(st.GROUP_PREFIX):
-        return next((g.label for g in active.groups if g.id == step[len(st.GROUP_PREFIX) :]), "")
-    at_home = "有人接待吗" if is_place(state.target) else "在家吗"
-    return {st.AT_HOME: at_home, st.CONFIRM: "核对确认", st.APPOINTMENT: "约访时间"}.get(step, step)
+    q = active.question(state.step[len(st.QUESTION_PREFIX) :])
+    return render.question(active, q, state.answers, state.target or {}, error)
+
+
+def group_prompt(template: Template, state: DialogState, ctx: Context, error: str) -> Reply:
+    active = section_template(template, state)
+    group = next(g for g in active.groups if g.id == state.step[len(st.GROUP_PREFIX) :])
+    return render.group(active, group, state.answers, error)
+
+
+def at_home_prompt(template: Template, state: DialogState, ctx: Context, error: str) -> Reply:
+    target = state.target or {}
+    place = is_place(target)
+    ask = prompts.PLACE_AT_HOME_ASK if place else prompts.AT_HOME_ASK
+    text = ask.format(name=target.get("name", ""), place=render.place_of(target))
+    return Reply(
+        _with_error(error, text),
+        render.buttons(prompts.PLACE_AT_HOME_BUTTONS if place else prompts.AT_HOME_BUTTONS),
+        title=at_home_label(template, state, st.AT_HOME),
+    )
+
+
+def appointment_prompt(template: Template, state: DialogState, ctx: Context, error: str) -> Reply:
+    return Reply(_with_error(error, prompts.APPOINTMENT_ASK))
+
+
+def confirm_prompt(template: Template, state: DialogState, ctx: Context, error: str) -> Reply:
+    active = section_template(template, state)
+    target = state.target or {}
+    final = walk.final_answers(active, state.answers, target)
+    problems = walk.problems(active, final, ctx.is_problem)
+    return render.summary(active, state.answers, target, outcome_of(state), problems, error)
+
+
+def pick_target_prompt(template: Template, state: DialogState, ctx: Context, error: str) -> Reply:
+    listed = [t for t in (ctx.target(i) for i in state.shown) if t is not None]
+    return render.target_list(listed, prompts.PICK_AGAIN, more=False, zone=ctx.zone)
+
+
+def new_target_prompt(template: Template, state: DialogState, ctx: Context, error: str) -> Reply:
+    return Reply(_with_error(error, prompts.NEW_TARGET_ASK))
+
+
+def resume_prompt(template: Template, state: DialogState, ctx: Context, error: str) -> Reply:
+    return resume_offer(template, state)
+
+
+def cancel_prompt(template: Template, state: DialogState, ctx: Context, error: str) -> Reply:
+    text = prompts.CANCEL_ASK.format(name=(state.target or {}).get("name", ""))
+    return Reply(text, render.buttons(prompts.CANCEL_BUTTONS))
+
+
+def welcome_prompt(template: Template, state: DialogState, ctx: Context, error: str) -> Reply:
+    return Reply(_with_error(error, prompts.WELCOME))
+
+
+def question_label(active: Template, state: DialogState, step: str) -> str:
+    return active.question(step[len(st.QUESTION_PREFIX) :]).label
+
+
+def group_label(active: Template, state: DialogState, step: str) -> str:
+    return next((g.label for g in active.groups if g.id == step[len(st.GROUP_PREFIX) :]), "")
+
+
+def at_home_label(active: Template, state: DialogState, step: str) -> str:
+    return "有人接待吗" if is_place(state.target) else "在家吗"
 
 
 def resume_offer(template: Template, state: DialogState) -> Reply:

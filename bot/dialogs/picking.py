@@ -157,3 +157,14 @@ def new_target(template: Template, state: DialogState, message: Message, ctx: Co
     }
     new = start_visit(template, state, target, ctx).with_(history=(st.NEW_TARGET,))
     return _enter_first_step(template, new, ctx, [Reply(prompts.NEW_TARGET_OK.format(name=name))])
+
+
+def from_idle(template: Template, state: DialogState, message: Message, ctx: Context) -> Outcome:
+    """Idle (or an unknown stored step): a typed name or 门牌 picks a target directly."""
+    text = text_of(message)
+    fresh = st.fresh(template.id)
+    if text and not text.isdecimal() and ctx.targets:
+        found = matching.rank(text[:50], ctx.targets, ctx.tokenize)
+        if len(found) == 1:
+            return choose(template, fresh, found[0], ctx)
+    return Outcome(fresh, (Reply(prompts.WELCOME),))

@@ -2,7 +2,7 @@
 
 Stored step ids (``DialogSession.state``) are part of the data format, so they are
 plain strings that survive refactors: ``idle``, ``pick_target``, ``new_target``,
-``at_home``, ``not_home``, ``appointment``, ``question:<id>``, ``group:<id>``,
+``at_home``, ``appointment``, ``question:<id>``, ``group:<id>``,
 ``confirm``, ``cancel_confirm``, ``resume``, ``amend_pick``. ``to_dict``/``from_dict``
 round-trip everything else (``DialogSession.data``); unknown keys are ignored and
 missing ones defaulted, so older rows still load.
@@ -18,7 +18,6 @@ IDLE = "idle"
 PICK_TARGET = "pick_target"
 NEW_TARGET = "new_target"
 AT_HOME = "at_home"
-NOT_HOME = "not_home"
 APPOINTMENT = "appointment"
 CONFIRM = "confirm"
 CANCEL_CONFIRM = "cancel_confirm"
@@ -52,10 +51,6 @@ class DialogState:
     longitude: float | None = None
     page: int = 0
     reasked: str = ""  # the text question just asked again for want of words (once only)
-
-    @property
-    def has_draft(self) -> bool:
-        return self.target is not None and self.step not in (IDLE, PICK_TARGET, NEW_TARGET)
 
     def with_(self, **changes: Any) -> DialogState:
         return replace(self, **changes)

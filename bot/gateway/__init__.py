@@ -1,0 +1,2 @@
+"""The request path: the webhook endpoint, applying a callback once, and serving it
+under gunicorn."""

@@ -1,0 +1,2 @@
+"""Chat handlers: the router and what each command or message does, inside the
+callback's unit of work."""

@@ -1,6 +1,6 @@
 """What handlers receive and return: small frozen dataclasses, no Flask, no wechatpy.
 
-``bot.gateway.webhook`` turns a decrypted callback into an :class:`Incoming`; a handler
+``bot.wecom.parser`` turns a decrypted callback into an :class:`Incoming`; a handler
 returns a :class:`HandlerReply` whose ``text`` (if any) goes back as the encrypted
 passive reply. Anything else the bot says (template cards, messages to other
 people) is written to the outbox inside the same unit of work.
@@ -9,7 +9,7 @@ people) is written to the outbox inside the same unit of work.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +62,6 @@ class HandlerReply:
     """
 
     text: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
     after: tuple[dict[str, Any], ...] = ()
 
 

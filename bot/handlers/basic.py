@@ -7,12 +7,13 @@ incoming, user) -> HandlerReply``). See :mod:`bot.handlers.router` for the order
 
 from __future__ import annotations
 
+from bot.dialogs.prompts import COMMAND_WORDS
 from bot.handlers import prompts
 from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from storage import callbacks
 from storage.db import Session
 
-HELP_WORDS = frozenset({"帮助", "help", "菜单", "?", "？"})
+HELP_WORDS = frozenset({*COMMAND_WORDS["help"], "菜单"})  # the dialog's 帮助 words too
 GREETING_EVENTS = frozenset({"enter_agent", "subscribe"})
 SILENT_EVENTS = frozenset({"unsubscribe", "location", "view"})
 

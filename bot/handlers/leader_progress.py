@@ -8,6 +8,7 @@ During a visit 进度 stays the dialog's own (the engine's fallback).
 
 from __future__ import annotations
 
+from bot.dialogs.steps import holds_draft
 from bot.handlers import leader_prompts as P
 from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.handlers.visit_io import MENU_KEYS
@@ -45,14 +46,14 @@ def _lines(lines: list[CoverageLine]) -> list[str]:
 
 
 class LeaderProgress:
-    """进度 from a leader or admin outside a visit."""
+    """进度 from a leader or admin in any step that holds no draft."""
 
     name = "leader_progress"
 
     def matches(self, incoming: Incoming, user: UserState) -> bool:
         if user.cadre is None or user.cadre.role not in LEADER_ROLES:
             return False
-        if user.dialog_state not in ("", "idle"):
+        if holds_draft(user.dialog_state):
             return False
         if incoming.msg_type == "event":
             return incoming.event == "click" and MENU_KEYS.get(incoming.event_key) == "进度"

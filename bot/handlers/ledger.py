@@ -16,6 +16,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from bot.dialogs.state import IDLE
+from bot.dialogs.steps import holds_draft
 from bot.handlers import leader_prompts as LP
 from bot.handlers import ledger_prompts as P
 from bot.handlers import ledger_service as svc
@@ -50,7 +52,7 @@ CARD_KEY = re.compile(r"^ledger:reclass:(\d+):(\d+)$")
 
 
 class LedgerCommands:
-    """Text commands of the ledger; a bare 问题 is left to the dialog during a visit."""
+    """Text commands of the ledger; a bare 问题 is left to the dialog while it holds a draft."""
 
     name = "ledger"
 
@@ -58,10 +60,10 @@ class LedgerCommands:
         if incoming.msg_type != "text" or user.cadre is None:
             return False
         text = incoming.content.strip()
-        if user.dialog_state not in ("", "idle"):
+        if holds_draft(user.dialog_state):
             return bool(NUMBERED.match(text))
-        if text in LP.MORE_WORDS:  # idle: only a 问题 list has pages (a visit's own 更多 is busy)
-            return user.dialog is not None
+        if text in LP.MORE_WORDS:  # the target list (pick_target) has pages of its own
+            return user.dialog is not None and user.dialog_state in ("", IDLE)
         return bool(COMMAND.match(text))
 
     def handle(

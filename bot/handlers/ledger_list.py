@@ -7,6 +7,8 @@ list in a later message; the last page forgets it.
 
 from __future__ import annotations
 
+from bot.dialogs.state import IDLE
+from bot.dialogs.steps import holds_draft
 from bot.handlers import leader_prompts as LP
 from bot.handlers import ledger_prompts as P
 from bot.handlers import ledger_service as svc
@@ -109,12 +111,19 @@ def _keep_cursor(
     total: int,
     ctx: HandlerContext,
 ) -> None:
-    """Store where this page ended (or forget it on the last page)."""
+    """Store where this page ended (or forget it on the last page).
+
+    The 问题 list replaces any list the dialog was showing (households to pick, visits
+    to amend): such a resting step is cleared to idle, so 更多 pages this list and a
+    bare number is not read against a list no longer on screen. A draft is never
+    touched (a bare 问题 does not reach this list while one is held).
+    """
     data = dict(dialog.data or {})
     data.pop(CURSOR, None)
     if rows and shown + len(rows) < total:
         data[CURSOR] = {"words": words, "after": rows[-1].id, "shown": shown + len(rows)}
-    sessions.write(dialog, dialog.state or "idle", data, ctx.now)
+    step = dialog.state if holds_draft(dialog.state) else IDLE
+    sessions.write(dialog, step, data, ctx.now)
 
 
 def next_page(session: Session, ctx: HandlerContext, user: UserState) -> str:

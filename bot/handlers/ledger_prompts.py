@@ -54,7 +54,6 @@ FOLLOW_UP_IN_PERSON = "这是{kind}，请上门回访，当面说明办理情况
 FOLLOW_UP_BY_PHONE = "这是{kind}，可电话回访，及时告知办理结果。"
 
 NOT_FOUND = "找不到问题#{id}，或它不在您的范围内。"
-ONLY_LEADERS = "只有负责人可以查看单位问题清单。您走访发现的问题请发送“问题 编号”查看。"
 # The example is built from a unit that exists, so sending it works.
 UNKNOWN_UNIT = "找不到单位“{name}”。{hint}例如：{example}"
 UNIT_DID_YOU_MEAN = "您是不是要写：{names}？"

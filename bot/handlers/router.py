@@ -13,7 +13,7 @@ raises rolls the whole callback back and WeCom gets a 500 (it will retry).
 
 To add your area's handlers, add ONE line in your area's slot below, e.g.::
 
-    *dialog_handlers(),        # bot/handlers/dialog.py
+    *ledger.handlers(),  # bot/handlers/ledger.py
 
 and a line to ``bot.handlers.prompts.HELP_LINES`` for each new command.
 Most specific first; the built-in fallbacks at the end catch the rest.
@@ -49,7 +49,7 @@ HANDLERS: list[Handler] = [
     *ledger.handlers(),  # bot/handlers/ledger.py
     LeaderProgress(),  # bot/handlers/leader_progress.py: 进度 for leaders (the unit)
     # --- (end of ledger area) ---
-    # --- dialog area (bot/handlers/dialog*.py): add lines below this one ---
+    # --- dialog area (bot/handlers/visit*.py, bot/dialogs/): add lines below this one ---
     TemplateCommand(),  # bot/handlers/template_switch.py: 模板 (admins switch the template)
     VisitHandler(),  # bot/handlers/visit.py: 走访 and every message during a visit
     # --- (end of dialog area) ---

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from bot.dialogs import template as tpl
+from bot.dialogs.steps import holds_draft
 from bot.handlers import prompts as P
 from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.handlers.visit import active_campaign, campaign_template
@@ -32,7 +33,9 @@ class TemplateCommand:
     def matches(self, incoming: Incoming, user: UserState) -> bool:
         if incoming.msg_type != "text" or user.cadre is None:
             return False
-        return user.dialog_state in ("", "idle") and bool(COMMAND.match(incoming.content.strip()))
+        if holds_draft(user.dialog_state):
+            return False
+        return bool(COMMAND.match(incoming.content.strip()))
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState

@@ -26,7 +26,8 @@ from bot.dialogs.contracts import (
     Message,
     SaveVisit,
 )
-from bot.dialogs.state import DialogState
+from bot.dialogs.state import IDLE, DialogState
+from bot.dialogs.steps import holds_draft
 from bot.handlers import visit_io, visit_ledger
 from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from storage import campaigns, outbox, sessions, visit_queries, visits
@@ -83,14 +84,20 @@ class VisitHandler:
             if incoming.event == "template_card_event":
                 return incoming.task_id.startswith(visit_io.CARD_PREFIX)
             return incoming.event == "click" and incoming.event_key in visit_io.MENU_KEYS
-        busy = (user.dialog.state or "idle") != "idle"
+        step = user.dialog.state or IDLE
         if incoming.msg_type in ("image", "location"):
-            return busy  # outside a visit the built-in "unsupported" answer applies
+            return step != IDLE  # when idle the built-in "unsupported" answer applies
         if incoming.msg_type != "text":
             return False
-        if busy:
+        if holds_draft(step):
+            return True  # every word answers the draft, or is one of the dialog's fallbacks
+        command = engine.command_of(Message(text=incoming.content))
+        if command in STARTING_COMMANDS:
             return True
-        return engine.command_of(Message(text=incoming.content)) in STARTING_COMMANDS
+        # A resting step (a list to pick from, a name to type) holds nothing to protect:
+        # the top-level commands of the handlers before this one (问题, 模板, a leader's
+        # 进度) have already matched; 帮助 falls through to the general help.
+        return step != IDLE and command != "help"
 
     def handle(
         self, session: Session, ctx: HandlerContext, incoming: Incoming, user: UserState

@@ -1,0 +1,1 @@
+"""The sender process: delivers the ``outbox`` table's rows through the WeCom API."""

@@ -98,30 +98,6 @@ class TokenStore(Protocol):
 
 
 @dataclass
-class MemoryTokenStore:
-    """For one-off scripts only: not shared between processes."""
-
-    token: str | None = None
-    expires_at: datetime | None = None
-
-    def get(self, now: datetime) -> str | None:
-        if self.token and self.expires_at and now < self.expires_at:
-            return self.token
-        return None
-
-    def put(self, token: str, expires_at: datetime) -> None:
-        self.token, self.expires_at = token, expires_at
-
-    def refresh(self, now: datetime, fetch: TokenFetch, stale: str | None) -> str:
-        current = self.get(now)
-        if current and current != stale:
-            return current
-        token, expires_at = fetch()
-        self.put(token, expires_at)
-        return token
-
-
-@dataclass
 class WecomClient:
     """One app's API client. ``clock`` gives aware UTC datetimes (token expiry)."""
 
@@ -179,12 +155,6 @@ class WecomClient:
         expires = self.clock() + timedelta(seconds=int(data.get("expires_in", 7200))) - TOKEN_MARGIN
         return str(data["access_token"]), expires
 
-    def fetch_token(self) -> str:
-        """A fresh token from gettoken, stored for every process (unconditionally)."""
-        token, expires = self._gettoken()
-        self.tokens.put(token, expires)
-        return token
-
     def token(self) -> str:
         now = self.clock()
         return self.tokens.get(now) or self.tokens.refresh(now, self._gettoken, None)
@@ -221,32 +191,11 @@ class WecomClient:
         }
         return self.call("POST", "message/send", json=body)
 
-    def send_text(self, touser: str, content: str) -> dict[str, Any]:
-        return self.send_message(touser, {"msgtype": "text", "text": {"content": content}})
-
-    def send_markdown(self, touser: str, content: str) -> dict[str, Any]:
-        return self.send_message(touser, {"msgtype": "markdown", "markdown": {"content": content}})
-
-    def send_textcard(
-        self, touser: str, title: str, description: str, url: str, btntxt: str = "详情"
-    ) -> dict[str, Any]:
-        card = {"title": title, "description": description, "url": url, "btntxt": btntxt}
-        return self.send_message(touser, {"msgtype": "textcard", "textcard": card})
-
-    def send_template_card(self, touser: str, card: dict[str, Any]) -> dict[str, Any]:
-        return self.send_message(touser, {"msgtype": "template_card", "template_card": card})
-
     def update_template_card(self, body: dict[str, Any]) -> dict[str, Any]:
         """message/update_template_card: body has userids, response_code and template_card or button."""
         return self.call(
             "POST", "message/update_template_card", json={"agentid": self.config.agent_id, **body}
         )
-
-    def appchat_create(
-        self, chatid: str, name: str, owner: str, userlist: list[str]
-    ) -> dict[str, Any]:
-        body = {"chatid": chatid, "name": name, "owner": owner, "userlist": userlist}
-        return self.call("POST", "appchat/create", json=body)
 
     def appchat_send(self, chatid: str, payload: dict[str, Any]) -> dict[str, Any]:
         return self.call("POST", "appchat/send", json={"chatid": chatid, **payload})

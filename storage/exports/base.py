@@ -8,7 +8,7 @@ request's ``scope.facts`` says whose rows they count.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -17,17 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from storage.facts import EVERYTHING, FactScope, Period
-from storage.models import Cadre, Problem
+from storage.models import Cadre
 
 Cell = str | int | float | date | None
 END_OF_RECORDS = datetime(9999, 1, 1, tzinfo=UTC)
 Row = tuple[Cell, ...]
-
-
-class HalfmonthSummary(Protocol):
-    """``scheduler.stats.halfmonth_summary``: problems -> (项目, 已解决, 待解决) rows."""
-
-    def __call__(self, problems: Iterable[Problem]) -> list[tuple[str, int, int]]: ...
 
 
 class AnswerLabel(Protocol):
@@ -46,14 +40,6 @@ def plain_answer(template: str, question: str, value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-class BestOutcomes(Protocol):
-    """``scheduler.stats.best_outcomes``: target id -> best contact outcome so far."""
-
-    def __call__(
-        self, session: Session, campaign_id: int, until: datetime | None = None
-    ) -> dict[int, str]: ...
 
 
 @dataclass(frozen=True)
@@ -86,9 +72,6 @@ class ExportRequest:
     campaign_id: int
     scope: Scope
     tz: ZoneInfo
-    # Unused since the counts moved to storage.facts; kept so callers still build.
-    halfmonth_summary: HalfmonthSummary | None = None
-    best_outcomes: BestOutcomes | None = None
     since: datetime | None = None
     until: datetime | None = None
     # The moment an open-ended period's states are counted at (the CLI passes its clock).

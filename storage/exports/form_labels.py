@@ -51,7 +51,6 @@ def form_date_line(label: str, words: str) -> str:
 
 # --- 003 附件3 群众入户调查表 (template changzhou_household) -------------------------
 
-HOUSEHOLD_TEMPLATE = "changzhou_household"
 HOUSEHOLD_TITLE = "群众入户调查表"
 HOUSEHOLD_LIST_TITLE = "群众入户调查表（汇总清单）"
 HEAD_NAME = "户主姓名"

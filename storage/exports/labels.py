@@ -124,11 +124,6 @@ def scope_note(unit_label: str, period: str) -> str:
     return f"单位：{unit_label or '全部'}    时间：{period}"
 
 
-def place_note(unit_label: str) -> str:
-    """The seed-003 附件5 line: 市（区） 镇（街道） 村（社区）."""
-    return f"市（区）____  镇（街道）____  村（社区）：{unit_label or '全部'}"
-
-
 def count_note(n: int) -> str:
     return f"共 {n} 条"
 

@@ -1,44 +1,17 @@
-"""What the list-shaped tables share: the households' visits in scope, and the sheet
-of numbered rows with a 共 N 条 total."""
+"""What the list-shaped tables share: household rows in the viewer's order, and the
+sheet of numbered rows with a 共 N 条 total."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Row, Sheet
 from storage.exports.lookup import unit_names
-from storage.exports.scope import scoped_targets
 from storage.facts import StatusVisit
-from storage.models import Target, Visit
-
-
-def household_visits(
-    session: Session,
-    req: ExportRequest,
-    outcomes: Collection[str],
-    *conditions: Any,
-    keep_latest: bool,
-) -> list[tuple[Visit, Target]]:
-    """One visit per target in scope (the latest or the first in the period) with one of
-    ``outcomes`` and the extra SQL ``conditions``; ordered by village, group, target."""
-    query = scoped_targets(
-        select(Visit, Target)
-        .join(Target, Target.id == Visit.target_id)
-        .where(Visit.campaign_id == req.campaign_id, Visit.outcome.in_(list(outcomes)), *conditions)
-        .order_by(Visit.submitted_at, Visit.id),
-        req.scope,
-    )
-    picked: dict[int, tuple[Visit, Target]] = {}
-    for visit, target in session.execute(query):
-        if req.in_period(visit.submitted_at) and (keep_latest or target.id not in picked):
-            picked[target.id] = (visit, target)
-    units = unit_names(session)
-    return sorted(picked.values(), key=lambda vt: (units[vt[1].unit_id], vt[1].grid, vt[1].id))
+from storage.models import Target
 
 
 def ordered(

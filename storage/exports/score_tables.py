@@ -130,9 +130,7 @@ def _checks(assigned: int, reached: int, problems: list[Problem], req: ExportReq
 
 def build_best_visitors(session: Session, req: ExportRequest) -> Sheet:
     cadres = scope_cadres(session, req)
-    found: list[Problem] = list(
-        session.scalars(select(Problem).where(Problem.found_by_id.in_([c.id for c in cadres])))
-    )
+    found = scores.problems_found_by(session, cadres)
     ranking = scores.best_visitor_ranking(session, req.campaign_id, cadres, found, req.until)
     units = unit_names(session)
     rows = tuple(

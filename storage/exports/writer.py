@@ -67,18 +67,6 @@ def first_body_row(sheet: Sheet) -> int:
     return header_row_index(sheet) + len(sheet.header)
 
 
-def write_sheet(
-    sheet: Sheet,
-    path: str | Path,
-    progress: Progress | None = None,
-    signoff: SignOff | None = None,
-    mask: Mask | None = None,
-) -> int:
-    """Write ``sheet`` as the only worksheet of a new workbook at ``path``; rows written."""
-    book = Book(sheet.title, (sheet,), len(sheet.rows))
-    return write_book(book, path, progress, signoff, mask)
-
-
 def write_book(
     book: Book,
     path: str | Path,

@@ -31,9 +31,6 @@ from storage.vocab import (
 )
 
 KIND_ORDER = {kind: i for i, kind in enumerate(TARGET_KIND_LABELS)}
-# How coverage rows may be grouped: one total, per target unit, per assigned cadre, or
-# per the assigned cadre's unit.
-GROUPS = (None, "target_unit", "cadre", "cadre_unit")
 
 
 @dataclass(frozen=True)

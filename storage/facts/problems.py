@@ -22,7 +22,6 @@ from storage.vocab import CATEGORIES_CHANGZHOU
 
 PENDING, SOLVED, EXPLAINED = "pending", "solved", "explained"
 BUCKET_LABELS = {PENDING: "待解决", SOLVED: "已解决", EXPLAINED: "已解释"}
-OPEN_STATES = ("registered", "assigned", "in_progress")
 HARDSHIP_KIND = "困难需求"
 
 

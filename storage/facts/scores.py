@@ -1,7 +1,7 @@
 """The seeds' scores: per-cadre quota progress, 满意率, 息诉息访率, 最美走访者 candidates.
 
-Each public function's docstring is the figure's definition (to be folded into the
-fact layer and docs/facts.md). Times are aware datetimes; ``until`` is exclusive
+Each public function's docstring is the figure's definition (docs/facts.md, "Scores
+and rates", points here). Times are aware datetimes; ``until`` is exclusive
 and None means "up to now". Read-only: nothing here adds or commits.
 
 Words used below:
@@ -123,6 +123,19 @@ def campaign_cadres(
     if unit_ids is not None:
         query = query.where(Cadre.unit_id.in_(sorted(unit_ids)))
     return list(session.scalars(query.order_by(Cadre.unit_id, Cadre.id)))
+
+
+def problems_found_by(session: Session, cadres: Iterable[Cadre]) -> list[Problem]:
+    """The problems the given cadres found (registered), every status, any campaign."""
+    ids = [c.id for c in cadres]
+    return list(session.scalars(select(Problem).where(Problem.found_by_id.in_(ids))))
+
+
+def problems_of_units(session: Session, unit_ids: Collection[int]) -> list[Problem]:
+    """The problems whose household belongs to ``unit_ids``, by id (the 满意率 and
+    息诉息访率 denominators' candidates)."""
+    query = select(Problem).where(Problem.unit_id.in_(list(unit_ids))).order_by(Problem.id)
+    return list(session.scalars(query))
 
 
 def _households_visited(

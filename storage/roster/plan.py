@@ -35,7 +35,6 @@ class Plan:
     )  # (assignment id, userid)
     phases: list[PhaseRow] | None = None  # the campaign's new phase list, when it changes
     counts: dict[str, Counts] = field(default_factory=dict)
-    needs_campaign: bool = False
 
     @property
     def changes(self) -> int:
@@ -57,7 +56,6 @@ def make_plan(roster: Roster, snap: Snapshot) -> Plan:
         _plan_targets(plan, roster.targets, snap)
     if roster.phases:
         _plan_phases(plan, roster.phases, snap)
-    plan.needs_campaign = snap.campaign_id is None and bool(plan.assignments_new or plan.phases)
     return plan
 
 

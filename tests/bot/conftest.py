@@ -1,7 +1,7 @@
 """Fixtures for everything under tests/bot/: the app, a callback client, a fake WeCom.
 
 - ``app`` / ``wc``: the real app on the test database (frozen clock) and a
-  :class:`~tests.wecom_helpers.WecomTestClient` posting real encrypted callbacks;
+  :class:`~tests.support.wecom.WecomTestClient` posting real encrypted callbacks;
 - ``cadre``: the active cadre ``zhangsan`` (张三);
 - ``fake``: a fake WeCom API on a free port; ``clock``: a clock tests move;
 - ``api_runtime``: a runtime whose WeCom API is ``fake`` and whose clock is ``clock``.
@@ -18,9 +18,9 @@ from bot import config as config_mod
 from bot.app import create_app
 from bot.devtools.fakewecom import RunningFake, start_in_thread
 from bot.runtime import Runtime
-from tests.conftest import config_dict
-from tests.wecom_helpers import MutableClock, WecomTestClient, add_cadre
-from tests.wecom_helpers import serve_in_thread as serve_in_thread  # re-exported: older imports
+from tests.support.clock import MutableClock
+from tests.support.config import config_dict
+from tests.support.wecom import WecomTestClient, add_cadre
 
 
 @pytest.fixture

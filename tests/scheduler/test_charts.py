@@ -8,7 +8,7 @@ import pytest
 from matplotlib.ft2font import FT2Font
 
 from scheduler import charts
-from scheduler.stats import UnitCoverage
+from storage.progress import UnitCoverage
 
 
 def test_a_cjk_font_with_the_glyphs_for_zoufang_is_installed():

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from scheduler import digests
 from storage.models import Campaign, Problem
-from tests.scheduler.conftest import content, group_rows, outbox
+from tests.support.outbox import content, group_rows, outbox
 
 
 def _leader_text(s, userid: str) -> str:  # type: ignore[no-untyped-def]

@@ -10,7 +10,8 @@ from sqlalchemy import update
 from scheduler import digests
 from scheduler.privacy import problems_in
 from storage.models import Problem
-from tests.scheduler.conftest import PROBLEM_TEXTS, content, group_rows, outbox
+from tests.support.outbox import content, group_rows, outbox
+from tests.support.town import PROBLEM_TEXTS
 
 
 def _by_recipient(rows):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from scheduler import escalation
 from storage.models import Cadre, Problem
-from tests.scheduler.conftest import content, outbox
+from tests.support.outbox import content, outbox
 
 
 def test_overdue_problem_goes_to_the_assignee_units_leader(sessions, sconfig, town, now):

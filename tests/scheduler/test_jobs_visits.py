@@ -15,9 +15,9 @@ from bot.runtime import Runtime
 from scheduler import jobs_visits, registry
 from scheduler.runner import execute
 from storage.models import DialogSession, OutboxMessage, Visit
-from tests.bot.handlers.roster import CADRE, seed
-from tests.scheduler.conftest import content, outbox
-from tests.wecom_helpers import WecomTestClient
+from tests.support.outbox import content, outbox
+from tests.support.roster import CADRE, seed
+from tests.support.wecom import WecomTestClient
 
 
 def _texts(runtime: Runtime) -> list[tuple[str, str]]:

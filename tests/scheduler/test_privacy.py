@@ -13,7 +13,8 @@ from scheduler.privacy import PrivacyError, check_group_payload, problems_in
 from scheduler.sending import Spreader, send_group
 from storage.models import AuditLog, JobRun
 from storage.outbox import text_payload
-from tests.scheduler.conftest import PROBLEM_TEXTS, content, group_rows, outbox
+from tests.support.outbox import content, group_rows, outbox
+from tests.support.town import PROBLEM_TEXTS
 
 
 @pytest.mark.parametrize(

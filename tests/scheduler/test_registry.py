@@ -17,8 +17,10 @@ from bot.runtime import Runtime
 from scheduler import registry
 from scheduler.runner import JOB_REF, JOBSTORE_TABLE, Runner, sync_jobs
 from storage.models import JobRun, ReviewDraw
-from tests.conftest import FROZEN_NOW, config_dict
-from tests.scheduler.conftest import groups_section, wait_for
+from tests.support.clock import FROZEN_NOW
+from tests.support.config import config_dict
+from tests.support.db import wait_for
+from tests.support.town import groups_section
 
 
 def test_schedule_and_misfire_settings_come_from_config(db_url):

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from scheduler import reminders
 from scheduler.privacy import problems_in
-from tests.scheduler.conftest import PROBLEM_TEXTS, content, group_rows, outbox
+from tests.support.outbox import content, group_rows, outbox
+from tests.support.town import PROBLEM_TEXTS
 
 
 def test_three_days_before_the_deadline_groups_and_cadres_are_reminded(

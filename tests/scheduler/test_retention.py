@@ -13,7 +13,8 @@ from bot.cli import cli
 from bot.runtime import Runtime
 from scheduler import registry, retention
 from storage.models import InboundMessage
-from tests.conftest import FROZEN_NOW, config_dict
+from tests.support.clock import FROZEN_NOW
+from tests.support.config import config_dict
 
 
 def add_inbound(runtime: Runtime, key: str, age: timedelta) -> None:

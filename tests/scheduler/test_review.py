@@ -14,10 +14,10 @@ from sqlalchemy import select, update
 from bot.cli import cli
 from bot.clock import frozen_environ
 from scheduler import review
-from scheduler.stats import UnitTree
 from storage.models import AuditLog, JobRun, ReviewDraw
-from tests.conftest import FROZEN_NOW
-from tests.scheduler.conftest import content, group_rows, outbox
+from storage.units import UnitTree
+from tests.support.clock import FROZEN_NOW
+from tests.support.outbox import content, group_rows, outbox
 
 SEED = "9f" * 32
 
@@ -277,7 +277,7 @@ def test_once_per_week_across_nested_units_unless_the_config_says_otherwise(
 
 def test_the_config_key_is_validated(db_url):
     from bot import config as config_mod
-    from tests.conftest import config_dict
+    from tests.support.config import config_dict
 
     raw = config_dict(db_url)
     raw["scheduler"] = {"review_once_per_week": False}

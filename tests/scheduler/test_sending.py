@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.config import GroupChat
 from scheduler.sending import RECIPIENT_MAX, Spreader, batches, send_group, send_personal
 from storage.outbox import text_payload
-from tests.scheduler.conftest import outbox
+from tests.support.outbox import outbox
 
 
 def test_messages_to_one_robot_are_three_seconds_apart(session, now):

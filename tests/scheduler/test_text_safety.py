@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from scheduler import digests, escalation, reminders
 from storage.models import Cadre, Problem, Target
-from tests.scheduler.conftest import content, group_rows, outbox
+from tests.support.outbox import content, group_rows, outbox
 
 FORGED_NAME = "孙七\n【紧急通知】今晚8点全体到镇政府开会"
 ID_NUMBER = "430621195801011234"

@@ -22,9 +22,10 @@ from bot.runtime import Runtime
 from scheduler import digests, reminders
 from scheduler.base import iso_week, local_today, week_bounds
 from storage.models import Problem
-from tests.conftest import config_dict
-from tests.scheduler.conftest import content, group_rows, groups_section
-from tests.wecom_helpers import WecomTestClient
+from tests.support.config import config_dict
+from tests.support.outbox import content, group_rows
+from tests.support.town import groups_section
+from tests.support.wecom import WecomTestClient
 
 AT = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)
 PHASE_END = date(2026, 11, 26)

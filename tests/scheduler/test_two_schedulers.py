@@ -25,8 +25,8 @@ from bot.clock import wall_now
 from scheduler.registry import TEST_JOB_ENV
 from storage.db import make_engine, session_factory
 from storage.models import JobRun
-from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN, _truncate_all
-from tests.scheduler.conftest import wait_for
+from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
+from tests.support.db import truncate_all, wait_for
 
 pytestmark = pytest.mark.slow
 MINQING = str(Path(sys.executable).with_name("minqing"))
@@ -78,7 +78,7 @@ def _fired(log: Path) -> int:
 
 def test_two_scheduler_processes_fire_each_tick_once(pg_url, tmp_path):
     engine = make_engine(pg_url)
-    _truncate_all(engine)
+    truncate_all(engine)
     config = _config(tmp_path, pg_url)
     log_a, log_b = tmp_path / "a.log", tmp_path / "b.log"
     a = _start(config, log_a)

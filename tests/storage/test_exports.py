@@ -9,24 +9,23 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pytest
 
-from scheduler.stats import UnitTree, coverage
 from storage.exports import TABLES, export_table
 from storage.exports import labels as L
+from storage.progress import coverage
+from storage.units import UnitTree
 from storage.vocab import CATEGORIES_CHANGZHOU
-from tests.scheduler.conftest import PROBLEM_TEXTS, SENSITIVE_PHONE
-from tests.storage.exports_helpers import (
+from tests.support.exports import (
     DISPUTE_TEXT,
     EAST_AWAY_PHONE,
     TWO_ROW_HEADERS,
     WEST_AWAY_PHONE,
     closing_lines,
-    etown_fixture,
     export_and_read,
     read_workbook,
     request_for,
 )
+from tests.support.town import PROBLEM_TEXTS, SENSITIVE_PHONE
 
-etown = pytest.fixture(etown_fixture, name="etown")
 FORMS = {"village-form", "household-form"}
 
 

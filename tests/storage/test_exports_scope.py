@@ -7,17 +7,14 @@ import pytest
 
 from storage.exports import TABLES, ScopeError, export_table, resolve_scope
 from storage.vocab import SENSITIVE_CATEGORIES
-from tests.scheduler.conftest import SENSITIVE_PHONE
-from tests.storage.exports_helpers import (
+from tests.support.exports import (
     DISPUTE_TEXT,
     EAST_AWAY_PHONE,
     WEST_AWAY_PHONE,
-    etown_fixture,
     export_and_read,
     request_for,
 )
-
-etown = pytest.fixture(etown_fixture, name="etown")
+from tests.support.town import SENSITIVE_PHONE
 
 
 def test_a_village_leader_gets_only_their_village(session, etown, tmp_path):

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler import digests, stats
+from scheduler import digests
 from scheduler.base import local_day_start, local_today
-from storage import facts
+from storage import facts, progress
 from storage.exports import ExportRequest, export_table, resolve_scope
 from storage.models import (
     Assignment,
@@ -32,7 +32,8 @@ from storage.models import (
     Unit,
     Visit,
 )
-from tests.storage.exports_helpers import read_workbook
+from storage.units import UnitTree
+from tests.support.exports import read_workbook
 
 BASE = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = BASE + timedelta(hours=400)
@@ -446,10 +447,10 @@ def test_every_figure_equals_the_recount(session, config, tmp_path, w, scope, si
             assert getattr(got_p, name) == want_p.get(name, 0), name
 
         # the scheduler's figures are the same queries
-        weekly = stats.weekly_figures(session, stored.campaign_id, fs, period, NOW)
+        weekly = progress.weekly_figures(session, stored.campaign_id, fs, period, NOW)
         assert (weekly.households, weekly.cadres) == expect.activity()
         assert (weekly.problems, weekly.solved) == (want_p["raised"], want_p["solved_in_period"])
-        counts = stats.problem_counts(session, fs, period, NOW, ASSIGN_DAYS)
+        counts = progress.problem_counts(session, fs, period, NOW, ASSIGN_DAYS)
         assert sum(c.raised for c in counts) == want_p["raised"]
         assert sum(c.overdue for c in counts) == want_p["overdue"]
         rows = facts.halfmonth_rows(states, period)
@@ -546,14 +547,16 @@ def hour_of(moment: datetime) -> int:
 
 def check_digest(session, config, stored: Stored, fs, w: World, scope: str) -> None:  # type: ignore[no-untyped-def]
     campaign = session.get(Campaign, stored.campaign_id)
-    tree = stats.UnitTree.load(session)
+    tree = UnitTree.load(session)
     d, _ = digests.figures(session, campaign, tree, fs, "weekly", "周报", NOW, config, True)
     today = local_today(NOW, config)
     monday = local_day_start(today - timedelta(days=today.weekday()), config)
     week = Recount(w, scope, hour_of(monday), hour_of(NOW))
     households, cadres = week.activity()
     p = week.problems()
-    assert d.weekly == stats.WeeklyFigures(cadres, households, p["raised"], p["solved_in_period"])
+    assert d.weekly == progress.WeeklyFigures(
+        cadres, households, p["raised"], p["solved_in_period"]
+    )
     assert d.visits_week == households
     assert sum(c.raised for c in d.counts) == p["raised"]
     assert sum(c.solved for c in d.counts) == p["solved_in_period"]

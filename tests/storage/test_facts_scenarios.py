@@ -1,6 +1,6 @@
 """Issue 10's bullets on the fact layer, its exports and the digests (docs/facts.md).
 
-The world is tests/facts_helpers.py: one village with two 网格, a 线办 whose cadre
+The world is tests/support/facts.py: one village with two 网格, a 线办 whose cadre
 visits in the village, every outcome, a village form, a shop, a problem solved later
 and one explained at the door.
 """
@@ -23,9 +23,9 @@ from storage.exports import ExportRequest, export_table, resolve_scope
 from storage.models import Cadre, Campaign, OutboxMessage, Unit
 from storage.problems import list_visible
 from storage.vocab import CATEGORIES_CHANGZHOU, PROBLEM_STATUS
-from tests.conftest import FROZEN_NOW, ZONE
-from tests.facts_helpers import FactsWorld, build_facts_world
-from tests.storage.exports_helpers import Workbook, read_workbook
+from tests.support.clock import FROZEN_NOW, ZONE
+from tests.support.exports import Workbook, read_workbook
+from tests.support.facts import FactsWorld, build_facts_world
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEC_1 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from storage import outbox
 from storage.models import OutboxMessage
-from tests.conftest import FROZEN_NOW
+from tests.support.clock import FROZEN_NOW
 
 NOW = FROZEN_NOW
 

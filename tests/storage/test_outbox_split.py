@@ -15,7 +15,7 @@ from storage.outbox import (
     split_text,
     text_payload,
 )
-from tests.conftest import FROZEN_NOW
+from tests.support.clock import FROZEN_NOW
 
 
 def nbytes(text: str) -> int:

@@ -28,8 +28,8 @@ from storage.problems import (
 )
 from storage.units import unit_name
 from storage.visit_queries import target_by_id
-from tests.conftest import FROZEN_NOW
-from tests.ledger_helpers import add_problem, build_world
+from tests.support.clock import FROZEN_NOW
+from tests.support.ledger import add_problem, build_world
 
 NOW = FROZEN_NOW
 

@@ -10,7 +10,7 @@ import pytest
 
 from storage import vocab
 from storage.roster import RosterFileError
-from tests.storage.conftest import audit_entries, dump_tables
+from tests.support.db import audit_entries, dump_tables
 
 Sheets = dict[str, list[list[Any]]]
 KINDS = "、".join(vocab.UNIT_KINDS)

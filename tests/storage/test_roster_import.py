@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from storage.db import unit_of_work
 from storage.models import Assignment, Cadre, Campaign, Phase, Target, Unit, Visit
-from tests.storage.conftest import TARGET_HEADERS, audit_entries, dump_tables
+from tests.support.db import audit_entries, dump_tables
+from tests.support.roster_sheets import TARGET_HEADERS
 
 
 def targets_by_name(session) -> dict[str, Target]:

@@ -10,7 +10,8 @@ from storage.db import unit_of_work
 from storage.models import Target
 from storage.roster.demo import make_demo_roster
 from storage.vocab import PLACE_CATEGORIES, TARGET_KIND_LABELS
-from tests.storage.conftest import TARGET_HEADERS, dump_tables
+from tests.support.db import dump_tables
+from tests.support.roster_sheets import TARGET_HEADERS
 
 KIND = TARGET_HEADERS.index("类型")
 

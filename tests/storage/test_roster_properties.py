@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.storage.conftest import BASE_SHEETS, TARGET_HEADERS, audit_entries, dump_tables
+from tests.support.db import audit_entries, dump_tables
+from tests.support.roster_sheets import BASE_SHEETS, TARGET_HEADERS
 
 NAMES = ["陈建华", "周红梅", "吴国庆", "郑立新", "袁玉兰", "彭涛", "曾春生", "唐冬梅"]
 ADDRESSES = ["1组1号", "1组2号", "2组7号", "3组5号", "4组9号", ""]
@@ -35,7 +36,7 @@ target_rows = st.lists(
 )
 @given(rows=target_rows)
 def test_import_is_all_or_nothing_and_idempotent(rows, engine, run_import, tmp_path_factory):
-    from tests.storage.conftest import write_workbook
+    from tests.support.roster_sheets import write_workbook
 
     sheets = {k: [list(r) for r in v] for k, v in BASE_SHEETS.items()}
     sheets["走访对象"] = [TARGET_HEADERS] + [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import openpyxl
 from sqlalchemy import func, select
@@ -17,9 +16,10 @@ from storage.roster.export import export_roster
 from storage.roster.reader import read_roster
 from storage.roster.sheets import COLUMN_NOTES, SHEETS
 from storage.roster.template import write_template
-from tests.storage.conftest import dump_tables
+from tests.support.db import dump_tables
+from tests.support.paths import ROOT
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "demo_roster.xlsx"
+EXAMPLE = ROOT / "examples" / "demo_roster.xlsx"
 
 
 def test_template_has_every_header_and_a_notes_sheet(tmp_path):

@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from storage.facts import scores
 from storage.models import Campaign, Problem
-from tests.storage.scores_helpers import stown_fixture
 
-stown = pytest.fixture(stown_fixture, name="stown")
 TZ = ZoneInfo("Asia/Shanghai")
 END_OF_23RD = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)  # 11-24 00:00 Shanghai
 

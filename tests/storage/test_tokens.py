@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from storage.tokens import DbTokenStore
-from tests.conftest import FROZEN_NOW
+from tests.support.clock import FROZEN_NOW
 
 NOW = FROZEN_NOW
 HOUR = timedelta(hours=1)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bot.cli import cli
 from storage.models import Cadre, Problem, Target, Unit, Visit
-from tests.storage.exports_helpers import ExportTown, read_workbook
-from tests.storage.scores_helpers import build_score_town
+from tests.support.exports import ExportTown, read_workbook
+from tests.support.scores import build_score_town
 
 LINE_TEXT = "建议在村口加装监控，夜里有人偷电瓶"
 

@@ -7,20 +7,12 @@ import re
 from pathlib import Path
 
 import openpyxl
-import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from tests.scheduler.conftest import PROBLEM_TEXTS
-from tests.storage.exports_helpers import closing_lines, read_workbook
-from tests.storage.forms_helpers import (
-    EAST_ECONOMY,
-    HOUSEHOLD_ANSWERS,
-    SECRETARY_PHONE,
-    ftown_fixture,
-)
-
-ftown = pytest.fixture(ftown_fixture, name="ftown")
+from tests.support.exports import closing_lines, read_workbook
+from tests.support.forms import EAST_ECONOMY, HOUSEHOLD_ANSWERS, SECRETARY_PHONE
+from tests.support.town import PROBLEM_TEXTS
 
 
 def export(config_file: Path, tmp_path: Path, table: str, *args: str):  # type: ignore[no-untyped-def]

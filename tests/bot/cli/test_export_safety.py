@@ -15,9 +15,6 @@ from sqlalchemy import select
 from bot.cli import cli
 from storage.exports import TABLES
 from storage.models import Cadre, Problem, Target, Visit
-from tests.storage.exports_helpers import etown_fixture
-
-etown = pytest.fixture(etown_fixture, name="etown")
 
 EVIL_ANSWER = '=HYPERLINK("http://evil.example/x","点我")'
 EVIL_NAME = '=cmd|"/C calc"!A0'

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from tests.storage.exports_helpers import closing_lines, read_workbook
-from tests.storage.scores_helpers import stown_fixture
-
-stown = pytest.fixture(stown_fixture, name="stown")
+from tests.support.exports import closing_lines, read_workbook
 
 
 def export(config_file: Path, tmp_path: Path, table: str, *args: str):  # type: ignore[no-untyped-def]

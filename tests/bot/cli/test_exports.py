@@ -9,13 +9,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from storage.exports import TABLES
-from tests.storage.exports_helpers import (
-    EAST_AWAY_PHONE,
-    etown_fixture,
-    read_workbook,
-)
-
-etown = pytest.fixture(etown_fixture, name="etown")
+from tests.support.exports import EAST_AWAY_PHONE, read_workbook
 
 
 def run(config_file: Path, *args: str):  # type: ignore[no-untyped-def]

@@ -14,8 +14,7 @@ from bot.cli import cli
 from bot.runtime import Runtime
 from storage import outbox
 from storage.models import OutboxMessage
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.paths import ROOT
 
 
 def test_outbox_lists_pending_and_failed_and_retries(runtime: Runtime, config_file: Path) -> None:

@@ -13,8 +13,8 @@ from bot.cli import cli
 from bot.clock import frozen_environ
 from bot.ledger.classify import classify
 from storage.db import make_engine, session_factory, unit_of_work
-from tests.conftest import FROZEN_NOW
-from tests.ledger_helpers import add_problem, build_world
+from tests.support.clock import FROZEN_NOW
+from tests.support.ledger import add_problem, build_world
 
 
 def run(*args: str, stdin: str | None = None):

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from bot.cli import cli
 from storage.db import make_engine
 from storage.models import AuditLog
-from tests.conftest import TEST_AES_KEY
-from tests.storage.conftest import BASE_SHEETS, dump_tables, write_workbook
+from tests.support.config import TEST_AES_KEY
+from tests.support.db import dump_tables
+from tests.support.roster_sheets import BASE_SHEETS, write_workbook
 
 MINQING = Path(sys.executable).with_name("minqing")
 

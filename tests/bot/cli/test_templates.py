@@ -12,7 +12,7 @@ from bot.dialogs import engine
 from bot.dialogs.contracts import Context, Message, TargetInfo
 from bot.dialogs.state import DialogState
 from bot.dialogs.template import load
-from tests.bot.dialogs.conftest import NOW
+from tests.support.dialogs import NOW
 
 
 def build_form(path, extra_rows=()):

@@ -30,7 +30,7 @@ from bot.runtime import Runtime
 from storage.models import ReviewDraw, Unit
 from storage.roster.demo import DEMO_CADRE, DEMO_LEADER
 from storage.vocab import SENSITIVE_CATEGORIES
-from tests.conftest import FROZEN_NOW
+from tests.support.clock import FROZEN_NOW
 
 # Every demo process (and the simulator here) runs on a clock that starts at FROZEN_NOW
 # and then moves at the real pace, so the test is the same on any date. The demo's day

@@ -24,11 +24,12 @@ from bot.runtime import Runtime
 from storage.models import Problem, Visit
 from storage.roster import CampaignSpec, import_roster
 from storage.roster.demo import DEMO_CADRE, build_demo_roster
-from tests.bot.conftest import MutableClock
-from tests.conftest import config_dict
-from tests.transcript_helpers import play_and_check, simulators
+from tests.support.clock import MutableClock
+from tests.support.config import config_dict
+from tests.support.paths import ROOT
+from tests.support.transcripts import play_and_check, simulators
 
-WALKTHROUGH = Path(__file__).resolve().parents[3] / "examples/demo_walkthrough.txt"
+WALKTHROUGH = ROOT / "examples/demo_walkthrough.txt"
 
 
 def test_the_demo_walkthrough_logs_a_visit_in_every_template(
@@ -60,7 +61,7 @@ def test_the_demo_walkthrough_logs_a_visit_in_every_template(
 
 def test_the_readme_demo_examples_are_lines_of_the_walkthrough() -> None:
     """The README's "In the demo" examples are ones the walkthrough really plays."""
-    readme = (WALKTHROUGH.parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     played = set(WALKTHROUGH.read_text(encoding="utf-8").splitlines())
     assert '"高志墙"也能找到高志强' in readme and "高志墙" in played
     for example in ("交办 1 综治办 7天", "受理 1"):

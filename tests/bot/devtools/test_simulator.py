@@ -12,9 +12,9 @@ from bot.handlers import router
 from bot.outbox.worker import drain_once
 from bot.runtime import Runtime
 from bot.wecom.crypto import CallbackCrypto
-from tests.bot.card_handlers import CardClick, SendCard
-from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
-from tests.wecom_helpers import add_cadre, serve_in_thread
+from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
+from tests.support.handlers import CardClick, SendCard
+from tests.support.wecom import add_cadre, serve_in_thread
 
 SCRIPT = """\
 # a comment line is skipped

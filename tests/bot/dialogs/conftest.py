@@ -1,79 +1,13 @@
-"""A chat driver for engine transcripts: say things, read replies, count taps."""
+"""The ``chat`` fixture: a :class:`tests.support.dialogs.Chat` on a named template."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from bot.dialogs import engine
-from bot.dialogs.contracts import Context, Effect, Message, Progress, Reply, TargetInfo
-from bot.dialogs.state import DialogState
-from bot.dialogs.template import Template, load_named
-from tests.conftest import ZONE
-
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-TARGETS = (
-    TargetInfo(1, "张三", "15号", "3组", "13800000001", False, ("一般农户",)),
-    TargetInfo(2, "李四", "8号", "3组", "13800000002", True, ("党员", "组长")),
-    TargetInfo(3, "王五", "2号", "5组", "", False, ("一般农户",), not_home_count=1),
-    TargetInfo(4, "赵六", "9号", "1组", "13800000004", True, ("贫困群众",)),
-    TargetInfo(5, "钱七", "11号", "1组", "13800000005", True, ("创业致富典型",)),
-    TargetInfo(6, "孙八", "20号", "2组", "13800000006", True, ("老党员",)),
-    TargetInfo(7, "周九", "7号", "2组", "13800000007", False, ("一般农户",), status="visited"),
-)
-
-
-@dataclass
-class Chat:
-    """One cadre talking to the engine; ``taps`` counts every message they sent."""
-
-    template: Template
-    targets: tuple[TargetInfo, ...] = TARGETS
-    now: datetime = NOW
-    state: DialogState = field(default_factory=DialogState)
-    taps: int = 0
-    replies: list[Reply] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
-    recent: tuple[Any, ...] = ()
-
-    def ctx(self) -> Context:
-        progress = Progress(
-            visited=3, phone=1, assigned=10, key_left=2, deadline=date(2026, 12, 31)
-        )
-        return Context(self.now, ZONE, self.targets, progress, self.recent)
-
-    def send(self, message: Message) -> str:
-        self.taps += 1
-        outcome = engine.step(self.template, self.state, message, self.ctx())
-        # Every state must survive the database round trip.
-        self.state = DialogState.from_dict(outcome.state.to_dict())
-        assert self.state == outcome.state
-        self.replies.extend(outcome.replies)
-        self.effects.extend(outcome.effects)
-        return "\n".join(r.text for r in outcome.replies)
-
-    def say(self, text: str) -> str:
-        return self.send(Message(text=text))
-
-    def tap(self, key: str) -> str:
-        return self.send(Message(button=key))
-
-    def tick(self, *ids: str) -> str:
-        return self.send(Message(selected=tuple(ids)))
-
-    def later(self, **delta: float) -> None:
-        self.now = self.now + timedelta(**delta)
-
-    def saved(self) -> Any:
-        from bot.dialogs.contracts import SaveVisit
-
-        saves = [e for e in self.effects if isinstance(e, SaveVisit)]
-        assert saves, "no visit was saved"
-        return saves[-1]
+from bot.dialogs.template import load_named
+from tests.support.dialogs import Chat
 
 
 @pytest.fixture
@@ -82,7 +16,3 @@ def chat():
         return Chat(load_named(name), **kw)
 
     return make
-
-
-def with_status(targets, target_id, **changes):
-    return tuple(replace(t, **changes) if t.id == target_id else t for t in targets)

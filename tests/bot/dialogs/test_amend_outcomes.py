@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.dialogs.contracts import AmendVisit, RecentVisit
-from tests.bot.dialogs.conftest import NOW
+from tests.support.dialogs import NOW
 
 
 def recent(visit_id, target_id, name, place, outcome, answers):

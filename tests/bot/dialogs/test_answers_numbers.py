@@ -16,7 +16,7 @@ import pytest
 from bot.dialogs import prompts
 from bot.dialogs.answers import read_text
 from bot.dialogs.template import Question
-from tests.conftest import FROZEN_NOW
+from tests.support.clock import FROZEN_NOW
 
 INTEGER = Question("people", "家庭人口", "integer", "g")
 DECIMAL = Question("income", "年收入", "decimal", "g")

@@ -12,7 +12,7 @@ from bot.dialogs.contracts import (
     Message,
     RecentVisit,
 )
-from tests.bot.dialogs.conftest import NOW
+from tests.support.dialogs import NOW
 
 
 def start(c, who="张三"):

@@ -12,26 +12,12 @@ import pytest
 
 from bot.dialogs.contracts import TargetInfo
 from bot.dialogs.template import available
+from tests.support.dialogs import NO_PROBLEM_SCRIPTS
 
 AT_HOME_LIMIT = 12
 NOT_HOME_LIMIT = 6
 VILLAGE_LIMIT = 8
 
-# The cadre's messages for a household with no problem (after 走访 and picking 张三).
-NO_PROBLEM_SCRIPTS = {
-    "yizou_erwen_sankan": ["在家", "是", "1", "否", "1", "1", "1", "1"],
-    "yikan_erting_sanwen_sijiang": ["在家", "1", "否", "1", "1", "1", "1", "1"],
-    "chaihudian_six_themes": ["在家", "1", "无问题", "1"],
-    "changzhou_household": ["在家", "1", "4", "一般", "没有"],
-    "fangminqing": ["在家", "正常", "否", "跳过", "是"],
-    "changzhou_village": [
-        "820 2950 31000 86000",
-        "6 12 95 3 1",
-        "260 120 3500",
-        "暂无",
-        "王书记 13800000011",
-    ],
-}
 EXPECTED_TAPS = {
     "yizou_erwen_sankan": 11,
     "yikan_erting_sanwen_sijiang": 11,

@@ -8,7 +8,7 @@ one tells the unit's leader.
 from __future__ import annotations
 
 from bot.dialogs.contracts import FlagNotHomeTwice
-from tests.bot.dialogs.conftest import TARGETS, with_status
+from tests.support.dialogs import TARGETS, with_status
 
 
 def test_an_unanswered_call_is_saved_as_phone_missed_not_as_contact(chat):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.dialogs.contracts import AmendVisit, RecentVisit, TargetInfo
 from scheduler.prompts import target_label
-from tests.bot.dialogs.conftest import NOW, TARGETS
+from tests.support.dialogs import NOW, TARGETS
 
 SHOP = TargetInfo(8, "桃源粮油店", "街上2号", "3组", "13800000008", False, ("商铺",), kind="place")
 

@@ -18,8 +18,8 @@ from bot.dialogs import flows, walk
 from bot.dialogs import state as st
 from bot.dialogs.contracts import AmendVisit, Message, SaveVisit
 from bot.dialogs.template import available, load_named
-from tests.bot.dialogs.conftest import TARGETS, Chat
 from tests.bot.dialogs.test_place_targets import SHOP
+from tests.support.dialogs import TARGETS, Chat
 
 WITH_SHOP = (*TARGETS, SHOP)  # a place too: 有人接待吗 and its own not-received questions
 

@@ -21,10 +21,9 @@ from sqlalchemy import select
 from bot.devtools.simulator import Simulator
 from bot.runtime import Runtime
 from storage.models import DialogSession, Visit
-from tests.bot.handlers.roster import CADRE, seed
-from tests.wecom_helpers import make_signer
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.paths import ROOT
+from tests.support.roster import CADRE, seed
+from tests.support.wecom import make_signer
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.gateway.server import setup_logging
-from tests.wecom_helpers import WecomTestClient
+from tests.support.wecom import WecomTestClient
 
 # Fits WeCom's 64-character userid with the "hq001\n" before it.
 FORGED = "08:00:00,000 1 INFO minqing.webhook: callback user=wangsj"

@@ -28,10 +28,10 @@ import requests
 
 from bot import config as config_mod
 from bot.runtime import Runtime
-from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
-from tests.wecom_helpers import add_cadre, make_signer
+from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
+from tests.support.paths import ROOT
+from tests.support.wecom import add_cadre, make_signer
 
-ROOT = Path(__file__).resolve().parents[3]
 SLOW_CONNECTIONS = 50
 ATTACK_SECONDS = 16.0
 REQUEST_TIMEOUT = 6  # [server] request_timeout_seconds for this test: well inside the attack

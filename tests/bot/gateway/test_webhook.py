@@ -14,7 +14,7 @@ from bot.handlers import prompts, router
 from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.runtime import Runtime
 from storage.models import AuditLog, DialogSession, InboundMessage
-from tests.wecom_helpers import WecomTestClient, add_cadre
+from tests.support.wecom import WecomTestClient, add_cadre
 
 
 def count(runtime: Runtime, model: type) -> int:

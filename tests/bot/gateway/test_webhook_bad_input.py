@@ -15,7 +15,7 @@ from bot.runtime import Runtime
 from bot.wecom.crypto import signature
 from bot.wecom.parser import CallbackError
 from storage.models import AuditLog, DialogSession, InboundMessage
-from tests.wecom_helpers import WecomTestClient
+from tests.support.wecom import WecomTestClient
 
 BILLION_LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

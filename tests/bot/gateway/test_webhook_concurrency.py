@@ -23,10 +23,10 @@ from bot.devtools.callback_client import CallbackSigner
 from bot.runtime import Runtime
 from bot.wecom.crypto import CallbackCrypto
 from storage.models import DialogSession, InboundMessage
-from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
-from tests.wecom_helpers import add_cadre
+from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
+from tests.support.paths import ROOT
+from tests.support.wecom import add_cadre
 
-ROOT = Path(__file__).resolve().parents[3]
 THREADS, MESSAGES = 4, 6
 
 
@@ -38,7 +38,7 @@ def free_port() -> int:
 
 def start_gunicorn(config_file: Path, port: int) -> subprocess.Popen[bytes]:
     code = (
-        "from bot.gateway.server import serve; from tests.bot.card_handlers import counting_app; "
+        "from bot.gateway.server import serve; from tests.support.handlers import counting_app; "
         f"serve({str(config_file)!r}, '127.0.0.1', {port}, 3, factory=counting_app)"
     )
     return subprocess.Popen(

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.runtime import Runtime
 from storage.models import InboundMessage
-from tests.wecom_helpers import WecomTestClient, add_cadre
+from tests.support.wecom import WecomTestClient, add_cadre
 
 
 def inbound_rows(runtime: Runtime) -> list[tuple[str, str]]:

@@ -20,8 +20,8 @@ from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.runtime import Runtime
 from storage import callbacks
 from storage.models import AuditLog, DialogSession, InboundMessage
-from tests.conftest import statements_from, wait_until_lock_wait
-from tests.wecom_helpers import WecomTestClient
+from tests.support.db import statements_from, wait_until_lock_wait
+from tests.support.wecom import WecomTestClient
 
 # Statements the engine runs for one "帮助" from an idle known user (COMMIT and
 # psycopg's implicit BEGIN are not cursor executions, so they are not counted):

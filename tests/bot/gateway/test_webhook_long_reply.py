@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import OutboxMessage
-from tests.conftest import FROZEN_NOW
-from tests.ledger_helpers import add_problem, build_world
+from tests.support.clock import FROZEN_NOW
+from tests.support.ledger import add_problem, build_world
 
 
 def test_long_problem_list_is_split_between_reply_and_outbox(wc, runtime):

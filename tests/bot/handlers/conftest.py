@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.runtime import Runtime
-from tests.conftest import FROZEN_NOW
+from tests.support.clock import FROZEN_NOW
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Chat shows the fact layer's figures: 进度 through the webhook, and the 问题 list is
-what ``minqing export problems --as`` writes (tests/facts_helpers.py's world)."""
+what ``minqing export problems --as`` writes (tests/support/facts.py's world)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from bot.cli import cli
-from tests.facts_helpers import build_facts_world
-from tests.storage.exports_helpers import read_workbook
+from tests.support.exports import read_workbook
+from tests.support.facts import build_facts_world
 
 
 def test_progress_counts_an_unanswered_call_as_still_to_visit(wc, runtime):

@@ -15,9 +15,9 @@ from bot.runtime import Runtime
 from storage.facts.unit_coverage import by_cadre, by_place, coverage_cells, totals
 from storage.models import Assignment, Campaign, Problem, Target, Visit
 from storage.problem_intake import Verdict, create_problem
-from tests.conftest import FROZEN_NOW
-from tests.ledger_helpers import World, add_problem, build_world
-from tests.wecom_helpers import WecomTestClient
+from tests.support.clock import FROZEN_NOW
+from tests.support.ledger import World, add_problem, build_world
+from tests.support.wecom import WecomTestClient
 
 # target -> (village, grid, cadre, outcomes in order)
 PLAN = {

@@ -16,8 +16,8 @@ from bot.handlers.ledger_service import reclassify_card
 from bot.ledger.classify import classify
 from storage.models import Cadre, OutboxMessage, Problem, Visit
 from storage.problems import RaisedItem, create_from_visit, history
-from tests.conftest import FROZEN_NOW
-from tests.ledger_helpers import build_world
+from tests.support.clock import FROZEN_NOW
+from tests.support.ledger import build_world
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.runtime import Runtime
 from storage.models import Cadre
 from tests.bot.handlers.test_ledger_chat import ledger  # noqa: F401  (fixture)
-from tests.wecom_helpers import WecomTestClient
+from tests.support.wecom import WecomTestClient
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 VERBS = ["问题", "交办", "受理", "办结", "解释", "延期", "回访", "改类", "模板"]

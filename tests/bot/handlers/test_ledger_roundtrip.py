@@ -7,8 +7,6 @@ assignee office); afterwards the database must hold the story the chat told.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 
 from bot import config as config_mod
@@ -16,13 +14,14 @@ from bot.devtools.fakewecom import RunningFake
 from bot.runtime import Runtime
 from storage.models import OutboxMessage, Problem, Unit
 from storage.problems import history
-from tests.bot.conftest import MutableClock
-from tests.bot.handlers.roster import CADRE, LEADER, seed
-from tests.conftest import config_dict
-from tests.transcript_helpers import play_and_check, simulators
-from tests.wecom_helpers import add_cadre
+from tests.support.clock import MutableClock
+from tests.support.config import config_dict
+from tests.support.paths import TRANSCRIPTS
+from tests.support.roster import CADRE, LEADER, seed
+from tests.support.transcripts import play_and_check, simulators
+from tests.support.wecom import add_cadre
 
-TRANSCRIPT = Path(__file__).resolve().parents[2] / "transcripts/ledger/visit_to_followup.txt"
+TRANSCRIPT = TRANSCRIPTS / "ledger/visit_to_followup.txt"
 OFFICE = "zongzhi"
 
 

@@ -9,8 +9,8 @@ from bot.config import LedgerConfig
 from bot.handlers.ledger_service import act, act_on
 from bot.ledger.workflow import LedgerError, Request
 from storage.models import Cadre, OutboxMessage, Problem
-from tests.conftest import FROZEN_NOW, ZONE
-from tests.ledger_helpers import add_problem, build_world
+from tests.support.clock import FROZEN_NOW, ZONE
+from tests.support.ledger import add_problem, build_world
 
 CFG = LedgerConfig()
 

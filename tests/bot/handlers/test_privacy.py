@@ -14,9 +14,9 @@ from bot.ledger.classify import classify
 from bot.runtime import Runtime
 from storage.models import Problem, Target, Visit
 from storage.problems import create_problem
-from tests.bot.handlers.roster import CADRE, LEADER, seed
-from tests.conftest import FROZEN_NOW
-from tests.wecom_helpers import WecomTestClient, add_cadre
+from tests.support.clock import FROZEN_NOW
+from tests.support.roster import CADRE, LEADER, seed
+from tests.support.wecom import WecomTestClient, add_cadre
 
 OTHER = "lisi"  # 李四, same village, owns 刘五
 FAR_LEADER = "waicun"  # leader of another village

@@ -17,10 +17,10 @@ from bot.cli import cli
 from bot.clock import frozen_environ
 from bot.runtime import Runtime
 from storage.models import Problem, ProblemEvent
-from tests.bot.handlers.roster import CADRE, seed
-from tests.conftest import FROZEN_NOW
-from tests.storage.exports_helpers import read_workbook
-from tests.wecom_helpers import WecomTestClient
+from tests.support.clock import FROZEN_NOW
+from tests.support.exports import read_workbook
+from tests.support.roster import CADRE, seed
+from tests.support.wecom import WecomTestClient
 
 # 一走二问三看 up to 二问: 王大 at home, all met.
 START = ["走访", "王大", "在家", "是"]

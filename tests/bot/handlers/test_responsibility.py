@@ -13,8 +13,8 @@ from bot.ledger.responsibility import responsibility_for
 from storage.models import Cadre, Problem, ProblemEvent, Unit
 from storage.problems import create_problem
 from storage.units import unit_level
-from tests.conftest import FROZEN_NOW
-from tests.ledger_helpers import build_world
+from tests.support.clock import FROZEN_NOW
+from tests.support.ledger import build_world
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from bot.runtime import Runtime
 from storage.models import Assignment, OutboxMessage, Target, Visit
-from tests.bot.handlers.roster import CADRE, LEADER, seed
-from tests.wecom_helpers import WecomTestClient
+from tests.support.roster import CADRE, LEADER, seed
+from tests.support.wecom import WecomTestClient
 
 
 def add_shop(runtime: Runtime, campaign_id: int, cadre_id: int) -> int:

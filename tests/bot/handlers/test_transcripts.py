@@ -1,17 +1,10 @@
 """Every template walked end to end as a transcript through the REAL webhook.
 
-Each ``tests/transcripts/<template>.txt`` is a ``minqing simulate --script`` file:
-lines are what the cadre sends (numbers after a card press its buttons). Comment
-lines carry the checks, which the simulator itself ignores:
-
-- ``# template: NAME``  — the campaign's template;
-- ``# expect: TEXT``    — the bot's answer to the previous line contains TEXT;
-- ``# visit: N``        — count the messages from here; the next ``已保存`` must come
-  within N (the field-speed budget: 12 at home, 6 for a not-at-home 一般农户).
-  Photos and locations (``!image``, ``!location``) are optional and not counted.
-
-(The checker, :func:`tests.transcript_helpers.play_and_check`, also reads
-``# user: USERID`` for transcripts with several people, e.g. the ledger round trip.)
+Each ``tests/transcripts/<template>.txt`` is a transcript in the one format that
+tests/support/transcripts.py defines and checks (``# template:``, ``# expect:``,
+``# visit:`` budgets: 12 messages at home, 6 for a not-at-home 一般农户). This module
+drives the visit handlers with the template transcripts; tests/bot/gateway/
+test_transcripts.py checks the checker itself on the built-in handlers.
 
 A real HTTP server runs the app; the callbacks are encrypted and signed as WeCom
 does; cards go through the outbox to the fake WeCom API and come back as buttons.
@@ -26,12 +19,12 @@ import pytest
 from bot import config as config_mod
 from bot.devtools.fakewecom import RunningFake
 from bot.runtime import Runtime
-from tests.bot.conftest import MutableClock
-from tests.bot.handlers.roster import CADRE, seed
-from tests.conftest import config_dict
-from tests.transcript_helpers import directive, play_and_check, simulators
+from tests.support.clock import MutableClock
+from tests.support.config import config_dict
+from tests.support.paths import TRANSCRIPTS
+from tests.support.roster import CADRE, seed
+from tests.support.transcripts import directive, play_and_check, simulators
 
-TRANSCRIPTS = Path(__file__).resolve().parents[2] / "transcripts"
 FILES = sorted(TRANSCRIPTS.glob("*.txt"))
 
 
@@ -44,7 +37,7 @@ def test_there_is_a_transcript_per_template() -> None:
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
 def test_transcript(path: Path, db_url: str, fake: RunningFake, clock: MutableClock) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
-    template = directive(lines[0], "template")
+    template = directive(lines, "template")
     assert template == path.stem
     raw = config_dict(db_url, wecom={"api_base_url": fake.url}, campaign={"template": template})
     runtime = Runtime.from_config(config_mod.from_dict(raw, environ={}), clock=clock)

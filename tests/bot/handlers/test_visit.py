@@ -8,8 +8,8 @@ from bot.app import create_app
 from bot.runtime import Runtime
 from scheduler.jobs_visits import download_visit_media
 from storage.models import DialogSession, OutboxMessage, Problem, Target, Visit, VisitMedia
-from tests.bot.handlers.roster import CADRE, LEADER, seed
-from tests.wecom_helpers import WecomTestClient
+from tests.support.roster import CADRE, LEADER, seed
+from tests.support.wecom import WecomTestClient
 
 NO_PROBLEM = ["是", "1", "否", "1", "1", "1", "1"]
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from bot.runtime import Runtime
 from storage.models import OutboxMessage, Problem, ProblemEvent
-from tests.bot.handlers.roster import CADRE, seed
-from tests.wecom_helpers import WecomTestClient
+from tests.support.roster import CADRE, seed
+from tests.support.wecom import WecomTestClient
 
 VISIT = ["走访", "王大", "在家", "是", "有困难", "孙子上学的学费交不起", "否", "2", "1", "1"]
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from bot.runtime import Runtime
 from storage.models import OutboxMessage, Visit
-from tests.bot.handlers.roster import CADRE, LEADER, seed
-from tests.wecom_helpers import WecomTestClient
+from tests.support.roster import CADRE, LEADER, seed
+from tests.support.wecom import WecomTestClient
 
 
 def _call_unanswered(wc: WecomTestClient) -> str:

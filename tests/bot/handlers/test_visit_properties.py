@@ -22,8 +22,8 @@ from bot.dialogs.template import load_named
 from bot.handlers.visit_io import build_context
 from bot.runtime import Runtime
 from storage.models import Assignment, Cadre, Campaign, DialogSession, Visit
-from tests.bot.handlers.roster import CADRE, seed
-from tests.wecom_helpers import WecomTestClient, add_cadre
+from tests.support.roster import CADRE, seed
+from tests.support.wecom import WecomTestClient, add_cadre
 
 WORDS = ["走访", "1", "2", "3", "在家", "不在家", "是", "否", "跳过", "上一步", "取消", "暂停",
          "继续", "进度", "确认", "改1", "今晚9点", "王大", "陈三", "新增", "赵大 6组1号",

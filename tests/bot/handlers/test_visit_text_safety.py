@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from bot.runtime import Runtime
 from storage.models import Target
-from tests.bot.handlers.roster import CADRE, seed
-from tests.wecom_helpers import WecomTestClient
+from tests.support.roster import CADRE, seed
+from tests.support.wecom import WecomTestClient
 
 
 def test_a_forged_name_stays_on_its_line_in_the_household_list(

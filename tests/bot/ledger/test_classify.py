@@ -3,22 +3,21 @@ both schemes are filled, the accuracy stays above its floor."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from bot.ledger import classify as classify_mod
 from bot.ledger.classify import Classification, classify, model
+from bot.ledger.learned import TRAINING_PATH, NaiveBayes
 from bot.ledger.lexicon import load_lexicon, missing_userdict_words
 from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU, PROBLEM_KINDS
-
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from classify_accuracy import cross_validate, evaluate, read_rows  # noqa: E402
-from train_classifier import TRAINING_SETS, training_text  # noqa: E402
-
-from bot.ledger.learned import TRAINING_PATH, NaiveBayes  # noqa: E402
+from tests.support.classifier import (
+    DATA_DIR,
+    TRAINING_SETS,
+    cross_validate,
+    evaluate,
+    read_rows,
+    training_text,
+)
 
 NO_PROBLEM_ANSWERS = [
     "没有",
@@ -128,11 +127,11 @@ def test_lexicon_has_several_hundred_terms():
 
 @pytest.fixture(scope="module")
 def labelled_scores():
-    return evaluate(read_rows(ROOT / "tests" / "data" / "problems_labelled.tsv"))
+    return evaluate(read_rows(DATA_DIR / "problems_labelled.tsv"))
 
 
 def test_labelled_set_is_big_and_covers_every_label(labelled_scores):
-    rows = read_rows(ROOT / "tests" / "data" / "problems_labelled.tsv")
+    rows = read_rows(DATA_DIR / "problems_labelled.tsv")
     assert len(rows) >= 300
     problems = [r for r in rows if r.problem]
     assert {r.changzhou for r in problems} == set(CATEGORIES_CHANGZHOU)
@@ -161,7 +160,7 @@ def test_training_file_is_what_the_script_writes_and_holds_no_blind4():
     assert TRAINING_PATH.read_text(encoding="utf-8") == training_text()
     assert "blind4" not in TRAINING_SETS
     training = {r.text for r in read_rows(TRAINING_PATH)}
-    blind4 = {r.text for r in read_rows(ROOT / "tests" / "data" / "problems_blind4.tsv")}
+    blind4 = {r.text for r in read_rows(DATA_DIR / "problems_blind4.tsv")}
     assert training & blind4 == set()
 
 
@@ -188,7 +187,7 @@ def test_the_strongest_words_win_over_a_fine_clause():
 
 
 def test_every_no_problem_row_raises_nothing():
-    rows = read_rows(ROOT / "tests" / "data" / "problems_labelled.tsv")
+    rows = read_rows(DATA_DIR / "problems_labelled.tsv")
     wrong = [r.text for r in rows if not r.problem and classify(r.text).problem]
     assert wrong == []
 
@@ -213,7 +212,7 @@ SET_FLOORS = {
 
 @pytest.mark.parametrize("name", sorted(SET_FLOORS))
 def test_held_out_sets_do_not_regress(name):
-    scores = evaluate(read_rows(ROOT / "tests" / "data" / f"problems_{name}.tsv"))
+    scores = evaluate(read_rows(DATA_DIR / f"problems_{name}.tsv"))
     detection, changzhou, chaihudian, kind = SET_FLOORS[name]
     assert scores.detection >= detection
     assert scores.changzhou >= changzhou
@@ -225,7 +224,7 @@ def test_held_out_sets_do_not_regress(name):
     ("name", "size"), [("blind", 150), ("blind2", 100), ("blind3", 100), ("blind4", 150)]
 )
 def test_blind_sets_cover_every_label_and_hold_no_problem_answers(name, size):
-    rows = read_rows(ROOT / "tests" / "data" / f"problems_{name}.tsv")
+    rows = read_rows(DATA_DIR / f"problems_{name}.tsv")
     assert len(rows) >= size
     problems = [r for r in rows if r.problem]
     assert {r.changzhou for r in problems} == set(CATEGORIES_CHANGZHOU)
@@ -236,7 +235,7 @@ def test_blind_sets_cover_every_label_and_hold_no_problem_answers(name, size):
 
 def test_no_blind_sentence_appears_in_another_set():
     seen: dict[str, str] = {}
-    for path in sorted((ROOT / "tests" / "data").glob("problems_*.tsv")):
+    for path in sorted(DATA_DIR.glob("problems_*.tsv")):
         for row in read_rows(path):
             assert seen.setdefault(row.text, path.name) == path.name, row.text
 

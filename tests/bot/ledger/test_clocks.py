@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import LedgerConfig
 from bot.ledger.clocks import ProblemTimes, clock_of, default_deadline, overdue_thresholds
-from tests.conftest import FROZEN_NOW, ZONE
+from tests.support.clock import FROZEN_NOW, ZONE
 
 CFG = LedgerConfig(assign_within_days=2, followup_within_days=7)
 T0 = FROZEN_NOW  # 2026-11-23 09:00 UTC = 17:00 Shanghai

@@ -19,7 +19,7 @@ from storage.vocab import (
     PROBLEM_STATUS,
     SATISFACTION,
 )
-from tests.conftest import FROZEN_NOW
+from tests.support.clock import FROZEN_NOW
 
 WORDS = [
     "没有",

@@ -16,7 +16,7 @@ from bot.ledger.workflow import (
     decide,
 )
 from storage.vocab import PROBLEM_STATUS
-from tests.conftest import FROZEN_NOW
+from tests.support.clock import FROZEN_NOW
 
 CFG = LedgerConfig()
 NOW = FROZEN_NOW

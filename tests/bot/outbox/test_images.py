@@ -14,7 +14,7 @@ from bot.runtime import Runtime
 from scheduler.sending import image_payload
 from storage import outbox
 from tests.bot.outbox.test_worker import control, rows
-from tests.wecom_helpers import MutableClock
+from tests.support.clock import MutableClock
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 12  # ~3 KB standing in for a chart
 

@@ -13,8 +13,8 @@ from bot.outbox.worker import drain_once
 from bot.runtime import Runtime
 from storage import outbox
 from storage.models import OutboxMessage
-from tests.bot.handlers.roster import CADRE, seed
-from tests.wecom_helpers import WecomTestClient
+from tests.support.roster import CADRE, seed
+from tests.support.wecom import WecomTestClient
 
 DEC_2_MORNING = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # 09:00 in the campaign's zone
 

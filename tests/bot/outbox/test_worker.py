@@ -14,7 +14,7 @@ from bot.outbox.worker import DrainCounts, drain_once
 from bot.runtime import Runtime
 from storage import outbox
 from storage.models import OutboxMessage
-from tests.wecom_helpers import MutableClock
+from tests.support.clock import MutableClock
 
 
 def control(fake: RunningFake, **cmd: object) -> None:

@@ -10,9 +10,9 @@ import requests
 
 from bot.devtools.fakewecom import RunningFake
 from bot.runtime import Runtime
-from bot.wecom.client import WecomApiError, WecomNetworkError
+from bot.wecom.client import WecomApiError, WecomClient, WecomNetworkError
 from bot.wecom.tokens import make_client
-from tests.wecom_helpers import MutableClock
+from tests.support.clock import MutableClock
 
 
 def closed_port() -> int:
@@ -22,6 +22,10 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def send_text(client: WecomClient, touser: str, content: str) -> None:
+    client.send_message(touser, {"msgtype": "text", "text": {"content": content}})
+
+
 def control(fake: RunningFake, **cmd: object) -> None:
     requests.post(f"{fake.url}/fake/control", json=cmd, timeout=5).raise_for_status()
 
@@ -29,8 +33,8 @@ def control(fake: RunningFake, **cmd: object) -> None:
 def test_token_is_shared_between_clients_through_the_database(
     api_runtime: Runtime, fake: RunningFake
 ) -> None:
-    make_client(api_runtime).send_text("zhangsan", "一")
-    make_client(api_runtime).send_text("lisi", "二")  # another process, same database
+    send_text(make_client(api_runtime), "zhangsan", "一")
+    send_text(make_client(api_runtime), "lisi", "二")  # another process, same database
     assert fake.state.gettoken_calls == 1
     assert [r["to"] for r in fake.state.records] == [["zhangsan"], ["lisi"]]
 
@@ -39,17 +43,17 @@ def test_expired_token_is_fetched_again(
     api_runtime: Runtime, fake: RunningFake, clock: MutableClock
 ) -> None:
     client = make_client(api_runtime)
-    client.send_text("zhangsan", "一")
+    send_text(client, "zhangsan", "一")
     clock.advance(hours=2)
-    client.send_text("zhangsan", "二")
+    send_text(client, "zhangsan", "二")
     assert fake.state.gettoken_calls == 2
 
 
 def test_token_error_refreshes_once_then_succeeds(api_runtime: Runtime, fake: RunningFake) -> None:
     client = make_client(api_runtime)
-    client.send_text("zhangsan", "一")
+    send_text(client, "zhangsan", "一")
     control(fake, expire_tokens=True)  # WeCom now answers 42001 to the cached token
-    client.send_text("zhangsan", "二")
+    send_text(client, "zhangsan", "二")
     assert fake.state.gettoken_calls == 2
     assert len(fake.state.records) == 2
 
@@ -61,20 +65,20 @@ def test_persistent_token_error_is_raised_after_one_refresh(
     client.token()
     control(fake, errcode=40014, count=10)
     with pytest.raises(WecomApiError) as err:
-        client.send_text("zhangsan", "一")
+        send_text(client, "zhangsan", "一")
     assert err.value.errcode == 40014
     assert fake.state.gettoken_calls == 2  # the first token, one refresh, no loop
 
 
 def test_bad_secret_is_a_clear_error_not_recursion(db_url: str, fake: RunningFake) -> None:
     from bot import config as config_mod
-    from tests.conftest import config_dict
+    from tests.support.config import config_dict
 
     raw = config_dict(db_url, wecom={"api_base_url": fake.url, "secret": "wrong"})
     rt = Runtime.from_config(config_mod.from_dict(raw, environ={}))
     try:
         with pytest.raises(WecomApiError) as err:
-            make_client(rt).send_text("zhangsan", "一")
+            send_text(make_client(rt), "zhangsan", "一")
     finally:
         rt.close()
     assert err.value.errcode == 40001 and "secret" in str(err.value)
@@ -84,7 +88,7 @@ def test_bad_secret_is_a_clear_error_not_recursion(db_url: str, fake: RunningFak
 def test_untrusted_ip_error_says_so(api_runtime: Runtime, fake: RunningFake) -> None:
     control(fake, errcode=60020, count=1)
     with pytest.raises(WecomApiError) as err:
-        make_client(api_runtime).send_text("zhangsan", "一")
+        send_text(make_client(api_runtime), "zhangsan", "一")
     assert "可信 IP" in str(err.value) and "trusted IP" in str(err.value)
 
 
@@ -108,7 +112,7 @@ def test_a_send_that_times_out_is_not_sent_again_at_once(
     client.token()
     control(fake, slow_answer_seconds=0.6, count=1)
     with pytest.raises(WecomNetworkError, match="ReadTimeout"):
-        client.send_text("zhangsan", "一")
+        send_text(client, "zhangsan", "一")
     assert [r["api"] for r in fake.state.records] == ["message/send"]
 
 
@@ -124,14 +128,14 @@ def test_a_refused_connection_is_retried_once_at_once(api_runtime: Runtime) -> N
     client = make_client(api_runtime, http=Refusing())
     client.tokens.put("tok", api_runtime.clock() + timedelta(hours=1))
     with pytest.raises(WecomNetworkError, match="ConnectionError"):
-        client.send_text("zhangsan", "一")
+        send_text(client, "zhangsan", "一")
     assert len(attempts) == 2
 
 
 def test_every_message_send_asks_wecom_to_drop_duplicates(
     api_runtime: Runtime, fake: RunningFake
 ) -> None:
-    make_client(api_runtime).send_text("zhangsan", "一")
+    send_text(make_client(api_runtime), "zhangsan", "一")
     body = fake.state.records[-1]["body"]
     assert body["enable_duplicate_check"] == 1
     assert 0 < body["duplicate_check_interval"] <= 4 * 3600
@@ -142,11 +146,10 @@ def test_template_card_update_appchat_robot_and_media(
 ) -> None:
     client = make_client(api_runtime)
     card = {"card_type": "button_interaction", "task_id": "t1", "main_title": {"title": "确认"}}
-    client.send_template_card("zhangsan", card)
+    client.send_message("zhangsan", {"msgtype": "template_card", "template_card": card})
     client.update_template_card(
         {"userids": ["zhangsan"], "response_code": "rc", "button": {"replace_name": "已确认"}}
     )
-    client.appchat_create("chat1", "村两委群", "zhangsan", ["zhangsan", "lisi"])
     client.appchat_send("chat1", {"msgtype": "text", "text": {"content": "提醒"}})
     client.robot_send("robot-key", {"msgtype": "markdown", "markdown": {"content": "**进度**"}})
     media_id = client.upload_media("file", "台账.xlsx", b"PK\x03\x04 fake xlsx")
@@ -156,7 +159,6 @@ def test_template_card_update_appchat_robot_and_media(
     assert apis == [
         "message/send",
         "message/update_template_card",
-        "appchat/create",
         "appchat/send",
         "webhook/send",
         "media/upload",

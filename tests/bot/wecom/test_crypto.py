@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from bot.wecom.crypto import CallbackCrypto, signature
 from bot.wecom.parser import CallbackError, parse_message
-from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
+from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
 
 CRYPTO = CallbackCrypto(TEST_TOKEN, TEST_AES_KEY, TEST_CORP_ID)
 

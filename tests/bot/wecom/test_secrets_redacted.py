@@ -25,8 +25,8 @@ from bot.wecom.redact import redact
 from bot.wecom.tokens import make_client
 from storage import outbox
 from storage.models import OutboxMessage
-from tests.conftest import config_dict
-from tests.wecom_helpers import MutableClock
+from tests.support.clock import MutableClock
+from tests.support.config import config_dict
 
 SECRET = "Sx9corpSecretValue4711abc"
 TOKEN = "tokAcc3ssValue0815xyz"

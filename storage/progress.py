@@ -1,4 +1,4 @@
-"""The figures the jobs report, as the scheduler's shapes of :mod:`storage.facts`.
+"""Coverage, progress and problem figures per unit or cadre, as the jobs report them.
 
 Every number here is a named query of the fact layer (definitions: docs/facts.md);
 this module only groups them by unit or cadre and names the rows. Read-only.
@@ -7,7 +7,7 @@ this module only groups them by unit or cadre and names the rows. Read-only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,42 +16,9 @@ from sqlalchemy.orm import Session
 
 from storage import facts
 from storage.facts import FactScope, Period
-from storage.models import Cadre, Target, Unit
+from storage.models import Cadre, Problem, Target
+from storage.units import UnitTree
 from storage.vocab import CATEGORIES_CHANGZHOU, TARGET_HOUSEHOLD
-
-CLOSED_STATUSES = ("solved", "explained", "followed_up")
-
-
-class UnitTree:
-    """All units, loaded once per job run, with subtree look-ups."""
-
-    def __init__(self, units: Iterable[Unit]) -> None:
-        self.units = {u.id: u for u in units}
-        self.children: dict[int | None, list[int]] = defaultdict(list)
-        for u in self.units.values():
-            self.children[u.parent_id].append(u.id)
-
-    @classmethod
-    def load(cls, session: Session) -> UnitTree:
-        return cls(session.scalars(select(Unit).order_by(Unit.id)))
-
-    def by_name(self, name: str) -> Unit | None:
-        return next((u for u in self.units.values() if u.name == name), None)
-
-    def name(self, unit_id: int) -> str:
-        return self.units[unit_id].name
-
-    def subtree(self, unit_id: int) -> list[int]:
-        """``unit_id`` and every unit below it, parents before children."""
-        out, todo = [], [unit_id]
-        while todo:
-            current = todo.pop(0)
-            out.append(current)
-            todo.extend(sorted(self.children.get(current, [])))
-        return out
-
-    def roots(self) -> list[int]:
-        return sorted(self.children.get(None, []))
 
 
 @dataclass(frozen=True)
@@ -90,14 +57,6 @@ class CadreProgress:
     @property
     def remaining(self) -> int:
         return self.assigned - self.contacted
-
-
-def best_outcomes(
-    session: Session, campaign_id: int, until: datetime | None = None
-) -> dict[int, str]:
-    """Per covered target, the outcome that covers it as of ``until`` (docs/facts.md)."""
-    statuses = facts.target_statuses(session, campaign_id, until)
-    return {tid: s.outcome for tid, s in statuses.items() if s.covered}
 
 
 def _row(name: str, c: facts.Coverage) -> UnitCoverage:
@@ -196,6 +155,21 @@ def remaining_targets(session: Session, campaign_id: int, cadre_id: int) -> list
     )
 
 
+def problem_texts(
+    session: Session, campaign_id: int, scope: FactScope, since: datetime | None = None
+) -> list[str]:
+    """The texts of ``scope``'s problems in the campaign (registered at or after
+    ``since`` when given): the digests' keywords and the privacy guard's look-out list."""
+    query = (
+        select(Problem.text)
+        .join(Target, Target.id == Problem.target_id)
+        .where(scope.problem_condition(campaign_id))
+    )
+    if since is not None:
+        query = query.where(Problem.created_at >= since)
+    return list(session.scalars(query))
+
+
 @dataclass(frozen=True)
 class ProblemCounts:
     """Per category: 新增 and 已解决 / 已解释 within the period, 逾期 at its end."""
@@ -257,6 +231,6 @@ def weekly_figures(
     return WeeklyFigures(act.cadres, act.households, f.raised, f.solved_in_period)
 
 
-# 附件5's rows are a fact-layer query (storage imports nothing from the scheduler).
+# 附件5's rows are a fact-layer query, named here beside the others the digests show.
 HalfmonthRow = facts.HalfmonthRow
 halfmonth_rows = facts.halfmonth_rows

@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.runtime import Runtime
 from storage.models import Assignment, Campaign, Phase, Target
-from tests.wecom_helpers import add_cadre
+from tests.support.wecom import add_cadre
 
 CADRE = "zhangsan"
 LEADER = "boss"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.cli import cli
 from storage.models import JobRun
-from tests.scheduler.conftest import outbox
+from tests.support.outbox import outbox
 
 
 def _run(config_file, *args):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from storage.models import Campaign, Problem
-from tests.storage.exports_helpers import ExportTown, build_export_town
+from tests.support.exports import ExportTown, build_export_town
 
 QUOTA = 2
 
@@ -27,8 +27,3 @@ def build_score_town(session) -> ExportTown:  # type: ignore[no-untyped-def]
     session.get(Campaign, etown.town.campaign_id).quota_per_cadre = QUOTA
     session.commit()
     return etown
-
-
-def stown_fixture(sessions) -> ExportTown:  # type: ignore[no-untyped-def]
-    with sessions() as s:
-        return build_score_town(s)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.models import Assignment, Cadre, Target, Unit, Visit
-from tests.storage.exports_helpers import ExportTown, build_export_town
+from tests.support.exports import ExportTown, build_export_town
 
 SECRETARY_PHONE = "13811112222"
 EAST_NUMBERS: dict[str, Any] = {
@@ -128,8 +128,3 @@ def build_forms_town(session) -> FormsTown:  # type: ignore[no-untyped-def]
     )
     session.commit()
     return FormsTown(etown, villages["东山村"].id, villages["西河村"].id)
-
-
-def ftown_fixture(sessions) -> FormsTown:  # type: ignore[no-untyped-def]
-    with sessions() as s:
-        return build_forms_town(s)

@@ -1,4 +1,4 @@
-"""The scheduler's small town (tests/scheduler/conftest.py) plus what the exports need:
+"""The scheduler's small town (tests/support/town.py) plus what the exports need:
 two households not at home with their 附件2 details and one dispute; and a reader
 that opens a written workbook the way a clerk would.
 
@@ -20,8 +20,8 @@ from sqlalchemy import select
 from scheduler.privacy import PHONE_RE
 from storage.exports import ExportRequest, export_table, resolve_scope
 from storage.models import Cadre, Problem, Target, Visit
-from tests.conftest import FROZEN_NOW
-from tests.scheduler.conftest import Town, build_town
+from tests.support.clock import FROZEN_NOW
+from tests.support.town import Town, build_town
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EAST_AWAY_PHONE = "13655556666"
@@ -81,13 +81,6 @@ def build_export_town(session) -> ExportTown:  # type: ignore[no-untyped-def]
     session.add(dispute)
     session.commit()
     return ExportTown(town, dispute.id)
-
-
-def etown_fixture(sessions) -> ExportTown:  # type: ignore[no-untyped-def]
-    """Body of the ``etown`` fixture; a test module declares
-    ``etown = pytest.fixture(etown_fixture, name="etown")``."""
-    with sessions() as s:
-        return build_export_town(s)
 
 
 def request_for(

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from scheduler import lease
+import pytest
+
+from storage import leases
 from storage.db import unit_of_work
-from tests.conftest import statements_from, wait_until_lock_wait
+from tests.support.clock import FROZEN_NOW
+from tests.support.db import statements_from, wait_until_lock_wait
 
-NAME = lease.SCHEDULER_LEASE
+NAME = leases.SCHEDULER_LEASE
+
+
+@pytest.fixture
+def now() -> datetime:
+    return FROZEN_NOW
 
 
 def _acquire(sessions, holder, now, ttl=45):  # type: ignore[no-untyped-def]
     with unit_of_work(sessions) as s:
-        return lease.acquire(s, NAME, holder, now, ttl)
+        return leases.acquire(s, NAME, holder, now, ttl)
 
 
 def test_two_holders_one_wins_until_the_lease_runs_out(sessions, now):
@@ -25,22 +33,22 @@ def test_two_holders_one_wins_until_the_lease_runs_out(sessions, now):
     assert _acquire(sessions, "b", now + timedelta(seconds=61)) is True  # a died: takeover
     assert _acquire(sessions, "a", now + timedelta(seconds=62)) is False
     with unit_of_work(sessions) as s:
-        assert lease.holder_of(s, NAME, now + timedelta(seconds=62)) == "b"
-        assert lease.holder_of(s, NAME, now + timedelta(seconds=200)) is None
+        assert leases.holder_of(s, NAME, now + timedelta(seconds=62)) == "b"
+        assert leases.holder_of(s, NAME, now + timedelta(seconds=200)) is None
 
 
 def test_release_lets_the_other_take_over_at_once(sessions, now):
     assert _acquire(sessions, "a", now)
     with unit_of_work(sessions) as s:
-        assert lease.release(s, NAME, "b") is False  # not b's to release
-        assert lease.release(s, NAME, "a") is True
+        assert leases.release(s, NAME, "b") is False  # not b's to release
+        assert leases.release(s, NAME, "a") is True
     assert _acquire(sessions, "b", now + timedelta(seconds=1))
 
 
 def test_concurrent_first_use_has_exactly_one_winner(sessions, now):
     """Two processes racing on an empty table: the second waits, then loses."""
     first = sessions()
-    assert lease.acquire(first, NAME, "a", now, 45)  # holds its transaction open
+    assert leases.acquire(first, NAME, "a", now, 45)  # holds its transaction open
     results: dict[str, bool] = {}
 
     def contender() -> None:
@@ -57,4 +65,4 @@ def test_concurrent_first_use_has_exactly_one_winner(sessions, now):
     thread.join(10)
     assert results == {"b": False}
     with unit_of_work(sessions) as s:
-        assert lease.holder_of(s, NAME, now) == "a"
+        assert leases.holder_of(s, NAME, now) == "a"

@@ -47,9 +47,6 @@ def acquire(session: Session, name: str, holder: str, now: datetime, ttl_seconds
     return True
 
 
-renew = acquire
-
-
 def release(session: Session, name: str, holder: str) -> bool:
     """Give the lease up at once (on a clean shutdown); True if ``holder`` had it."""
     stmt = (

@@ -12,10 +12,10 @@ card_click); ``wc.post`` sends it and returns the Flask response;
 ``wc.reply(resp)`` decrypts the passive reply. Each ``say``/``post`` moves the
 callback clock one second forward, so events never collide by accident.
 
-Also here: :func:`add_cadre`, :class:`MutableClock` and :func:`serve_in_thread`
-(the app on a real port). The fixtures (``app``, ``wc``, ``cadre``, ``fake``,
-``clock``, ``api_runtime``) are in tests/bot/conftest.py and apply to every test
-under tests/bot/; conversation transcripts: tests/transcript_helpers.py.
+Also here: :func:`add_cadre` and :func:`serve_in_thread` (the app on a real port).
+The fixtures (``app``, ``wc``, ``cadre``, ``fake``, ``clock``, ``api_runtime``) are in
+tests/bot/conftest.py and apply to every test under tests/bot/; conversation
+transcripts: tests/support/transcripts.py.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -37,7 +36,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from bot.devtools.callback_client import CallbackSigner, SignedCallback
 from bot.wecom.crypto import CallbackCrypto
 from storage.models import Cadre, Unit
-from tests.conftest import FROZEN_NOW, TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
+from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
 
 TEST_AGENT_ID = 1000002
 
@@ -90,19 +89,6 @@ class WecomTestClient:
         resp = self.post(self.signer.text(userid, text))
         assert resp.status_code == 200, resp.get_data(as_text=True)
         return self.reply(resp)
-
-
-class MutableClock:
-    """A clock tests move forward by hand (backoff, token expiry)."""
-
-    def __init__(self, now: datetime = FROZEN_NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
 
 
 @dataclass
