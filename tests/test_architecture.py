@@ -140,3 +140,14 @@ def test_dialect_branches_live_in_storage():
     }
     assert found == set()
     assert any(reads_dialect_name(p) for p in python_files("storage"))
+
+
+def test_every_module_opens_with_what_it_owns():
+    """A newcomer reads the first lines of a module to learn its concern."""
+    missing = [
+        str(path.relative_to(ROOT))
+        for path in python_files("bot", "storage", "scheduler")
+        if "versions" not in path.parts
+        and not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert missing == []
