@@ -113,7 +113,9 @@ def load_roster(config_path: Path, var: Path, today: date) -> None:
         )
 
 
-def wait_ready(url: str, seconds: float = 30.0) -> None:
+def wait_ready(url: str, seconds: float = 120.0) -> None:
+    """Wait for ``url`` to answer 200. The bound is generous: on a loaded two-core
+    machine four Python processes importing Flask and SQLAlchemy can take over 30 s."""
     deadline = time.monotonic() + seconds
     while True:
         try:
