@@ -7,13 +7,16 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from bot import config as config_mod
+from bot import preflight
 from bot.cli import cli
 from bot.devtools.fakewecom import RunningFake
+from bot.runtime import Runtime
 from storage import leases
 from storage.db import make_engine
 from storage.schema import head_revision
 from tests.support.clock import FROZEN_NOW
-from tests.support.config import TEST_AES_KEY, TEST_CORP_ID
+from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, config_dict
 from tests.support.town import groups_section
 
 NOW = "2026-11-23T17:00:00+08:00"  # FROZEN_NOW, campaign-local
@@ -164,3 +167,23 @@ def test_an_empty_database_asks_for_init_db(tmp_path, fake: RunningFake):
         result.output
     )
     assert "✗ 定时任务进程 (scheduler): 未检查：数据库不可用或未升级" in result.output
+
+
+def callback_check(tmp_path: Path, key: str) -> preflight.Check:
+    raw = config_dict(f"sqlite:///{tmp_path / 'x.db'}")
+    raw["wecom"].update(token=GOOD_TOKEN, encoding_aes_key=key)
+    rt = Runtime.from_config(config_mod.from_dict(raw, environ={}))
+    try:
+        return preflight.callback_secrets(rt)  # reads no table
+    finally:
+        rt.close()
+
+
+def test_a_key_wecom_would_never_issue_is_refused(tmp_path):
+    # 43 characters passes the config schema, but "+" and "/" never occur in the
+    # key WeCom's 随机获取 makes: a key pasted with a typo is caught before go-live.
+    assert callback_check(tmp_path, TEST_AES_KEY[:-2] + "+/").line() == (
+        "✗ 回调 Token 与 EncodingAESKey (callback token and key): "
+        "EncodingAESKey 须为 43 位英文或数字 (key: 43 letters or digits)"
+    )
+    assert callback_check(tmp_path, TEST_AES_KEY).ok
