@@ -7,6 +7,7 @@
 
 # click: commands are registered by their decorators and run by name from the shell.
 init_db  # bot/cli/admin.py
+check_config_cmd  # bot/cli/check.py
 digest_cmd  # bot/cli/digest.py
 export_cmd  # bot/cli/exports.py
 serve_cmd  # bot/cli/gateway.py

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Cadre
+from storage.models import Cadre, Unit
 
 
 def find_by_userid(session: Session, userid: str) -> Cadre | None:
@@ -38,3 +38,11 @@ def leaders_by_unit(session: Session) -> dict[int, list[str]]:
     for unit_id, userid in rows:
         out[unit_id].append(userid)
     return dict(out)
+
+
+def units_with_active_cadres(session: Session) -> list[str]:
+    """Names of the units that have at least one active cadre, sorted (check-config)."""
+    rows = session.scalars(
+        select(Unit.name).join(Cadre, Cadre.unit_id == Unit.id).where(Cadre.active).distinct()
+    )
+    return sorted(rows)

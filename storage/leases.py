@@ -68,3 +68,9 @@ def holder_of(session: Session, name: str, now: datetime) -> str | None:
 
 def is_held_by(session: Session, name: str, holder: str, now: datetime) -> bool:
     return holder_of(session, name, now) == holder
+
+
+def last_holder(session: Session, name: str) -> tuple[str, datetime] | None:
+    """The last holder of lease ``name`` and when its hold ends (or ended); None if never taken."""
+    row = session.execute(select(Lease.holder, Lease.expires_at).where(Lease.name == name)).first()
+    return None if row is None else (row.holder, row.expires_at)

@@ -155,6 +155,14 @@ class WecomClient:
         expires = self.clock() + timedelta(seconds=int(data.get("expires_in", 7200))) - TOKEN_MARGIN
         return str(data["access_token"]), expires
 
+    def fetch_token(self) -> None:
+        """Ask gettoken now, past the shared cache, and keep nothing (``check-config``).
+
+        Raises :class:`WecomApiError` (e.g. 40001 for a wrong secret) or
+        :class:`WecomNetworkError` (the API base cannot be reached).
+        """
+        self._gettoken()
+
     def token(self) -> str:
         now = self.clock()
         return self.tokens.get(now) or self.tokens.refresh(now, self._gettoken, None)

@@ -1,0 +1,1 @@
+"""Tests of deploy/: the files an operator copies, and nginx in front of the app."""
