@@ -30,7 +30,9 @@ check
 import_form
 
 # Flask: routes and error handlers are registered by their decorators.
-healthz  # bot/app.py
+healthz  # bot/observe/routes.py
+readyz
+metrics
 callback  # bot/gateway/webhook.py
 _refuse
 gettoken  # bot/devtools/fakewecom.py (the fake WeCom's API)
@@ -43,6 +45,10 @@ control
 # BaseApplication calls load_config() itself.
 DeadlineThreadWorker  # bot/gateway/http_worker.py
 load_config  # bot/gateway/server.py
+setup  # JsonGunicornLogger: gunicorn calls Logger.setup(cfg)
+
+# prometheus_client: a registry calls collect() on every registered collector.
+collect  # bot/observe/collector.py
 
 # APScheduler: jobs are stored by the textual reference "scheduler.runner:run_job".
 run_job  # scheduler/runner.py

@@ -8,18 +8,15 @@ list. There is no module-level app.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
-from flask import Flask, Response
-from sqlalchemy import text
+from flask import Flask
 
 from bot import config as config_mod
 from bot.gateway import webhook
 from bot.handlers.router import Handler
+from bot.observe import routes as observe
 from bot.runtime import Runtime
-
-log = logging.getLogger("minqing.app")
 
 
 def create_app(
@@ -27,7 +24,7 @@ def create_app(
     runtime: Runtime | None = None,
     handlers: Sequence[Handler] | None = None,
 ) -> Flask:
-    """Build the web app: ``/wecom/callback`` and ``/healthz``."""
+    """Build the web app: ``/wecom/callback``, ``/healthz``, ``/readyz``, ``/metrics``."""
     if runtime is None:
         if config is None:
             config = config_mod.load(config_mod.resolve_path(None))
@@ -36,14 +33,5 @@ def create_app(
     app.extensions[webhook.EXTENSION] = webhook.Gateway.from_runtime(runtime, handlers)
     app.register_blueprint(webhook.bp)
 
-    @app.get("/healthz")
-    def healthz() -> Response:
-        try:
-            with runtime.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception as exc:
-            log.warning("healthz: database unreachable: %s", type(exc).__name__)
-            return Response("database unreachable", 503, mimetype="text/plain")
-        return Response("ok", 200, mimetype="text/plain")
-
+    observe.init_app(app, runtime)
     return app

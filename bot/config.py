@@ -93,6 +93,11 @@ class ServerConfig:
     # Threads per worker: each slow client holds one until request_timeout_seconds.
     threads: StrictInt = Field(default=64, ge=1, le=1024)
     request_timeout_seconds: StrictFloat = Field(default=10.0, ge=1, le=300)
+    # /readyz answers 503 when the oldest due outbox row has waited longer than this.
+    ready_outbox_lag_seconds: StrictFloat = Field(default=300.0, ge=1)
+    # PROMETHEUS_MULTIPROC_DIR of `minqing serve` (emptied at start); "" = a fresh tmp dir.
+    metrics_dir: StrictStr = ""
+    log_format: Literal["text", "json"] = "text"
 
 
 @schema(frozen=True, config=SECTION)

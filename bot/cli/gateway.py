@@ -50,6 +50,12 @@ def worker_command(config_path: str, poll: float = 2.0) -> list[str]:
     help="Threads per worker (default: [server] threads).",
 )
 @click.option("--with-worker", is_flag=True, help="Also run the outbox sender as a child process.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="Log lines as text or JSON (default: [server] log_format).",
+)
 @pass_state
 def serve_cmd(
     state: CliState,
@@ -58,15 +64,21 @@ def serve_cmd(
     workers: int | None,
     threads: int | None,
     with_worker: bool,
+    log_format: str | None,
 ) -> None:
-    """Serve the WeCom callback (gunicorn) on /wecom/callback and /healthz."""
+    """Serve the WeCom callback (gunicorn) on /wecom/callback, /healthz, /readyz, /metrics."""
     from bot.gateway.server import serve
 
     path = _config_path(state)
     cfg = state.config()
     srv = cfg.server
-    setup_logging()
-    child = subprocess.Popen(worker_command(path)) if with_worker else None
+    log_format = log_format or srv.log_format
+    setup_logging(log_format=log_format)
+    child = (
+        subprocess.Popen([*worker_command(path), "--log-format", log_format])
+        if with_worker
+        else None
+    )
     try:
         serve(
             path,
@@ -75,6 +87,8 @@ def serve_cmd(
             workers or srv.workers,
             threads or srv.threads,
             request_timeout=srv.request_timeout_seconds,
+            metrics_dir=srv.metrics_dir,
+            log_format=log_format,
         )
     finally:
         if child is not None:
@@ -85,12 +99,18 @@ def serve_cmd(
 @cli.command("outbox-worker")
 @click.option("--poll", type=float, default=2.0, show_default=True, help="Seconds between passes.")
 @click.option("--once", is_flag=True, help="One pass, print the counts, exit.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="Log lines as text or JSON (default: [server] log_format).",
+)
 @pass_state
-def outbox_worker_cmd(state: CliState, poll: float, once: bool) -> None:
+def outbox_worker_cmd(state: CliState, poll: float, once: bool, log_format: str | None) -> None:
     """Send queued messages to WeCom, retrying with backoff (several may run at once)."""
     from bot.outbox import worker as outbox_worker
 
-    setup_logging()
+    setup_logging(log_format=log_format or state.config().server.log_format)
     rt = state.runtime()
     if once:
         counts = outbox_worker.drain_once(rt)

@@ -43,12 +43,26 @@ from storage.units import UnitTree
     show_default=True,
     help="How often the lease is renewed (or tried for).",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="Log lines as text or JSON (default: [server] log_format).",
+)
 @pass_state
-def scheduler_cmd(state: CliState, lease_seconds: float, renew_seconds: float) -> None:
+def scheduler_cmd(
+    state: CliState, lease_seconds: float, renew_seconds: float, log_format: str | None
+) -> None:
     """Run the scheduler process (only the lease holder schedules jobs; Ctrl-C stops)."""
     logging.basicConfig(
         level=logging.INFO,
-        handlers=[one_line_handler(sys.stderr, "%(asctime)s %(levelname)s %(name)s: %(message)s")],
+        handlers=[
+            one_line_handler(
+                sys.stderr,
+                "%(asctime)s %(levelname)s %(name)s: %(message)s",
+                log_format or state.config().server.log_format,
+            )
+        ],
     )
     redact.protect_handlers()  # secrets masked in what the jobs log (WeCom errors)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

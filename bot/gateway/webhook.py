@@ -9,6 +9,7 @@ Refusals carry no detail and no stack trace: 400 for bad input (oversized body,
 missing parameters, not XML, DOCTYPE/entities), 403 for a bad signature or a
 ciphertext that does not decrypt for our CorpID. Nothing is written for either.
 One log line per callback: user, message type, outcome, milliseconds; never content.
+Each POST also counts once in :mod:`bot.gateway.metrics` (outcome and latency).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, request
 
 from bot.gateway.apply import apply_callback
+from bot.gateway.metrics import callback_metrics
 from bot.handlers.router import Handler
 from bot.runtime import Runtime
 from bot.wecom.crypto import CallbackCrypto
@@ -91,12 +93,31 @@ def verify_url() -> Response:
 @bp.post("/wecom/callback")
 def callback() -> Response:
     started = time.perf_counter()
+    metrics = callback_metrics()
+    try:
+        response, outcome = _callback(started)
+    except CallbackError as exc:
+        metrics.observe("forbidden" if exc.status == 403 else "bad_request", _since(started))
+        raise
+    except Exception:
+        metrics.observe("error", _since(started))
+        raise
+    metrics.observe(outcome, _since(started))
+    return response
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def _callback(started: float) -> tuple[Response, str]:
+    """The callback proper; returns the response and its outcome word."""
     gw = _gateway()
     body = _body(gw.runtime.config.server.max_body_bytes)
     signature, timestamp, nonce = _params("msg_signature", "timestamp", "nonce")
     incoming = parse_message(gw.crypto.decrypt_callback(body, signature, timestamp, nonce))
     applied = apply_callback(gw.runtime, incoming, gw.handlers)
-    elapsed = (time.perf_counter() - started) * 1000
+    elapsed = _since(started) * 1000
     kind = incoming.msg_type if not incoming.event else f"event:{incoming.event}"
     log.info(
         "callback user=%s type=%s outcome=%s ms=%.1f",
@@ -104,10 +125,20 @@ def callback() -> Response:
         kind,
         applied.outcome,
         elapsed,
+        # Structured copies for JSON log lines (bot.logsafe.JsonLineFormatter).
+        extra={
+            "fields": {
+                "event": "callback",
+                "user": incoming.userid,
+                "type": kind,
+                "outcome": applied.outcome,
+                "ms": round(elapsed, 1),
+            }
+        },
     )
     if not applied.reply:
-        return Response("", 200, mimetype="text/plain")
+        return Response("", 200, mimetype="text/plain"), applied.outcome
     now = int(gw.runtime.clock().timestamp())
     plain = reply_text_xml(incoming.userid, gw.crypto.corp_id, applied.reply, now)
     envelope = gw.crypto.encrypt_reply(plain, str(now), secrets.token_hex(8))
-    return Response(envelope, 200, mimetype="application/xml")
+    return Response(envelope, 200, mimetype="application/xml"), applied.outcome

@@ -10,17 +10,11 @@ for as long as it likes.
 
 from __future__ import annotations
 
-import os
 import select
 import shutil
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,51 +23,12 @@ import requests
 from bot import config as config_mod
 from bot.runtime import Runtime
 from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
-from tests.support.paths import ROOT
+from tests.support.serve import free_port, minqing_serve
 from tests.support.wecom import add_cadre, make_signer
 
 SLOW_CONNECTIONS = 50
 ATTACK_SECONDS = 16.0
 REQUEST_TIMEOUT = 6  # [server] request_timeout_seconds for this test: well inside the attack
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def minqing_serve(config_file: Path, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """``minqing serve`` with its default workers and threads, ready when /healthz is.
-
-    Its log goes to ``log`` (a pipe nobody reads could fill up and stall the server).
-    """
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "--config", str(config_file), "serve",
-         "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL, stderr=log.open("wb"), start_new_session=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, log.read_text(encoding="utf-8", errors="replace")
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, "minqing serve did not come up"
-            time.sleep(0.1)  # polling interval of a readiness wait with a deadline
-        yield proc
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 class Slowloris:
