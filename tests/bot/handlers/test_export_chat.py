@@ -15,11 +15,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
+import requests
 from flask import Flask
 
 from bot import config as config_mod
 from bot.app import create_app
 from bot.devtools.fakewecom import RunningFake
+from bot.devtools.simulator import render
 from bot.outbox.worker import DrainCounts, drain_once
 from bot.pages.links import user_from_token
 from bot.runtime import Runtime
@@ -103,6 +105,8 @@ def test_a_cadre_gets_a_workbook_of_their_own_households_as_a_file(
     assert upload["body"]["filename"] == "群众入户调查表（汇总清单）_全部.xlsx"
     sent, content = received_file(fake, "zhangsan")
     assert upload["seq"] < sent["seq"] and sent["media_size"] == len(content)
+    shown = requests.get(f"{fake.url}/fake/messages", params={"touser": "zhangsan"}, timeout=5)
+    assert render(shown.json()[-1])[0][0].endswith(" 群众入户调查表（汇总清单）_全部.xlsx]")
     text = cells(content)  # households with an at-home visit: 张三 visited 刘大
     assert "刘大" in text
     for other in ("陈大", "陈二", "黄大"):  # 李四's (东山村) and 孙七's (西河村)
