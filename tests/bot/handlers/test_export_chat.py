@@ -196,3 +196,16 @@ def test_report_answers_with_a_signed_link_card_to_the_overview(
 
 def test_report_without_the_pages_configured_says_so(wc: WecomTestClient, cadre: str) -> None:
     assert "走访总览页面还没有开通" in wc.say(cadre, "报表")
+
+
+def test_a_town_leaders_progress_counts_the_households_of_the_villages_below(
+    chat: WecomTestClient, etown: ExportTown
+) -> None:
+    """Reported as "a leader's 进度 shows 0 户": the town has no households of its own,
+    they are the villages', assigned to the villages' cadres (docs/facts.md: a unit's
+    subtree)."""
+    town = chat.say("wangsj", "进度")
+    assert town.startswith("【虹桥镇 走访进度】应走访 12 户，已覆盖 7 户（58%），未覆盖 5 户"), town
+    assert "· 东山村 3组：" in town and "· 西河村 3组：" in town
+    village = chat.say("zhaozs", "进度")
+    assert village.startswith("【东山村 走访进度】应走访 7 户，已覆盖 5 户"), village
