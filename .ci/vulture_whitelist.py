@@ -17,6 +17,7 @@ simulate_cmd
 demo_cmd
 classify_cmd  # bot/cli/ledger.py
 problems_cmd
+menu_cmd  # bot/cli/menu.py
 import_roster_cmd  # bot/cli/roster.py
 roster_template_cmd
 export_roster_cmd

@@ -1,8 +1,8 @@
 """A local stand-in for the WeCom server API, for the demo, the simulator and tests.
 
 Serves ``/cgi-bin/`` gettoken, message/send, message/update_template_card,
-appchat/create, appchat/send, media/upload, media/get and webhook/send (group
-robot), records every call in memory (one process: run it with threads, not
+appchat/create, appchat/send, menu/create, media/upload, media/get and webhook/send
+(group robot), records every call in memory (one process: run it with threads, not
 workers), and answers like WeCom (``errcode``/``errmsg``). Control endpoints:
 
 - ``GET /fake/messages?touser=U&since=SEQ`` → calls that reach user U (JSON list);
@@ -201,6 +201,7 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
             "message/update_template_card",
             "appchat/create",
             "appchat/send",
+            "menu/create",
         ):
             return jsonify({"errcode": 60011, "errmsg": f"fake wecom does not implement {api}"})
         body = request.get_json(force=True, silent=True) or {}

@@ -209,3 +209,14 @@ def test_a_town_leaders_progress_counts_the_households_of_the_villages_below(
     assert "· 东山村 3组：" in town and "· 西河村 3组：" in town
     village = chat.say("zhaozs", "进度")
     assert village.startswith("【东山村 走访进度】应走访 7 户，已覆盖 5 户"), village
+
+
+def test_the_menus_export_and_report_clicks_answer_like_the_words(
+    chat: WecomTestClient, live: Runtime, etown: ExportTown
+) -> None:
+    listed = chat.reply(chat.post(chat.signer.event("zhaozs", "click", "export")))
+    assert listed.startswith("【可导出的表】范围：东山村及下属单位")
+    assert chat.reply(chat.post(chat.signer.event("zhaozs", "click", "report"))) == ""
+    with live.unit_of_work() as s:
+        (card,) = outbox(s)
+    assert card.payload["msgtype"] == "textcard" and card.recipient == "zhaozs"
