@@ -27,6 +27,7 @@ from bot.runtime import Runtime
 from storage.exports import TABLES, ScopeError, resolve_scope
 
 EXPORT_KEY = "_export"
+NOT_BUILT = "抱歉，您要的表格没有生成成功。请稍后再发送“导出”重试；仍不行请联系管理员。"
 
 
 def export_payload(

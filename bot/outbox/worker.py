@@ -97,8 +97,15 @@ def _remember_media(runtime: Runtime, row_id: int, media_id: str, at: datetime) 
 
 def _build_export(runtime: Runtime, item: DueMessage) -> dict[str, Any]:
     """Build the table a 导出 asked for and keep the file in the row (a retry sends
-    the same workbook); returns the row's new payload, an ``_upload`` one."""
-    built = export_files.build(runtime, item.payload, runtime.clock())
+    the same workbook); returns the row's new payload, an ``_upload`` one. A request
+    that cannot be built tells its recipient so (a text row) and raises (the row fails)."""
+    try:
+        built = export_files.build(runtime, item.payload, runtime.clock())
+    except ValueError:
+        with runtime.unit_of_work() as s:
+            notice = outbox.text_payload(export_files.NOT_BUILT)
+            outbox.enqueue(s, "message", item.recipient, notice, runtime.clock())
+        raise
 
     def keep_built(stored: dict[str, Any]) -> dict[str, Any] | None:
         return built if export_files.has_export(stored) else None

@@ -1,8 +1,8 @@
 """Tables asked for in chat (``_export`` payloads) through the sender and the fake WeCom.
 
 The sender builds the workbook once, keeps it in the row, and a retry sends the same
-file; a request that cannot be built fails its row with the reason and sends nothing,
-and a request without a person is never built as everything.
+file; a request that cannot be built fails its row with the reason, sends no file and
+tells its recipient; a request without a person is never built as everything.
 """
 
 from __future__ import annotations
@@ -66,11 +66,14 @@ def test_a_failed_upload_keeps_the_built_workbook_and_the_retry_sends_it(
         ("zhaozs", {"first": "11月1日"}, "_export period or campaign malformed"),
     ],
 )
-def test_a_request_that_cannot_be_built_fails_with_the_reason_and_sends_nothing(
+def test_a_request_that_cannot_be_built_fails_with_the_reason_and_sends_no_file(
     api_runtime: Runtime, fake, etown: ExportTown, userid: str, changes: dict, reason: str
 ) -> None:  # type: ignore[no-untyped-def]
     queue_export(api_runtime, userid, **changes)
-    assert drain_once(api_runtime) == DrainCounts(failed=1)
-    (row,) = rows(api_runtime)
+    assert drain_once(api_runtime) == DrainCounts(sent=1, failed=1)
+    row, notice = rows(api_runtime)
     assert reason in row.last_error and "_export" in row.payload
-    assert [r for r in fake.state.records if r["api"] != "gettoken"] == []
+    assert notice.recipient == row.recipient and notice.status == "sent"
+    (sent,) = [r for r in fake.state.records if r["api"] != "gettoken"]  # the notice only
+    assert sent["api"] == "message/send" and sent["body"]["msgtype"] == "text"
+    assert "表格没有生成成功" in sent["body"]["text"]["content"]
