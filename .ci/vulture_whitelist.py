@@ -18,6 +18,7 @@ simulate_cmd
 demo_cmd
 classify_cmd  # bot/cli/ledger.py
 problems_cmd
+menu_cmd  # bot/cli/menu.py
 import_roster_cmd  # bot/cli/roster.py
 roster_template_cmd
 export_roster_cmd
@@ -107,3 +108,6 @@ compress_type  # zipfile.ZipInfo (storage/roster/demo.py)
 frozen_environ  # bot/clock.py: a frozen clock for a CLI subprocess
 verify_query  # bot/devtools/callback_client.py: signs a URL-verification GET
 start_in_thread  # bot/devtools/fakewecom.py: the fake WeCom inside the test process
+
+# The pages under /m/ (issue 14) read back the signed links that chat sends.
+user_from_token  # bot/pages/links.py

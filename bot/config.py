@@ -159,6 +159,16 @@ class SchedulerConfig:
 
 
 @schema(frozen=True, config=SECTION)
+class PagesConfig:
+    """The pages under ``/m/`` (issue 14): where WeCom users reach them, and the key
+    that signs the short-lived links sent in chat (``bot.pages.links``)."""
+
+    base_url: Annotated[StrictStr, AfterValidator(lambda url: url.rstrip("/"))] = ""
+    secret_key: StrictStr = ""
+    link_minutes: StrictInt = Field(default=24 * 60, ge=1, le=MAX_DAYS * 24 * 60)
+
+
+@schema(frozen=True, config=SECTION)
 class _RedisSection:
     """Deprecated: nothing reads it (shared caches live in the database)."""
 
@@ -177,6 +187,7 @@ class _Document:
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     groups: tuple[GroupChat, ...] = ()
+    pages: PagesConfig = field(default_factory=PagesConfig)
     redis: _RedisSection = field(default_factory=_RedisSection)
 
 
@@ -188,6 +199,7 @@ SECTIONS: dict[str, type] = {
     "campaign": CampaignConfig,
     "ledger": LedgerConfig,
     "scheduler": SchedulerConfig,
+    "pages": PagesConfig,
     "redis": _RedisSection,
 }
 
@@ -202,6 +214,7 @@ class Config:
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     groups: tuple[GroupChat, ...] = ()
+    pages: PagesConfig = field(default_factory=PagesConfig)
     source: str = "<dict>"
     # One line per deprecated key found (the CLI prints them on stderr).
     deprecations: tuple[str, ...] = ()
@@ -260,6 +273,7 @@ def from_dict(
         ledger=valid.ledger,
         scheduler=valid.scheduler,
         groups=valid.groups,
+        pages=valid.pages,
         source=source,
         deprecations=tuple(deprecations),
     )

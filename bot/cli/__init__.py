@@ -14,6 +14,7 @@ from bot.cli import digest as _digest  # noqa: F401,E402
 from bot.cli import exports as _exports  # noqa: F401,E402
 from bot.cli import gateway as _gateway  # noqa: F401,E402
 from bot.cli import ledger as _ledger  # noqa: F401,E402
+from bot.cli import menu as _menu  # noqa: F401,E402
 from bot.cli import roster as _roster  # noqa: F401,E402
 from bot.cli import scheduler as _scheduler  # noqa: F401,E402
 from bot.cli import templates as _templates  # noqa: F401,E402

@@ -11,7 +11,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfo
@@ -20,14 +20,11 @@ import click
 from tqdm import tqdm
 
 from bot.cli.base import CliState, cli, pass_state
-from bot.dialogs import timeparse
-from bot.dialogs.answers import display
-from bot.dialogs.template import Template, TemplateError, load_named
+from bot.exporting import export_request
 from storage.campaigns import find_active_campaign
-from storage.exports import TABLES, ExportRequest, ScopeError, export_table, resolve_scope
+from storage.exports import TABLES, ScopeError, export_table, resolve_scope
 from storage.exports import labels as msg
-from storage.exports.base import Row, plain_answer
-from storage.masking import mask_numbers
+from storage.exports.base import Row
 
 # Below this many rows the bar would only flash by.
 PROGRESS_FROM_ROWS = 500
@@ -45,31 +42,6 @@ def _day(option: str, value: str | None) -> date | None:
         return date.fromisoformat(value.strip())
     except ValueError:
         _fail(msg.CLI_BAD_DATE.format(option=option, value=value), 2)
-
-
-def _start_of(day: date | None, tz: ZoneInfo) -> datetime | None:
-    return None if day is None else datetime.combine(day, time(), tzinfo=tz)
-
-
-class _AnswerLabels:
-    """Stored answers as the questionnaire words them (choice labels, not ids)."""
-
-    def __init__(self) -> None:
-        self._templates: dict[str, Template | None] = {}
-
-    def __call__(self, template: str, question: str, value: object) -> str:
-        if template not in self._templates:
-            try:
-                self._templates[template] = load_named(template)
-            except TemplateError:
-                self._templates[template] = None
-        found = self._templates[template]
-        if value is None or value == "" or found is None:
-            return plain_answer(template, question, value)
-        try:
-            return display(found.question(question), value)
-        except KeyError:
-            return plain_answer(template, question, value)
 
 
 def _progress(rows: Iterable[Row]) -> Iterable[Row]:
@@ -144,17 +116,7 @@ def export_cmd(
             scope = resolve_scope(session, campaign.id, unit_name, userid)
         except ScopeError as exc:
             _fail(str(exc), 1)
-        request = ExportRequest(
-            campaign_id=campaign.id,
-            scope=scope,
-            tz=tz,
-            since=_start_of(first, tz),
-            until=_start_of(last + timedelta(days=1) if last else None, tz),
-            redact=mask_numbers,
-            now=rt.clock(),
-            today=timeparse.local_today(rt.clock(), rt.zone),
-            answer_label=_AnswerLabels(),
-        )
+        request = export_request(campaign.id, scope, first, last, rt.clock(), tz)
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=target.parent.resolve())
         os.close(fd)
         try:

@@ -1,14 +1,15 @@
 """A local stand-in for the WeCom server API, for the demo, the simulator and tests.
 
 Serves ``/cgi-bin/`` gettoken, message/send, message/update_template_card,
-appchat/create, appchat/send, media/upload, media/get and webhook/send (group
-robot), records every call in memory (one process: run it with threads, not
+appchat/create, appchat/send, menu/create, media/upload, media/get and webhook/send
+(group robot), records every call in memory (one process: run it with threads, not
 workers), and answers like WeCom (``errcode``/``errmsg``). Control endpoints:
 
 - ``GET /fake/messages?touser=U&since=SEQ`` → calls that reach user U (JSON list);
   ``?chat=ID`` → what reached group chat ID (an appchat id or a robot key);
   neither → every call. Each record has ``seq``, ``api``, ``body``, ``to`` and,
-  for an image or file message, ``media_size`` (bytes).
+  for an image or file message, ``media_size`` (bytes); for a file message,
+  ``media_name`` (the uploaded file name).
 - ``GET /fake/stats`` → ``{"gettoken": n, "calls": n, "deliveries": n,
   "duplicates": n}``: a ``message/send`` with ``enable_duplicate_check`` that repeats
   one delivered within its ``duplicate_check_interval`` (same recipients, agent and
@@ -50,6 +51,7 @@ class FakeState:
     records: list[dict[str, Any]] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     media: dict[str, bytes] = field(default_factory=dict)
+    media_names: dict[str, str] = field(default_factory=dict)  # media_id → uploaded file name
     gettoken_calls: int = 0
     fail_errcode: int = 0
     fail_count: int = 0
@@ -70,6 +72,9 @@ class FakeState:
             size = self._media_size(body)
             if size is not None:
                 entry["media_size"] = size
+            name = self._media_name(body)
+            if name:
+                entry["media_name"] = name
             self.records.append(entry)
             return entry
 
@@ -83,6 +88,13 @@ class FakeState:
             return len(base64.b64decode(str(media["base64"]) or b""))
         known = self.media.get(str(media.get("media_id", "")))
         return len(known) if known is not None else None
+
+    def _media_name(self, body: dict[str, Any]) -> str:
+        """The uploaded name of the file a file message refers to ('' if none)."""
+        media = body.get("file") if body.get("msgtype") == "file" else None
+        if not isinstance(media, dict):
+            return ""
+        return self.media_names.get(str(media.get("media_id", "")), "")
 
     def is_duplicate(self, body: dict[str, Any]) -> bool:
         """A checked message/send that repeats one delivered within its interval."""
@@ -174,9 +186,10 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
             upload = request.files.get("media")
             content = upload.read() if upload else b""
             media_id = "media-" + hashlib.sha1(content).hexdigest()[:16]
+            name = (upload.filename if upload else "") or ""
             with st.lock:
                 st.media[media_id] = content
-            name = upload.filename if upload else ""
+                st.media_names[media_id] = name
             st.record(
                 api,
                 {"type": request.args.get("type", ""), "filename": name, "size": len(content)},
@@ -188,6 +201,7 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
             "message/update_template_card",
             "appchat/create",
             "appchat/send",
+            "menu/create",
         ):
             return jsonify({"errcode": 60011, "errmsg": f"fake wecom does not implement {api}"})
         body = request.get_json(force=True, silent=True) or {}

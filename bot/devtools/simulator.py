@@ -58,11 +58,14 @@ def render(record: dict[str, Any]) -> tuple[list[str], Card | None]:
         return str(body.get(kind, {}).get("content", "")).splitlines() or [""], None
     if kind == "textcard":
         tc = body.get("textcard", {})
-        return [f"【{tc.get('title', '')}】", *str(tc.get("description", "")).splitlines()], None
+        lines = [f"【{tc.get('title', '')}】", *str(tc.get("description", "")).splitlines()]
+        return [*lines, f"{tc.get('btntxt') or '详情'}：{tc.get('url', '')}"], None
     if kind == "template_card":
         return _render_card(body.get("template_card", {}))
     if kind in MEDIA_LABELS:
-        return [media_line(kind, body.get(kind) or {}, record.get("media_size"))], None
+        line = media_line(kind, body.get(kind) or {}, record.get("media_size"))
+        name = record.get("media_name")
+        return [f"{line[:-1]} {name}]" if name else line], None
     return [f"【{kind or api}】"], None
 
 

@@ -134,3 +134,46 @@ def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime | None:
         if datetime.combine(day, moment, zone) <= local_now:
             day += timedelta(days=1)
     return datetime.combine(day, moment, zone).astimezone(UTC)
+
+
+_DAY_TOKEN = r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?|\d{1,2}\s*[./月]\s*\d{1,2}\s*[日号]?)"
+_RANGE = re.compile(rf"^({_DAY_TOKEN})\s*(?:至|到|~|～|-|—|－|–)\s*({_DAY_TOKEN})$")
+
+
+def parse_period(text: str, now: datetime, zone: tzinfo) -> tuple[date, date] | None:
+    """A period as people type it, as inclusive local days (first, last), or None.
+
+    本周/上周 (Monday to Sunday), 本月/上月, 今天, 昨天, one day ("11.5", "2026-11-05"),
+    or a range ("11.1-11.30", "2026-11-01至2026-11-30", "11月1日到11月30日"). A month-day
+    without a year is in ``now``'s year. A range whose end comes before its start is None.
+    """
+    text = text.strip().replace(" ", "")
+    today = local_today(now, zone)
+    monday = today - timedelta(days=today.weekday())
+    first_of_month = today.replace(day=1)
+    if text in ("本周", "这周"):
+        return monday, monday + timedelta(days=6)
+    if text == "上周":
+        return monday - timedelta(days=7), monday - timedelta(days=1)
+    if text in ("本月", "这个月"):
+        return first_of_month, _month_end(first_of_month)
+    if text in ("上月", "上个月"):
+        previous = first_of_month - timedelta(days=1)
+        return previous.replace(day=1), previous
+    if text in ("今天", "昨天"):
+        day = today - timedelta(days=1 if text == "昨天" else 0)
+        return day, day
+    if m := _RANGE.match(text):
+        start, end = parse_date(m[1], now, zone), parse_date(m[2], now, zone)
+        if start is None or end is None or end < start:
+            return None
+        return start, end
+    if re.fullmatch(_DAY_TOKEN, text):
+        single = parse_date(text, now, zone)
+        return (single, single) if single else None
+    return None
+
+
+def _month_end(first: date) -> date:
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)

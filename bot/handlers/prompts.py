@@ -5,7 +5,7 @@ Areas that add commands list them in :data:`HELP_LINES` so 帮助 shows them.
 
 from __future__ import annotations
 
-from bot.handlers import ledger_prompts
+from bot.handlers import export_prompts, ledger_prompts
 
 HELP_TITLE = "【民情大走访】可用指令："
 VISIT_HELP_LINES = (
@@ -17,6 +17,7 @@ HELP_LINES: tuple[str, ...] = (
     "帮助 —— 显示本菜单",
     *VISIT_HELP_LINES,
     *ledger_prompts.HELP_LINES,
+    *export_prompts.HELP_LINES,
     "模板 [编号或名称] —— 管理员：查看或切换本次活动的走访问卷",
 )
 HELP_FOOTER = "发送指令文字即可；任何时候发送“帮助”可再次查看本菜单。"

@@ -26,7 +26,9 @@ from typing import Protocol
 
 from bot.handlers import basic, ledger
 from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
+from bot.handlers.exports import ExportCommand
 from bot.handlers.leader_progress import LeaderProgress
+from bot.handlers.overview_link import ReportLink
 from bot.handlers.template_switch import TemplateCommand
 from bot.handlers.visit import VisitHandler
 from storage.db import Session
@@ -49,6 +51,9 @@ HANDLERS: list[Handler] = [
     *ledger.handlers(),  # bot/handlers/ledger.py
     LeaderProgress(),  # bot/handlers/leader_progress.py: 进度 for leaders (the unit)
     # --- (end of ledger area) ---
+    # --- tables and pages (bot/handlers/exports.py, overview_link.py) ---
+    ExportCommand(),  # bot/handlers/exports.py: 导出 [表] [时间] (files in chat)
+    ReportLink(),  # bot/handlers/overview_link.py: 报表 (link card to the pages' 总览)
     # --- dialog area (bot/handlers/visit*.py, bot/dialogs/): add lines below this one ---
     TemplateCommand(),  # bot/handlers/template_switch.py: 模板 (admins switch the template)
     VisitHandler(),  # bot/handlers/visit.py: 走访 and every message during a visit

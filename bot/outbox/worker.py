@@ -8,8 +8,10 @@ One pass (:func:`drain_once`):
    ``next_attempt_at`` a lease ahead, so a worker that dies mid-send only delays
    its rows.
 2. Send each row (no transaction open while talking to WeCom). A payload with
-   ``_upload`` (the weekly chart) is uploaded first (:mod:`bot.outbox.media`); the
-   media_id is remembered in the row so a retry does not upload again.
+   ``_export`` (a table asked for by 导出) is built first and kept in the row as an
+   ``_upload`` one (:mod:`bot.outbox.export_files`). A payload with ``_upload`` (the
+   weekly chart, a table) is uploaded first (:mod:`bot.outbox.media`); the media_id
+   is remembered in the row so a retry does not upload again.
 3. Record the outcome: ``sent``; or, on a network error or a retry-later errcode
    (45009/45033 rate limits, -1 busy, token trouble after the one refresh, 60020
    untrusted IP), back off exponentially (``[outbox]`` base/max, at least 60 s
@@ -30,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.config import OutboxConfig
+from bot.outbox import export_files
 from bot.outbox import media as outbox_media
 from bot.runtime import Runtime
 from bot.wecom.client import WecomApiError, WecomClient, WecomNetworkError
@@ -90,6 +93,26 @@ def _remember_media(runtime: Runtime, row_id: int, media_id: str, at: datetime) 
 
     with runtime.unit_of_work() as s:
         outbox.update_payload(s, row_id, remember)
+
+
+def _build_export(runtime: Runtime, item: DueMessage) -> dict[str, Any]:
+    """Build the table a 导出 asked for and keep the file in the row (a retry sends
+    the same workbook); returns the row's new payload, an ``_upload`` one. A request
+    that cannot be built tells its recipient so (a text row) and raises (the row fails)."""
+    try:
+        built = export_files.build(runtime, item.payload, runtime.clock())
+    except ValueError:
+        with runtime.unit_of_work() as s:
+            notice = outbox.text_payload(export_files.NOT_BUILT)
+            outbox.enqueue(s, "message", item.recipient, notice, runtime.clock())
+        raise
+
+    def keep_built(stored: dict[str, Any]) -> dict[str, Any] | None:
+        return built if export_files.has_export(stored) else None
+
+    with runtime.unit_of_work() as s:
+        outbox.update_payload(s, item.id, keep_built)
+    return built
 
 
 def _record(
@@ -161,6 +184,8 @@ def drain_once(runtime: Runtime, client: WecomClient | None = None) -> DrainCoun
             note = ""
             payload: dict[str, Any] | None = None
             try:
+                if export_files.has_export(item.payload):
+                    item = replace(item, payload=_build_export(runtime, item))
                 payload = outbox_media.sendable(
                     client,
                     item.channel,

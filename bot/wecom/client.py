@@ -214,6 +214,10 @@ class WecomClient:
             "webhook/send", self._http("POST", "webhook/send", params={"key": key}, json=payload)
         )
 
+    def create_menu(self, menu: dict[str, Any]) -> dict[str, Any]:
+        """menu/create for this app's agent: ``{"button": [...]}``."""
+        return self.call("POST", "menu/create", params={"agentid": self.config.agent_id}, json=menu)
+
     # --- media ----------------------------------------------------------------
 
     def upload_media(self, kind: str, filename: str, content: bytes, content_type: str = "") -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from storage.exports.base import Book, ExportRequest, Scope, Sheet, SignOff, TableSpec
-from storage.exports.registry import TABLES
+from storage.exports.registry import TABLES, tables_for
 from storage.exports.scope import ScopeError, resolve_scope
 from storage.exports.writer import Progress, write_book
 from storage.masking import mask_numbers
@@ -59,4 +59,5 @@ __all__ = [
     "TableSpec",
     "export_table",
     "resolve_scope",
+    "tables_for",
 ]

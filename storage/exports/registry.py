@@ -19,6 +19,7 @@ from storage.exports import effort_labels as efforts
 from storage.exports import form_labels as forms
 from storage.exports import score_labels as scores
 from storage.exports.base import TableSpec
+from storage.problems import LEADER_ROLES
 
 
 def _columns(*rows: tuple[str, ...]) -> tuple[str, ...]:
@@ -148,3 +149,13 @@ TABLES: dict[str, TableSpec] = {
         ),
     )
 }
+
+# Tables that set cadres side by side (by 线办, ranked): leaders and administrators only.
+# A visiting cadre may have every other table, in their own scope (their households).
+LEADER_ONLY_TABLES = frozenset({"line-summary", "best-visitors"})
+
+
+def tables_for(role: str) -> list[TableSpec]:
+    """The tables a person of ``role`` may export in chat or on the pages, in list order."""
+    leader = role in LEADER_ROLES
+    return [spec for spec in TABLES.values() if leader or spec.key not in LEADER_ONLY_TABLES]
