@@ -154,6 +154,29 @@ class SchedulerConfig:
 
 
 @schema(frozen=True, config=SECTION)
+class PagesConfig:
+    """The /m/ pages in WeCom's in-app browser (bot/pages)."""
+
+    enabled: StrictBool = False
+    # Signs the session cookie and the links sent in chat; required when enabled.
+    secret_key: StrictStr = ""
+    # The app's address as a phone reaches it (links in chat, the OAuth redirect_uri).
+    public_url: Annotated[StrictStr, AfterValidator(lambda url: url.rstrip("/"))] = ""
+    # WeCom's web authorization host (the fake WeCom in the demo and the tests).
+    oauth_base_url: Annotated[StrictStr, AfterValidator(lambda url: url.rstrip("/"))] = (
+        "https://open.weixin.qq.com"
+    )
+    session_hours: StrictInt = Field(default=8, ge=1, le=24 * 30)
+    link_ttl_minutes: StrictInt = Field(default=720, ge=1, le=7 * 24 * 60)
+
+    @model_validator(mode="after")
+    def _secret_when_enabled(self) -> PagesConfig:
+        if self.enabled and len(self.secret_key) < 16:
+            raise ValueError("secret_key of 16+ characters is required when enabled")
+        return self
+
+
+@schema(frozen=True, config=SECTION)
 class _RedisSection:
     """Deprecated: nothing reads it (shared caches live in the database)."""
 
@@ -172,6 +195,7 @@ class _Document:
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     groups: tuple[GroupChat, ...] = ()
+    pages: PagesConfig = field(default_factory=PagesConfig)
     redis: _RedisSection = field(default_factory=_RedisSection)
 
 
@@ -183,6 +207,7 @@ SECTIONS: dict[str, type] = {
     "campaign": CampaignConfig,
     "ledger": LedgerConfig,
     "scheduler": SchedulerConfig,
+    "pages": PagesConfig,
     "redis": _RedisSection,
 }
 
@@ -197,6 +222,7 @@ class Config:
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     groups: tuple[GroupChat, ...] = ()
+    pages: PagesConfig = field(default_factory=PagesConfig)
     source: str = "<dict>"
     # One line per deprecated key found (the CLI prints them on stderr).
     deprecations: tuple[str, ...] = ()
@@ -255,6 +281,7 @@ def from_dict(
         ledger=valid.ledger,
         scheduler=valid.scheduler,
         groups=valid.groups,
+        pages=valid.pages,
         source=source,
         deprecations=tuple(deprecations),
     )
