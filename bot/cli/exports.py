@@ -26,7 +26,7 @@ from bot.dialogs.template import Template, TemplateError, load_named
 from storage.campaigns import find_active_campaign
 from storage.exports import TABLES, ExportRequest, ScopeError, export_table, resolve_scope
 from storage.exports import labels as msg
-from storage.exports.base import Row, plain_answer
+from storage.exports.base import AnswerLabel, Row, plain_answer
 from storage.masking import mask_numbers
 
 # Below this many rows the bar would only flash by.
@@ -49,6 +49,11 @@ def _day(option: str, value: str | None) -> date | None:
 
 def _start_of(day: date | None, tz: ZoneInfo) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), tzinfo=tz)
+
+
+def answer_labels() -> AnswerLabel:
+    """How every export shows stored answers (the pages use it too)."""
+    return _AnswerLabels()
 
 
 class _AnswerLabels:
@@ -153,7 +158,7 @@ def export_cmd(
             redact=mask_numbers,
             now=rt.clock(),
             today=timeparse.local_today(rt.clock(), rt.zone),
-            answer_label=_AnswerLabels(),
+            answer_label=answer_labels(),
         )
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=target.parent.resolve())
         os.close(fd)
