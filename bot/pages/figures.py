@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.config import Config
 from scheduler.base import local_day_start, local_today
@@ -133,11 +134,12 @@ def trend(
     current week as of now)."""
     monday = this_week(now, config).since
     assert monday is not None
+    zone = ZoneInfo(config.campaign.timezone)
     points = []
     for back in range(TREND_WEEKS - 1, -1, -1):
         start = monday - timedelta(weeks=back)
         until = min(start + timedelta(weeks=1), now)
         line = facts.of_kind(facts.coverage(session, campaign.id, scope, until))
-        local = start.astimezone(until.tzinfo)
+        local = start.astimezone(zone)
         points.append(TrendPoint(f"{local.month}/{local.day}", line.covered, line.assigned))
     return points

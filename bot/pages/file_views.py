@@ -51,6 +51,8 @@ def period(choice: str, since: str, until: str, today: date) -> tuple[date | Non
 
 @bp.get("/downloads")
 def downloads() -> str:
+    with page():
+        pass  # the viewer must be an active cadre
     return render_template(
         "downloads.html", tab="downloads", tables=TABLES.values(), periods=P.PERIODS
     )

@@ -19,6 +19,7 @@ from bot.ledger.workflow import LedgerError, Request, action_label
 from bot.pages import auth
 from bot.pages import prompts as P
 from bot.pages.views import bp, page
+from storage.pages import cadre_names
 from storage.problems import (
     OPEN_STATUSES,
     count_visible,
@@ -91,6 +92,7 @@ def problem(problem_id: int) -> str:
             p=found,
             leader=p.is_leader,
             events=history_with_actors(p.db, found.id),
+            finder=cadre_names(p.db, [found.found_by_id]).get(found.found_by_id, ""),
             unit_names={u: tree.name(u) for u in tree.units},
             all_units=sorted(tree.units, key=lambda u: tree.name(u)),
             categories=CATEGORIES_CHANGZHOU,

@@ -24,6 +24,7 @@ from storage import facts
 from storage.campaigns import find_active_campaign
 from storage.db import Session
 from storage.facts import FactScope
+from storage.masking import mask_numbers
 from storage.models import Cadre, Campaign
 from storage.pages import target_problems, target_visits, visible_target
 from storage.problems import LEADER_ROLES
@@ -78,6 +79,12 @@ def require_login() -> BaseResponse | None:
         return redirect(f"/m/login?next={request.full_path.rstrip('?')}")
     g.userid = userid
     return None
+
+
+@bp.app_template_filter("masked")
+def masked(text: str) -> str:
+    """Phone and ID numbers typed into a problem never show on a page."""
+    return mask_numbers(text)
 
 
 @bp.app_context_processor
