@@ -32,9 +32,7 @@ NEED_UNIT = "请选择承办单位。"
 
 PERIODS = {"week": "本周", "month": "本月", "all": "全部", "custom": "起止日期"}
 BAD_DATES = "日期要写成 2026-11-01 这样，且开始不晚于结束。"
-NO_TABLE = "没有这张表。"
 
-ROSTER_ADMIN_ONLY = "只有管理员可以上传名册。"
 ROSTER_NO_FILE = "请选择一个名册文件（.xlsx 或 .csv）。"
 ROSTER_EXPIRED = "上传的文件已过期，请重新上传。"
 ROSTER_PROBLEMS = "名册有 {n} 处问题，没有写入任何内容。请改正后重新上传："

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request
+from flask import Blueprint, abort, g, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.pages import auth
@@ -197,8 +197,3 @@ def forbidden(_: Exception) -> tuple[str, int]:
 @bp.errorhandler(404)
 def not_found(_: Exception) -> tuple[str, int]:
     return render_template("message.html", title=P.NOT_FOUND, text=P.NOT_FOUND_TEXT), 404
-
-
-def no_store(resp: Response) -> Response:
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
