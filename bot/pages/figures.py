@@ -120,7 +120,7 @@ def overview(
         total=total,
         places=places,
         cadres=cadres,
-        trend=trend(session, campaign, scope, now, config),
+        trend=trend(session, campaign, scope, now, config, total.assigned),
         week=weekly_figures(session, campaign.id, scope, week, now),
         problems=problem_counts(session, scope, week, now, config.ledger.assign_within_days),
         quota=config.campaign.quota_per_cadre,
@@ -128,18 +128,22 @@ def overview(
 
 
 def trend(
-    session: Session, campaign: Campaign, scope: FactScope, now: datetime, config: Config
+    session: Session,
+    campaign: Campaign,
+    scope: FactScope,
+    now: datetime,
+    config: Config,
+    assigned: int,
 ) -> list[TrendPoint]:
     """Households covered as of the end of each of the last TREND_WEEKS weeks (the
-    current week as of now)."""
+    current week as of now), labelled by the week's Monday."""
     monday = this_week(now, config).since
     assert monday is not None
     zone = ZoneInfo(config.campaign.timezone)
-    points = []
-    for back in range(TREND_WEEKS - 1, -1, -1):
-        start = monday - timedelta(weeks=back)
-        until = min(start + timedelta(weeks=1), now)
-        line = facts.of_kind(facts.coverage(session, campaign.id, scope, until))
-        local = start.astimezone(zone)
-        points.append(TrendPoint(f"{local.month}/{local.day}", line.covered, line.assigned))
-    return points
+    starts = [monday - timedelta(weeks=back) for back in range(TREND_WEEKS - 1, -1, -1)]
+    ends = [min(start + timedelta(weeks=1), now) for start in starts]
+    counts = facts.covered_as_of(session, campaign.id, scope, ends)
+    return [
+        TrendPoint(f"{(local := start.astimezone(zone)).month}/{local.day}", covered, assigned)
+        for start, covered in zip(starts, counts, strict=True)
+    ]

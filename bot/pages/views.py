@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, g, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
@@ -71,12 +72,11 @@ def require_login() -> BaseResponse | None:
     linked = auth.token_user()
     if linked is not None:
         auth.start_session(linked)
-        args = {k: v for k, v in request.args.items() if k != "t"}
-        query = "&".join(f"{k}={v}" for k, v in args.items())
+        query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "t"])
         return redirect(request.path + (f"?{query}" if query else ""))
     userid = auth.session_user()
     if userid is None:
-        return redirect(f"/m/login?next={request.full_path.rstrip('?')}")
+        return redirect("/m/login?" + urlencode({"next": request.full_path.rstrip("?")}))
     g.userid = userid
     return None
 

@@ -53,8 +53,8 @@ def path_of(page: Any) -> str:
 
 def test_oauth_round_trip_through_the_fake_logs_the_leader_in(world, phone):
     world.login_as("wangsj")
-    phone.goto(f"{world.url}/m/problems")
-    assert path_of(phone) == "m/problems"  # back where the login started
+    phone.goto(f"{world.url}/m/problems?status=registered&overdue=1")
+    assert path_of(phone) == "m/problems?status=registered&overdue=1"  # back where it started
     phone.click("text=总览")
     with world.runtime.unit_of_work() as s:
         cadre_scope = facts.viewer_scope(s, _cadre(s, "wangsj"))

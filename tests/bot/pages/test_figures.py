@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import openpyxl
@@ -18,7 +19,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from bot.app import create_app
-from bot.pages.figures import overview
+from bot.pages.figures import overview, this_week
 from bot.pages.links import overview_url
 from scheduler import digests
 from storage import facts
@@ -94,3 +95,24 @@ def test_overview_figures_equal_the_weekly_digest_and_the_summary_export(world):
     raised_x = total[9]
     assert raised_x == digest.weekly.problems == shown(html, "week-problems")
     assert covered > 0 and digest.weekly.problems > 0  # the comparison is not of zeros
+
+
+def test_the_weekly_trend_counts_covered_like_coverage_as_of_each_week_end(world):
+    rt = world.runtime
+    now = rt.clock()
+    with rt.unit_of_work() as s:
+        campaign = find_active_campaign(s)
+        assert campaign is not None
+        tree = UnitTree.load(s)
+        for unit_id in (world.town.town_id, world.town.east_id, world.town.west_id):
+            scope = facts.scope_for_unit(s, tree.units[unit_id])
+            points = overview(s, campaign, scope, now, rt.config).trend
+            monday = this_week(now, rt.config).since
+            assert monday is not None
+            weeks_back = range(len(points) - 1, -1, -1)
+            ends = [min(monday - timedelta(weeks=back - 1), now) for back in weeks_back]
+            expected = [
+                facts.of_kind(facts.coverage(s, campaign.id, scope, end)).covered for end in ends
+            ]
+            assert [p.covered for p in points] == expected
+            assert expected[-1] > expected[0]  # the trend moves: a real comparison
