@@ -31,6 +31,7 @@ from storage.pages import target_problems, target_visits, visible_target
 from storage.problems import LEADER_ROLES
 from storage.review import latest_draw
 from storage.units import UnitTree
+from storage.visit_queries import targets_for
 from storage.vocab import PROBLEM_STATUS
 
 bp = Blueprint(
@@ -130,6 +131,7 @@ def home() -> str:
         scope = scope_of(p, unit_id)
         now = rt.clock()
         data = overview(p.db, p.campaign, scope, now, rt.config)
+        own = [] if p.is_leader else targets_for(p.db, p.campaign.id, p.viewer.id)
         return render_template(
             "overview.html",
             tab="home",
@@ -137,6 +139,7 @@ def home() -> str:
             leader=p.is_leader,
             o=data,
             drilled=unit_id is not None,
+            own=sorted(own, key=lambda t: (t.status != "todo", not t.is_key, t.id)),
             stamp=local_now(now, rt.config).strftime("%m-%d %H:%M"),
         )
 

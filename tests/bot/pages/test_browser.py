@@ -78,6 +78,11 @@ def test_a_cadre_cannot_open_another_villages_household_or_problem(world, phone)
 
         east = s.query(Target).filter(Target.code == "E1").one().id
         own = s.query(Target).filter(Target.code == "W1").one().id
+    assert phone.goto(f"{world.url}/m/").status == 200
+    assert phone.inner_text("#assigned") == "3"  # 孙七's own three households
+    assert phone.locator("#cadres").count() == 0  # no one else's figures
+    assert phone.locator("#own li").count() == 3
+    screenshot(phone, "overview-cadre")
     assert phone.goto(f"{world.url}/m/households/{own}").status == 200
     assert phone.goto(f"{world.url}/m/households/{east}").status == 404
     slope = world.town.problem_ids["slope"]  # 东山村's
