@@ -37,6 +37,9 @@ metrics
 callback  # bot/gateway/webhook.py
 _refuse
 gettoken  # bot/devtools/fakewecom.py (the fake WeCom's API)
+authorize  # (its web authorization, for the /m/ pages)
+getuserinfo
+fake_login
 api_post
 media_get
 stats
@@ -109,5 +112,31 @@ frozen_environ  # bot/clock.py: a frozen clock for a CLI subprocess
 verify_query  # bot/devtools/callback_client.py: signs a URL-verification GET
 start_in_thread  # bot/devtools/fakewecom.py: the fake WeCom inside the test process
 
-# The pages under /m/ (issue 14) read back the signed links that chat sends.
-user_from_token  # bot/pages/links.py
+# Flask: the /m/ pages' routes, hooks, filters and error handlers (bot/pages/).
+require_login  # bot/pages/views.py
+template_globals
+login
+oauth
+home
+forbidden
+not_found
+downloads  # bot/pages/file_views.py
+download
+roster_template
+roster_check
+roster_confirm
+ROUTES  # bot/pages/web.py: importing the route modules registers them
+
+# Jinja templates (bot/pages/templates/) read these names.
+quota_met  # bot/pages/figures.py
+APP  # bot/pages/prompts.py
+REVIEW
+ROSTER
+ROSTER_PROBLEMS
+ROSTER_DRY_RUN
+
+# Chat's 报表 link card and the digests call it (bot/handlers, issue 14 item 2).
+overview_url  # bot/pages/links.py
+
+# pydantic: model validators run when a section is validated.
+_secret_when_enabled  # bot/config.py

@@ -24,7 +24,8 @@ def create_app(
     runtime: Runtime | None = None,
     handlers: Sequence[Handler] | None = None,
 ) -> Flask:
-    """Build the web app: ``/wecom/callback``, ``/healthz``, ``/readyz``, ``/metrics``."""
+    """Build the web app: ``/wecom/callback``, ``/healthz``, ``/readyz``, ``/metrics`` and,
+    with ``[pages] enabled``, the pages under ``/m/``."""
     if runtime is None:
         if config is None:
             config = config_mod.load(config_mod.resolve_path(None))
@@ -32,6 +33,10 @@ def create_app(
     app = Flask(__name__)
     app.extensions[webhook.EXTENSION] = webhook.Gateway.from_runtime(runtime, handlers)
     app.register_blueprint(webhook.bp)
+    if runtime.config.pages.enabled:
+        from bot.pages.web import register  # the pages are optional: load them only if on
+
+        register(app, runtime)
 
     observe.init_app(app, runtime)
     return app

@@ -160,12 +160,25 @@ class SchedulerConfig:
 
 @schema(frozen=True, config=SECTION)
 class PagesConfig:
-    """The pages under ``/m/`` (issue 14): where WeCom users reach them, and the key
-    that signs the short-lived links sent in chat (``bot.pages.links``)."""
+    """The /m/ pages in WeCom's in-app browser (bot/pages)."""
 
-    base_url: Annotated[StrictStr, AfterValidator(lambda url: url.rstrip("/"))] = ""
+    enabled: StrictBool = False
+    # Signs the session cookie and the links sent in chat; required when enabled.
     secret_key: StrictStr = ""
-    link_minutes: StrictInt = Field(default=24 * 60, ge=1, le=MAX_DAYS * 24 * 60)
+    # The app's address as a phone reaches it (links in chat, the OAuth redirect_uri).
+    public_url: Annotated[StrictStr, AfterValidator(lambda url: url.rstrip("/"))] = ""
+    # WeCom's web authorization host (the fake WeCom in the demo and the tests).
+    oauth_base_url: Annotated[StrictStr, AfterValidator(lambda url: url.rstrip("/"))] = (
+        "https://open.weixin.qq.com"
+    )
+    session_hours: StrictInt = Field(default=8, ge=1, le=24 * 30)
+    link_ttl_minutes: StrictInt = Field(default=720, ge=1, le=7 * 24 * 60)
+
+    @model_validator(mode="after")
+    def _secret_when_enabled(self) -> PagesConfig:
+        if self.enabled and len(self.secret_key) < 16:
+            raise ValueError("secret_key of 16+ characters is required when enabled")
+        return self
 
 
 @schema(frozen=True, config=SECTION)

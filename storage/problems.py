@@ -169,15 +169,16 @@ def list_visible(
     overdue: Mapping[str, datetime] | None = None,
     limit: int = 50,
     after_id: int = 0,
+    responsibility: str | None = None,
 ) -> list[Problem]:
     """Problems ``viewer`` may see, oldest first, filtered.
 
     ``category`` matches either scheme; ``unit_ids`` limits to those units;
     ``overdue`` is ``bot.ledger.clocks.overdue_thresholds(now, cfg)`` to keep only
     overdue ones (computed from now, never stored); ``after_id`` starts after that
-    problem number (the next page of a list).
+    problem number (the next page of a list); ``responsibility`` keeps one 责任分类.
     """
-    query = _filtered(session, viewer, statuses, category, unit_ids, overdue)
+    query = _filtered(session, viewer, statuses, category, unit_ids, overdue, responsibility)
     query = query.where(Problem.id > after_id)
     return list(session.scalars(query.order_by(Problem.id).limit(limit)))
 
@@ -190,9 +191,10 @@ def count_visible(
     category: str | None = None,
     unit_ids: set[int] | None = None,
     overdue: Mapping[str, datetime] | None = None,
+    responsibility: str | None = None,
 ) -> int:
     """How many problems :func:`list_visible` would list with no limit."""
-    query = _filtered(session, viewer, statuses, category, unit_ids, overdue)
+    query = _filtered(session, viewer, statuses, category, unit_ids, overdue, responsibility)
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
@@ -203,8 +205,11 @@ def _filtered(
     category: str | None,
     unit_ids: set[int] | None,
     overdue: Mapping[str, datetime] | None,
+    responsibility: str | None = None,
 ) -> Select[Any]:
     query = visible_query(session, viewer).where(Problem.status.in_(list(statuses)))
+    if responsibility:
+        query = query.where(Problem.responsibility == responsibility)
     if category:
         query = query.where(or_(Problem.category == category, Problem.category_alt == category))
     if unit_ids is not None:

@@ -1,10 +1,11 @@
 """``minqing demo``: everything on one machine, then a chat as the demo cadre.
 
-Creates ./var/ with a config (SQLite ./var/minqing.db, the WeCom API pointed at a
-local fake, two group chats: 虹桥镇's app chat and 虹桥村's group robot), migrates
-the database, imports the demo roster, starts the fake WeCom, the webhook
-(gunicorn, 2 workers), the outbox sender and the scheduler as child processes on
-127.0.0.1, and opens the simulator as ``demo_cadre``. Leaving the chat stops them
+Creates ./var/ with a config (SQLite ./var/minqing.db, the WeCom API and the pages'
+web authorization pointed at a local fake, two group chats: 虹桥镇's app chat and
+虹桥村's group robot), migrates the database, imports the demo roster, starts the fake
+WeCom, the webhook and the /m/ pages (gunicorn, 2 workers), the outbox sender and the
+scheduler as child processes on 127.0.0.1, prints a URL that opens the pages as the
+demo leader, and opens the simulator as ``demo_cadre``. Leaving the chat stops them
 all. Meanwhile an administrator can run any job from another terminal
 (``minqing --config var/demo-config.toml run-job review``): the cadre's messages
 appear in the chat, group messages with ``minqing fake-wecom --show CHAT``.
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 import click
 import requests
@@ -31,7 +33,7 @@ from bot.devtools.simulator_cli import run_simulator
 from bot.runtime import Runtime
 from storage import schema
 from storage.roster.demo import DEMO_CADRE as DEMO_USER
-from storage.roster.demo import build_demo_roster
+from storage.roster.demo import DEMO_LEADER, build_demo_roster
 
 CONFIG_TEMPLATE = """# Written by `minqing demo`; rewritten on every run.
 [database]
@@ -53,6 +55,12 @@ workers = 2
 
 [outbox]
 base_backoff_seconds = 2.0
+
+[pages]
+enabled = true
+secret_key = "{pages_secret}"
+public_url = "http://127.0.0.1:{port}"
+oauth_base_url = "http://127.0.0.1:{fake_port}"
 
 [[groups]]
 unit = "虹桥镇"
@@ -84,6 +92,7 @@ def write_config(var: Path, port: int, fake_port: int) -> Path:
         CONFIG_TEMPLATE.format(
             db=db,
             aes_key=aes_key,
+            pages_secret=secrets.token_urlsafe(32),
             fake_port=fake_port,
             port=port,
             town_chat=TOWN_CHAT,
@@ -92,6 +101,13 @@ def write_config(var: Path, port: int, fake_port: int) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def pages_url(port: int, fake_port: int, userid: str = DEMO_LEADER) -> str:
+    """A local URL that logs ``userid`` in to the pages through the fake's authorization:
+    the fake remembers who is "logged into WeCom", then WeCom's OAuth round trip runs."""
+    query = urlencode({"userid": userid, "next": f"http://127.0.0.1:{port}/m/"})
+    return f"http://127.0.0.1:{fake_port}/fake/login?{query}"
 
 
 def cli_command(config_path: Path, *args: str) -> list[str]:
@@ -204,6 +220,7 @@ def run_demo(
         wait_ready(f"http://127.0.0.1:{port}/healthz")
         click.echo(f"webhook:    http://127.0.0.1:{port}/wecom/callback", err=True)
         click.echo(f"fake WeCom: http://127.0.0.1:{fake_port}/fake/messages", err=True)
+        click.echo(f"页面 (pages, as {DEMO_LEADER}): {pages_url(port, fake_port)}", err=True)
         click.echo(f"config:     {config_path}   logs: {var / 'logs'}/", err=True)
         click.echo(
             JOB_HINT.format(config=config_path, town=TOWN_CHAT, village=VILLAGE_ROBOT), err=True

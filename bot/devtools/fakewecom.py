@@ -21,6 +21,14 @@ workers), and answers like WeCom (``errcode``/``errmsg``). Control endpoints:
   ``{"expire_tokens": true}`` (every issued token becomes invalid: 42001), or
   ``{"reset": true}``.
 
+Web authorization (the /m/ pages' login): ``GET /connect/oauth2/authorize`` answers
+like WeCom's in-app browser, redirecting to ``redirect_uri?code=CODE&state=STATE``
+for the user "logged into WeCom": the ``userid`` query parameter, else the one set by
+``GET /fake/login?userid=U&next=URL`` (a cookie, then a redirect to ``next``), else
+``{"oauth_user": "U"}`` sent to ``/fake/control``; with none it shows a form asking
+for one. ``GET /cgi-bin/auth/getuserinfo?code=CODE`` turns a code into its userid,
+once (40029 for an unknown or used code).
+
 ``create_fake_app(secret=...)`` makes gettoken refuse any other corpsecret (40001).
 """
 
@@ -30,14 +38,18 @@ import base64
 import hashlib
 import itertools
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, redirect, request
+from markupsafe import escape
 from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Response as BaseResponse
 
 from bot.wecom import redact
 
@@ -63,6 +75,9 @@ class FakeState:
     # (recipients, agentid, content) of checked sends → when delivered (monotonic seconds)
     delivered_at: dict[str, float] = field(default_factory=dict)
     monotonic: Callable[[], float] = time.monotonic
+    # web authorization: the default user, and the codes issued and not yet used
+    oauth_user: str = ""
+    oauth_codes: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -226,6 +241,41 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
         content = st.media.get(media_id) or fake_jpeg(media_id)
         return Response(content, 200, mimetype="image/jpeg")
 
+    @app.get("/connect/oauth2/authorize")
+    def authorize() -> BaseResponse:
+        target = request.args.get("redirect_uri", "")
+        userid = request.args.get("userid") or request.cookies.get(OAUTH_COOKIE) or st.oauth_user
+        if not target.startswith(("http://", "https://")):
+            return Response("redirect_uri missing", 400, mimetype="text/plain")
+        if not userid:
+            return Response(_authorize_form(request.args), 200, mimetype="text/html")
+        code = secrets.token_urlsafe(12)
+        with st.lock:
+            st.oauth_codes[code] = userid
+        query = urlencode({"code": code, "state": request.args.get("state", "")})
+        return redirect(f"{target}{'&' if '?' in target else '?'}{query}")
+
+    @app.get("/cgi-bin/auth/getuserinfo")
+    def getuserinfo() -> Response:
+        bad = token_error() or st.injected_failure()
+        if bad:
+            return jsonify(bad)
+        with st.lock:
+            userid = st.oauth_codes.pop(request.args.get("code", ""), None)
+        if userid is None:
+            return jsonify({"errcode": 40029, "errmsg": "invalid code"})
+        return jsonify({**OK, "userid": userid, "user_ticket": f"ticket-{userid}"})
+
+    @app.get("/fake/login")
+    def fake_login() -> BaseResponse:
+        userid = request.args.get("userid", "")
+        nxt = request.args.get("next", "")
+        if not nxt.startswith(("http://", "https://")):
+            nxt = "/fake/stats"
+        answer = redirect(nxt)
+        answer.set_cookie(OAUTH_COOKIE, userid, httponly=True, samesite="Lax")
+        return answer
+
     @app.get("/fake/messages")
     def messages() -> Response | tuple[Response, int]:
         touser = request.args.get("touser", "")
@@ -272,11 +322,32 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
             if "slow_answer_seconds" in cmd:
                 st.slow_answer_seconds = float(cmd["slow_answer_seconds"])
                 st.slow_answer_count = int(cmd.get("count", 1))
+            if "oauth_user" in cmd:
+                st.oauth_user = str(cmd["oauth_user"])
             if cmd.get("expire_tokens"):
                 st.tokens.clear()
         return jsonify(OK)
 
     return app
+
+
+OAUTH_COOKIE = "fake_wecom_user"
+
+
+def _authorize_form(args: Any) -> str:
+    """Who is "logged into WeCom"? A form that repeats the request with a userid."""
+    hidden = "".join(
+        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">'
+        for k, v in args.items()
+        if k != "userid"
+    )
+    return (
+        '<!doctype html><meta charset="utf-8"><title>企业微信授权（本地模拟）</title>'
+        '<meta name="viewport" content="width=device-width">'
+        "<h1>企业微信授权（本地模拟）</h1>"
+        f'<form method="get">{hidden}<label>userid <input name="userid"></label>'
+        "<button>授权登录</button></form>"
+    )
 
 
 def fake_jpeg(media_id: str) -> bytes:

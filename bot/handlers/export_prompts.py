@@ -55,7 +55,7 @@ PERIOD_DAYS = "{first} 至 {last}"
 QUEUED = "正在生成《{title}》（{period}，范围：{scope}），生成后以文件发给您本人，请稍候。"
 
 REPORT_NOT_CONFIGURED = (
-    "走访总览页面还没有开通（管理员需在配置文件 [pages] 中填写 base_url 和 secret_key）。"
+    "走访总览页面还没有开通（管理员需在配置文件 [pages] 中设置 enabled = true 和 secret_key）。"
     "可以先发送“进度”查看文字版。"
 )
 REPORT_CARD_TITLE = "走访总览"

@@ -1,7 +1,7 @@
 """The app's menu in WeCom (``menu/create``): the buttons and the keys their clicks send.
 
 Click keys are the ones the handlers answer (:data:`bot.handlers.visit_io.MENU_KEYS`,
-导出 and 报表 in :mod:`bot.handlers.export_prompts`); with ``[pages] base_url`` set, one
+导出 and 报表 in :mod:`bot.handlers.export_prompts`); with ``[pages] enabled``, one
 button opens the pages' 总览 directly (a ``view`` button: WeCom's web authorization
 identifies the user there). `minqing menu --push` sends it.
 """
@@ -13,6 +13,7 @@ from typing import Any
 from bot.config import Config
 from bot.handlers import export_prompts as P
 from bot.handlers.visit_io import MENU_KEYS
+from bot.pages import links
 
 KEY_OF = {word: key for key, word in MENU_KEYS.items()}  # 走访 -> visit, ...
 
@@ -29,8 +30,8 @@ def app_menu(config: Config) -> dict[str, Any]:
         _click("导出表格", P.EXPORT_MENU_KEY),
         _click("报表", P.REPORT_MENU_KEY),
     ]
-    if config.pages.base_url:
-        more.append({"type": "view", "name": "总览页面", "url": f"{config.pages.base_url}/m/"})
+    if config.pages.enabled:
+        more.append({"type": "view", "name": "总览页面", "url": f"{links.base_url(config)}/m/"})
     return {
         "button": [
             _click("走访"),

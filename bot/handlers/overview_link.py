@@ -1,7 +1,7 @@
 """报表: a link card to the pages' 总览 (:func:`bot.pages.links.overview_url`).
 
 The card (``textcard``, shown in the WeChat plugin too) goes to the sender only,
-through the outbox; the passive reply stays empty. Without ``[pages] base_url`` and
+through the outbox; the passive reply stays empty. Without ``[pages] enabled`` and
 ``secret_key`` the sender is told the pages are not open yet.
 """
 
@@ -40,7 +40,7 @@ class ReportLink:
             "description": P.REPORT_CARD_DESCRIPTION.format(
                 day=timeparse.local_today(ctx.now, ctx.zone).isoformat(),
                 unit=scope_label(session, user.cadre),
-                hours=config.pages.link_minutes // 60 or 1,
+                hours=config.pages.link_ttl_minutes // 60 or 1,
             ),
             "url": overview_url(config, user.userid, ctx.now),
             "btntxt": P.REPORT_CARD_BUTTON,

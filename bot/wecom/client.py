@@ -218,6 +218,20 @@ class WecomClient:
         """menu/create for this app's agent: ``{"button": [...]}``."""
         return self.call("POST", "menu/create", params={"agentid": self.config.agent_id}, json=menu)
 
+    # --- web authorization ----------------------------------------------------
+
+    def user_of_code(self, code: str) -> str:
+        """auth/getuserinfo: the userid behind a web-authorization ``code`` (one use).
+
+        Raises WecomApiError for a bad or used code, and for a visitor who is not a
+        member of the corp (WeCom answers an openid then, not a userid).
+        """
+        data = self.call("GET", "auth/getuserinfo", params={"code": code})
+        userid = str(data.get("userid") or data.get("UserId") or "")
+        if not userid:
+            raise WecomApiError("auth/getuserinfo", 46004, "not a member of the corp")
+        return userid
+
     # --- media ----------------------------------------------------------------
 
     def upload_media(self, kind: str, filename: str, content: bytes, content_type: str = "") -> str:

@@ -9,12 +9,12 @@ A target's status as of a moment is the outcome of its latest covering visit
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from storage.facts.scope import FactScope, Period
@@ -170,6 +170,42 @@ def of_kind(lines: Iterable[Coverage], kind: str = TARGET_HOUSEHOLD) -> Coverage
             setattr(total, name, getattr(total, name) + getattr(line, name))
         total.target_ids.extend(line.target_ids)
     return total
+
+
+def covered_as_of(
+    session: Session,
+    campaign_id: int,
+    scope: FactScope,
+    moments: Sequence[datetime],
+    kind: str = TARGET_HOUSEHOLD,
+) -> list[int]:
+    """已覆盖 of ``kind`` in ``scope`` as of each of ``moments`` (the 总览 weekly trend).
+
+    The same count as ``of_kind(coverage(..., until=moment), kind).covered`` — targets
+    assigned in scope with a covering visit submitted before the moment, counted per
+    assignment — but as one aggregate query per moment, no rows fetched.
+    """
+    covering = select(Visit.id).where(
+        Visit.campaign_id == campaign_id,
+        Visit.target_id == Target.id,
+        Visit.outcome.in_(COVERING_OUTCOMES),
+    )
+    counts = []
+    for moment in moments:
+        query = (
+            select(func.count())
+            .select_from(Target)
+            .join(Assignment, Assignment.target_id == Target.id)
+            .join(Cadre, Cadre.id == Assignment.cadre_id)
+            .where(
+                Assignment.campaign_id == campaign_id,
+                Target.kind == kind,
+                scope.assignment_condition(campaign_id),
+                exists(covering.where(Visit.submitted_at < moment)),
+            )
+        )
+        counts.append(int(session.scalar(query) or 0))
+    return counts
 
 
 @dataclass(frozen=True)

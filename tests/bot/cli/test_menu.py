@@ -29,8 +29,8 @@ def test_the_menu_is_pushed_with_click_keys_the_handlers_answer_and_the_pages_li
 ) -> None:
     with_sections(
         config_file,
-        f'api_base_url = "{fake.url}"\n\n[pages]\nbase_url = "https://mq.example.cn"\n'
-        'secret_key = "k"\n',
+        f'api_base_url = "{fake.url}"\n\n[pages]\nenabled = true\n'
+        'public_url = "https://mq.example.cn"\nsecret_key = "0123456789abcdef"\n',
     )
     out = run(config_file, "--push")
     assert out.exit_code == 0, out.output

@@ -140,3 +140,16 @@ def test_fake_wecom_show_prints_a_group_chat(running_demo) -> None:  # type: ign
     assert done.returncode == 0, done.stderr
     assert f"appchat/send → {demo.TOWN_CHAT}" in done.stdout and "群< " in done.stdout
     assert "截止" in done.stdout
+
+
+def test_the_printed_pages_url_logs_the_demo_leader_in(running_demo) -> None:  # type: ignore[no-untyped-def]
+    config_path, fake = running_demo
+    config = config_mod.load(config_path)
+    port, fake_port = config.server.port, int(fake.rsplit(":", 1)[1])
+    browser = requests.Session()
+    answer = browser.get(demo.pages_url(port, fake_port), timeout=30)
+    assert answer.status_code == 200
+    assert answer.url.startswith(f"http://127.0.0.1:{port}/m/")
+    assert "走访覆盖" in answer.text and "虹桥镇" in answer.text  # the leader's unit
+    problems = browser.get(f"http://127.0.0.1:{port}/m/problems", timeout=30)
+    assert problems.status_code == 200 and "问题台账" in problems.text

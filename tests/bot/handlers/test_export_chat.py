@@ -23,7 +23,7 @@ from bot.app import create_app
 from bot.devtools.fakewecom import RunningFake
 from bot.devtools.simulator import render
 from bot.outbox.worker import DrainCounts, drain_once
-from bot.pages.links import user_from_token
+from bot.pages.tokens import verify_link
 from bot.runtime import Runtime
 from storage.exports import TABLES
 from tests.support.clock import FROZEN_NOW, MutableClock
@@ -33,7 +33,12 @@ from tests.support.outbox import outbox
 from tests.support.town import PROBLEM_TEXTS
 from tests.support.wecom import WecomTestClient
 
-PAGES = {"base_url": "https://minqing.example.gov.cn/", "secret_key": "test-pages-key"}
+PAGES = {
+    "enabled": True,
+    "public_url": "https://minqing.example.gov.cn/",
+    "secret_key": "test-pages-key-0123456789",
+    "link_ttl_minutes": 24 * 60,
+}
 
 
 @pytest.fixture
@@ -188,10 +193,12 @@ def test_report_answers_with_a_signed_link_card_to_the_overview(
     assert f"{url.scheme}://{url.netloc}{url.path}" == "https://minqing.example.gov.cn/m/"
     (token,) = parse_qs(url.query)["t"]
     config = live.config
-    assert user_from_token(config, token, FROZEN_NOW) == "zhaozs"
-    assert user_from_token(config, token, FROZEN_NOW + timedelta(hours=23)) == "zhaozs"
-    assert user_from_token(config, token, FROZEN_NOW + timedelta(hours=24)) is None  # expired
-    assert user_from_token(config, token[:-2] + "xx", FROZEN_NOW) is None  # tampered
+    assert verify_link(config.pages.secret_key, token, FROZEN_NOW) == "zhaozs"
+    assert verify_link(config.pages.secret_key, token, FROZEN_NOW + timedelta(hours=23)) == "zhaozs"
+    assert (
+        verify_link(config.pages.secret_key, token, FROZEN_NOW + timedelta(hours=24)) is None
+    )  # expired
+    assert verify_link(config.pages.secret_key, token[:-2] + "xx", FROZEN_NOW) is None  # tampered
 
 
 def test_report_without_the_pages_configured_says_so(wc: WecomTestClient, cadre: str) -> None:
