@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 # Each module adds its subcommands to ``cli`` when imported.
 from bot.cli import admin as _admin  # noqa: F401,E402
+from bot.cli import backup as _backup  # noqa: F401,E402
 from bot.cli import digest as _digest  # noqa: F401,E402
 from bot.cli import exports as _exports  # noqa: F401,E402
 from bot.cli import gateway as _gateway  # noqa: F401,E402
