@@ -168,7 +168,7 @@ def erase(session: Session, target: Target) -> Erased:
     if visit_ids:
         photos = session.execute(
             delete(VisitMedia).where(VisitMedia.visit_id.in_(visit_ids))
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]
         session.execute(
             update(Visit)
             .where(Visit.id.in_(visit_ids))

@@ -95,14 +95,14 @@ def redact_campaign(session: Session, campaign: Campaign, now: datetime) -> Reda
         delete(VisitMedia)
         .where(VisitMedia.visit_id.in_(campaign_visits))
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     problem_ids = _problems_of(campaign.id)
     problems = session.execute(
         update(Problem)
         .where(Problem.id.in_(problem_ids))
         .values(text=scrub.REDACTED, closing_note="", extension_reason="")
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     session.execute(
         update(ProblemEvent)
         .where(ProblemEvent.problem_id.in_(problem_ids))
