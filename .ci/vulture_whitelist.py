@@ -26,6 +26,12 @@ scheduler_cmd  # bot/cli/scheduler.py
 run_job_cmd
 jobs_cmd
 review_draw_cmd
+close_campaign_cmd  # bot/cli/admin.py
+audit_cmd  # bot/cli/audit.py
+backup_cmd  # bot/cli/backup.py
+restore_cmd
+person_export  # bot/cli/person.py
+person_erase
 list_templates  # bot/cli/templates.py
 check
 import_form

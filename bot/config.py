@@ -130,6 +130,9 @@ class CampaignConfig:
     quota_per_cadre: StrictInt = Field(default=0, ge=0)
     # The campaign's one time zone: local days, deadlines, reminders, weekly windows.
     timezone: Annotated[StrictStr, AfterValidator(check_timezone)] = DEFAULT_TIMEZONE
+    # After ``minqing campaign close``, answers and problem texts that identify a
+    # person are redacted this many days later (job redact_closed; docs/privacy.md).
+    redact_after_days: StrictInt = Field(default=365, ge=1, le=MAX_DAYS)
 
 
 @schema(frozen=True, config=SECTION)

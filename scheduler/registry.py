@@ -27,7 +27,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Config
-from scheduler import digests, escalation, jobs_visits, reminders, retention, review
+from scheduler import digests, escalation, jobs_visits, redaction, reminders, retention, review
 from scheduler.base import Job, JobResult, RuntimeJob
 from storage.db import Session
 from storage.runs import claim_run, finish_run
@@ -36,6 +36,7 @@ TEST_JOB_ENV = "MINQING_SCHEDULER_TEST_JOB_SECONDS"
 REMINDER_TIME = (9, 0)
 ESCALATION_TIME = (9, 30)
 PURGE_TIME = (3, 30)
+REDACT_TIME = (3, 45)
 SHORT_GRACE = 600
 DAY = 24 * 3600
 WEEK = 7 * DAY
@@ -156,6 +157,14 @@ def build(config: Config, environ: Mapping[str, str] | None = None) -> dict[str,
             retention.run,
             "清理过期的收到消息 purge old inbound messages and their stored replies",
             {"hour": PURGE_TIME[0], "minute": PURGE_TIME[1]},
+            DAY,
+            True,
+        ),
+        JobSpec(
+            redaction.JOB,
+            redaction.run,
+            "到期删除已结束活动的个人文字 redact closed campaigns' personal texts",
+            {"hour": REDACT_TIME[0], "minute": REDACT_TIME[1]},
             DAY,
             True,
         ),

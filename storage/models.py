@@ -119,6 +119,11 @@ class Campaign(Base):
     template: Mapped[str] = mapped_column(String(64))
     quota_per_cadre: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When it was closed (``minqing campaign close``); answers and problem texts that
+    # identify a person are redacted ``[campaign] redact_after_days`` later, and
+    # ``redacted_at`` records that it was done (storage.retention).
+    closed_at: Mapped[datetime | None]
+    redacted_at: Mapped[datetime | None]
     phases: Mapped[list[Phase]] = relationship(
         back_populates="campaign", order_by="Phase.position", cascade="all, delete-orphan"
     )
@@ -344,9 +349,14 @@ class Lease(Base):
 
 
 class AuditLog(Base):
+    """Who did what, when, to which scope: changes, and every bulk view of personal
+    data (exports, lists; storage.audit). ``scope`` names whose data (a unit, a user,
+    a household's code); ``detail`` never holds a phone number or a problem text."""
+
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
-    actor: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(50))
+    scope: Mapped[str] = mapped_column(String(200), default="", server_default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

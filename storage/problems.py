@@ -149,6 +149,29 @@ def visible_query(session: Session, viewer: Cadre) -> Select[Any]:
     )
 
 
+def shown_whole(session: Session, viewer: Cadre, problems: Sequence[Problem]) -> set[int]:
+    """Ids of ``problems`` whose phone and ID numbers ``viewer`` may read whole.
+
+    The rule (docs/privacy.md): the household's assigned cadre (and the cadre who
+    wrote the problem down) and the leaders over the problem's unit or its assignee
+    unit; everyone else reads them masked (storage.masking.mask_numbers).
+    """
+    if not problems:
+        return set()
+    if viewer.role in LEADER_ROLES:
+        scope = viewer_scope(session, viewer)
+        return {p.id for p in problems if p.unit_id in scope or p.assignee_unit_id in scope}
+    own = set(
+        session.scalars(
+            select(Assignment.target_id).where(
+                Assignment.cadre_id == viewer.id,
+                Assignment.target_id.in_({p.target_id for p in problems}),
+            )
+        )
+    )
+    return {p.id for p in problems if p.target_id in own or p.found_by_id == viewer.id}
+
+
 def get_visible(session: Session, viewer: Cadre, problem_id: int) -> Problem | None:
     """The problem if it exists and ``viewer`` may see it, else None (same answer for both)."""
     if not 0 < problem_id <= MAX_PROBLEM_ID:

@@ -9,12 +9,15 @@ from sqlalchemy.exc import OperationalError
 
 # Each module adds its subcommands to ``cli`` when imported.
 from bot.cli import admin as _admin  # noqa: F401,E402
+from bot.cli import audit as _audit  # noqa: F401,E402
+from bot.cli import backup as _backup  # noqa: F401,E402
 from bot.cli import check as _check  # noqa: F401,E402
 from bot.cli import digest as _digest  # noqa: F401,E402
 from bot.cli import exports as _exports  # noqa: F401,E402
 from bot.cli import gateway as _gateway  # noqa: F401,E402
 from bot.cli import ledger as _ledger  # noqa: F401,E402
 from bot.cli import menu as _menu  # noqa: F401,E402
+from bot.cli import person as _person  # noqa: F401,E402
 from bot.cli import roster as _roster  # noqa: F401,E402
 from bot.cli import scheduler as _scheduler  # noqa: F401,E402
 from bot.cli import templates as _templates  # noqa: F401,E402

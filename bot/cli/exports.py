@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 import click
 from tqdm import tqdm
 
+from bot.cli.audit import cli_actor
 from bot.cli.base import CliState, cli, pass_state
 from bot.exporting import export_request
+from storage import audit
 from storage.campaigns import find_active_campaign
 from storage.exports import TABLES, ScopeError, export_table, resolve_scope
 from storage.exports import labels as msg
@@ -66,6 +68,12 @@ def _list_tables() -> None:
                 columns="、".join(spec.columns),
             )
         )
+
+
+def _scope_label(unit_label: str, userid: str | None) -> str:
+    """The audit scope of an export: ``user:<id>`` and/or the unit, else ``all``."""
+    parts = ([f"user:{userid}"] if userid else []) + ([unit_label] if unit_label else [])
+    return " ".join(parts) or "all"
 
 
 @cli.command("export")
@@ -122,6 +130,19 @@ def export_cmd(
         try:
             book = export_table(session, table, request, tmp, _progress)
             os.replace(tmp, target)
+            audit.record(
+                session,
+                rt.clock(),
+                cli_actor(),
+                audit.VIEW_EXPORT,
+                _scope_label(scope.unit_label, userid),
+                {
+                    "table": table,
+                    "records": book.records,
+                    "from": first.isoformat() if first else None,
+                    "to": last.isoformat() if last else None,
+                },
+            )
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)

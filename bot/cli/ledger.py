@@ -8,9 +8,12 @@ import sys
 
 import click
 
+from bot.cli.audit import cli_actor
 from bot.cli.base import CliState, cli, pass_state
 from bot.ledger.classify import SCHEMES, classify
 from bot.ledger.clocks import overdue_thresholds
+from storage import audit
+from storage.masking import mask_numbers
 from storage.problems import list_all
 from storage.units import find_unit, subtree_ids
 from storage.vocab import PROBLEM_STATUS
@@ -49,7 +52,8 @@ def classify_cmd(scheme: str, text: str) -> None:
 @click.option("--overdue", is_flag=True, help="Only problems whose clock has run out.")
 @pass_state
 def problems_cmd(state: CliState, unit_name: str | None, status: str | None, overdue: bool) -> None:
-    """List problems with their clocks (administrators; shows problem texts)."""
+    """List problems with their clocks (administrators; problem texts with phone and
+    ID numbers masked; each listing is written to the audit log)."""
     from bot.handlers.ledger_service import clock_label
 
     rt = state.runtime()
@@ -76,8 +80,18 @@ def problems_cmd(state: CliState, unit_name: str | None, status: str | None, ove
             unit_ids=unit_ids,
             overdue=overdue_thresholds(now, cfg) if overdue else None,
         )
+        # A list of many households' problems: numbers masked, the view audited.
+        audit.record(
+            session,
+            now,
+            cli_actor(),
+            audit.VIEW_PROBLEM_LIST,
+            unit_name or "all",
+            {"problems": len(rows), "status": status, "overdue": overdue},
+        )
         for p in rows:
-            text = p.text if len(p.text) <= 30 else p.text[:30] + "…"
+            flat = mask_numbers(p.text)
+            text = flat if len(flat) <= 30 else flat[:30] + "…"
             click.echo(
                 f"#{p.id}\t{PROBLEM_STATUS[p.status]}\t{p.category}/{p.category_alt}\t{p.kind}\t"
                 f"{clock_label(p, now, cfg, rt.zone)}\t{text}"

@@ -5,15 +5,15 @@ Exit codes: 0 done, 1 the file was refused (nothing written), 2 usage or config.
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
+from bot.cli.audit import cli_actor
 from bot.cli.base import CliState, cli, pass_state
-from storage import schema
+from storage import audit, schema
 from storage.campaigns import CampaignError
 from storage.roster import CampaignSpec, RosterFileError, commit_plan, prepare, summary_lines
 from storage.roster import messages as msg
@@ -84,7 +84,9 @@ def import_roster_cmd(state: CliState, file: Path, dry_run: bool, sheet: str | N
                 file=sys.stderr,
                 leave=False,
             ) as bar:
-                commit_plan(session, prepared, campaign, rt.clock(), _actor(), progress=bar.update)
+                commit_plan(
+                    session, prepared, campaign, rt.clock(), cli_actor(), progress=bar.update
+                )
     except CampaignError as exc:  # the unit of work has rolled back
         click.echo(msg.FAILED_PREFIX + str(exc), err=True)
         sys.exit(1)
@@ -114,11 +116,5 @@ def export_roster_cmd(state: CliState, file: Path) -> None:
     rt = state.runtime()
     with rt.unit_of_work() as session:
         counts = export_roster(session, file)
+        audit.record(session, rt.clock(), cli_actor(), audit.VIEW_ROSTER, "all", counts)
     click.echo(msg.exported(str(file), counts))
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no login name in some containers
-        return "cli"

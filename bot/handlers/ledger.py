@@ -26,8 +26,9 @@ from bot.handlers.ledger_list import listing, next_page
 from bot.ledger.responsibility import CLASS_WORDS, responsibility_for
 from bot.ledger.workflow import LedgerError, Request, action_label
 from storage.db import Session
+from storage.masking import mask_numbers
 from storage.models import Cadre
-from storage.problems import history_with_actors
+from storage.problems import history_with_actors, shown_whole
 from storage.safe_text import one_line
 from storage.units import find_unit, unit_level, unit_name, unit_names_offices_first
 from storage.visit_queries import target_by_id
@@ -237,7 +238,7 @@ def detail(session: Session, ctx: HandlerContext, cadre: Cadre, pid: int) -> str
             status=PROBLEM_STATUS[p.status],
             target=one_line(target.head_name) if target else "",
             unit=unit_name(session, p.unit_id),
-            text=one_line(p.text),
+            text=one_line(p.text if shown_whole(session, cadre, [p]) else mask_numbers(p.text)),
             category=p.category,
             category_alt=p.category_alt,
             kind=p.kind,

@@ -15,10 +15,11 @@ from bot.handlers import ledger_service as svc
 from bot.handlers.base import HandlerContext, UserState
 from bot.ledger.clocks import overdue_thresholds
 from bot.ledger.workflow import LedgerError
-from storage import sessions
+from storage import audit, sessions
 from storage.db import Session
+from storage.masking import mask_numbers
 from storage.models import Cadre, DialogSession, Problem
-from storage.problems import OPEN_STATUSES, count_visible, list_visible
+from storage.problems import OPEN_STATUSES, count_visible, list_visible, shown_whole
 from storage.safe_text import one_line
 from storage.visit_queries import target_by_id
 from storage.vocab import CATEGORIES_CHAIHUDIAN, CATEGORIES_CHANGZHOU, PROBLEM_STATUS
@@ -82,10 +83,20 @@ def listing(
         )
     scope = "逾期" if overdue else ""
     lines = [P.LIST_TITLE.format(scope=scope, count=total, more=page)]
+    whole = shown_whole(session, cadre, rows)
+    # A page names several households and quotes their problems: a bulk view.
+    audit.record(
+        session,
+        ctx.now,
+        cadre.userid,
+        audit.VIEW_PROBLEM_LIST,
+        f"user:{cadre.userid}",
+        {"problems": [p.id for p in rows], "filters": words},
+    )
     for p in rows:
         target = target_by_id(session, p.target_id)
         # One line per problem: a line break typed in a problem cannot forge an entry.
-        flat = one_line(p.text)
+        flat = one_line(p.text if p.id in whole else mask_numbers(p.text))
         text = flat if len(flat) <= 24 else flat[:24] + "…"
         category_shown = p.category if cfg.default_scheme == "changzhou" else p.category_alt
         lines.append(

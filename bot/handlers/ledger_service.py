@@ -24,6 +24,7 @@ from bot.ledger.workflow import (
 )
 from storage import outbox
 from storage.db import Session
+from storage.masking import mask_numbers
 from storage.models import Cadre, Problem
 from storage.problems import (
     ChangeInfo,
@@ -32,6 +33,7 @@ from storage.problems import (
     finder_of,
     get_visible,
     latest_change,
+    shown_whole,
     unit_members,
 )
 from storage.safe_text import one_line
@@ -190,19 +192,26 @@ def _notify(
         members = unit_members(session, {p.assignee_unit_id})
         if is_sensitive_problem(p.text):
             members = [c for c in members if c.role == "leader"]
-        people = [c.userid for c in members if c.id != actor.id]
         template = P.NOTICE_ASSIGNED if d.action == "assign" else P.NOTICE_REOPENED
-        text = template.format(
-            id=p.id,
-            unit=unit_name(session, p.assignee_unit_id),
-            deadline=local_date(p.deadline, zone),
-            target=head,
-            text=one_line(p.text),
-        )
-        if people:
-            outbox.enqueue_to_users(
-                session, people, outbox.text_payload(text), now, dedupe_key=dedupe
+        # Phone and ID numbers whole only for those who may read them (the
+        # household's cadre, the leaders over it); the other members read them masked.
+        others = [c for c in members if c.id != actor.id]
+        whole = {c.id for c in others if shown_whole(session, c, [p])}
+        for suffix, people, shown in (
+            ("", [c.userid for c in others if c.id in whole], p.text),
+            (":masked", [c.userid for c in others if c.id not in whole], mask_numbers(p.text)),
+        ):
+            text = template.format(
+                id=p.id,
+                unit=unit_name(session, p.assignee_unit_id),
+                deadline=local_date(p.deadline, zone),
+                target=head,
+                text=one_line(shown),
             )
+            if people:
+                outbox.enqueue_to_users(
+                    session, people, outbox.text_payload(text), now, dedupe_key=dedupe + suffix
+                )
     elif d.to_status in ("solved", "explained") and d.action in ("solve", "explain"):
         finder = finder_of(session, p)
         if finder is None or not finder.active:

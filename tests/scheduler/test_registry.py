@@ -43,6 +43,7 @@ def test_schedule_and_misfire_settings_come_from_config(db_url):
         "visit_media",
         "visit_reminders",
         "purge_inbound",
+        "redact_closed",
     }
     assert dict(jobs["review"].schedule) == {"day_of_week": "fri", "hour": 16, "minute": 0}
     assert (

@@ -8,11 +8,13 @@ import sys
 from datetime import timedelta
 
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from bot.cli import cli
 from bot.clock import frozen_environ
 from bot.ledger.classify import classify
 from storage.db import make_engine, session_factory, unit_of_work
+from storage.models import AuditLog
 from tests.support.clock import FROZEN_NOW
 from tests.support.ledger import add_problem, build_world
 
@@ -89,3 +91,21 @@ def test_problems_bad_filters_exit_2(config_file):
     assert bad.exit_code == 2 and "找不到单位" in bad.output
     bad = run("--config", str(config_file), "problems", "--status", "飞了")
     assert bad.exit_code == 2 and "不认识的状态" in bad.output
+
+
+def test_problems_list_masks_numbers_and_is_audited(config_file, db_url):
+    engine = make_engine(db_url)
+    with unit_of_work(session_factory(engine)) as s:
+        w = build_world(s)
+        add_problem(s, w, "张三", "xiaoli", "漏水，电话13912345678", FROZEN_NOW)
+    result = run("--config", str(config_file), "problems", "--unit", "虹桥镇")
+    assert result.exit_code == 0, result.output
+    assert "139****5678" in result.output and "13912345678" not in result.output
+    with unit_of_work(session_factory(engine)) as s:
+        [entry] = s.scalars(select(AuditLog)).all()
+        assert (entry.action, entry.scope, entry.detail["problems"]) == (
+            "view_problem_list",
+            "虹桥镇",
+            1,
+        )
+    engine.dispose()

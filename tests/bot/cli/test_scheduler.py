@@ -66,6 +66,7 @@ def test_jobs_lists_every_job_with_its_next_run(sconfig_file):
         "visit_reminders",
         "visit_media",
         "purge_inbound",
+        "redact_closed",
     ]
     assert "day_of_week=mon hour=8 minute=30" in lines[1] and "(computed)" in lines[1]
     assert "grace=600s" in lines[0]
