@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from bot.exporting import XLSX_CONTENT_TYPE, export_request, workbook_bytes
 from bot.outbox.media import UPLOAD_KEY
 from bot.runtime import Runtime
+from storage import audit
 from storage.exports import TABLES, ScopeError, resolve_scope
 
 EXPORT_KEY = "_export"
@@ -63,10 +64,14 @@ def _day(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
 
 
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 def build(runtime: Runtime, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
     """``payload`` with its table built: ``_export`` replaced by ``_upload`` (new dict).
 
-    Read-only on the database. Raises ValueError (the row fails with the reason) for
+    Writes one audit row (who, which table, scope, period). Raises ValueError (the row fails with the reason) for
     a request that cannot be built: an unknown table or a userid no longer on the roster.
     """
     spec = payload[EXPORT_KEY]
@@ -88,6 +93,14 @@ def build(runtime: Runtime, payload: dict[str, Any], now: datetime) -> dict[str,
             raise ValueError(f"outbox payload: _export scope: {exc}") from None
         request = export_request(campaign_id, scope, first, last, now, tz)
         content = workbook_bytes(session, table, request)
+        audit.record(
+            session,
+            now,
+            userid,
+            audit.VIEW_EXPORT,
+            f"user:{userid}",
+            {"table": table, "via": "chat", "from": _iso(first), "to": _iso(last)},
+        )
     body = {k: v for k, v in payload.items() if k != EXPORT_KEY}
     body[UPLOAD_KEY] = {
         "type": "file",

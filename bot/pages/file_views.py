@@ -25,6 +25,7 @@ from bot.exporting import AnswerLabels
 from bot.pages import auth
 from bot.pages import prompts as P
 from bot.pages.views import Page, bp, page
+from storage import audit
 from storage.campaigns import CampaignError
 from storage.exports import TABLES, ExportRequest, export_table, resolve_scope
 from storage.masking import mask_numbers
@@ -93,8 +94,22 @@ def download(key: str) -> Response | tuple[str, int]:
         fd, tmp = tempfile.mkstemp(suffix=".xlsx")
         os.close(fd)
         try:
-            export_table(p.db, key, req, tmp)
+            book = export_table(p.db, key, req, tmp)
             content = Path(tmp).read_bytes()
+            audit.record(
+                p.db,
+                rt.clock(),
+                p.viewer.userid,
+                audit.VIEW_EXPORT,
+                f"user:{p.viewer.userid}",
+                {
+                    "table": key,
+                    "records": book.records,
+                    "via": "pages",
+                    "from": _iso(first),
+                    "to": _iso(last),
+                },
+            )
         finally:
             os.unlink(tmp)
     name = f"{TABLES[key].title}.xlsx"
@@ -102,6 +117,10 @@ def download(key: str) -> Response | tuple[str, int]:
     resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def uploads() -> Path:

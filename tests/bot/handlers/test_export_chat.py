@@ -25,6 +25,7 @@ from bot.devtools.simulator import render
 from bot.outbox.worker import DrainCounts, drain_once
 from bot.pages.tokens import verify_link
 from bot.runtime import Runtime
+from storage import audit
 from storage.exports import TABLES
 from tests.support.clock import FROZEN_NOW, MutableClock
 from tests.support.config import config_dict
@@ -120,6 +121,8 @@ def test_a_cadre_gets_a_workbook_of_their_own_households_as_a_file(
         (row,) = outbox(s)
         assert row.status == "sent" and "_upload" not in row.payload  # the bytes are dropped
         assert row.payload["file"]["media_id"] == sent["body"]["file"]["media_id"]
+        (entry,) = audit.entries(s, actions=[audit.VIEW_EXPORT])  # the bulk view is audited
+        assert (entry.actor, entry.detail["table"]) == ("zhangsan", "household-list")
 
     chat.say("zhaozs", "导出 入户清单")  # the village leader's has 李四's households too
     assert drain_once(live) == DrainCounts(sent=1)

@@ -22,7 +22,7 @@ from bot.app import create_app
 from bot.pages.figures import overview, this_week
 from bot.pages.links import overview_url
 from scheduler import digests
-from storage import facts
+from storage import audit, facts
 from storage.campaigns import find_active_campaign
 from storage.exports import labels
 from storage.units import UnitTree
@@ -95,6 +95,9 @@ def test_overview_figures_equal_the_weekly_digest_and_the_summary_export(world):
     raised_x = total[9]
     assert raised_x == digest.weekly.problems == shown(html, "week-problems")
     assert covered > 0 and digest.weekly.problems > 0  # the comparison is not of zeros
+    with rt.unit_of_work() as s:  # a bulk view of personal data is audited
+        (entry,) = audit.entries(s, actions=[audit.VIEW_EXPORT])
+        assert entry.detail["table"] == "summary" and entry.detail["via"] == "pages"
 
 
 def test_the_weekly_trend_counts_covered_like_coverage_as_of_each_week_end(world):
