@@ -141,6 +141,12 @@ class Processes:
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
 
+    def print_tails(self, lines: int = 15) -> None:
+        """The end of every process's log (a failed soak's temporary folder is deleted)."""
+        for name in self.running:
+            tail = self.log(name).splitlines()[-lines:]
+            print(f"--- {name}.log (last {len(tail)} lines)\n" + "\n".join(tail), file=sys.stderr)
+
     def stop_all(self) -> None:
         for proc in self.running.values():
             if proc.poll() is None:
@@ -387,8 +393,12 @@ def soak(admin_url: str, args: argparse.Namespace) -> int:
             say("outbox drained")
             stats = requests.get(f"{fake}/fake/stats", timeout=10).json()
             deliveries = requests.get(f"{fake}/fake/deliveries", timeout=10).json()
+        except Exception:
+            procs.print_tails()
+            raise
         finally:
             procs.stop_all()
+            say("processes stopped")
         figures = traffic.figures
         out.check(not figures.failures, f"conversations ended saved: {figures.failures[:5]}")
         out.check(not figures.mismatched, f"repeats got the first reply: {figures.mismatched[:5]}")
@@ -457,7 +467,11 @@ def main() -> None:
     if not admin:
         print("soak: set MINQING_TEST_PG_URL (a PostgreSQL admin URL)", file=sys.stderr)
         sys.exit(1)
-    sys.exit(soak(admin, args))
+    try:
+        sys.exit(soak(admin, args))
+    except RuntimeError as exc:
+        print(f"==> soak FAILED: {exc} (--keep DIR keeps the logs)", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -161,6 +161,8 @@ class Traffic:
                             self._fail(f"{cadre_userid(i)} step {step}: not saved: {reply[:80]!r}")
         except Exception as exc:  # keep the other threads going; the checks report it
             self._fail(f"thread {t}: {type(exc).__name__}: {exc}")
+        finally:
+            http.close()  # no idle keep-alive connection left for the server to wait out
 
     def _fail(self, what: str) -> None:
         with self.figures.lock:
