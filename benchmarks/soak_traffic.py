@@ -134,7 +134,9 @@ class Traffic:
         groups = [list(range(t, self.cadres, self.threads)) for t in range(self.threads)]
         with ThreadPoolExecutor(4, thread_name_prefix="repeat") as repeats:
             workers = [
-                threading.Thread(target=self._play, args=(g, t, repeats), name=f"cadres-{t}")
+                threading.Thread(
+                    target=self._play, args=(g, t, repeats), name=f"cadres-{t}", daemon=True
+                )
                 for t, g in enumerate(groups)
             ]
             for w in workers:
