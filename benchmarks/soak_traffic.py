@@ -19,13 +19,20 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
 from bot.clock import wall_now
+from bot.config import DEFAULT_TIMEZONE
 from bot.devtools.callback_client import CallbackSigner, SignedCallback
+from bot.dialogs import engine
+from bot.dialogs.contracts import Context, Message, SaveVisit, TargetInfo
+from bot.dialogs.state import DialogState
+from bot.dialogs.template import load_named
 from bot.wecom.crypto import CallbackCrypto
 from storage import vocab
 from storage.roster.demo import PHASE_PLAN, SURNAMES
@@ -39,6 +46,20 @@ TOWN, VILLAGE, GRIDS = "虹桥镇", "虹桥村", 5
 AT_HOME = ("在家", "是", "1", "否", "1", "1", "1", "1")
 SAVED = "已保存"
 GIVEN = "伟芳敏静丽强磊军洋勇艳杰涛明超"
+
+
+def expected_answers() -> dict[str, Any]:
+    """The answers a visit played with :data:`AT_HOME` saves, from the pure engine."""
+    house = TargetInfo(1, "张三", "1号", "1组", "", False, ("一般农户",))
+    ctx = Context(datetime(2026, 11, 23, 9, tzinfo=UTC), ZoneInfo(DEFAULT_TIMEZONE), (house,))
+    template, state = load_named("yizou_erwen_sankan"), DialogState()
+    for text in ("走访", "1", *AT_HOME, "1"):
+        outcome = engine.step(template, state, Message(text=text), ctx)
+        state = outcome.state or state
+        saved = [e for e in outcome.effects if isinstance(e, SaveVisit)]
+        if saved:
+            return dict(saved[0].answers)
+    raise RuntimeError("the at-home script no longer saves a visit")
 
 
 def cadre_userid(i: int) -> str:
