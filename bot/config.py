@@ -106,6 +106,9 @@ class OutboxConfig:
     base_backoff_seconds: StrictFloat = Field(default=10.0, ge=0, le=MAX_BACKOFF_SECONDS)
     max_backoff_seconds: StrictFloat = Field(default=3600.0, ge=0, le=MAX_BACKOFF_SECONDS)
     batch_size: StrictInt = Field(default=50, ge=1)
+    # A claimed row is due again this long after its claim (a sender killed mid-send
+    # only delays its rows this much); a sender sends a claimed row only in the first half.
+    claim_lease_seconds: StrictFloat = Field(default=300.0, ge=5, le=3600)
 
 
 @schema(frozen=True, config=SECTION)

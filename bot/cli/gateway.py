@@ -193,6 +193,22 @@ def outbox_cmd(state: CliState, status: str | None, retry_ids: tuple[int, ...], 
 @click.option(
     "--url", default=None, help="With --show: the fake's URL (default: [wecom] api_base_url)."
 )
+@click.option(
+    "--failure-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of API calls answered errcode -1 or HTTP 500 (nothing done).",
+)
+@click.option(
+    "--timeout-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of API calls that do their work, then answer --timeout-seconds late.",
+)
+@click.option("--timeout-seconds", type=click.FloatRange(0, 60), default=6.0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random faults.")
 @pass_state
 def fake_wecom_cmd(
     state: CliState,
@@ -202,6 +218,10 @@ def fake_wecom_cmd(
     show_chat: str | None,
     follow: bool,
     url: str | None,
+    failure_rate: float,
+    timeout_rate: float,
+    timeout_seconds: float,
+    seed: int,
 ) -> None:
     """Run a local fake of the WeCom API (for the demo, the simulator and tests)."""
     if show_chat is not None:
@@ -209,12 +229,18 @@ def fake_wecom_cmd(
 
         base = url or state.config().wecom.api_base_url
         sys.exit(show_chat_messages(base, show_chat, follow))
+    import random
+
     from werkzeug.serving import run_simple
 
-    from bot.devtools.fakewecom import create_fake_app
+    from bot.devtools.fakewecom import Faults, create_fake_app
 
+    if failure_rate + timeout_rate > 1:
+        raise click.BadParameter("--failure-rate + --timeout-rate must not exceed 1")
+    faults = Faults(failure_rate, timeout_rate, timeout_seconds, random.Random(seed))
     setup_logging()
-    run_simple(host, port, create_fake_app(secret=secret), threaded=True, use_reloader=False)
+    app = create_fake_app(secret=secret, faults=faults)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 @cli.command("simulate")

@@ -11,9 +11,14 @@ workers), and answers like WeCom (``errcode``/``errmsg``). Control endpoints:
   for an image or file message, ``media_size`` (bytes); for a file message,
   ``media_name`` (the uploaded file name).
 - ``GET /fake/stats`` → ``{"gettoken": n, "calls": n, "deliveries": n,
-  "duplicates": n}``: a ``message/send`` with ``enable_duplicate_check`` that repeats
-  one delivered within its ``duplicate_check_interval`` (same recipients, agent and
-  content) is answered ok and not delivered again, like WeCom does.
+  "duplicates": n, "repeated": n, "faults": {kind: n}}``: a ``message/send`` with
+  ``enable_duplicate_check`` that repeats one delivered within its
+  ``duplicate_check_interval`` (same recipients, agent and content) is answered ok
+  and not delivered again, like WeCom does (``duplicates`` counts those);
+  ``repeated`` counts deliveries of a message already delivered; ``faults`` the
+  random faults injected.
+- ``GET /fake/deliveries`` → ``{"distinct": n, "delivered": n, "repeats": {key: n}}``:
+  every message delivered more than once, with its count.
 - ``POST /fake/control`` with ``{"errcode": 45009, "count": 3}`` (next 3 API calls
   fail with that errcode), ``{"delay_seconds": 2, "count": 1}`` (answer late,
   nothing done until then), ``{"slow_answer_seconds": 4, "count": 1}`` (deliver
@@ -30,6 +35,14 @@ for one. ``GET /cgi-bin/auth/getuserinfo?code=CODE`` turns a code into its useri
 once (40029 for an unknown or used code).
 
 ``create_fake_app(secret=...)`` makes gettoken refuse any other corpsecret (40001).
+
+Random faults (:class:`Faults`, seeded: ``minqing fake-wecom --failure-rate 0.1
+--timeout-rate 0.03 --seed 7``, or ``start_in_thread(faults=...)``) hit the POST
+APIs: a *failure* answers errcode -1 "system busy" or HTTP 500 and does nothing; a
+*timeout* does the work, then answers only after ``timeout_seconds`` (set it above
+the client's timeout: the client cannot know the message went out). Every
+delivery is counted by its content (``GET /fake/deliveries``), so a message that
+reached WeCom twice shows up however it got there.
 """
 
 from __future__ import annotations
@@ -38,9 +51,11 @@ import base64
 import hashlib
 import itertools
 import json
+import random
 import secrets
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +70,47 @@ from bot.wecom import redact
 
 OK = {"errcode": 0, "errmsg": "ok"}
 DELIVERING_APIS = ("message/send", "appchat/send", "webhook/send")
+# Not part of what a message says: the same message sent again differs only in these.
+ENVELOPE_FIELDS = ("agentid", "enable_duplicate_check", "duplicate_check_interval")
+BUSY = {"errcode": -1, "errmsg": "system is busy (fake wecom, injected)"}
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Random faults on POST API calls, drawn from ``rng`` (seed it: same run, same faults).
+
+    ``failure_rate``: share of calls answered errcode -1 or HTTP 500 (half each),
+    nothing done. ``timeout_rate``: share of calls that do their work and then answer
+    ``timeout_seconds`` late.
+    """
+
+    failure_rate: float = 0.0
+    timeout_rate: float = 0.0
+    timeout_seconds: float = 0.0
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.failure_rate and 0 <= self.timeout_rate):
+            raise ValueError("fault rates must not be negative")
+        if self.failure_rate + self.timeout_rate > 1:
+            raise ValueError("failure_rate + timeout_rate must not exceed 1")
+
+    def draw(self) -> str:
+        """``"busy"``, ``"http500"``, ``"timeout"`` or ``""`` (no fault) for one call."""
+        if not (self.failure_rate or self.timeout_rate):
+            return ""
+        roll = self.rng.random()
+        if roll < self.failure_rate:
+            return "busy" if self.rng.random() < 0.5 else "http500"
+        if roll < self.failure_rate + self.timeout_rate:
+            return "timeout"
+        return ""
+
+
+def content_key(api: str, recipients: list[str], body: dict[str, Any]) -> str:
+    """What identifies one message at WeCom: the API, who gets it and what it says."""
+    content = {k: v for k, v in body.items() if k not in ENVELOPE_FIELDS}
+    return json.dumps([api, sorted(recipients), content], sort_keys=True, ensure_ascii=False)
 
 
 @dataclass
@@ -72,6 +128,9 @@ class FakeState:
     slow_answer_seconds: float = 0.0
     slow_answer_count: int = 0
     duplicates: int = 0
+    faults: Faults = field(default_factory=Faults)
+    injected: Counter[str] = field(default_factory=Counter)  # fault kind → calls hit
+    deliveries: Counter[str] = field(default_factory=Counter)  # content_key → times delivered
     # (recipients, agentid, content) of checked sends → when delivered (monotonic seconds)
     delivered_at: dict[str, float] = field(default_factory=dict)
     monotonic: Callable[[], float] = time.monotonic
@@ -91,7 +150,17 @@ class FakeState:
             if name:
                 entry["media_name"] = name
             self.records.append(entry)
+            if api in DELIVERING_APIS:
+                self.deliveries[content_key(api, recipients, body)] += 1
             return entry
+
+    def draw_fault(self) -> str:
+        """The random fault for this call (see :class:`Faults`), counted."""
+        with self.lock:
+            kind = self.faults.draw()
+            if kind:
+                self.injected[kind] += 1
+            return kind
 
     def _media_size(self, body: dict[str, Any]) -> int | None:
         """Bytes of the file an image/file message refers to (uploaded or inline)."""
@@ -127,11 +196,14 @@ class FakeState:
             self.delivered_at[key] = now
             return False
 
-    def slow_answer(self) -> None:
-        """After the work is done: wait before answering, if a slow answer is due."""
+    def slow_answer(self, fault: str = "") -> None:
+        """After the work is done: wait before answering, if a slow answer is due
+        (or the call drew a timeout)."""
         with self.lock:
             delay = self.slow_answer_seconds if self.slow_answer_count > 0 else 0.0
             self.slow_answer_count = max(0, self.slow_answer_count - 1)
+        if fault == "timeout":
+            delay = max(delay, self.faults.timeout_seconds)
         if delay:
             time.sleep(delay)
 
@@ -161,8 +233,10 @@ def _recipients(api: str, body: dict[str, Any]) -> list[str]:
     return []
 
 
-def create_fake_app(secret: str | None = None, state: FakeState | None = None) -> Flask:
-    st = state or FakeState(secret=secret)
+def create_fake_app(
+    secret: str | None = None, state: FakeState | None = None, faults: Faults | None = None
+) -> Flask:
+    st = state or FakeState(secret=secret, faults=faults or Faults())
     app = Flask(__name__)
     app.extensions["fakewecom"] = st
 
@@ -184,19 +258,34 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
             st.tokens.add(token)
         return jsonify({**OK, "access_token": token, "expires_in": 7200})
 
+    def random_failure(fault: str) -> Response | None:
+        if fault == "busy":
+            return jsonify(BUSY)
+        if fault == "http500":
+            return Response("injected failure (fake wecom)", 500, mimetype="text/plain")
+        return None
+
     @app.post("/cgi-bin/<path:api>")
     def api_post(api: str) -> Response:
         if api == "webhook/send":
             failure = st.injected_failure()
             if failure:
                 return jsonify(failure)
+            fault = st.draw_fault()
+            failed = random_failure(fault)
+            if failed is not None:
+                return failed
             body = request.get_json(force=True, silent=True) or {}
             st.record(api, body, [f"robot:{request.args.get('key', '')}"])
-            st.slow_answer()
+            st.slow_answer(fault)
             return jsonify(OK)
         bad = token_error() or st.injected_failure()
         if bad:
             return jsonify(bad)
+        fault = st.draw_fault()
+        failed = random_failure(fault)
+        if failed is not None:
+            return failed
         if api == "media/upload":
             upload = request.files.get("media")
             content = upload.read() if upload else b""
@@ -222,14 +311,14 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
         body = request.get_json(force=True, silent=True) or {}
         answer: dict[str, Any] = dict(OK)
         if api == "message/send" and st.is_duplicate(body):
-            st.slow_answer()
+            st.slow_answer(fault)
             return jsonify({**answer, "invaliduser": "", "msgid": "duplicate"})
         st.record(api, body, _recipients(api, body))
         if api == "message/send":
             answer.update(invaliduser="", msgid=f"msg{len(st.records)}")
         if api == "appchat/create":
             answer["chatid"] = body.get("chatid") or f"chat{len(st.records)}"
-        st.slow_answer()
+        st.slow_answer(fault)
         return jsonify(answer)
 
     @app.get("/cgi-bin/media/get")
@@ -303,6 +392,21 @@ def create_fake_app(secret: str | None = None, state: FakeState | None = None) -
                     "calls": len(st.records),
                     "deliveries": deliveries,
                     "duplicates": st.duplicates,
+                    "repeated": sum(n - 1 for n in st.deliveries.values()),
+                    "faults": dict(st.injected),
+                }
+            )
+
+    @app.get("/fake/deliveries")
+    def deliveries() -> Response:
+        """Messages delivered more than once (content key → count), and the totals."""
+        with st.lock:
+            repeats = {k: n for k, n in st.deliveries.items() if n > 1}
+            return jsonify(
+                {
+                    "distinct": len(st.deliveries),
+                    "delivered": sum(st.deliveries.values()),
+                    "repeats": repeats,
                 }
             )
 
@@ -372,9 +476,9 @@ class RunningFake:
         self.thread.join(timeout=5)
 
 
-def start_in_thread(secret: str | None = None) -> RunningFake:
+def start_in_thread(secret: str | None = None, faults: Faults | None = None) -> RunningFake:
     """Serve a fresh fake on 127.0.0.1 on a free port, in a daemon thread."""
-    state = FakeState(secret=secret)
+    state = FakeState(secret=secret, faults=faults or Faults())
     redact.install(("werkzeug",))  # its access log shows gettoken's corpsecret
     server = make_server("127.0.0.1", 0, create_fake_app(state=state), threaded=True)
     thread = threading.Thread(

@@ -5,8 +5,8 @@ One pass (:func:`drain_once`):
 1. Claim a batch of due rows in a short transaction (PostgreSQL ``FOR UPDATE SKIP
    LOCKED``, so several workers never take the same row; SQLite's ``BEGIN
    IMMEDIATE`` serialises claimers). Claiming counts the attempt and pushes
-   ``next_attempt_at`` a lease ahead, so a worker that dies mid-send only delays
-   its rows.
+   ``next_attempt_at`` a lease ahead (``[outbox] claim_lease_seconds``), so a
+   worker that dies mid-send only delays its rows.
 2. Send each row (no transaction open while talking to WeCom). A payload with
    ``_export`` (a table asked for by 导出) is built first and kept in the row as an
    ``_upload`` one (:mod:`bot.outbox.export_files`). A payload with ``_upload`` (the
@@ -38,10 +38,9 @@ from bot.runtime import Runtime
 from bot.wecom.client import WecomApiError, WecomClient, WecomNetworkError
 from bot.wecom.tokens import make_client
 from storage import outbox
-from storage.outbox import CLAIM_LEASE, DueMessage
+from storage.outbox import DueMessage
 
 log = logging.getLogger("minqing.outbox")
-SEND_WITHIN = CLAIM_LEASE / 2  # a claimed row is sent only this soon after its claim
 RATE_LIMIT_BACKOFF = timedelta(seconds=60)
 RATE_LIMIT_ERRCODES = frozenset({45009, 45033})
 MIN_BACKOFF = timedelta(seconds=1)
@@ -168,14 +167,17 @@ def drain_once(runtime: Runtime, client: WecomClient | None = None) -> DrainCoun
     """Send every row due now (batch by batch); returns how many were sent/retried/failed."""
     client = client or make_client(runtime)
     total = DrainCounts()
+    cfg = runtime.config.outbox
+    lease = timedelta(seconds=cfg.claim_lease_seconds)
+    send_within = lease / 2  # a claimed row is sent only this soon after its claim
     while True:
         claimed_at = runtime.clock()
         with runtime.unit_of_work() as s:  # committed before anything is sent
-            batch = outbox.claim_due(s, claimed_at, runtime.config.outbox.batch_size, CLAIM_LEASE)
+            batch = outbox.claim_due(s, claimed_at, cfg.batch_size, lease)
         if not batch:
             return total
         for item in batch:
-            if runtime.clock() - claimed_at >= SEND_WITHIN:
+            if runtime.clock() - claimed_at >= send_within:
                 # This batch is slow (WeCom timing out): another worker may take the
                 # rows whose lease runs out, so leave the rest to it rather than
                 # sending them twice. They are sent once the lease has passed.

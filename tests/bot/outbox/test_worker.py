@@ -223,3 +223,17 @@ def test_slow_wecom_delivers_a_message_once(
     stats = requests.get(f"{fake.url}/fake/stats", timeout=5).json()
     assert (stats["deliveries"], stats["duplicates"]) == (1, 1)
     assert [(r.status, r.attempts) for r in rows(api_runtime)] == [("sent", 2)]
+
+
+def test_rows_a_dead_sender_claimed_are_sent_after_the_configured_claim_lease(
+    api_runtime: Runtime, fake: RunningFake, clock: MutableClock
+) -> None:
+    cfg = api_runtime.config
+    api_runtime.config = replace(cfg, outbox=replace(cfg.outbox, claim_lease_seconds=20.0))
+    queue_texts(api_runtime, "u1")
+    with api_runtime.unit_of_work() as s:  # a sender claims the row, then is killed
+        assert len(outbox.claim_due(s, clock.now, 10, timedelta(seconds=20))) == 1
+    assert drain_once(api_runtime) == DrainCounts()  # still under the dead sender's lease
+    clock.advance(seconds=21)
+    assert drain_once(api_runtime) == DrainCounts(sent=1)
+    assert sent_to(fake) == ["u1"]
