@@ -6,6 +6,7 @@ targets assigned to them); the writes are in :mod:`storage.visits`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -150,6 +151,13 @@ def progress(
 def target_by_id(session: Session, target_id: int) -> Target | None:
     """The target (household, village, …) with this id, None if it is gone."""
     return session.get(Target, target_id)
+
+
+def targets_by_id(session: Session, ids: Collection[int]) -> dict[int, Target]:
+    """The targets with these ids (one query), by id; ids that are gone are absent."""
+    if not ids:
+        return {}
+    return {t.id: t for t in session.scalars(select(Target).where(Target.id.in_(sorted(ids))))}
 
 
 def recent_visits(session: Session, cadre_id: int, since: datetime) -> list[Visit]:
