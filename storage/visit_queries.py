@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import facts
+from storage.facts.counts import coverage_counts
 from storage.models import Assignment, Cadre, Phase, Target, Unit, Visit
 from storage.vocab import (
     OUTCOME_APPOINTMENT,
@@ -124,8 +125,9 @@ def progress(
     session: Session, campaign_id: int, cadre: Cadre, deadline_date: date | None
 ) -> ProgressFigures:
     """The cadre's own 进度 from :func:`storage.facts.coverage` (households, plus a
-    line per other target kind they are assigned)."""
-    lines = facts.coverage(session, campaign_id, facts.cadre_scope(cadre))
+    line per other target kind they are assigned), counted by one aggregate query
+    (:func:`storage.facts.counts.coverage_counts`, the same figures)."""
+    lines = coverage_counts(session, campaign_id, facts.cadre_scope(cadre))
     h = facts.of_kind(lines, TARGET_HOUSEHOLD)
     key_assigned = sum(c.key_assigned for c in lines)
     key_covered = sum(c.key_covered for c in lines)
