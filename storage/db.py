@@ -17,6 +17,7 @@ import fcntl
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,7 +47,10 @@ def make_engine(url: str, echo: bool = False, pool_size: int = 5) -> Engine:
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
         on_disk = parsed.database and parsed.database != ":memory:"
-        _configure_sqlite(engine, WriterQueue(f"{parsed.database}.writers") if on_disk else None)
+        writers = WriterQueue(f"{parsed.database}.writers") if on_disk else None
+        if writers is not None:
+            WRITER_QUEUES[engine] = writers
+        _configure_sqlite(engine, writers)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
@@ -96,6 +100,8 @@ class WriterQueue:
         self.path = path
         self.local = threading.Lock()
         self._fd: int | None = None
+        self._count = threading.Lock()
+        self.waiting = 0  # threads of this process in acquire() (tests watch it)
 
     def _file(self) -> int:
         if self._fd is None:  # opened lazily: after a fork, each process its own
@@ -103,6 +109,15 @@ class WriterQueue:
         return self._fd
 
     def acquire(self, timeout: float = SQLITE_BUSY_TIMEOUT_MS / 1000) -> bool:
+        with self._count:
+            self.waiting += 1
+        try:
+            return self._acquire(timeout)
+        finally:
+            with self._count:
+                self.waiting -= 1
+
+    def _acquire(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         if not self.local.acquire(timeout=timeout):
             return False
@@ -121,6 +136,14 @@ class WriterQueue:
     def release(self) -> None:
         fcntl.flock(self._file(), fcntl.LOCK_UN)
         self.local.release()
+
+
+WRITER_QUEUES: weakref.WeakKeyDictionary[Engine, WriterQueue] = weakref.WeakKeyDictionary()
+
+
+def writer_queue(engine: Engine) -> WriterQueue | None:
+    """The queue of an SQLite file engine (None for PostgreSQL and in-memory SQLite)."""
+    return WRITER_QUEUES.get(engine)
 
 
 def _configure_sqlite(engine: Engine, writers: WriterQueue | None = None) -> None:
