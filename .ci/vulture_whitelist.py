@@ -100,3 +100,6 @@ compress_type  # zipfile.ZipInfo (storage/roster/demo.py)
 frozen_environ  # bot/clock.py: a frozen clock for a CLI subprocess
 verify_query  # bot/devtools/callback_client.py: signs a URL-verification GET
 start_in_thread  # bot/devtools/fakewecom.py: the fake WeCom inside the test process
+coverage_cells  # storage/facts/unit_coverage.py: the definition storage/facts/counts.py is tested against
+writer_queue  # storage/db.py: tests/support/db.py sees a thread waiting in the SQLite writer queue
+waiting
