@@ -19,12 +19,13 @@ from storage.db import Session
 from storage.facts.counts import cell_counts
 from storage.facts.unit_coverage import CoverageLine, by_cadre, by_place, totals
 from storage.models import Cadre
-from storage.problems import count_visible
+from storage.problems import count_visible, count_visible_by_status
 from storage.units import subtree_ids, unit_name
 
 LEADER_ROLES = ("leader", "admin")
 MAX_LINES = 10
 UNFINISHED = ("registered", "assigned", "in_progress")
+FOLLOW_UP = ("solved", "explained")
 
 
 def _percent(line: CoverageLine) -> str:
@@ -103,7 +104,7 @@ def unit_progress(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
 
 
 def _problem_line(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
-    counts = {s: count_visible(session, leader, statuses=(s,)) for s in UNFINISHED}
+    counts = count_visible_by_status(session, leader, (*UNFINISHED, *FOLLOW_UP))
     overdue = count_visible(
         session,
         leader,
@@ -111,10 +112,10 @@ def _problem_line(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
         overdue=overdue_thresholds(ctx.now, ctx.config.ledger),
     )
     return P.PROBLEMS.format(
-        open=sum(counts.values()),
+        open=sum(counts[s] for s in UNFINISHED),
         registered=counts["registered"],
         assigned=counts["assigned"],
         in_progress=counts["in_progress"],
         overdue=overdue,
-        to_follow_up=count_visible(session, leader, statuses=("solved", "explained")),
+        to_follow_up=sum(counts[s] for s in FOLLOW_UP),
     )

@@ -148,9 +148,9 @@ def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
 COMMAND_STATEMENTS = {
     # claim, campaign, deadline, one coverage aggregate, record, the dialog row's update
     ("postgresql", "cadre 进度"): 6,
-    # claim, campaign, unit name, subtree, one coverage aggregate, 5 problem counts (2
-    # statements each), record
-    ("postgresql", "leader 进度"): 16,
+    # claim, unit name, subtree, one coverage aggregate, problems by status and overdue
+    # ones (the viewer's subtree, then the count, for each), record
+    ("postgresql", "leader 进度"): 9,
     ("postgresql", "cadre 问题"): 6,
     ("postgresql", "leader 问题"): 8,
 }
