@@ -202,9 +202,7 @@ def count_visible_by_status(
     """:func:`count_visible` for each of ``statuses`` at once (one query; 0 when none)."""
     query = _filtered(session, viewer, statuses, None, None, None).subquery()
     counts = dict.fromkeys(statuses, 0)
-    for status, n in session.execute(
-        select(query.c.status, func.count()).group_by(query.c.status)
-    ):
+    for status, n in session.execute(select(query.c.status, func.count()).group_by(query.c.status)):
         counts[status] = int(n)
     return counts
 
