@@ -146,3 +146,6 @@ overview_url  # bot/pages/links.py
 
 # pydantic: model validators run when a section is validated.
 _secret_when_enabled  # bot/config.py
+coverage_cells  # storage/facts/unit_coverage.py: the definition storage/facts/counts.py is tested against
+writer_queue  # storage/db.py: tests/support/db.py sees a thread waiting in the SQLite writer queue
+waiting

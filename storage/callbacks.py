@@ -3,14 +3,17 @@
 Every callback runs (in one transaction, owned by the caller):
 
 1. :func:`claim_callback`: ONE statement that reads the active cadre, creates-and-locks the
-   user's :class:`DialogSession` row and looks the ``dedupe_key`` up. PostgreSQL::
+   user's :class:`DialogSession` row, looks the ``dedupe_key`` up and reads the active
+   campaign (kept in the session for :func:`storage.campaigns.find_active_campaign`,
+   so no handler asks again). PostgreSQL::
 
        WITH c AS (SELECT … FROM cadres WHERE userid = :u AND active),
             d AS (INSERT INTO dialog_sessions … SELECT … WHERE EXISTS (SELECT FROM c)
                   ON CONFLICT (userid) DO UPDATE SET userid = excluded.userid
                   RETURNING …)
-       SELECT c.*, d.*, (SELECT id FROM inbound_messages WHERE dedupe_key = :k), …
+       SELECT c.*, d.*, cp.*, (SELECT id FROM inbound_messages WHERE dedupe_key = :k), …
        FROM c LEFT JOIN d ON true
+              LEFT JOIN (SELECT … FROM campaigns WHERE active … LIMIT 1) cp ON true
 
    The upsert holds the row lock until commit, so one user's callbacks apply one at
    a time (a second one waits here). SQLite needs two statements (insert-if-missing,
@@ -45,12 +48,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from storage.models import AuditLog, Cadre, DialogSession, InboundMessage
+from storage.campaigns import remember_active_campaign
+from storage.models import AuditLog, Cadre, Campaign, DialogSession, InboundMessage
 from storage.sessions import IDLE_STEP
 
 CADRES = Cadre.metadata.tables[Cadre.__tablename__]
 DIALOGS = Cadre.metadata.tables[DialogSession.__tablename__]
 INBOUND = Cadre.metadata.tables[InboundMessage.__tablename__]
+CAMPAIGNS = Cadre.metadata.tables[Campaign.__tablename__]
 
 
 def stored_key(dedupe_key: str) -> str:
@@ -59,7 +64,7 @@ def stored_key(dedupe_key: str) -> str:
     return hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()
 
 
-T = TypeVar("T", Cadre, DialogSession)
+T = TypeVar("T", Cadre, DialogSession, Campaign)
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,17 @@ def _seen_columns() -> list[Any]:
         select(INBOUND.c.id).where(key).scalar_subquery().label("seen_id"),
         select(INBOUND.c.reply).where(key).scalar_subquery().label("seen_reply"),
     ]
+
+
+def _active_campaign() -> Any:
+    """The active campaign (the newest one when several are), as a one-row subquery."""
+    return (
+        select(CAMPAIGNS)
+        .where(CAMPAIGNS.c.active.is_(True))
+        .order_by(CAMPAIGNS.c.id.desc())
+        .limit(1)
+        .subquery("cp")
+    )
 
 
 def _new_dialog_select(cadre_exists: Any) -> Any:
@@ -115,9 +131,10 @@ def _pg_claim() -> Executable:
         .returning(*DIALOGS.c)
         .cte("d")
     )
-    return select(*_labelled("c_", c), *_labelled("d_", d), *_seen_columns()).select_from(
-        c.outerjoin(d, true())
-    )
+    cp = _active_campaign()
+    return select(
+        *_labelled("c_", c), *_labelled("d_", d), *_labelled("p_", cp), *_seen_columns()
+    ).select_from(c.outerjoin(d, true()).outerjoin(cp, true()))
 
 
 @functools.cache
@@ -130,9 +147,17 @@ def _sqlite_claim() -> tuple[Executable, Executable]:
         .from_select(DIALOG_INSERT_COLUMNS, _new_dialog_select(is_cadre))
         .on_conflict_do_nothing(index_elements=["userid"])
     )
+    cp = _active_campaign()
     read = (
-        select(*_labelled("c_", CADRES), *_labelled("d_", DIALOGS), *_seen_columns())
-        .select_from(CADRES.outerjoin(DIALOGS, DIALOGS.c.userid == CADRES.c.userid))
+        select(
+            *_labelled("c_", CADRES),
+            *_labelled("d_", DIALOGS),
+            *_labelled("p_", cp),
+            *_seen_columns(),
+        )
+        .select_from(
+            CADRES.outerjoin(DIALOGS, DIALOGS.c.userid == CADRES.c.userid).outerjoin(cp, true())
+        )
         .where(CADRES.c.userid == bindparam("userid", type_=String), CADRES.c.active.is_(True))
     )
     return add, read
@@ -172,6 +197,8 @@ def claim_callback(
         return ClaimedCallback(None, None, None)
     cadre = _attach(session, Cadre, row, "c_")
     dialog = _attach(session, DialogSession, row, "d_")
+    campaign = None if row["p_id"] is None else _attach(session, Campaign, row, "p_")
+    remember_active_campaign(session, campaign)
     seen = None if row["seen_id"] is None else (row["seen_reply"] or "")
     return ClaimedCallback(cadre, dialog, seen)
 

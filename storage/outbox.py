@@ -142,11 +142,15 @@ def enqueue(
                 created_at=now,
             )
         )
+    if len(rows) == 1:  # the commonest case: inserted with the unit of work's own flush
+        rows[0].group_key = group_key
+        session.add(rows[0])
+        return rows[0]
     for row in rows:
         row.group_key = group_key
         session.add(row)
         session.flush()  # one by one, so ids ascend in part order
-        if group_key is None and len(rows) > 1:
+        if group_key is None:
             group_key = row.group_key = f"split:{row.id}"
     return rows[0]
 

@@ -221,6 +221,17 @@ def count_visible(
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
+def count_visible_by_status(
+    session: Session, viewer: Cadre, statuses: Sequence[str]
+) -> dict[str, int]:
+    """:func:`count_visible` for each of ``statuses`` at once (one query; 0 when none)."""
+    query = _filtered(session, viewer, statuses, None, None, None).subquery()
+    counts = dict.fromkeys(statuses, 0)
+    for status, n in session.execute(select(query.c.status, func.count()).group_by(query.c.status)):
+        counts[status] = int(n)
+    return counts
+
+
 def _filtered(
     session: Session,
     viewer: Cadre,

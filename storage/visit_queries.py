@@ -6,6 +6,7 @@ targets assigned to them); the writes are in :mod:`storage.visits`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import facts
+from storage.facts.counts import coverage_counts
 from storage.models import Assignment, Cadre, Phase, Target, Unit, Visit
 from storage.vocab import (
     OUTCOME_APPOINTMENT,
@@ -123,8 +125,9 @@ def progress(
     session: Session, campaign_id: int, cadre: Cadre, deadline_date: date | None
 ) -> ProgressFigures:
     """The cadre's own 进度 from :func:`storage.facts.coverage` (households, plus a
-    line per other target kind they are assigned)."""
-    lines = facts.coverage(session, campaign_id, facts.cadre_scope(cadre))
+    line per other target kind they are assigned), counted by one aggregate query
+    (:func:`storage.facts.counts.coverage_counts`, the same figures)."""
+    lines = coverage_counts(session, campaign_id, facts.cadre_scope(cadre))
     h = facts.of_kind(lines, TARGET_HOUSEHOLD)
     key_assigned = sum(c.key_assigned for c in lines)
     key_covered = sum(c.key_covered for c in lines)
@@ -150,6 +153,13 @@ def progress(
 def target_by_id(session: Session, target_id: int) -> Target | None:
     """The target (household, village, …) with this id, None if it is gone."""
     return session.get(Target, target_id)
+
+
+def targets_by_id(session: Session, ids: Collection[int]) -> dict[int, Target]:
+    """The targets with these ids (one query), by id; ids that are gone are absent."""
+    if not ids:
+        return {}
+    return {t.id: t for t in session.scalars(select(Target).where(Target.id.in_(sorted(ids))))}
 
 
 def recent_visits(session: Session, cadre_id: int, since: datetime) -> list[Visit]:

@@ -1,17 +1,19 @@
 """What goes into and comes out of the engine: messages, context, replies, effects.
 
-All frozen dataclasses of plain data, so the engine stays pure and tests can build
-them by hand. The handler turns an ``Incoming`` into a :class:`Message`, builds a
-:class:`Context` from the database, calls ``engine.step`` and carries out the
+All frozen dataclasses of plain data (the :class:`Context` loads its costly parts on
+first use from a :class:`ContextSource`), so the engine stays free of I/O and tests can
+build them by hand. The handler turns an ``Incoming`` into a :class:`Message`, builds a
+:class:`Context` over the database, calls ``engine.step`` and carries out the
 returned :class:`Effect` values in the same unit of work.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -85,19 +87,56 @@ class Progress:
 Tokenizer = Callable[[str], list[str]]
 
 
-@dataclass(frozen=True)
-class Context:
-    """Pure data for one step: the time, the cadre's targets, progress, recent visits."""
+class ContextSource(Protocol):
+    """Where a :class:`Context` loads its costly parts, on first use (the visit handler's
+    database reads). Most steps (answering a question) need none of them."""
 
-    now: datetime
-    zone: tzinfo  # the campaign's time zone: local days and typed times
-    targets: tuple[TargetInfo, ...] = ()
-    progress: Progress = field(default_factory=Progress)
-    recent_visits: tuple[RecentVisit, ...] = ()
-    tokenize: Tokenizer | None = None  # jieba.lcut in production; None = character n-grams
-    # The ledger classifier's verdict "this text states a problem" (None: the engine's
-    # own none-word check alone decides; see bot.dialogs.meaning).
-    is_problem: Callable[[str], bool] | None = None
+    def targets(self) -> tuple[TargetInfo, ...]: ...
+
+    def progress(self) -> Progress: ...
+
+    def recent_visits(self) -> tuple[RecentVisit, ...]: ...
+
+
+class Context:
+    """Data for one step: the time, the cadre's targets, progress, recent visits.
+
+    Given as values (tests, tools) or, with ``source``, loaded from it the first time the
+    engine reads them and kept for the rest of the step: the engine reads plain
+    attributes either way and never knows where they came from.
+    """
+
+    def __init__(
+        self,
+        now: datetime,
+        zone: tzinfo,  # the campaign's time zone: local days and typed times
+        targets: tuple[TargetInfo, ...] = (),
+        progress: Progress | None = None,
+        recent_visits: tuple[RecentVisit, ...] = (),
+        tokenize: Tokenizer | None = None,  # jieba.lcut in production; None = n-grams
+        # The ledger classifier's verdict "this text states a problem" (None: the engine's
+        # own none-word check alone decides; see bot.dialogs.meaning).
+        is_problem: Callable[[str], bool] | None = None,
+        source: ContextSource | None = None,
+    ) -> None:
+        self.now = now
+        self.zone = zone
+        self.tokenize = tokenize
+        self.is_problem = is_problem
+        self._given = (targets, progress or Progress(), recent_visits)
+        self._source = source
+
+    @functools.cached_property
+    def targets(self) -> tuple[TargetInfo, ...]:
+        return self._source.targets() if self._source else self._given[0]
+
+    @functools.cached_property
+    def progress(self) -> Progress:
+        return self._source.progress() if self._source else self._given[1]
+
+    @functools.cached_property
+    def recent_visits(self) -> tuple[RecentVisit, ...]:
+        return self._source.recent_visits() if self._source else self._given[2]
 
     def target(self, target_id: int) -> TargetInfo | None:
         return next((t for t in self.targets if t.id == target_id), None)

@@ -95,7 +95,14 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return self.factory()
+        from bot.gateway.webhook import EXTENSION
+        from bot.handlers.router import warm_up
+
+        app = self.factory()
+        gateway = app.extensions.get(EXTENSION)
+        if gateway is not None:  # the real app (not a bare one a benchmark serves)
+            warm_up(gateway.runtime.config.campaign.template)
+        return app
 
 
 def serve(

@@ -1,7 +1,8 @@
 """A leader's 进度: the unit's coverage by place and by cadre, laggards first, and its
 open and overdue problems — instead of the visiting cadre's "我的进度".
 
-Coverage is :mod:`storage.facts.unit_coverage` (its docstring is the definition); problem
+Coverage is :mod:`storage.facts.unit_coverage` (its docstring is the definition), counted
+by one aggregate query (:func:`storage.facts.counts.cell_counts`, the same figures); problem
 counts are the ledger's visible scope (:func:`storage.problems.count_visible`).
 During a visit 进度 stays the dialog's own (the engine's fallback).
 """
@@ -15,14 +16,16 @@ from bot.handlers.visit_io import MENU_KEYS
 from bot.ledger.clocks import overdue_thresholds
 from storage.campaigns import find_active_campaign
 from storage.db import Session
-from storage.facts.unit_coverage import CoverageLine, by_cadre, by_place, coverage_cells, totals
+from storage.facts.counts import cell_counts
+from storage.facts.unit_coverage import CoverageLine, by_cadre, by_place, totals
 from storage.models import Cadre
-from storage.problems import count_visible
+from storage.problems import count_visible, count_visible_by_status
 from storage.units import subtree_ids, unit_name
 
 LEADER_ROLES = ("leader", "admin")
 MAX_LINES = 10
 UNFINISHED = ("registered", "assigned", "in_progress")
+FOLLOW_UP = ("solved", "explained")
 
 
 def _percent(line: CoverageLine) -> str:
@@ -72,7 +75,7 @@ def unit_progress(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
     if campaign is None:
         return P.NO_CAMPAIGN
     unit = unit_name(session, leader.unit_id)
-    cells = coverage_cells(session, campaign.id, subtree_ids(session, leader.unit_id))
+    cells = cell_counts(session, campaign.id, subtree_ids(session, leader.unit_id))
     whole = totals(cells)
     if whole.assigned:
         lines = [
@@ -101,7 +104,7 @@ def unit_progress(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
 
 
 def _problem_line(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
-    counts = {s: count_visible(session, leader, statuses=(s,)) for s in UNFINISHED}
+    counts = count_visible_by_status(session, leader, (*UNFINISHED, *FOLLOW_UP))
     overdue = count_visible(
         session,
         leader,
@@ -109,10 +112,10 @@ def _problem_line(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
         overdue=overdue_thresholds(ctx.now, ctx.config.ledger),
     )
     return P.PROBLEMS.format(
-        open=sum(counts.values()),
+        open=sum(counts[s] for s in UNFINISHED),
         registered=counts["registered"],
         assigned=counts["assigned"],
         in_progress=counts["in_progress"],
         overdue=overdue,
-        to_follow_up=count_visible(session, leader, statuses=("solved", "explained")),
+        to_follow_up=sum(counts[s] for s in FOLLOW_UP),
     )

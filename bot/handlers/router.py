@@ -24,13 +24,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from bot.dialogs import matching
+from bot.dialogs.template import TemplateError
 from bot.handlers import basic, ledger
 from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.handlers.exports import ExportCommand
 from bot.handlers.leader_progress import LeaderProgress
 from bot.handlers.overview_link import ReportLink
 from bot.handlers.template_switch import TemplateCommand
-from bot.handlers.visit import VisitHandler
+from bot.handlers.visit import VisitHandler, campaign_template
+from bot.ledger import classify
 from storage.db import Session
 
 
@@ -64,6 +67,19 @@ HANDLERS: list[Handler] = [
     basic.UnknownType(),
     basic.NotUnderstood(),
 ]
+
+
+def warm_up(template: str) -> None:
+    """Load once per process what a first callback would otherwise load while WeCom
+    waits: the ledger classifier (jieba and its dictionaries: a second or two), the
+    dialog's tokenizer and the configured questionnaire (``minqing serve``'s workers call
+    this before taking requests)."""
+    classify.model()
+    matching.jieba_tokenizer()
+    try:
+        campaign_template(template)
+    except TemplateError:
+        pass  # the visit handler reports it to the cadre and the log
 
 
 def dispatch(

@@ -8,6 +8,7 @@ on its own) plus, when the last reply offers buttons, a template card payload.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -50,7 +51,8 @@ def build_context(
     zone: tzinfo,
     per_village: bool = False,
 ) -> Context:
-    """The engine's view of this cadre: their targets with status, progress, recent visits.
+    """The engine's view of this cadre: their targets with status, progress, recent visits,
+    each read from the database only if the step asks for it (:class:`CadreView`).
 
     ``per_village``: the template is filled once per village, so the targets are the
     cadre's 村/社区 (kind 'village'; their own village is added on first use). Otherwise
@@ -58,68 +60,89 @@ def build_context(
     """
     if per_village:
         visits.village_target(session, campaign.id, cadre)
-    rows = visit_queries.targets_for(session, campaign.id, cadre.id)
-    rows = [t for t in rows if (t.kind == TARGET_VILLAGE) == per_village]
-    # Names and places become list lines and buttons: one line each, no invisible marks.
-    targets = tuple(
-        TargetInfo(
-            id=t.id,
-            name=one_line(t.name),
-            address=one_line(t.address),
-            grid=one_line(t.grid),
-            phone=t.phone,
-            is_key=t.is_key,
-            categories=t.categories,
-            status=t.status,
-            appointment_at=t.appointment_at,
-            not_home_count=t.not_home_count,
-            missed_count=t.missed_count,
-            kind=t.kind,
-        )
-        for t in rows
-    )
-    figures = visit_queries.progress(
-        session,
-        campaign.id,
-        cadre,
-        visit_queries.deadline(session, campaign.id, local_today(now, zone)),
-    )
-    progress = Progress(
-        visited=figures.visited,
-        phone=figures.phone,
-        assigned=figures.assigned,
-        key_left=figures.key_left,
-        deadline=figures.deadline,
-        away=figures.away,
-        missed=figures.missed,
-        pending=figures.pending,
-        percent=figures.percent,
-        kinds=figures.kinds,
-    )
-    recent = []
-    for v in visit_queries.recent_visits(session, cadre.id, now - RECENT_WINDOW):
-        target = visit_queries.target_by_id(session, v.target_id)
-        place = " ".join(p for p in ((target.grid, target.address) if target else ()) if p)
-        recent.append(
-            RecentVisit(
-                visit_id=v.id,
-                target_id=v.target_id,
-                target_name=target.head_name if target else "",
-                address=place,
-                outcome=v.outcome,
-                submitted_at=v.submitted_at,
-                answers=dict(v.answers or {}),
-            )
-        )
+    view = CadreView(session, campaign.id, cadre, now, zone, per_village)
     return Context(
         now,
         zone,
-        targets,
-        progress,
-        tuple(recent),
-        matching.jieba_tokenizer(),
+        tokenize=matching.jieba_tokenizer(),
         is_problem=says_a_problem,
+        source=view,
     )
+
+
+@dataclass(frozen=True)
+class CadreView:
+    """The :class:`~bot.dialogs.contracts.ContextSource` of one cadre in one step."""
+
+    session: Session
+    campaign_id: int
+    cadre: Cadre
+    now: datetime
+    zone: tzinfo
+    per_village: bool
+
+    def targets(self) -> tuple[TargetInfo, ...]:
+        rows = visit_queries.targets_for(self.session, self.campaign_id, self.cadre.id)
+        rows = [t for t in rows if (t.kind == TARGET_VILLAGE) == self.per_village]
+        # Names and places become list lines and buttons: one line each, no invisible marks.
+        return tuple(
+            TargetInfo(
+                id=t.id,
+                name=one_line(t.name),
+                address=one_line(t.address),
+                grid=one_line(t.grid),
+                phone=t.phone,
+                is_key=t.is_key,
+                categories=t.categories,
+                status=t.status,
+                appointment_at=t.appointment_at,
+                not_home_count=t.not_home_count,
+                missed_count=t.missed_count,
+                kind=t.kind,
+            )
+            for t in rows
+        )
+
+    def progress(self) -> Progress:
+        today = local_today(self.now, self.zone)
+        figures = visit_queries.progress(
+            self.session,
+            self.campaign_id,
+            self.cadre,
+            visit_queries.deadline(self.session, self.campaign_id, today),
+        )
+        return Progress(
+            visited=figures.visited,
+            phone=figures.phone,
+            assigned=figures.assigned,
+            key_left=figures.key_left,
+            deadline=figures.deadline,
+            away=figures.away,
+            missed=figures.missed,
+            pending=figures.pending,
+            percent=figures.percent,
+            kinds=figures.kinds,
+        )
+
+    def recent_visits(self) -> tuple[RecentVisit, ...]:
+        found = visit_queries.recent_visits(self.session, self.cadre.id, self.now - RECENT_WINDOW)
+        targets = visit_queries.targets_by_id(self.session, {v.target_id for v in found})
+        recent = []
+        for v in found:
+            target = targets.get(v.target_id)
+            place = " ".join(p for p in ((target.grid, target.address) if target else ()) if p)
+            recent.append(
+                RecentVisit(
+                    visit_id=v.id,
+                    target_id=v.target_id,
+                    target_name=target.head_name if target else "",
+                    address=place,
+                    outcome=v.outcome,
+                    submitted_at=v.submitted_at,
+                    answers=dict(v.answers or {}),
+                )
+            )
+        return tuple(recent)
 
 
 def says_a_problem(text: str) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event, select, text
 
+from storage.db import writer_queue
 from storage.models import AuditLog, Base
 
 
@@ -60,14 +61,16 @@ def wait_until_lock_wait(engine: Engine, thread: threading.Thread, sent: threadi
     """Until ``thread`` is waiting for a lock another transaction holds (deadline 30 s).
 
     PostgreSQL shows the wait in pg_stat_activity. SQLite cannot show it: there the
-    thread has sent its first statement (``BEGIN IMMEDIATE``), which cannot return
-    while the other transaction holds the write lock.
+    thread waits in the engine's writer queue (:class:`storage.db.WriterQueue`), or has
+    sent its first statement (``BEGIN IMMEDIATE``), which cannot return while the other
+    transaction holds the write lock.
     """
     deadline = time.monotonic() + 30
+    queue = writer_queue(engine)
     while time.monotonic() < deadline:
         assert thread.is_alive(), "it finished instead of waiting for the lock"
         if engine.dialect.name != "postgresql":
-            if sent.wait(0.05):
+            if (queue is not None and queue.waiting) or sent.wait(0.05):
                 return
             continue
         with engine.connect() as conn:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from sqlalchemy import Engine, event, func, select
 
@@ -19,8 +20,19 @@ from bot.gateway.apply import Applied, apply_callback
 from bot.handlers.base import HandlerContext, HandlerReply, Incoming, UserState
 from bot.runtime import Runtime
 from storage import callbacks
-from storage.models import AuditLog, DialogSession, InboundMessage
+from storage.models import (
+    Assignment,
+    AuditLog,
+    Cadre,
+    Campaign,
+    DialogSession,
+    InboundMessage,
+    Target,
+    Visit,
+)
+from tests.support.clock import FROZEN_NOW
 from tests.support.db import statements_from, wait_until_lock_wait
+from tests.support.ledger import add_problem, build_world
 from tests.support.wecom import WecomTestClient
 
 # Statements the engine runs for one "帮助" from an idle known user (COMMIT and
@@ -128,3 +140,90 @@ def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
         assert dialog is not None and dialog.data == {"seen": ["42"]}
         keys = s.scalars(select(InboundMessage.dedupe_key)).all()
         assert sorted(keys) == [callbacks.stored_key(msg.dedupe_key)]
+
+
+# Statements for 进度 and 问题 (the commands people send most after dialog steps),
+# measured on both backends; a regression to per-row queries shows up as a number, not
+# a timing. The budgets do not grow with the households: they are counts of statements.
+COMMAND_STATEMENTS = {
+    # claim, campaign, deadline, one coverage aggregate, record, the dialog row's update
+    ("postgresql", "cadre 进度"): 6,
+    # claim, unit name, subtree, one coverage aggregate, problems by status and overdue
+    # ones (the viewer's subtree, then the count, for each), record
+    ("postgresql", "leader 进度"): 9,
+    ("postgresql", "cadre 问题"): 6,
+    ("postgresql", "leader 问题"): 8,
+}
+SQLITE_EXTRA = 2  # BEGIN IMMEDIATE, and the claim's insert-if-missing is its own statement
+
+
+def seed_town(runtime: Runtime, households: int) -> None:
+    """The ledger world with ``households`` more households of 一村, half visited, and
+    problems on a few."""
+    with runtime.unit_of_work() as s:
+        w = build_world(s)
+        campaign_id = s.scalars(select(Campaign.id)).one()
+        for n in range(households):
+            target = Target(head_name=f"户{n}", unit_id=w.unit("一村"), grid=f"{n % 3}组")
+            s.add(target)
+            s.flush()
+            cadre = w.cadre("xiaoli" if n % 2 else "xiaowang")
+            s.add(Assignment(campaign_id=campaign_id, target_id=target.id, cadre_id=cadre.id))
+            if n % 2 == 0:
+                at = FROZEN_NOW - timedelta(hours=n + 1)
+                s.add(
+                    Visit(
+                        campaign_id=campaign_id,
+                        target_id=target.id,
+                        cadre_id=cadre.id,
+                        template="yizou_erwen_sankan",
+                        outcome="visited",
+                        started_at=at,
+                        submitted_at=at,
+                    )
+                )
+        for n in range(min(households, 6)):
+            add_problem(
+                s, w, "张三", "xiaoli", f"第{n}号：屋顶漏水", FROZEN_NOW - timedelta(days=n)
+            )
+
+
+def statements_of(runtime: Runtime, wc: WecomTestClient, userid: str, text: str) -> int:
+    """SQL statements of one callback, after a first one of the same kind."""
+    assert wc.say(userid, text)
+    with counting(runtime.engine) as statements:
+        reply = wc.say(userid, text)
+    assert reply
+    return len(statements)
+
+
+def test_progress_and_problem_lists_run_a_fixed_number_of_statements(
+    runtime: Runtime, wc: WecomTestClient
+) -> None:
+    seed_town(runtime, households=4)
+    small = {
+        "cadre 进度": statements_of(runtime, wc, "xiaoli", "进度"),
+        "leader 进度": statements_of(runtime, wc, "zhenzhang", "进度"),
+        "cadre 问题": statements_of(runtime, wc, "xiaoli", "问题"),
+        "leader 问题": statements_of(runtime, wc, "zhenzhang", "问题"),
+    }
+    with runtime.unit_of_work() as s:  # 40 more households for 小李
+        w_campaign = s.scalars(select(Campaign.id)).one()
+        village = s.scalars(select(Target.unit_id).where(Target.head_name == "户0")).one()
+        xiaoli = s.scalars(select(Cadre.id).where(Cadre.userid == "xiaoli")).one()
+        for n in range(40):
+            target = Target(head_name=f"新户{n}", unit_id=village, grid="9组")
+            s.add(target)
+            s.flush()
+            s.add(Assignment(campaign_id=w_campaign, target_id=target.id, cadre_id=xiaoli))
+    large = {
+        "cadre 进度": statements_of(runtime, wc, "xiaoli", "进度"),
+        "leader 进度": statements_of(runtime, wc, "zhenzhang", "进度"),
+        "cadre 问题": statements_of(runtime, wc, "xiaoli", "问题"),
+        "leader 问题": statements_of(runtime, wc, "zhenzhang", "问题"),
+    }
+    dialect = runtime.engine.dialect.name
+    assert large == small  # more households, not more statements
+    extra = SQLITE_EXTRA if dialect == "sqlite" else 0
+    for command, count in large.items():
+        assert count <= COMMAND_STATEMENTS[("postgresql", command)] + extra + MARGIN, command
