@@ -151,8 +151,10 @@ COMMAND_STATEMENTS = {
     # claim, unit name, subtree, one coverage aggregate, problems by status and overdue
     # ones (the viewer's subtree, then the count, for each), record
     ("postgresql", "leader 进度"): 9,
-    ("postgresql", "cadre 问题"): 6,
-    ("postgresql", "leader 问题"): 8,
+    # 问题 also asks which phone numbers the viewer may see whole and writes the page's
+    # audit row (a bulk view of personal data)
+    ("postgresql", "cadre 问题"): 8,
+    ("postgresql", "leader 问题"): 10,
 }
 SQLITE_EXTRA = 2  # BEGIN IMMEDIATE, and the claim's insert-if-missing is its own statement
 
