@@ -87,7 +87,9 @@ def write_roster(path: Path, households: int, seed: int) -> None:
     cadres.append(["管理员", "admin", "县", "管理员", ""])
     for t in range(TOWNS):
         cadres.append([f"镇负责人{t}", f"town_leader_{t}", town_name(t), "负责人", ""])
-        cadres.append([f"综治办主任{t}", f"office_leader_{t}", f"{town_name(t)}综治办", "负责人", ""])
+        cadres.append(
+            [f"综治办主任{t}", f"office_leader_{t}", f"{town_name(t)}综治办", "负责人", ""]
+        )
     for v in range(VILLAGES):
         cadres.append([f"村负责人{v}", f"village_leader_{v}", village_name(v), "负责人", ""])
         for c in range(VISITORS_PER_VILLAGE):
@@ -161,7 +163,13 @@ def populate(url: str, seed: int) -> tuple[int, int, int]:
             .order_by(Assignment.target_id)
         ).all()
     span = (NOW - START).total_seconds()
-    texts = ("道路破损需要维修", "看病报销难", "孩子上学路远", "房屋漏雨需要修缮", "希望增加就业培训")
+    texts = (
+        "道路破损需要维修",
+        "看病报销难",
+        "孩子上学路远",
+        "房屋漏雨需要修缮",
+        "希望增加就业培训",
+    )
     outcomes = ("visited", "visited", "visited", "phone", "away", "appointment")
     visits: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
@@ -200,7 +208,9 @@ def populate(url: str, seed: int) -> tuple[int, int, int]:
     with unit_of_work(factory) as s:
         for batch in _chunks(iter(problems)):
             history = [p.pop("_history") for p in batch]
-            ids = s.scalars(insert(Problem).returning(Problem.id, sort_by_parameter_order=True), batch)
+            ids = s.scalars(
+                insert(Problem).returning(Problem.id, sort_by_parameter_order=True), batch
+            )
             ev = [
                 {"problem_id": pid, **e}
                 for pid, steps in zip(ids.all(), history, strict=True)
@@ -250,7 +260,12 @@ def _problem(
             deadline=assigned + timedelta(days=rng.choice((7, 15, 30))),
         )
         history.append(
-            {"action": "assign", "from_status": "registered", "to_status": "assigned", "at": assigned}
+            {
+                "action": "assign",
+                "from_status": "registered",
+                "to_status": "assigned",
+                "at": assigned,
+            }
         )
         if roll > 0.45:
             closed = assigned + timedelta(days=rng.randint(1, 10))
@@ -262,7 +277,12 @@ def _problem(
                 back = closed + timedelta(days=2)
                 row.update(status="followed_up", followed_up_at=back, satisfaction="满意")
                 history.append(
-                    {"action": "follow_up", "from_status": "solved", "to_status": "followed_up", "at": back}
+                    {
+                        "action": "follow_up",
+                        "from_status": "solved",
+                        "to_status": "followed_up",
+                        "at": back,
+                    }
                 )
     row["_history"] = history
     return row
@@ -361,7 +381,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_child(kind: str, name: str, url: str, arg: str = "", timeout: float = 3600) -> dict[str, Any]:
+def run_child(
+    kind: str, name: str, url: str, arg: str = "", timeout: float = 3600
+) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", kind, name, "--db", url, "--arg", arg]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     if done.returncode != 0:
