@@ -426,6 +426,8 @@ def main() -> None:
     parser.add_argument("--pg", action="store_true", help="a scratch PostgreSQL database")
     parser.add_argument("--reuse", action="store_true", help="the database is already built")
     parser.add_argument("--only", default="", help="comma-separated: jobs,exports,import")
+    parser.add_argument("--jobs", default="", help="comma-separated job names (default: all)")
+    parser.add_argument("--tables", default="", help="comma-separated tables (default: all)")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--child", nargs=2, metavar=("KIND", "NAME"))
     parser.add_argument("--arg", default="")
@@ -475,18 +477,21 @@ def main() -> None:
             from scheduler import registry
 
             for name in registry.build(_config(url), environ={}):
-                if name in ("visit_media", "tick"):
+                if name in ("visit_media", "tick") or (args.jobs and name not in args.jobs):
                     continue
                 result = run_child("job", name, url)
                 rows.append(("job", name, result))
                 print(f"job {name}: {result}", flush=True)
-            again = run_child("job", "escalation", url)
-            rows.append(("job", "escalation (re-run same day)", again))
-            print(f"job escalation again: {again}", flush=True)
+            if not args.jobs or "escalation" in args.jobs:
+                again = run_child("job", "escalation", url)
+                rows.append(("job", "escalation (re-run same day)", again))
+                print(f"job escalation again: {again}", flush=True)
         if "exports" in only:
             from storage.exports import TABLES
 
             for key in TABLES:
+                if args.tables and key not in args.tables.split(","):
+                    continue
                 for label, unit in (("town", town_name(0)), ("county", "")):
                     if label == "county" and key in PER_HOUSEHOLD_FORMS:
                         continue
