@@ -61,6 +61,13 @@ def village_name(v: int) -> str:
 
 # --- the roster workbook -------------------------------------------------------------
 
+STEMS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _stems(n: int) -> str:
+    """n in heavenly stems (a name may not hold 5 digits in a row: they look like a phone)."""
+    return "".join(STEMS[int(d)] for d in str(n))
+
 
 def write_roster(path: Path, households: int, seed: int) -> None:
     """The county's roster in the import layout (openpyxl write-only: 100 000 rows fast)."""
@@ -107,7 +114,7 @@ def write_roster(path: Path, households: int, seed: int) -> None:
         targets.append(
             [
                 f"H{n:06d}",
-                f"户主{n}",
+                f"户主{_stems(n)}",
                 village_name(v),
                 f"第{k % 2 + 1}网格",
                 f"{k % 9 + 1}组{k + 1}号",
@@ -459,6 +466,8 @@ def main() -> None:
             first = run_child("import", "roster", url, str(roster))
             print(f"roster imported: {first}", flush=True)
             rows.append(("import", "roster import (first)", first))
+            if first["seconds"] is None:
+                raise SystemExit(f"roster import failed: {first['note']}")
             began = time.perf_counter()
             _TOWN_NAMES.clear()
             counts = populate_with_names(url, args.seed)
