@@ -489,12 +489,13 @@ def main() -> None:
             from scheduler import registry
 
             for name in registry.build(_config(url), environ={}):
-                if name in ("visit_media", "tick") or (args.jobs and name not in args.jobs):
+                wanted = args.jobs.split(",") if args.jobs else [name]
+                if name in ("visit_media", "tick") or name not in wanted:
                     continue
                 result = run_child("job", name, url)
                 rows.append(("job", name, result))
                 print(f"job {name}: {result}", flush=True)
-            if not args.jobs or "escalation" in args.jobs:
+            if not args.jobs or "escalation" in args.jobs.split(","):
                 again = run_child("job", "escalation", url)
                 rows.append(("job", "escalation (re-run same day)", again))
                 print(f"job escalation again: {again}", flush=True)
@@ -533,16 +534,18 @@ def main() -> None:
 
 
 def forget_runs(url: str) -> None:
-    """Empty job_runs and the outbox, so every job of a reused county runs again in full."""
+    """Empty job_runs, the outbox and the draws, so every job of a reused county runs
+    again in full."""
     from sqlalchemy import delete
 
     from storage.db import make_engine, session_factory, unit_of_work
-    from storage.models import JobRun, OutboxMessage
+    from storage.models import JobRun, OutboxMessage, ReviewDraw
 
     engine = make_engine(url)
     with unit_of_work(session_factory(engine)) as s:
         s.execute(delete(JobRun))
         s.execute(delete(OutboxMessage))
+        s.execute(delete(ReviewDraw))
     engine.dispose()
 
 
