@@ -226,6 +226,9 @@ def populate(url: str, seed: int) -> tuple[int, int, int]:
             ]
             s.execute(insert(ProblemEvent), ev)
             events += len(ev)
+    if engine.dialect.name == "postgresql":  # what autovacuum would do after a bulk load:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")  # without it, plans assume near-empty tables
     engine.dispose()
     return len(visits), len(problems), events
 
