@@ -133,7 +133,8 @@ def figures(
     config: Config,
     leader: bool,
 ) -> tuple[prompts.DigestFigures, list[str]]:
-    """The figures of one digest for ``scope``, and its problem texts (for the guard).
+    """The figures of one digest for ``scope``, and its problem texts (for the group
+    guard; empty for a leader's digest, which is private).
 
     Every figure is a :mod:`storage.facts` query (docs/facts.md): coverage as of now,
     走访户数 today and this week, problems of the day or the week (新增, 已解决, 已解释 in
@@ -144,8 +145,12 @@ def figures(
     day = Period(local_day_start(today, config), now)
     week = Period(local_day_start(today - timedelta(days=today.weekday()), config), now)
     period = week if kind == "weekly" else day
-    texts = problem_texts(session, campaign.id, scope)
-    week_texts = problem_texts(session, campaign.id, scope, since=week.since)
+    # The group guard's look-out list, and the leaders' keywords: each only where used.
+    texts = [] if leader else problem_texts(session, campaign.id, scope)
+    with_keywords = leader and kind != "halfmonth"
+    week_texts = (
+        problem_texts(session, campaign.id, scope, since=week.since) if with_keywords else []
+    )
     assign_days = config.ledger.assign_within_days
     half = halfmonth_period(today, config)
     half_states = facts.problem_states(
@@ -163,7 +168,7 @@ def figures(
         visits_week=facts.activity(session, campaign.id, scope, week).households,
         counts=problem_counts(session, scope, period, now, assign_days),
         behind=behind_pace(session, campaign, cadre_units, today) if leader else (),
-        keywords=keywords(week_texts) if leader and kind != "halfmonth" else (),
+        keywords=keywords(week_texts) if with_keywords else (),
         weekly=weekly_figures(session, campaign.id, scope, week, now) if kind == "weekly" else None,
         halfmonth=halfmonth_rows(half_states, half),
         halfmonth_label=prompts.period_text(half.since, half.until, config.campaign.timezone)

@@ -316,26 +316,34 @@ def stamp(now_local: datetime) -> str:
 # --- escalation ------------------------------------------------------------------------
 
 
-def overdue_message(unit: str, items: Sequence[tuple[int, str, str, int]]) -> str:
-    """``items``: (problem id, category, short text, days overdue)."""
-    lines = [f"【问题逾期提醒】{ln(unit)} 有 {len(items)} 个交办问题已超过办理期限："]
+def overdue_message(
+    unit: str, items: Sequence[tuple[int, str, str, int]], total: int | None = None
+) -> str:
+    """``items``: (problem id, category, short text, days overdue); ``total`` how many
+    there are when ``items`` holds only the first ones."""
+    count = len(items) if total is None else total
+    lines = [f"【问题逾期提醒】{ln(unit)} 有 {count} 个交办问题已超过办理期限："]
     lines += [
         f"{i}. #{pid}【{ln(cat)}】{ln(text)}（逾期 {days} 天）"
         for i, (pid, cat, text, days) in enumerate(items[:MAX_LISTED], 1)
     ]
     lines.append("请尽快督促办理，或在台账中说明延期原因。")
-    return "\n".join(lines) + _more(len(items), MAX_LISTED)
+    return "\n".join(lines) + _more(count, MAX_LISTED)
 
 
-def unassigned_message(unit: str, days: int, items: Sequence[tuple[int, str, str, int]]) -> str:
-    """``items``: (problem id, category, short text, days past the 交办 deadline)."""
-    lines = [f"【问题待交办提醒】{unit} 有 {len(items)} 个问题登记超过 {days} 天仍未交办："]
+def unassigned_message(
+    unit: str, days: int, items: Sequence[tuple[int, str, str, int]], total: int | None = None
+) -> str:
+    """``items``: (problem id, category, short text, days past the 交办 deadline);
+    ``total`` how many there are when ``items`` holds only the first ones."""
+    count = len(items) if total is None else total
+    lines = [f"【问题待交办提醒】{unit} 有 {count} 个问题登记超过 {days} 天仍未交办："]
     lines += [
         f"{i}. #{pid}【{cat}】{text}（超期 {late} 天）"
         for i, (pid, cat, text, late) in enumerate(items[:MAX_LISTED], 1)
     ]
     lines.append("请发送“交办 编号 单位”交办，或“问题 编号”查看详情。")
-    return "\n".join(lines) + _more(len(items), MAX_LISTED)
+    return "\n".join(lines) + _more(count, MAX_LISTED)
 
 
 def followup_message(name: str, items: Sequence[tuple[int, str, int]]) -> str:

@@ -129,11 +129,12 @@ def build(config: Config, environ: Mapping[str, str] | None = None) -> dict[str,
         ),
         JobSpec(
             "escalation",
-            escalation.run,
+            escalation.run_batched,
             "逾期升级与回访提醒 overdue escalation, follow-ups",
             {"hour": ESCALATION_TIME[0], "minute": ESCALATION_TIME[1]},
             SHORT_GRACE,
             True,
+            own_transactions=True,
         ),
         JobSpec(
             "visit_reminders",

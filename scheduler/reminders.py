@@ -21,11 +21,12 @@ from storage.campaigns import find_active_campaign
 from storage.db import Session
 from storage.models import Phase
 from storage.outbox import text_payload
-from storage.progress import cadre_progress, remaining_targets, scope_coverage
+from storage.progress import cadre_progress, remaining_by_cadre, scope_coverage
 from storage.runs import claim_run, finish_run
 from storage.units import UnitTree
 
 JOB = "reminders"
+PAGE = 200  # behind cadres whose remaining households are loaded together
 
 
 def run(session: Session, now: datetime, config: Config, *, force: bool = False) -> JobResult:
@@ -81,11 +82,14 @@ def _remind(
             notes.append(refused)
         else:
             sent += 1
-    for b in behind:
-        labels = [
-            prompts.target_label(t.head_name, tree.name(t.unit_id), t.grid, t.address, t.kind)
-            for t in remaining_targets(session, campaign.id, b.cadre_id)
-        ]
-        text = prompts.reminder_personal(b.name, phase.name, phase.deadline, days, labels)
-        sent += send_personal(session, spreader, [b.userid], text_payload(text), now)
+    for start in range(0, len(behind), PAGE):  # a page of cadres' households at a time
+        page = behind[start : start + PAGE]
+        left = remaining_by_cadre(session, campaign.id, [b.cadre_id for b in page])
+        for b in page:
+            labels = [
+                prompts.target_label(t.head_name, tree.name(t.unit_id), t.grid, t.address, t.kind)
+                for t in left[b.cadre_id]
+            ]
+            text = prompts.reminder_personal(b.name, phase.name, phase.deadline, days, labels)
+            sent += send_personal(session, spreader, [b.userid], text_payload(text), now)
     return sent

@@ -25,7 +25,7 @@ from storage.campaigns import find_active_campaign
 from storage.db import Session
 from storage.models import AuditLog, ReviewDraw
 from storage.outbox import text_payload
-from storage.progress import cadre_progress
+from storage.progress import progress_of
 from storage.review import DrawTaken, latest_draw, store_draw
 from storage.runs import claim_run, finish_run
 from storage.units import UnitTree
@@ -230,7 +230,7 @@ def announce(
     campaign = find_active_campaign(session)
     progress = {}
     if campaign is not None:
-        progress = {p.userid: p for p in cadre_progress(session, campaign.id, list(tree.units))}
+        progress = progress_of(session, campaign.id, draw.drawn)
     for userid, name in zip(draw.drawn, names, strict=True):
         found, solved, explained = _problem_figures(session, userid, now)
         p = progress.get(userid)

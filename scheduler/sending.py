@@ -24,7 +24,12 @@ from scheduler.privacy import PrivacyError, check_group_payload
 from storage.db import Session
 from storage.masking import mask_numbers
 from storage.models import AuditLog, OutboxMessage
-from storage.outbox import MAX_USERS_PER_SEND, enqueue, latest_pending_at, text_payload
+from storage.outbox import (
+    MAX_USERS_PER_SEND,
+    enqueue,
+    latest_pending_by_recipient,
+    text_payload,
+)
 
 log = logging.getLogger("minqing.scheduler")
 RECIPIENT_MAX: int = getattr(OutboxMessage.__table__.c.recipient.type, "length", None) or 200
@@ -39,11 +44,14 @@ class Spreader:
         self.session = session
         self.now = now
         self._next: dict[str, datetime] = {}
+        self._pending: dict[tuple[str, str], datetime] | None = None
 
     def _first_free(self, key: str, gap: timedelta) -> datetime:
         if key not in self._next:
+            if self._pending is None:  # read once, when the first message is placed
+                self._pending = latest_pending_by_recipient(self.session, self.now)
             channel, _, recipient = key.partition(":")
-            latest = latest_pending_at(self.session, channel, recipient, self.now)
+            latest = self._pending.get((channel, recipient))
             self._next[key] = max(self.now, latest + gap) if latest else self.now
         return self._next[key]
 

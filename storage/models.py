@@ -95,7 +95,7 @@ class Target(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str | None] = mapped_column(String(50), unique=True)
     head_name: Mapped[str] = mapped_column(String(50))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # 所属村社区
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # 所属村社区
     grid: Mapped[str] = mapped_column(String(50), default="")  # 组/网格
     address: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
@@ -242,7 +242,7 @@ class Problem(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     responsibility: Mapped[str] = mapped_column(String(10), default="town")
     status: Mapped[str] = mapped_column(String(16), default="registered", index=True)
-    assignee_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    assignee_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("cadres.id"))
     created_at: Mapped[datetime]
     assigned_at: Mapped[datetime | None]

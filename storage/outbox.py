@@ -163,21 +163,27 @@ def markdown_payload(content: str) -> dict[str, Any]:
     return {"msgtype": "markdown", "markdown": {"content": content}}
 
 
-def latest_pending_at(
-    session: Session, channel: str, recipient: str, after: datetime
-) -> datetime | None:
-    """The latest ``next_attempt_at`` later than ``after`` among pending rows of
-    ``channel`` addressed to ``recipient`` (alone or in a ``"u1|u2|…"`` batch)."""
+def latest_pending_by_recipient(
+    session: Session, after: datetime
+) -> dict[tuple[str, str], datetime]:
+    """(channel, recipient) -> the latest ``next_attempt_at`` later than ``after`` among
+    pending rows, a batch ``"u1|u2|…"`` counting for each of its recipients.
+
+    One pass over the future-dated pending rows (the ``ix_outbox_due`` index), instead of
+    a ``LIKE '%userid%'`` over them per recipient.
+    """
+    latest: dict[tuple[str, str], datetime] = {}
     rows = session.execute(
-        select(OutboxMessage.recipient, OutboxMessage.next_attempt_at).where(
-            OutboxMessage.status == "pending",
-            OutboxMessage.channel == channel,
-            OutboxMessage.recipient.contains(recipient),
-            OutboxMessage.next_attempt_at > after,
-        )
-    ).all()
-    times = [r.next_attempt_at for r in rows if recipient in r.recipient.split("|")]
-    return max(times) if times else None
+        select(OutboxMessage.channel, OutboxMessage.recipient, OutboxMessage.next_attempt_at)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at > after)
+        .execution_options(yield_per=2000)
+    )
+    for channel, recipients, at in rows:
+        for recipient in recipients.split("|"):
+            key = (channel, recipient)
+            if key not in latest or at > latest[key]:
+                latest[key] = at
+    return latest
 
 
 def recent(session: Session, statuses: Sequence[str], limit: int) -> list[OutboxMessage]:

@@ -7,7 +7,7 @@ this module only groups them by unit or cadre and names the rows. Read-only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from storage import facts
 from storage.facts import FactScope, Period
-from storage.models import Cadre, Problem, Target
+from storage.models import Assignment, Cadre, Problem, Target
 from storage.units import UnitTree
 from storage.vocab import CATEGORIES_CHANGZHOU, TARGET_HOUSEHOLD
 
@@ -138,21 +138,48 @@ def cadre_progress(
     return [CadreProgress(cid, uid, name, unit, *per[cid]) for cid, uid, name, unit in cadres]
 
 
-def remaining_targets(session: Session, campaign_id: int, cadre_id: int) -> list[Target]:
-    """A cadre's assigned targets not covered yet (电话未接通 and 约访 included)."""
-    scope = FactScope(basis=facts.CADRE, cadre_id=cadre_id)
-    ids = [t for c in facts.coverage(session, campaign_id, scope) for t in c.target_ids]
-    statuses = facts.target_statuses(session, campaign_id, None, ids) if ids else {}
-    left = [t for t in ids if not (t in statuses and statuses[t].covered)]
-    if not left:
-        return []
-    return list(
-        session.scalars(
-            select(Target)
-            .where(Target.id.in_(left))
-            .order_by(Target.unit_id, Target.grid, Target.id)
+def progress_of(
+    session: Session, campaign_id: int, userids: Collection[str]
+) -> dict[str, CadreProgress]:
+    """:func:`cadre_progress` of a few active cadres by userid (the draw's five): their
+    own targets only, however large the county."""
+    cadres = session.execute(
+        select(Cadre.id, Cadre.userid, Cadre.name, Cadre.unit_id).where(
+            Cadre.userid.in_(sorted(userids)), Cadre.active
         )
+    ).all()
+    out: dict[str, CadreProgress] = {}
+    for cid, uid, name, unit in cadres:
+        lines = facts.coverage(session, campaign_id, FactScope(basis=facts.CADRE, cadre_id=cid))
+        assigned = sum(c.assigned for c in lines)
+        out[uid] = CadreProgress(cid, uid, name, unit, assigned, sum(c.covered for c in lines))
+    return out
+
+
+def remaining_by_cadre(
+    session: Session, campaign_id: int, cadre_ids: Sequence[int]
+) -> dict[int, list[Target]]:
+    """Each cadre's assigned targets not covered yet (电话未接通 and 约访 included), by
+    unit, grid and id: one query for the statuses and one for the targets, for any
+    number of cadres (the reminders' page)."""
+    if not cadre_ids:
+        return {}
+    mine = (Assignment.campaign_id == campaign_id, Assignment.cadre_id.in_(sorted(cadre_ids)))
+    statuses = facts.target_statuses(
+        session, campaign_id, None, select(Assignment.target_id).where(*mine)
     )
+    out: dict[int, list[Target]] = {c: [] for c in cadre_ids}
+    rows = session.execute(
+        select(Assignment.cadre_id, Target)
+        .join(Target, Target.id == Assignment.target_id)
+        .where(*mine)
+        .order_by(Assignment.cadre_id, Target.unit_id, Target.grid, Target.id)
+    )
+    for cadre_id, target in rows:
+        status = statuses.get(target.id)
+        if not (status is not None and status.covered):
+            out[cadre_id].append(target)
+    return out
 
 
 def problem_texts(

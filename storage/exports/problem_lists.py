@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Row, Sheet
 from storage.exports.lists import list_sheet
-from storage.exports.lookup import cadre_names, targets_by_id, unit_names
+from storage.exports.lookup import ID_CHUNK, cadre_names, targets_by_id, unit_names
 from storage.exports.scope import scoped_problems
 from storage.facts import EVERYTHING, ProblemState, problem_states
 from storage.models import Problem
@@ -39,16 +39,18 @@ def problem_states_of(
     session: Session, req: ExportRequest, problems: Collection[Problem]
 ) -> list[ProblemState]:
     """The states of ``problems`` as of the period's end, from their history."""
-    if not problems:
-        return []
-    return problem_states(
-        session,
-        EVERYTHING,
-        req.period(),
-        now=req.as_of(),
-        assign_within_days=None,
-        only=[p.id for p in problems],
-    )
+    ids = sorted(p.id for p in problems)
+    out: list[ProblemState] = []
+    for start in range(0, len(ids), ID_CHUNK):  # a county's ids exceed 65 535 parameters
+        out += problem_states(
+            session,
+            EVERYTHING,
+            req.period(),
+            now=req.as_of(),
+            assign_within_days=None,
+            only=ids[start : start + ID_CHUNK],
+        )
+    return out
 
 
 def status_as_of(session: Session, req: ExportRequest, problems: list[Problem]) -> dict[int, str]:

@@ -64,9 +64,13 @@ class FactScope:
     def place_condition(self) -> Any:
         """Condition on ``Target`` for a PLACE scope."""
         parts: list[Any] = [Target.unit_id.in_(sorted(self.unit_ids))]
+        # A 网格 whose village is itself in scope adds nothing (all of the village's
+        # targets are in already); leaving it out keeps a county's condition short
+        # (600 grids made an OR deeper than SQLite's expression limit).
         parts += [
             and_(Target.unit_id == village, Target.grid.in_(names))
             for village, names in self.grid_units
+            if village not in self.unit_ids
         ]
         cond = or_(*parts)
         if self.grid:
