@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from bot.config import Config
+from bot.pages.links import overview_url, pages_configured
 from scheduler import charts, prompts
 from scheduler.base import (
     JobResult,
@@ -178,6 +179,17 @@ def figures(
     return figures, texts
 
 
+def page_link(config: Config, now: datetime) -> Callable[[str], str] | None:
+    """With the pages on, each leader's digest ends with their own signed link to 总览
+    (it logs them in even where WeCom's web authorization is not at hand)."""
+    if not pages_configured(config):
+        return None
+    hours = max(1, config.pages.link_ttl_minutes // 60)
+    return lambda userid: prompts.DIGEST_PAGE_LINK.format(
+        url=overview_url(config, userid, now), hours=hours
+    )
+
+
 def _send(session: Session, now: datetime, config: Config, kind: str) -> tuple[int, list[str]]:
     """Build and queue one digest round (leaders, then groups).
 
@@ -198,7 +210,9 @@ def _send(session: Session, now: datetime, config: Config, kind: str) -> tuple[i
         text = prompts.digest_markdown(d)
         if kind == "weekly":
             text += scores_section(session, campaign, tree, unit_id, now, config)
-        sent += send_personal(session, spreader, leaders, markdown_payload(text), now)
+        sent += send_personal(
+            session, spreader, leaders, markdown_payload(text), now, page_link(config, now)
+        )
         if kind == "weekly":
             rows = [(r.label, r.solved, r.pending) for r in d.halfmonth]
             png = charts.weekly_chart(f"{d.unit} {title}", d.coverage, rows)

@@ -375,3 +375,7 @@ def draft_reminder(hours: int, household: str = "") -> str:
 
 def appointment_reminder(name: str, when: str, target: str) -> str:
     return f"{ln(name)}您好：您约好 {when} 走访{ln(target)}，请按时上门，走访后记得记录。"
+
+
+# The end of a leader's digest when the pages are on: their own link to 总览.
+DIGEST_PAGE_LINK = "\n\n[打开走访总览页面]({url})（链接{hours}小时内有效）"

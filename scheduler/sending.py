@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -91,10 +91,24 @@ def send_personal(
     userids: Sequence[str],
     payload: dict[str, Any],
     now: datetime,
+    trailer: Callable[[str], str] | None = None,
 ) -> int:
-    """Queue one payload for ``userids`` (in as few sends as allowed); returns rows added."""
+    """Queue one payload for ``userids`` (in as few sends as allowed); returns rows added.
+
+    ``trailer(userid)``, when given, is a line added to each recipient's markdown after
+    the masking (a signed link must reach its reader intact), so each gets a send of
+    their own.
+    """
     count = 0
     payload = masked(payload)
+    if trailer is not None:
+        for userid in userids:
+            body = payload["markdown"]
+            own = {**payload, "markdown": {**body, "content": body["content"] + trailer(userid)}}
+            at = spreader.slot([f"message:{userid}"], MEMBER_PER_MINUTE)
+            enqueue(session, "message", userid, own, now, not_before=at)
+            count += 1
+        return count
     for batch in batches(userids):
         at = spreader.slot([f"message:{u}" for u in batch], MEMBER_PER_MINUTE)
         enqueue(session, "message", "|".join(batch), payload, now, not_before=at)

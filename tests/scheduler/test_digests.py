@@ -152,3 +152,38 @@ def test_a_problem_never_assigned_past_its_assign_deadline_counts_as_overdue(
         s.commit()
         (town_row,) = _by_recipient(outbox(s))["wangsj"]
     assert "医疗卫生：新增 0，已解决 0，已解释 0，逾期 1" in content(town_row)
+
+
+def test_with_the_pages_on_each_leader_gets_their_own_signed_link(sessions, db_url, town, now):
+    from urllib.parse import parse_qs, urlsplit
+
+    from bot import config as config_mod
+    from bot.pages.tokens import verify_link
+    from storage.models import Cadre
+    from tests.support.config import config_dict
+    from tests.support.town import groups_section
+
+    raw = config_dict(
+        db_url,
+        campaign={"name": "民情大走访"},
+        pages={"enabled": True, "secret_key": "digest-link-key-0123", "public_url": "https://m.x"},
+    )
+    raw["groups"] = groups_section()
+    config = config_mod.from_dict(raw, environ={})
+    with sessions() as s:
+        s.add(Cadre(userid="qianfsj", name="钱副书记", unit_id=town.town_id, role="leader"))
+        s.commit()
+    with sessions() as s:
+        digests.daily(s, now, config)
+        s.commit()
+        personal = {r.recipient: content(r) for r in outbox(s) if r.channel == "message"}
+        groups = [content(r) for r in group_rows(s)]
+    assert "wangsj|qianfsj" not in personal  # a link of one's own: one send each
+    for userid in ("wangsj", "qianfsj"):
+        link = personal[userid].rsplit("](", 1)[1].split(")", 1)[0]
+        url = urlsplit(link)
+        assert f"{url.scheme}://{url.netloc}{url.path}" == "https://m.x/m/"
+        (token,) = parse_qs(url.query)["t"]
+        assert verify_link("digest-link-key-0123", token, now) == userid  # intact, not masked
+    # Groups get counts only, never a link that logs someone in.
+    assert groups and all("/m/?t=" not in text for text in groups)
