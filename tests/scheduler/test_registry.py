@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -127,6 +128,11 @@ def test_after_downtime_the_draw_runs_once_and_a_late_reminder_not_at_all(
     rt = frozen_runtime
     all_jobs = registry.build(rt.config, environ={})
     jobs = {name: all_jobs[name] for name in ("review", "reminders")}
+    # APScheduler fires on the machine's clock. Had the reminders' daily slot (09:00) just
+    # passed for real, within its grace, it would rightly fire: put the slot half a day
+    # away from the real time, so the run missed an hour ago is the only one due.
+    away = (wall_now().astimezone(ZoneInfo("Asia/Shanghai")).hour + 12) % 24
+    jobs["reminders"] = replace(jobs["reminders"], schedule={"hour": away, "minute": 0})
     # Down for three weeks: three draws missed; the reminder's slot passed an hour ago.
     _pretend_downtime(rt, jobs, {"review": timedelta(days=20), "reminders": timedelta(hours=1)})
     caplog.set_level(logging.INFO, logger="minqing.scheduler")
