@@ -32,14 +32,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bot import config as config_mod
 from bot.config import ServerConfig
-from bot.runtime import Runtime
-from tests.bot.gateway.test_slow_clients import Slowloris, free_port, minqing_serve, p99
 from tests.support.clock import FROZEN_NOW
-from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
 from tests.support.paths import ROOT
-from tests.support.wecom import add_cadre, make_signer
+from tests.support.serve import free_port, minqing_serve, served_config
+from tests.support.slowloris import Slowloris, p99
+from tests.support.wecom import make_signer
 
 SITE = ROOT / "deploy/nginx/minqing.conf"
 SLOW_CONNECTIONS = 50
@@ -213,18 +211,7 @@ class TlsSlowloris(Slowloris):
 def app_config(tmp_path: Path, sqlite_template: Path) -> Path:
     db = tmp_path / "minqing.db"
     shutil.copy(sqlite_template, db)
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f'[database]\nurl = "sqlite:///{db}"\n\n[wecom]\ncorp_id = "{TEST_CORP_ID}"\n'
-        f'token = "{TEST_TOKEN}"\nencoding_aes_key = "{TEST_AES_KEY}"\nagent_id = 1000002\n\n'
-        f"[server]\nrequest_timeout_seconds = {APP_REQUEST_TIMEOUT}\n",
-        encoding="utf-8",
-    )
-    rt = Runtime.from_config(config_mod.load(path, environ={}))
-    with rt.unit_of_work() as s:
-        add_cadre(s, "zhangsan", name="张三")
-    rt.close()
-    return path
+    return served_config(tmp_path, f"sqlite:///{db}", request_timeout_seconds=APP_REQUEST_TIMEOUT)
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -14,13 +15,40 @@ from pathlib import Path
 
 import requests
 
+from bot import config as config_mod
+from bot.runtime import Runtime
+from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
 from tests.support.paths import ROOT
+from tests.support.wecom import add_cadre
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def toml_value(value: object) -> str:
+    """``value`` as TOML: a string or path quoted (JSON's escapes are TOML's), else as is."""
+    return json.dumps(str(value)) if isinstance(value, str | Path) else str(value)
+
+
+def served_config(tmp_path: Path, db_url: str, **server: object) -> Path:
+    """A config file for a served minqing on ``db_url`` (already migrated), with
+    ``[server]`` settings from ``server`` and one cadre, 张三 (``zhangsan``)."""
+    lines = "".join(f"{key} = {toml_value(value)}\n" for key, value in server.items())
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[database]\nurl = "{db_url}"\n\n[wecom]\ncorp_id = "{TEST_CORP_ID}"\n'
+        f'token = "{TEST_TOKEN}"\nencoding_aes_key = "{TEST_AES_KEY}"\nagent_id = 1000002\n\n'
+        f"[server]\n{lines}",
+        encoding="utf-8",
+    )
+    rt = Runtime.from_config(config_mod.load(path, environ={}))
+    with rt.unit_of_work() as s:
+        add_cadre(s, "zhangsan", name="张三")
+    rt.close()
+    return path
 
 
 @contextmanager

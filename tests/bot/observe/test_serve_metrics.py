@@ -20,30 +20,16 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import config as config_mod
 from bot.devtools.callback_client import SignedCallback
-from bot.runtime import Runtime
-from tests.support.config import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
-from tests.support.serve import free_port, minqing_serve
-from tests.support.wecom import add_cadre, make_signer
+from tests.support.serve import free_port, minqing_serve, served_config
+from tests.support.wecom import make_signer
 
 PHONE = "13812345678"
 PROBLEM = "王大爷家屋顶漏水三个月没人管"
 
 
 def write_config(tmp_path: Path, db_url: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f'[database]\nurl = "{db_url}"\n\n[wecom]\ncorp_id = "{TEST_CORP_ID}"\n'
-        f'token = "{TEST_TOKEN}"\nencoding_aes_key = "{TEST_AES_KEY}"\nagent_id = 1000002\n\n'
-        f'[server]\nmetrics_dir = "{tmp_path / "metrics"}"\n',
-        encoding="utf-8",
-    )
-    rt = Runtime.from_config(config_mod.load(path, environ={}))
-    with rt.unit_of_work() as s:
-        add_cadre(s, "zhangsan", name="张三")
-    rt.close()
-    return path
+    return served_config(tmp_path, db_url, metrics_dir=tmp_path / "metrics")
 
 
 def callback_counts(page: str) -> dict[str, float]:
