@@ -45,6 +45,14 @@ class AnswerLabels:
             return plain_answer(template, question, value)
 
 
+def audit_period(first: date | None, last: date | None) -> dict[str, str | None]:
+    """The period of an export as its audit row records it: ``from`` / ``to`` ISO days."""
+    return {
+        "from": None if first is None else first.isoformat(),
+        "to": None if last is None else last.isoformat(),
+    }
+
+
 def _start_of(day: date | None, tz: ZoneInfo) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), tzinfo=tz)
 

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.exporting import XLSX_CONTENT_TYPE, export_request, workbook_bytes
+from bot.exporting import XLSX_CONTENT_TYPE, audit_period, export_request, workbook_bytes
 from bot.outbox.media import UPLOAD_KEY
 from bot.runtime import Runtime
 from storage import audit
@@ -64,10 +64,6 @@ def _day(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
 
 
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
 def build(runtime: Runtime, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
     """``payload`` with its table built: ``_export`` replaced by ``_upload`` (new dict).
 
@@ -99,7 +95,7 @@ def build(runtime: Runtime, payload: dict[str, Any], now: datetime) -> dict[str,
             userid,
             audit.VIEW_EXPORT,
             f"user:{userid}",
-            {"table": table, "via": "chat", "from": _iso(first), "to": _iso(last)},
+            {"table": table, "via": "chat", **audit_period(first, last)},
         )
     body = {k: v for k, v in payload.items() if k != EXPORT_KEY}
     body[UPLOAD_KEY] = {

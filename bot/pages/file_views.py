@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -21,14 +21,13 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, render_template, request, session
 
 from bot.dialogs.timeparse import local_today
-from bot.exporting import AnswerLabels
+from bot.exporting import audit_period, export_request
 from bot.pages import auth
 from bot.pages import prompts as P
 from bot.pages.views import Page, bp, page
 from storage import audit
 from storage.campaigns import CampaignError
-from storage.exports import TABLES, ExportRequest, export_table, resolve_scope
-from storage.masking import mask_numbers
+from storage.exports import TABLES, export_table, resolve_scope
 from storage.roster import CampaignSpec, RosterFileError, commit_plan, prepare, summary_lines
 from storage.roster.template import write_template
 
@@ -78,19 +77,8 @@ def download(key: str) -> Response | tuple[str, int]:
         if p.campaign is None:
             abort(404)
         scope = resolve_scope(p.db, p.campaign.id, None, p.viewer.userid)
-        start = None if first is None else datetime.combine(first, time(), tzinfo=rt.zone)
-        end = None if last is None else datetime.combine(last + timedelta(1), time(), rt.zone)
-        req = ExportRequest(
-            campaign_id=p.campaign.id,
-            scope=scope,
-            tz=ZoneInfo(rt.config.campaign.timezone),
-            since=start,
-            until=end,
-            redact=mask_numbers,
-            now=rt.clock(),
-            today=today,
-            answer_label=AnswerLabels(),
-        )
+        tz = ZoneInfo(rt.config.campaign.timezone)
+        req = export_request(p.campaign.id, scope, first, last, rt.clock(), tz)
         fd, tmp = tempfile.mkstemp(suffix=".xlsx")
         os.close(fd)
         try:
@@ -106,8 +94,7 @@ def download(key: str) -> Response | tuple[str, int]:
                     "table": key,
                     "records": book.records,
                     "via": "pages",
-                    "from": _iso(first),
-                    "to": _iso(last),
+                    **audit_period(first, last),
                 },
             )
         finally:
@@ -117,10 +104,6 @@ def download(key: str) -> Response | tuple[str, int]:
     resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     resp.headers["Cache-Control"] = "no-store"
     return resp
-
-
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
 
 
 def uploads() -> Path:
