@@ -7,9 +7,11 @@ folded in Python: :func:`coverage_counts` equals :func:`storage.facts.coverage.c
 compares them on generated towns. Change a definition there first, then here.
 
 A target's status (:func:`storage.facts.coverage.target_statuses`) is its latest
-covering visit, else its latest visit: here the first row of its visits ordered by
-(covering first, ``submitted_at`` desc, ``id`` desc), a window function that SQLite
-(3.25+) and PostgreSQL both run on the ``visits (target_id, …)`` index.
+covering visit, else its latest visit: here the first of its visits ordered by
+(covering first, ``submitted_at`` desc, ``id`` desc), a subquery correlated to each
+target that SQLite and PostgreSQL both answer from the ``visits (target_id, …)`` index;
+a target is covered iff one of its visits covers. No join to a ranked list of every
+visit: SQLite scanned that list once per target (32 s for a county of 10 000).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import and_, case, func, null, or_, select
+from sqlalchemy import case, func, literal, null, select, union, union_all
 from sqlalchemy.orm import Session
 
 from storage.facts.coverage import KIND_ORDER, Coverage
@@ -34,27 +36,47 @@ from storage.vocab import (
     TARGET_HOUSEHOLD,
 )
 
+_BY_OUTCOME = {
+    OUTCOME_VISITED: "visited",
+    OUTCOME_PHONE: "phone",
+    OUTCOME_AWAY: "away",
+    OUTCOME_PHONE_MISSED: "missed",
+    OUTCOME_APPOINTMENT: "pending",
+}
+_FIELDS = ("assigned", *_BY_OUTCOME.values(), "key_assigned", "key_covered")
+CHUNK = 5000  # ids per IN list (far below any driver's parameter limit)
 GROUPS = {"target_unit": Target.unit_id, "cadre": Cadre.id, "cadre_unit": Cadre.unit_id}
 
 
-def _statuses(campaign_id: int, target_ids: Any) -> Any:
-    """Subquery (target_id, outcome) of each visited target's status as of now."""
+def _status_outcome(campaign_id: int) -> Any:
+    """Scalar subquery: the outcome of the target's status as of now (NULL if unvisited),
+    correlated to ``Target``: one lookup on the ``visits (target_id, …)`` index per target.
+
+    (A join to a ranked subquery was O(targets × visits) on SQLite, which scanned the
+    materialised ranking for every target: 32 s for a county of 10 000.)"""
     covering = case((Visit.outcome.in_(COVERING_OUTCOMES), 1), else_=0)
-    ranked = (
-        select(
-            Visit.target_id,
-            Visit.outcome,
-            func.row_number()
-            .over(
-                partition_by=Visit.target_id,
-                order_by=(covering.desc(), Visit.submitted_at.desc(), Visit.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(Visit.campaign_id == campaign_id, Visit.target_id.in_(target_ids))
-        .subquery("ranked")
+    return (
+        select(Visit.outcome)
+        .where(Visit.campaign_id == campaign_id, Visit.target_id == Target.id)
+        .order_by(covering.desc(), Visit.submitted_at.desc(), Visit.id.desc())
+        .limit(1)
+        .correlate(Target)
+        .scalar_subquery()
     )
-    return select(ranked.c.target_id, ranked.c.outcome).where(ranked.c.rank == 1).subquery("status")
+
+
+def _covered(campaign_id: int) -> Any:
+    """A target is covered iff one of its visits covers it (its status prefers those)."""
+    return (
+        select(Visit.id)
+        .where(
+            Visit.campaign_id == campaign_id,
+            Visit.target_id == Target.id,
+            Visit.outcome.in_(COVERING_OUTCOMES),
+        )
+        .correlate(Target)
+        .exists()
+    )
 
 
 def _count(condition: Any) -> Any:
@@ -66,53 +88,49 @@ def coverage_counts(
 ) -> list[Coverage]:
     """:func:`storage.facts.coverage.coverage` as of now, in one query (``target_ids``
     left empty): per target kind, and per ``group_by`` ("target_unit", "cadre",
-    "cadre_unit")."""
-    in_scope = (
-        select(Target.id)
-        .join(Assignment, Assignment.target_id == Target.id)
-        .join(Cadre, Cadre.id == Assignment.cadre_id)
-        .where(Assignment.campaign_id == campaign_id, scope.assignment_condition(campaign_id))
-    )
-    status = _statuses(campaign_id, in_scope)
-    outcome = status.c.outcome
+    "cadre_unit"). The database counts targets per (group, kind, status, key); the
+    few rows that gives are summed here."""
+    outcome = _status_outcome(campaign_id).label("outcome")
     group = GROUPS[group_by] if group_by else None
-    covered = outcome.in_(COVERING_OUTCOMES)
+    keys = [*([group] if group is not None else []), Target.kind, outcome, Target.is_key]
     query = (
         select(
             group if group is not None else null(),
             Target.kind,
+            outcome,
+            Target.is_key,
             func.count(),
-            _count(outcome == OUTCOME_VISITED),
-            _count(outcome == OUTCOME_PHONE),
-            _count(outcome == OUTCOME_AWAY),
-            _count(outcome == OUTCOME_PHONE_MISSED),
-            _count(outcome == OUTCOME_APPOINTMENT),
-            _count(Target.is_key.is_(True)),
-            _count(and_(Target.is_key.is_(True), covered)),
         )
         .select_from(Target)
         .join(Assignment, Assignment.target_id == Target.id)
         .join(Cadre, Cadre.id == Assignment.cadre_id)
-        .outerjoin(status, status.c.target_id == Target.id)
         .where(Assignment.campaign_id == campaign_id, scope.assignment_condition(campaign_id))
-        .group_by(*([group] if group is not None else []), Target.kind)
+        .group_by(*keys)
     )
+    sums: dict[tuple[Any, str], dict[str, int]] = {}
+    for grp, kind, status, is_key, n in session.execute(query):
+        line = sums.setdefault((grp, kind), dict.fromkeys(_FIELDS, 0))
+        line["assigned"] += n
+        if status in _BY_OUTCOME:
+            line[_BY_OUTCOME[status]] += n
+        if is_key:
+            line["key_assigned"] += n
+            if status in COVERING_OUTCOMES:
+                line["key_covered"] += n
     lines = [
         Coverage(
             kind=kind,
             group=grp,
-            assigned=int(n),
-            visited=int(visited or 0),
-            phone=int(phone or 0),
-            away=int(away or 0),
-            missed=int(missed or 0),
-            pending=int(pending or 0),
-            key_assigned=int(key or 0),
-            key_covered=int(key_covered or 0),
+            assigned=line["assigned"],
+            visited=line["visited"],
+            phone=line["phone"],
+            away=line["away"],
+            missed=line["missed"],
+            pending=line["pending"],
+            key_assigned=line["key_assigned"],
+            key_covered=line["key_covered"],
         )
-        for grp, kind, n, visited, phone, away, missed, pending, key, key_covered in (
-            session.execute(query)
-        )
+        for (grp, kind), line in sums.items()
     ]
     return sorted(lines, key=lambda c: (c.group or 0, KIND_ORDER.get(c.kind, 9)))
 
@@ -121,59 +139,79 @@ def cell_counts(
     session: Session, campaign_id: int, unit_ids: Collection[int]
 ) -> list[CoverageCell]:
     """:func:`storage.facts.unit_coverage.coverage_cells` in one query: households of
-    ``unit_ids`` (by place, or assigned to a cadre of them) per (place, grid, cadre)."""
+    ``unit_ids`` (by place, or assigned to a cadre of them) per (place, grid, cadre).
+
+    The scope is a union of two indexed lookups (targets of the places, assignments of
+    the cadres), not an OR over every assignment of the campaign; the database groups
+    by ids only, and the names of the few units and cadres are read after."""
     ids = sorted(unit_ids)
     if not ids:
         return []
-    condition = and_(
-        Assignment.campaign_id == campaign_id,
-        Target.kind == TARGET_HOUSEHOLD,
-        or_(Target.unit_id.in_(ids), Cadre.unit_id.in_(ids)),
-    )
-    in_scope = (
-        select(Target.id)
-        .select_from(Assignment)
-        .join(Target, Target.id == Assignment.target_id)
+    in_scope = union(
+        select(Target.id).where(Target.unit_id.in_(ids)),
+        select(Assignment.target_id)
         .join(Cadre, Cadre.id == Assignment.cadre_id)
-        .where(condition)
+        .where(Assignment.campaign_id == campaign_id, Cadre.unit_id.in_(ids)),
     )
-    status = _statuses(campaign_id, in_scope)
-    place = Unit.__table__.alias("place")
-    home = Unit.__table__.alias("home")
     grid = func.coalesce(Target.grid, "")
     query = (
         select(
             Target.unit_id,
-            place.c.name,
             grid,
-            Cadre.id,
-            Cadre.name,
-            home.c.name,
+            Assignment.cadre_id,
             func.count(),
-            _count(status.c.outcome.in_(COVERING_OUTCOMES)),
+            _count(_covered(campaign_id)),
         )
         .select_from(Assignment)
         .join(Target, Target.id == Assignment.target_id)
-        .join(Cadre, Cadre.id == Assignment.cadre_id)
-        .outerjoin(place, place.c.id == Target.unit_id)
-        .outerjoin(home, home.c.id == Cadre.unit_id)
-        .outerjoin(status, status.c.target_id == Target.id)
-        .where(condition)
-        .group_by(Target.unit_id, place.c.name, grid, Cadre.id, Cadre.name, home.c.name)
+        .where(
+            Assignment.campaign_id == campaign_id,
+            Target.kind == TARGET_HOUSEHOLD,
+            Assignment.target_id.in_(in_scope),
+        )
+        .group_by(Target.unit_id, grid, Assignment.cadre_id)
     )
-    cells = [
-        CoverageCell(
-            unit_id=unit_id,
-            unit=unit or "",
-            grid=grid_name,
-            cadre_id=cadre_id,
-            cadre=cadre or "",
-            cadre_unit=cadre_unit or "",
-            assigned=int(assigned),
-            covered=int(covered or 0),
+    rows = session.execute(query).all()
+    cadres, names = _names(session, {row[2] for row in rows}, {row[0] for row in rows})
+    cells = []
+    for unit_id, grid_name, cadre_id, assigned, covered in rows:
+        cadre, home = cadres.get(cadre_id, ("", ""))
+        cells.append(
+            CoverageCell(
+                unit_id=unit_id,
+                unit=names.get(unit_id, ""),
+                grid=grid_name,
+                cadre_id=cadre_id,
+                cadre=cadre,
+                cadre_unit=home,
+                assigned=int(assigned),
+                covered=int(covered or 0),
+            )
         )
-        for unit_id, unit, grid_name, cadre_id, cadre, cadre_unit, assigned, covered in (
-            session.execute(query)
-        )
-    ]
     return sorted(cells, key=lambda c: (c.unit_id, c.grid, c.cadre_id))
+
+
+def _names(
+    session: Session, cadre_ids: set[int], place_ids: set[int]
+) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
+    """(cadre id -> (name, unit's name), place unit id -> name), in one statement for up
+    to :data:`CHUNK` of each."""
+    cadres: dict[int, tuple[str, str]] = {}
+    places: dict[int, str] = {}
+    home = Unit.__table__.alias("home")
+    cids, pids = sorted(cadre_ids), sorted(place_ids)
+    for start in range(0, max(len(cids), len(pids)), CHUNK):
+        query = union_all(
+            select(literal("c"), Cadre.id, Cadre.name, home.c.name)
+            .outerjoin(home, home.c.id == Cadre.unit_id)
+            .where(Cadre.id.in_(cids[start : start + CHUNK])),
+            select(literal("u"), Unit.id, Unit.name, null()).where(
+                Unit.id.in_(pids[start : start + CHUNK])
+            ),
+        )
+        for kind, key, name, unit in session.execute(query):
+            if kind == "c":
+                cadres[key] = (name or "", unit or "")
+            else:
+                places[key] = name or ""
+    return cadres, places

@@ -148,9 +148,10 @@ def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
 COMMAND_STATEMENTS = {
     # claim, campaign, deadline, one coverage aggregate, record, the dialog row's update
     ("postgresql", "cadre 进度"): 6,
-    # claim, unit name, subtree, one coverage aggregate, problems by status and overdue
-    # ones (the viewer's subtree, then the count, for each), record
-    ("postgresql", "leader 进度"): 9,
+    # claim, unit name, subtree, one coverage aggregate (by ids) and the names of its
+    # units and cadres, problems by status and overdue ones (the viewer's subtree, then
+    # the count, for each), record
+    ("postgresql", "leader 进度"): 10,
     # 问题 also asks which phone numbers the viewer may see whole and writes the page's
     # audit row (a bulk view of personal data)
     ("postgresql", "cadre 问题"): 8,
