@@ -16,7 +16,9 @@ registered → assigned → solved → followed up) are bulk-inserted through st
 Every measurement runs in a fresh subprocess, so its peak memory (``ru_maxrss``, whole
 process, imports included) is its own; the table prints seconds, peak MB and the
 outbox rows a job queued. Jobs run at a fixed time (``NOW``) with a frozen clock;
-exports are written for one town and for the county. Prints one Markdown table.
+exports are written for one town and for the county; every chat command goes through the
+real webhook (``benchmarks/chat_scale.py``: p50 / p95 per command, leaders of a village, a
+town and the county). Prints Markdown tables.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _folder in (ROOT, ROOT / "benchmarks"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
 NOW = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)  # a Sunday, 09:30 in Asia/Shanghai
 START = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
@@ -436,7 +439,7 @@ def main() -> None:
     parser.add_argument("--db", default="", help="an empty database (default: temporary SQLite)")
     parser.add_argument("--pg", action="store_true", help="a scratch PostgreSQL database")
     parser.add_argument("--reuse", action="store_true", help="the database is already built")
-    parser.add_argument("--only", default="", help="comma-separated: jobs,exports,import")
+    parser.add_argument("--only", default="", help="comma-separated: jobs,exports,import,chat")
     parser.add_argument("--jobs", default="", help="comma-separated job names (default: all)")
     parser.add_argument("--tables", default="", help="comma-separated tables (default: all)")
     parser.add_argument("--seed", type=int, default=15)
@@ -456,7 +459,8 @@ def main() -> None:
         url, drop = scratch_pg()
     else:
         url = args.db or f"sqlite:///{Path(tmp.name) / 'county.db'}"
-    only = set(args.only.split(",")) if args.only else {"jobs", "exports", "import"}
+    only = set(args.only.split(",")) if args.only else {"jobs", "exports", "import", "chat"}
+    chat = ""
     rows: list[tuple[str, str, dict[str, Any]]] = []
     try:
         engine = make_engine(url)
@@ -488,6 +492,11 @@ def main() -> None:
             again = run_child("import", "roster", url, str(roster))
             rows.append(("import", "roster re-import", again))
             print(f"roster re-imported: {again}", flush=True)
+        if "chat" in only:
+            from chat_scale import measure as measure_chat
+
+            chat = measure_chat(url)
+            print(chat, flush=True)
         if "jobs" in only:
             from scheduler import registry
 
@@ -534,6 +543,9 @@ def main() -> None:
             f"| {kind} | {name} | {fmt(r['seconds'], '.2f')} | {fmt(r['peak_mb'], '.0f')} "
             f"| {messages} | {r['note']} |"
         )
+    if chat:
+        print()
+        print(chat)
 
 
 def forget_runs(url: str) -> None:

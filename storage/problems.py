@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, any_, func, or_, select, union
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -139,14 +139,21 @@ def visible_query(session: Session, viewer: Cadre) -> Select[Any]:
     if viewer.role in LEADER_ROLES:
         scope = viewer_scope(session, viewer)
         return query.where(or_(Problem.unit_id.in_(scope), Problem.assignee_unit_id.in_(scope)))
-    assigned = select(Assignment.target_id).where(Assignment.cadre_id == viewer.id)
-    return query.where(
-        or_(
-            Problem.target_id.in_(assigned),
-            Problem.found_by_id == viewer.id,
-            Problem.assignee_unit_id == viewer.unit_id,
-        )
+    # A union of three indexed lookups, not an OR: PostgreSQL ran the OR as one scan of
+    # every problem (150 ms for a cadre's 问题 at 100 000 households). On PostgreSQL the
+    # ids go in as one array (an InitPlan): with ``IN`` its planner walked the primary key
+    # in order to find the first 20 of a cadre's scattered problems (30 ms); with
+    # ``= ANY(ARRAY(…))`` it looks each one up (under 1 ms).
+    mine = union(
+        select(Problem.id)
+        .join(Assignment, Assignment.target_id == Problem.target_id)
+        .where(Assignment.cadre_id == viewer.id),
+        select(Problem.id).where(Problem.found_by_id == viewer.id),
+        select(Problem.id).where(Problem.assignee_unit_id == viewer.unit_id),
     )
+    if session.get_bind().dialect.name == "postgresql":
+        return query.where(Problem.id == any_(func.array(mine.scalar_subquery())))
+    return query.where(Problem.id.in_(mine))
 
 
 def shown_whole(session: Session, viewer: Cadre, problems: Sequence[Problem]) -> set[int]:
