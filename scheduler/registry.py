@@ -27,7 +27,16 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Config
-from scheduler import digests, escalation, jobs_visits, redaction, reminders, retention, review
+from scheduler import (
+    coverage_snapshot,
+    digests,
+    escalation,
+    jobs_visits,
+    redaction,
+    reminders,
+    retention,
+    review,
+)
 from scheduler.base import Job, JobResult, RuntimeJob
 from storage.db import Session
 from storage.runs import claim_run, finish_run
@@ -152,6 +161,14 @@ def build(config: Config, environ: Mapping[str, str] | None = None) -> dict[str,
             60,
             True,
             own_transactions=True,
+        ),
+        JobSpec(
+            coverage_snapshot.JOB,
+            coverage_snapshot.run,
+            "大单位进度的覆盖数快照 coverage cells for the 进度 of large units",
+            {"minute": "*"},
+            60,
+            True,
         ),
         JobSpec(
             retention.JOB,

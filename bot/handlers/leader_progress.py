@@ -3,11 +3,17 @@ open and overdue problems — instead of the visiting cadre's "我的进度".
 
 Coverage is :mod:`storage.facts.unit_coverage` (its docstring is the definition), counted
 by one aggregate query (:func:`storage.facts.counts.cell_counts`, the same figures); problem
-counts are the ledger's visible scope (:func:`storage.problems.count_visible`).
+counts are the ledger's visible scope (:func:`storage.problems.count_visible`). A unit of
+more than :data:`storage.facts.snapshot.LIVE_UNITS` units (a town, the county) reads the
+coverage the scheduler counted in the last minutes (:mod:`storage.facts.snapshot`, the
+same cells) and says when; problems are always counted live.
 During a visit 进度 stays the dialog's own (the engine's fallback).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.dialogs.steps import holds_draft
 from bot.handlers import leader_prompts as P
@@ -16,6 +22,7 @@ from bot.handlers.visit_io import MENU_KEYS
 from bot.ledger.clocks import overdue_thresholds
 from storage.campaigns import find_active_campaign
 from storage.db import Session
+from storage.facts import snapshot
 from storage.facts.counts import cell_counts
 from storage.facts.unit_coverage import CoverageLine, by_cadre, by_place, totals
 from storage.models import Cadre
@@ -75,7 +82,13 @@ def unit_progress(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
     if campaign is None:
         return P.NO_CAMPAIGN
     unit = unit_name(session, leader.unit_id)
-    cells = cell_counts(session, campaign.id, subtree_ids(session, leader.unit_id))
+    ids = subtree_ids(session, leader.unit_id)
+    counted = (
+        snapshot.read(session, campaign.id, ids, ctx.now)
+        if len(ids) > snapshot.LIVE_UNITS
+        else None
+    )
+    cells = counted[0] if counted else cell_counts(session, campaign.id, ids)
     whole = totals(cells)
     if whole.assigned:
         lines = [
@@ -87,6 +100,7 @@ def unit_progress(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
                 left=whole.left,
             ),
             P.COVERED_MEANS,
+            *([_as_of(ctx, counted[1])] if counted else []),
             P.BY_PLACE,
             *_lines(by_place(cells)),
             P.BY_CADRE,
@@ -101,6 +115,11 @@ def unit_progress(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
         mine = totals(own)
         lines.append(P.OWN.format(covered=mine.covered, assigned=mine.assigned))
     return "\n".join(lines)
+
+
+def _as_of(ctx: HandlerContext, counted_at: datetime) -> str:
+    local = counted_at.astimezone(ZoneInfo(ctx.config.campaign.timezone))
+    return P.AS_OF.format(time=local.strftime("%H:%M"))
 
 
 def _problem_line(session: Session, ctx: HandlerContext, leader: Cadre) -> str:

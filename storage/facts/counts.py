@@ -16,7 +16,7 @@ visit: SQLite scanned that list once per target (32 s for a county of 10 000).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import case, func, literal, null, select, union, union_all
@@ -139,7 +139,15 @@ def cell_counts(
     session: Session, campaign_id: int, unit_ids: Collection[int]
 ) -> list[CoverageCell]:
     """:func:`storage.facts.unit_coverage.coverage_cells` in one query: households of
-    ``unit_ids`` (by place, or assigned to a cadre of them) per (place, grid, cadre).
+    ``unit_ids`` (by place, or assigned to a cadre of them) per (place, grid, cadre)."""
+    return named_cells(session, cell_rows(session, campaign_id, unit_ids))
+
+
+CellRow = tuple[int, str, int, int, int]  # place unit id, grid, cadre id, assigned, covered
+
+
+def cell_rows(session: Session, campaign_id: int, unit_ids: Collection[int]) -> list[CellRow]:
+    """The counts of :func:`cell_counts` by ids, before names.
 
     The scope is a union of two indexed lookups (targets of the places, assignments of
     the cadres), not an OR over every assignment of the campaign; the database groups
@@ -171,7 +179,15 @@ def cell_counts(
         )
         .group_by(Target.unit_id, grid, Assignment.cadre_id)
     )
-    rows = session.execute(query).all()
+    return [
+        (unit_id, grid_name, cadre_id, int(assigned), int(covered or 0))
+        for unit_id, grid_name, cadre_id, assigned, covered in session.execute(query)
+    ]
+
+
+def named_cells(session: Session, rows: Sequence[CellRow]) -> list[CoverageCell]:
+    """``rows`` as :class:`CoverageCell` with the names of their units and cadres (one
+    more statement), in (place, grid, cadre) order."""
     cadres, names = _names(session, {row[2] for row in rows}, {row[0] for row in rows})
     cells = []
     for unit_id, grid_name, cadre_id, assigned, covered in rows:
@@ -184,8 +200,8 @@ def cell_counts(
                 cadre_id=cadre_id,
                 cadre=cadre,
                 cadre_unit=home,
-                assigned=int(assigned),
-                covered=int(covered or 0),
+                assigned=assigned,
+                covered=covered,
             )
         )
     return sorted(cells, key=lambda c: (c.unit_id, c.grid, c.cadre_id))

@@ -43,6 +43,7 @@ def test_schedule_and_misfire_settings_come_from_config(db_url):
         "escalation",
         "visit_media",
         "visit_reminders",
+        "coverage_snapshot",
         "purge_inbound",
         "redact_closed",
     }
@@ -57,6 +58,9 @@ def test_schedule_and_misfire_settings_come_from_config(db_url):
     # A reminder that is more than ten minutes late is not sent.
     assert jobs["reminders"].misfire_grace_time == 600
     assert jobs["escalation"].misfire_grace_time == 600
+    # The snapshot for large units' 进度 is counted every minute; a late one is dropped.
+    assert dict(jobs["coverage_snapshot"].schedule) == {"minute": "*"}
+    assert jobs["coverage_snapshot"].misfire_grace_time == 60
 
 
 def test_an_unknown_time_zone_is_a_config_error(db_url):

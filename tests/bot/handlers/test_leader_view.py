@@ -8,10 +8,14 @@ with 更多 and keeps its filters.
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from bot.runtime import Runtime
+from scheduler import coverage_snapshot
+from storage.facts import snapshot
 from storage.facts.unit_coverage import by_cadre, by_place, coverage_cells, totals
 from storage.models import Assignment, Campaign, Problem, Target, Visit
 from storage.problem_intake import Verdict, create_problem
@@ -133,3 +137,41 @@ def test_the_problem_list_pages_with_more_and_keeps_its_filters(
     rest = wc.say("zhenzhang", "更多")
     assert rest.split("\n")[1].startswith(f"#{roofs[20]} ") and "孩子上学" not in rest
     assert f"（第21–{len(roofs)}件）" in rest
+
+
+def test_a_large_units_progress_reads_the_minutes_snapshot_and_says_when(
+    runtime: Runtime, wc: WecomTestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = seed_visits(runtime)
+    monkeypatch.setattr(snapshot, "LIVE_UNITS", 1)  # the town's subtree counts as large
+    live = wc.say("zhenzhang", "进度")
+    assert "户数统计于" not in live  # no snapshot yet: counted live
+    with runtime.unit_of_work() as s:
+        result = coverage_snapshot.run(s, FROZEN_NOW - timedelta(seconds=30), runtime.config)
+    assert result.notes[0].endswith("cell(s) counted")
+    with runtime.unit_of_work() as s:  # 辛 is covered after the count
+        campaign = s.scalars(select(Campaign)).one()
+        target = s.scalars(select(Target).where(Target.head_name == "辛")).one()
+        s.add(
+            Visit(
+                campaign_id=campaign.id,
+                target_id=target.id,
+                cadre_id=w.cadre("zongzhi").id,
+                template="yizou_erwen_sankan",
+                outcome="visited",
+                started_at=FROZEN_NOW,
+                submitted_at=FROZEN_NOW,
+            )
+        )
+    counted = wc.say("zhenzhang", "进度")
+    local = (FROZEN_NOW - timedelta(seconds=30)).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"（户数统计于 {local:%H:%M}，每分钟更新一次）" in counted
+    assert counted.startswith("【虹桥镇 走访进度】应走访 9 户，已覆盖 5 户（56%）")
+    assert counted.replace(f"（户数统计于 {local:%H:%M}，每分钟更新一次）\n", "") == live
+
+    village = wc.say("cunzhishu", "进度")  # a small unit is counted live, always
+    assert "户数统计于" not in village
+
+    with runtime.unit_of_work() as s:
+        coverage_snapshot.run(s, FROZEN_NOW, runtime.config)
+    assert wc.say("zhenzhang", "进度").startswith("【虹桥镇 走访进度】应走访 9 户，已覆盖 6 户")
