@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.devtools.fakewecom import RunningFake, start_in_thread
 from bot.runtime import Runtime
 from tests.support.clock import MutableClock
-from tests.support.config import config_dict
+from tests.support.config import API_TIMEOUT, config_dict
 from tests.support.wecom import WecomTestClient, add_cadre
 
 
@@ -59,7 +59,7 @@ def api_runtime(db_url: str, fake: RunningFake, clock: MutableClock) -> Iterator
     """A runtime whose WeCom API is the fake, with a clock the test can move."""
     raw = config_dict(
         db_url,
-        wecom={"api_base_url": fake.url, "timeout_seconds": 0.3},
+        wecom={"api_base_url": fake.url, "timeout_seconds": API_TIMEOUT},
         outbox={"max_attempts": 3, "base_backoff_seconds": 10.0, "batch_size": 2},
     )
     rt = Runtime.from_config(config_mod.from_dict(raw, environ={}), clock=clock)

@@ -24,3 +24,10 @@ def config_dict(db_url: str, **sections: dict[str, Any]) -> dict[str, Any]:
     for name, values in sections.items():
         raw.setdefault(name, {}).update(values)
     return raw
+
+
+# The WeCom client's read timeout with the fake: long enough that a loaded machine never
+# times out a call the fake answers at once (0.3 s did, under a load of 10); tests of
+# timeouts make the fake answer after LATE seconds.
+API_TIMEOUT = 1.5
+LATE = 2 * API_TIMEOUT

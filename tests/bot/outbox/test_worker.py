@@ -15,6 +15,7 @@ from bot.runtime import Runtime
 from storage import outbox
 from storage.models import OutboxMessage
 from tests.support.clock import MutableClock
+from tests.support.config import LATE
 
 
 def control(fake: RunningFake, **cmd: object) -> None:
@@ -210,11 +211,11 @@ def test_parts_of_a_split_message_arrive_in_order_while_other_messages_pass(
 def test_slow_wecom_delivers_a_message_once(
     api_runtime: Runtime, fake: RunningFake, clock: MutableClock
 ) -> None:
-    """WeCom delivers, then answers after the client's read timeout (1.5 s vs 0.3 s):
+    """WeCom delivers, then answers after the client's read timeout:
     the row backs off like any failure, and the later resend is dropped by WeCom's
     duplicate check, so the person sees the message once."""
     queue_texts(api_runtime, "u1")
-    control(fake, slow_answer_seconds=1.5, count=1)
+    control(fake, slow_answer_seconds=LATE, count=1)
     assert drain_once(api_runtime) == DrainCounts(retrying=1)
     row = rows(api_runtime)[0]
     assert (row.status, row.attempts) == ("pending", 1) and "ReadTimeout" in row.last_error

@@ -13,6 +13,7 @@ from bot.runtime import Runtime
 from bot.wecom.client import WecomApiError, WecomClient, WecomNetworkError
 from bot.wecom.tokens import make_client
 from tests.support.clock import MutableClock
+from tests.support.config import LATE
 
 
 def closed_port() -> int:
@@ -97,9 +98,9 @@ def test_a_get_that_times_out_is_retried_once_then_network_error(
 ) -> None:
     client = make_client(api_runtime)
     client.token()
-    control(fake, delay_seconds=0.6, count=1)  # the client's read timeout is 0.3 s
+    control(fake, delay_seconds=LATE, count=1)  # after the client's read timeout
     assert client.get_media("m1")[0]  # first try times out, the retry goes through
-    control(fake, delay_seconds=0.6, count=2)
+    control(fake, delay_seconds=LATE, count=2)
     with pytest.raises(WecomNetworkError):
         client.get_media("m1")
 
@@ -110,7 +111,7 @@ def test_a_send_that_times_out_is_not_sent_again_at_once(
     """The request reached WeCom: resending now could deliver it twice; the outbox retries."""
     client = make_client(api_runtime)
     client.token()
-    control(fake, slow_answer_seconds=0.6, count=1)
+    control(fake, slow_answer_seconds=LATE, count=1)
     with pytest.raises(WecomNetworkError, match="ReadTimeout"):
         send_text(client, "zhangsan", "一")
     assert [r["api"] for r in fake.state.records] == ["message/send"]
