@@ -36,6 +36,7 @@ cadre): nothing is written here and :attr:`ClaimedCallback.cadre` is None.
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 from dataclasses import dataclass
@@ -75,6 +76,14 @@ class ClaimedCallback:
     cadre: Cadre | None
     dialog: DialogSession | None
     seen_reply: str | None
+    read: _Read | None = None  # the dialog row as read, for save_dialog()
+
+
+@dataclass(frozen=True)
+class _Read:
+    state: str
+    data: Any
+    version: int
 
 
 def _labelled(prefix: str, table: Any) -> list[Any]:
@@ -139,14 +148,7 @@ def _pg_claim() -> Executable:
 
 @functools.cache
 def _sqlite_claim() -> tuple[Executable, Executable]:
-    is_cadre = exists().where(
-        CADRES.c.userid == bindparam("userid", type_=String), CADRES.c.active.is_(True)
-    )
-    add = (
-        sqlite.insert(DIALOGS)
-        .from_select(DIALOG_INSERT_COLUMNS, _new_dialog_select(is_cadre))
-        .on_conflict_do_nothing(index_elements=["userid"])
-    )
+    """The joined read, and the insert for a cadre's first callback (RETURNING: SQLite 3.35+)."""
     cp = _active_campaign()
     read = (
         select(
@@ -160,15 +162,34 @@ def _sqlite_claim() -> tuple[Executable, Executable]:
         )
         .where(CADRES.c.userid == bindparam("userid", type_=String), CADRES.c.active.is_(True))
     )
-    return add, read
+    add = (
+        sqlite.insert(DIALOGS)
+        .values(
+            userid=bindparam("userid", type_=String),
+            state=IDLE_STEP,
+            data={},
+            version=0,
+            updated_at=bindparam("now", type_=DIALOGS.c.updated_at.type),
+        )
+        .on_conflict_do_update(
+            index_elements=["userid"], set_={"userid": sqlite.insert(DIALOGS).excluded.userid}
+        )
+        .returning(*_labelled("d_", DIALOGS))
+    )
+    return read, add
 
 
 def _attach(session: Session, cls: type[T], row: RowMapping, prefix: str) -> T:
     """A persistent object from already-loaded column values (no SELECT, no refresh)."""
+    obj = _detached(cls, row, prefix)
+    session.add(obj)
+    return obj
+
+
+def _detached(cls: type[T], row: RowMapping, prefix: str) -> T:
     values = {attr.key: row[f"{prefix}{attr.columns[0].name}"] for attr in _columns(cls)}
     obj = cls(**values)
     make_transient_to_detached(obj)
-    session.add(obj)
     return obj
 
 
@@ -180,27 +201,71 @@ def _columns(cls: type) -> tuple[Any, ...]:
 def claim_callback(
     session: Session, userid: str, dedupe_key: str, now: datetime
 ) -> ClaimedCallback:
-    """Lock the user's dialog row (creating it for a known cadre) and check the key.
+    """Read the user's turn: cadre, dialog row (created for a cadre's first callback), the
+    active campaign and whether this dedupe key was applied before.
 
     In: the callback's userid, its dedupe key, the time. Out: :class:`ClaimedCallback`.
-    Writes nothing for an unknown user. The lock lasts until the caller's commit.
+    Writes nothing for an unknown user. PostgreSQL locks the dialog row until the caller's
+    commit; SQLite reads it without a lock (the caller may have made the transaction
+    :func:`storage.db.write_late`): :func:`save_dialog` checks the version it read.
+
+    The dialog row is NOT in the session: handlers change ``state``/``data`` on it, and
+    :func:`save_dialog` writes it back (one UPDATE, only if something changed).
     """
     params = {"userid": userid, "now": now, "key": stored_key(dedupe_key)}
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         row = conn.execute(_pg_claim(), params).mappings().first()
     else:
-        add, read = _sqlite_claim()
-        conn.execute(add, params)
+        read, add = _sqlite_claim()
         row = conn.execute(read, params).mappings().first()
+        if row is not None and row["d_id"] is None:  # a cadre's first callback ever
+            dialog_row = conn.execute(add, params).mappings().one()
+            row = {**row, **dialog_row}
     if row is None:
         return ClaimedCallback(None, None, None)
     cadre = _attach(session, Cadre, row, "c_")
-    dialog = _attach(session, DialogSession, row, "d_")
+    dialog = _detached(DialogSession, row, "d_")
     campaign = None if row["p_id"] is None else _attach(session, Campaign, row, "p_")
     remember_active_campaign(session, campaign)
     seen = None if row["seen_id"] is None else (row["seen_reply"] or "")
-    return ClaimedCallback(cadre, dialog, seen)
+    return ClaimedCallback(
+        cadre, dialog, seen, _Read(dialog.state, copy.deepcopy(dialog.data), dialog.version)
+    )
+
+
+def save_dialog(session: Session, claimed: ClaimedCallback) -> bool:
+    """Write the claimed dialog row back if the handler changed it: ONE UPDATE whose WHERE
+    holds the version :func:`claim_callback` read. False: another callback of this user
+    changed the row in between (SQLite reads without a lock), nothing was written, and the
+    caller must roll back and apply this callback again."""
+    dialog, read = claimed.dialog, claimed.read
+    if dialog is None or read is None:
+        return True
+    if (dialog.state, dialog.data, dialog.version) == (read.state, read.data, read.version):
+        return True
+    dialog.version = read.version + 1
+    values = {
+        "b_id": dialog.id,
+        "b_seen": read.version,
+        "b_state": dialog.state,
+        "b_data": dialog.data,
+        "b_version": dialog.version,
+        "b_updated_at": dialog.updated_at,
+    }
+    return session.connection().execute(_DIALOG_UPDATE, values).rowcount == 1
+
+
+_DIALOG_UPDATE = (
+    DIALOGS.update()
+    .where(DIALOGS.c.id == bindparam("b_id"), DIALOGS.c.version == bindparam("b_seen"))
+    .values(
+        state=bindparam("b_state"),
+        data=bindparam("b_data", type_=DIALOGS.c.data.type),
+        version=bindparam("b_version"),
+        updated_at=bindparam("b_updated_at", type_=DIALOGS.c.updated_at.type),
+    )
+)
 
 
 PG_RECORD = (
@@ -208,10 +273,9 @@ PG_RECORD = (
     .on_conflict_do_nothing(index_elements=["dedupe_key"])
     .returning(INBOUND.c.id)
 )
-# SQLite: BEGIN IMMEDIATE held the write lock since before claim_callback() looked the key
-# up, so nobody can have taken it meanwhile; a plain INSERT (no RETURNING, which
-# would need SQLite 3.35) is enough, and a conflict would be a bug worth a 500.
-SQLITE_RECORD = INBOUND.insert()
+# SQLite: the key may have been taken since claim_callback() looked (it read without the
+# write lock), so the same ON CONFLICT; the row count says whether ours went in.
+SQLITE_RECORD = sqlite.insert(INBOUND).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 def record_applied(
@@ -228,8 +292,7 @@ def record_applied(
         "reply": reply,
     }
     if conn.dialect.name != "postgresql":
-        conn.execute(SQLITE_RECORD, values)
-        return True
+        return conn.execute(SQLITE_RECORD, values).rowcount == 1
     return conn.execute(PG_RECORD, values).first() is not None
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from bot.handlers import router
 from bot.handlers.base import HandlerContext, Incoming, UserState
 from bot.runtime import Runtime
-from storage import callbacks, outbox
+from storage import callbacks, db, outbox
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,10 @@ class _AppliedMeanwhile(Exception):
     """A concurrent retry of this callback committed first: roll ours back."""
 
 
+class _DialogMovedOn(Exception):
+    """Another callback of this user changed the dialog row after we read it: roll back."""
+
+
 def apply_callback(
     runtime: Runtime,
     incoming: Incoming,
@@ -53,38 +57,55 @@ def apply_callback(
 ) -> Applied:
     """Run one callback in one unit of work; a replay returns the first reply unchanged."""
     ctx = HandlerContext(runtime=runtime, now=runtime.clock())
-    key = incoming.dedupe_key
     try:
-        with runtime.unit_of_work() as session:
-            claimed = callbacks.claim_callback(session, incoming.userid, key, ctx.now)
-            user = UserState(incoming.userid, claimed.cadre, claimed.dialog)
-            if claimed.cadre is None:
-                reply = router.dispatch(session, ctx, incoming, user, handlers)
-                return Applied(reply.text, "unknown_user")
-            if claimed.seen_reply is not None:
-                return Applied(claimed.seen_reply, "replay")
-            reply = router.dispatch(session, ctx, incoming, user, handlers)
-            first, *rest = outbox.split_text(reply.text)
-            kind = incoming.msg_type if not incoming.event else f"event:{incoming.event}"
-            if not callbacks.record_applied(session, key, incoming.userid, kind, ctx.now, first):
-                raise _AppliedMeanwhile
-            group = f"reply:{hashlib.sha1(key.encode()).hexdigest()}"
-            for number, chunk in enumerate(rest, start=2):
-                payload = outbox.text_payload(chunk)
-                outbox.enqueue(
-                    session,
-                    "message",
-                    incoming.userid,
-                    payload,
-                    ctx.now,
-                    f"{group}#{number}",
-                    group_key=group,
-                )
-            for payload in reply.after:
-                outbox.enqueue(
-                    session, "message", incoming.userid, payload, ctx.now, group_key=group
-                )
-            return Applied(first, "applied")
+        try:
+            return _apply(runtime, ctx, incoming, handlers, write_late=True)
+        except _DialogMovedOn:
+            # Rare (one user's messages overlapping): apply it again from the new state,
+            # holding SQLite's write lock from the start, so this time nothing can move.
+            return _apply(runtime, ctx, incoming, handlers, write_late=False)
     except _AppliedMeanwhile:
         with runtime.unit_of_work() as session:
-            return Applied(callbacks.stored_reply(session, key) or "", "replay")
+            return Applied(callbacks.stored_reply(session, incoming.dedupe_key) or "", "replay")
+
+
+def _apply(
+    runtime: Runtime,
+    ctx: HandlerContext,
+    incoming: Incoming,
+    handlers: Sequence[router.Handler] | None,
+    write_late: bool,
+) -> Applied:
+    key = incoming.dedupe_key
+    with runtime.unit_of_work() as session:
+        if write_late:
+            db.write_late(session)
+        claimed = callbacks.claim_callback(session, incoming.userid, key, ctx.now)
+        user = UserState(incoming.userid, claimed.cadre, claimed.dialog)
+        if claimed.cadre is None:
+            reply = router.dispatch(session, ctx, incoming, user, handlers)
+            return Applied(reply.text, "unknown_user")
+        if claimed.seen_reply is not None:
+            return Applied(claimed.seen_reply, "replay")
+        reply = router.dispatch(session, ctx, incoming, user, handlers)
+        first, *rest = outbox.split_text(reply.text)
+        kind = incoming.msg_type if not incoming.event else f"event:{incoming.event}"
+        if not callbacks.save_dialog(session, claimed):
+            raise _DialogMovedOn
+        if not callbacks.record_applied(session, key, incoming.userid, kind, ctx.now, first):
+            raise _AppliedMeanwhile
+        group = f"reply:{hashlib.sha1(key.encode()).hexdigest()}"
+        for number, chunk in enumerate(rest, start=2):
+            payload = outbox.text_payload(chunk)
+            outbox.enqueue(
+                session,
+                "message",
+                incoming.userid,
+                payload,
+                ctx.now,
+                f"{group}#{number}",
+                group_key=group,
+            )
+        for payload in reply.after:
+            outbox.enqueue(session, "message", incoming.userid, payload, ctx.now, group_key=group)
+        return Applied(first, "applied")

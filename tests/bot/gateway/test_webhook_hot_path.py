@@ -117,24 +117,27 @@ def test_retry_waiting_on_the_lock_is_answered_from_the_stored_reply(
 
     thread = threading.Thread(target=retry, name="retry")
     # The first delivery: claim the user's turn, apply, and commit only after the
-    # retry has started (and, on PostgreSQL, is waiting for the row lock).
-    with runtime.unit_of_work() as s, statements_from(runtime.engine, "retry") as sent:
-        claimed = callbacks.claim_callback(s, cadre, msg.dedupe_key, runtime.clock())
-        assert claimed.seen_reply is None
-        thread.start()
-        first_holds_lock.set()
-        wait_until_lock_wait(runtime.engine, thread, sent)
-        user = UserState(cadre, claimed.cadre, claimed.dialog)
-        reply = handler.handle(s, HandlerContext(runtime, runtime.clock()), msg, user)
-        assert callbacks.record_applied(
-            s, msg.dedupe_key, cadre, "text", runtime.clock(), reply.text
-        )
-    thread.join(10)
+    # retry has started and is waiting for the lock (PostgreSQL: the dialog row's;
+    # SQLite: the write lock, which the retry asks for at its first write).
+    with statements_from(runtime.engine, "retry") as sent:
+        with runtime.unit_of_work() as s:
+            claimed = callbacks.claim_callback(s, cadre, msg.dedupe_key, runtime.clock())
+            assert claimed.seen_reply is None
+            thread.start()
+            first_holds_lock.set()
+            wait_until_lock_wait(runtime.engine, thread, sent)
+            user = UserState(cadre, claimed.cadre, claimed.dialog)
+            reply = handler.handle(s, HandlerContext(runtime, runtime.clock()), msg, user)
+            assert callbacks.save_dialog(s, claimed)
+            assert callbacks.record_applied(
+                s, msg.dedupe_key, cadre, "text", runtime.clock(), reply.text
+            )
+        thread.join(10)
     assert results == [Applied("第1条", "replay")]
-    # PostgreSQL: the retry's claim read a snapshot from before our commit, so it ran
-    # the handler, met the taken key and rolled back. SQLite: BEGIN IMMEDIATE made it
-    # wait before reading, so its claim already saw the key.
-    assert handler.calls == (2 if runtime.engine.dialect.name == "postgresql" else 1)
+    # PostgreSQL: the retry's claim read a snapshot from before our commit; SQLite: it read
+    # without the write lock. Either way it ran the handler, then met the moved dialog row
+    # (or the taken key), rolled back, and found the key on its second claim.
+    assert handler.calls == 2
     with runtime.unit_of_work() as s:
         dialog = s.scalar(select(DialogSession).where(DialogSession.userid == cadre))
         assert dialog is not None and dialog.data == {"seen": ["42"]}
