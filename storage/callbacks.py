@@ -39,6 +39,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -46,7 +47,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Executable, Integer, String, bindparam, exists, literal, select, true
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from storage.campaigns import remember_active_campaign
@@ -179,14 +179,14 @@ def _sqlite_claim() -> tuple[Executable, Executable]:
     return read, add
 
 
-def _attach(session: Session, cls: type[T], row: RowMapping, prefix: str) -> T:
+def _attach(session: Session, cls: type[T], row: Mapping[Any, Any], prefix: str) -> T:
     """A persistent object from already-loaded column values (no SELECT, no refresh)."""
     obj = _detached(cls, row, prefix)
     session.add(obj)
     return obj
 
 
-def _detached(cls: type[T], row: RowMapping, prefix: str) -> T:
+def _detached(cls: type[T], row: Mapping[Any, Any], prefix: str) -> T:
     values = {attr.key: row[f"{prefix}{attr.columns[0].name}"] for attr in _columns(cls)}
     obj = cls(**values)
     make_transient_to_detached(obj)
@@ -214,6 +214,7 @@ def claim_callback(
     """
     params = {"userid": userid, "now": now, "key": stored_key(dedupe_key)}
     conn = session.connection()
+    row: Mapping[Any, Any] | None
     if conn.dialect.name == "postgresql":
         row = conn.execute(_pg_claim(), params).mappings().first()
     else:

@@ -85,7 +85,9 @@ def test_same_message_twice_inside_the_handler_is_applied_once(
     runtime = sqlite_only
     msg = Incoming(userid=cadre, msg_type="text", create_time=1, msg_id="77", content="x")
     handler = MeetInside()
-    apply_callback(runtime, Incoming(cadre, "text", 0, msg_id="0", content="w"), [MeetInside(meet=False)])
+    apply_callback(
+        runtime, Incoming(cadre, "text", 0, msg_id="0", content="w"), [MeetInside(meet=False)]
+    )
     # ^ a first message creates the dialog row (a write, which takes the lock early)
     results = both_at_once(runtime, handler, msg, msg)
     assert sorted(r.outcome for r in results.values()) == ["applied", "replay"]
@@ -102,7 +104,9 @@ def test_two_messages_of_one_user_inside_the_handler_lose_nothing(
     sqlite_only: Runtime, cadre: str
 ) -> None:
     runtime = sqlite_only
-    apply_callback(runtime, Incoming(cadre, "text", 0, msg_id="0", content="w"), [MeetInside(meet=False)])
+    apply_callback(
+        runtime, Incoming(cadre, "text", 0, msg_id="0", content="w"), [MeetInside(meet=False)]
+    )
     handler = MeetInside()
     one = Incoming(userid=cadre, msg_type="text", create_time=1, msg_id="1", content="one")
     two = Incoming(userid=cadre, msg_type="text", create_time=2, msg_id="2", content="two")
