@@ -4,12 +4,12 @@ In: a parsed :class:`Incoming`. Out: an :class:`Applied` with the reply text and
 outcome word for the log. Steps, all in ONE transaction (statements in
 :mod:`storage.callbacks`, chosen so a plain message costs few round trips):
 
-1. :func:`storage.callbacks.claim_callback`: one statement reads the active cadre, creates
-   and locks the user's :class:`DialogSession` row (PostgreSQL: an upsert that
-   returns the row and holds its lock; SQLite: every transaction is
-   ``BEGIN IMMEDIATE``, which already serialises writers) and looks the
-   ``dedupe_key`` up. Callbacks of one user thus apply one at a time, in the
-   order they take the lock.
+1. :func:`storage.callbacks.claim_callback`: one statement reads the active cadre, the
+   user's :class:`DialogSession` row (created on a cadre's first callback) and whether
+   the ``dedupe_key`` was applied. PostgreSQL: an upsert that returns the row and holds
+   its lock, so one user's callbacks apply one at a time. SQLite: the transaction is
+   :func:`storage.db.write_late`: it reads without the database's write lock and takes
+   it at its first write, so other users' callbacks run meanwhile.
 2. Unknown userid (no active cadre): the ``unknown_user`` handler answers and
    writes one audit row; nothing else is written (no session, no dedupe row).
 3. Seen this ``dedupe_key`` before (a WeCom retry)? Return the stored reply,
@@ -19,9 +19,12 @@ outcome word for the log. Steps, all in ONE transaction (statements in
    reply, the rest are queued to the same user through the outbox, in order, in this
    same unit of work, followed by the reply's ``after`` payloads (a confirm card):
    one outbox group, so they go out in this order and hold nothing else back.
-   Store the passive reply in the :class:`InboundMessage` row, commit.
-   If the key was taken meanwhile by a retry we waited for (PostgreSQL), roll back
-   and answer with that retry's stored reply.
+5. :func:`storage.callbacks.finish_callback`: the dialog row's UPDATE (if the handler
+   changed it) checks the version read in step 1, and the dedupe row stores the passive
+   reply (``ON CONFLICT DO NOTHING``); commit. If the key was taken meanwhile by a retry
+   applied first, roll back and answer with that retry's stored reply. If the dialog row
+   moved (another message of this user, SQLite only), roll back and apply this callback
+   again with the write lock taken at BEGIN, so it applies on the new row.
 """
 
 from __future__ import annotations
@@ -90,9 +93,10 @@ def _apply(
         reply = router.dispatch(session, ctx, incoming, user, handlers)
         first, *rest = outbox.split_text(reply.text)
         kind = incoming.msg_type if not incoming.event else f"event:{incoming.event}"
-        if not callbacks.save_dialog(session, claimed):
+        finished = callbacks.finish_callback(session, claimed, key, kind, ctx.now, first)
+        if finished == "moved":
             raise _DialogMovedOn
-        if not callbacks.record_applied(session, key, incoming.userid, kind, ctx.now, first):
+        if finished == "taken":
             raise _AppliedMeanwhile
         group = f"reply:{hashlib.sha1(key.encode()).hexdigest()}"
         for number, chunk in enumerate(rest, start=2):
