@@ -202,15 +202,20 @@ def _attach(session: Session, cls: type[T], row: Mapping[Any, Any], prefix: str)
 
 
 def _detached(cls: type[T], row: Mapping[Any, Any], prefix: str) -> T:
-    values = {attr.key: row[f"{prefix}{attr.columns[0].name}"] for attr in _columns(cls)}
-    obj = cls(**values)
+    # Filled in place of __init__ (which fires an attribute event per column): the values
+    # are the row as stored, i.e. the object's committed state.
+    manager, columns = _columns(cls)
+    obj: T = manager.new_instance()
+    obj.__dict__.update({key: row[f"{prefix}{name}"] for key, name in columns})
     make_transient_to_detached(obj)
     return obj
 
 
 @functools.cache
-def _columns(cls: type) -> tuple[Any, ...]:
-    return tuple(sa_inspect(cls).column_attrs)
+def _columns(cls: type) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    mapper: Any = sa_inspect(cls)
+    columns = tuple((attr.key, attr.columns[0].name) for attr in mapper.column_attrs)
+    return mapper.class_manager, columns
 
 
 def claim_callback(
