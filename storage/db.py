@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import threading
 import time
 import weakref
@@ -148,7 +149,7 @@ def writer_queue(engine: Engine) -> WriterQueue | None:
 
 WRITE_LATE = "minqing_write_late"
 _READS = ("SELECT", "PRAGMA")
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
 def _reads_only(statement: str) -> bool:
@@ -158,8 +159,7 @@ def _reads_only(statement: str) -> bool:
         return True
     if not head.startswith("WITH"):
         return False  # INSERT/UPDATE/DELETE, SAVEPOINT, anything unknown: treat as a write
-    upper = statement.upper()
-    return not any(word in upper for word in _WRITES)
+    return _WRITE_WORD.search(statement) is None  # a column "updated_at" is no write
 
 
 def write_late(session: Session) -> None:

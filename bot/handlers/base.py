@@ -97,7 +97,7 @@ class UserState:
     ``cadre`` is the active roster entry (None for an unknown userid). ``dialog`` is
     the user's conversation row as read when the callback arrived (None only for
     unknown users), outside the ORM session; handlers may change its ``state`` and
-    ``data`` (by assignment) and the gateway writes it back, checking its version.
+    ``data`` and the gateway writes it back, checking its version.
     """
 
     userid: str

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from storage.db import make_engine, session_factory, unit_of_work, write_late, writer_queue
+from storage.db import (
+    _reads_only,
+    make_engine,
+    session_factory,
+    unit_of_work,
+    write_late,
+    writer_queue,
+)
 
 
 def test_the_queue_is_free_after_commit_rollback_and_session_close(tmp_path: Path) -> None:
@@ -92,3 +99,23 @@ def test_a_write_late_transaction_reads_without_the_lock_and_writes_from_the_new
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT group_concat(n) FROM t ORDER BY n")) == "1,11"
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("statement", "reads"),
+    [
+        ("SELECT count(*) FROM t", True),
+        ("  select 1", True),
+        ("PRAGMA foreign_keys", True),
+        ("WITH RECURSIVE s AS (SELECT id, updated_at FROM units) SELECT * FROM s", True),
+        ("WITH d AS (SELECT 1) INSERT INTO t SELECT * FROM d", False),
+        ("INSERT INTO t VALUES (1)", False),
+        ("UPDATE t SET n = 1", False),
+        ("DELETE FROM t", False),
+        ("SAVEPOINT sa_savepoint_1", False),  # unknown: taken as a write (the lock first)
+    ],
+)
+def test_which_statements_a_write_late_transaction_runs_without_the_lock(
+    statement: str, reads: bool
+) -> None:
+    assert _reads_only(statement) is reads
