@@ -67,6 +67,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from storage.campaigns import remember_active_campaign
 from storage.models import AuditLog, Cadre, Campaign, DialogSession, InboundMessage
 from storage.sessions import IDLE_STEP
+from storage.units import remember_subtrees
 
 CADRES = Cadre.metadata.tables[Cadre.__tablename__]
 DIALOGS = Cadre.metadata.tables[DialogSession.__tablename__]
@@ -249,6 +250,7 @@ def claim_callback(
     dialog = _detached(DialogSession, row, "d_")
     campaign = None if row["p_id"] is None else _attach(session, Campaign, row, "p_")
     remember_active_campaign(session, campaign)
+    remember_subtrees(session)
     seen = None if row["seen_id"] is None else (row["seen_reply"] or "")
     return ClaimedCallback(
         cadre, dialog, seen, _Read(dialog.state, copy.deepcopy(dialog.data), dialog.version)

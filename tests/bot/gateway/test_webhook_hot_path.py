@@ -152,13 +152,13 @@ COMMAND_STATEMENTS = {
     # claim (with the campaign), deadline, one coverage aggregate, record (with the dialog
     # row's update: one statement on PostgreSQL, storage.callbacks.finish_callback)
     ("postgresql", "cadre 进度"): 4,
-    # claim, unit name, subtree, one coverage aggregate, problems by status and overdue
-    # ones (the viewer's subtree, then the count, for each), record
-    ("postgresql", "leader 进度"): 9,
+    # claim, unit name, subtree (once per callback: storage.units.remember_subtrees), one
+    # coverage aggregate, problems by status, overdue ones, record
+    ("postgresql", "leader 进度"): 7,
     # 问题 also asks which phone numbers the viewer may see whole and writes the page's
     # audit row (a bulk view of personal data)
     ("postgresql", "cadre 问题"): 7,
-    ("postgresql", "leader 问题"): 9,
+    ("postgresql", "leader 问题"): 7,
 }
 # BEGIN, and the dialog row's UPDATE is its own statement (PostgreSQL folds it into the
 # dedupe row's INSERT)
