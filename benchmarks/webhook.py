@@ -25,7 +25,8 @@ For SQLite (a temp file) and PostgreSQL (``$MINQING_BENCH_PG_URL`` or
 
 Prints, per backend: msg/s, echo req/s, their ratio, p50/p99, the client's own CPU share
 (client CPU seconds / (wall × cores)), the server's CPU per message, SQL statements per
-callback, and p50/p99 per kind of message; with the load average before and after.
+callback, and p50/p99 per kind of message; with the load average before and after; on SQLite,
+how long the write lock (storage.db.WriterQueue) was held per message.
 The echo must reach 2 000 req/s before a ratio is trusted: below that the script warns
 and exits 1 (``--no-check`` to print anyway). Targets (issue 15): ratio ≥ 50 %,
 p99 < 50 ms.
@@ -82,16 +83,18 @@ encoding_aes_key = "{key}"
 api_base_url = "http://127.0.0.1:9"
 """
 APP_SERVER = """
-import os, threading, flask
+import os, threading, time, flask
 from sqlalchemy import event
 from bot.app import create_app
 from bot.gateway import webhook
 from bot.gateway.server import serve, setup_logging
+from storage.db import writer_queue
 
 def factory():
     app = create_app()
     engine = app.extensions[webhook.EXTENSION].runtime.engine
     statements = [0]
+    held = [0.0]  # seconds this worker held SQLite's writer queue (the write lock)
     lock = threading.Lock()
 
     def counted(*_args):
@@ -99,10 +102,26 @@ def factory():
             statements[0] += 1
 
     event.listen(engine, "before_cursor_execute", counted)
+    queue = writer_queue(engine)
+    if queue is not None:
+        acquire, release, since = queue.acquire, queue.release, threading.local()
+
+        def timed_acquire(*args, **kwargs):
+            taken = acquire(*args, **kwargs)
+            since.at = time.perf_counter()
+            return taken
+
+        def timed_release():
+            with lock:
+                held[0] += time.perf_counter() - since.at
+            release()
+
+        queue.acquire, queue.release = timed_acquire, timed_release
 
     @app.get("/bench/statements")
-    def count():  # this worker's SQL statements so far
-        return flask.Response(f"{{os.getpid()}} {{statements[0]}}", 200, mimetype="text/plain")
+    def count():  # this worker's SQL statements and write-lock seconds so far
+        body = f"{{os.getpid()}} {{statements[0]}} {{held[0]}}"
+        return flask.Response(body, 200, mimetype="text/plain")
 
     return app
 
@@ -281,14 +300,15 @@ def gunicorn(code: str, port: int, log: Path) -> Iterator[int]:
         proc.wait(timeout=15)
 
 
-def statement_count(port: int, workers: int) -> int:
-    """All workers' SQL statements so far (fresh connections until every worker answered)."""
-    counts: dict[str, int] = {}
+def statement_count(port: int, workers: int) -> tuple[int, float]:
+    """All workers' SQL statements and seconds holding SQLite's write lock so far (fresh
+    connections until every worker answered)."""
+    counts: dict[str, tuple[int, float]] = {}
     for _ in range(500):
-        pid, count = _get(port, "/bench/statements")[1].split()
-        counts[pid] = int(count)
+        pid, count, held = _get(port, "/bench/statements")[1].split()
+        counts[pid] = (int(count), float(held))
         if len(counts) == workers:
-            return sum(counts.values())
+            return sum(c for c, _ in counts.values()), sum(h for _, h in counts.values())
     raise SystemExit("could not reach every worker for its statement count")
 
 
@@ -381,6 +401,7 @@ class Result:
     app: Side
     echo: Side
     statements: float
+    lock_held: float  # seconds SQLite's write lock was held per message (0: PostgreSQL)
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
     wrong: list[str]
@@ -429,7 +450,9 @@ def run(backend: str, args: argparse.Namespace) -> Result:
                 app.outcomes.append(outcome)
                 wrong += check_replies(plan, outcome, signer)
             stop_profilers(profilers)
-            statements = (statement_count(app_port, args.workers) - before) / app.count
+            after = statement_count(app_port, args.workers)
+            statements = (after[0] - before[0]) / app.count
+            lock_held = (after[1] - before[1]) / app.count
             load_after = os.getloadavg()
     failures = sum(o.failures for o in app.outcomes + echo.outcomes)
     if failures:
@@ -439,6 +462,7 @@ def run(backend: str, args: argparse.Namespace) -> Result:
         app,
         echo,
         statements,
+        lock_held,
         load_before,
         load_after,
         wrong,
@@ -492,6 +516,12 @@ def report(results: list[Result], args: argparse.Namespace) -> int:
             for o, e in zip(r.app.outcomes, r.echo.outcomes, strict=True)
         )
         print(f"  rounds (minqing/echo per s): {rates}")
+        if r.lock_held:
+            busy = r.lock_held * r.app.count / r.app.wall
+            print(
+                f"  SQLite write lock held {r.lock_held * 1000:.2f} ms per message "
+                f"({busy:.0%} of the timed wall clock)"
+            )
         print(
             "  load average before / after: {:.2f} {:.2f} {:.2f} / ".format(*r.load_before)
             + "{:.2f} {:.2f} {:.2f}".format(*r.load_after)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import threading
 import time
 import weakref
@@ -164,6 +165,36 @@ def writer_queue(engine: Engine) -> WriterQueue | None:
     return WRITER_QUEUES.get(engine)
 
 
+WRITE_LATE = "minqing_write_late"
+_READS = ("SELECT", "PRAGMA")
+_WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+def _reads_only(statement: str) -> bool:
+    """True for a statement that cannot write: SELECT, PRAGMA, or a WITH whose body reads."""
+    head = statement.lstrip()[:6].upper()
+    if head.startswith(_READS):
+        return True
+    if not head.startswith("WITH"):
+        return False  # INSERT/UPDATE/DELETE, SAVEPOINT, anything unknown: treat as a write
+    return _WRITE_WORD.search(statement) is None  # a column "updated_at" is no write
+
+
+def write_late(session: Session) -> None:
+    """Make the session's transaction (call first thing) take SQLite's write lock only at
+    its first write instead of at BEGIN.
+
+    Reads run in a deferred transaction, with no lock (WAL: other writers go on). Just
+    before the first INSERT/UPDATE/DELETE the read transaction ends and a ``BEGIN
+    IMMEDIATE`` one starts through the writer queue, so the lock is held only from the
+    first write to COMMIT. The price: what was read before that write may have changed
+    by then (as under PostgreSQL's READ COMMITTED); the caller must check what matters
+    with the write itself (a version in the UPDATE's WHERE, a unique key with ON
+    CONFLICT). On PostgreSQL this changes nothing.
+    """
+    session.connection(execution_options={WRITE_LATE: True})
+
+
 def _configure_sqlite(engine: Engine, writers: WriterQueue | None = None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -176,14 +207,42 @@ def _configure_sqlite(engine: Engine, writers: WriterQueue | None = None) -> Non
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
+    def _begin_writing(dbapi_connection, record):  # type: ignore[no-untyped-def]
+        if writers is not None and not record.get("queued") and writers.acquire():
+            record["queued"] = True
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         # Take the write lock when the transaction starts, so read-modify-write
-        # sequences from two processes serialise instead of failing or racing.
+        # sequences from two processes serialise instead of failing or racing;
+        # a WRITE_LATE transaction reads without it (see write_late()).
         record = conn.connection.info
+        if conn.get_execution_options().get(WRITE_LATE):
+            conn.exec_driver_sql("BEGIN")
+            record["reading"] = True
+            return
         if writers is not None and not record.get("queued") and writers.acquire():
             record["queued"] = True
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_statement(conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        record = conn.connection.info
+        if record.get("reading") and not _reads_only(statement):
+            # The first write of a WRITE_LATE transaction: drop the read snapshot (it may
+            # predate another writer's commit, and SQLite would refuse to write from it),
+            # then write from the newest state under the lock until COMMIT.
+            del record["reading"]
+            dbapi_connection = conn.connection.dbapi_connection
+            dbapi_connection.execute("COMMIT")
+            _begin_writing(dbapi_connection, record)
+
+    def _ended(conn):  # type: ignore[no-untyped-def]
+        conn.connection.info.pop("reading", None)
+
+    event.listen(engine, "commit", _ended)
+    event.listen(engine, "rollback", _ended)
 
     if writers is None:
         return
@@ -204,6 +263,7 @@ def _configure_sqlite(engine: Engine, writers: WriterQueue | None = None) -> Non
     def _returned(_dbapi_connection, record, *_args):  # type: ignore[no-untyped-def]
         # A transaction that ended without commit() or rollback() (pool reset, a lost
         # connection): leave the queue when the connection goes back or away.
+        record.info.pop("reading", None)
         if record.info.pop("queued", False):
             writers.release()
 

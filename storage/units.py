@@ -13,12 +13,26 @@ from sqlalchemy.orm import Session
 
 from storage.models import Unit
 
+SUBTREES = "minqing.subtrees"  # key in Session.info: unit id -> its subtree
+
+
+def remember_subtrees(session: Session) -> None:
+    """Compute each unit's subtree once in this unit of work (a callback: it changes no
+    unit), so a leader's 进度 or 问题 asks the tree once, not once per count."""
+    session.info.setdefault(SUBTREES, {})
+
 
 def subtree_ids(session: Session, unit_id: int) -> set[int]:
     """Ids of ``unit_id`` and every unit below it (recursive CTE); empty if unknown."""
+    known: dict[int, frozenset[int]] | None = session.info.get(SUBTREES)
+    if known is not None and unit_id in known:
+        return set(known[unit_id])
     base = select(Unit.id).where(Unit.id == unit_id).cte("subtree", recursive=True)
     tree = base.union_all(select(Unit.id).where(Unit.parent_id == base.c.id))
-    return set(session.scalars(select(tree.c.id)))
+    ids = set(session.scalars(select(tree.c.id)))
+    if known is not None:
+        known[unit_id] = frozenset(ids)
+    return ids
 
 
 OFFICE_KINDS = ("线办", "部门")

@@ -95,8 +95,9 @@ class UserState:
     """Who sent the callback, as the router sees it before choosing a handler.
 
     ``cadre`` is the active roster entry (None for an unknown userid). ``dialog`` is
-    the user's conversation row, already locked for this unit of work (None only for
-    unknown users); handlers may change its ``state`` and ``data``.
+    the user's conversation row as read when the callback arrived (None only for
+    unknown users), outside the ORM session; handlers may change its ``state`` and
+    ``data`` and the gateway writes it back, checking its version.
     """
 
     userid: str

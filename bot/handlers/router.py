@@ -7,9 +7,12 @@ A handler is any object with (python-telegram-bot style)::
     def handle(self, session, ctx: HandlerContext, incoming, user) -> HandlerReply
 
 ``matches`` must be cheap and must not write. ``handle`` runs inside the callback's
-one unit of work (the user's :class:`~storage.models.DialogSession` row is locked):
-it may add rows (visits, problems, outbox messages) but never commits. Whatever it
-raises rolls the whole callback back and WeCom gets a 500 (it will retry).
+one unit of work: it may add rows (visits, problems, outbox messages) but never commits,
+and changes the user's :class:`~storage.models.DialogSession` (``user.dialog``, not in
+the session) by assigning ``state``/``data``; :mod:`bot.gateway.apply` writes it back.
+Whatever it raises rolls the whole callback back and WeCom gets a 500 (it will retry).
+On SQLite it may run twice for one message (another message of the same user committed
+in between): nothing but its database writes may have effects.
 
 To add your area's handlers, add ONE line in your area's slot below, e.g.::
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from bot.dialogs import engine
@@ -58,8 +57,10 @@ def _load(name: str, mtime: float) -> tpl.Template:
 
 def campaign_template(name: str) -> tpl.Template:
     """The named template, reloaded when its file changes (administrators edit them)."""
-    path = tpl.available().get(name, Path("missing"))
-    mtime = path.stat().st_mtime if path.exists() else 0.0
+    try:  # one stat per callback (not a directory listing): tpl.available()'s path
+        mtime = (tpl.TEMPLATES_DIR / f"{name}.toml").stat().st_mtime
+    except (OSError, ValueError):
+        mtime = 0.0
     return _load(name, mtime)
 
 

@@ -61,16 +61,21 @@ def wait_until_lock_wait(engine: Engine, thread: threading.Thread, sent: threadi
     """Until ``thread`` is waiting for a lock another transaction holds (deadline 30 s).
 
     PostgreSQL shows the wait in pg_stat_activity. SQLite cannot show it: there the
-    thread waits in the engine's writer queue (:class:`storage.db.WriterQueue`), or has
-    sent its first statement (``BEGIN IMMEDIATE``), which cannot return while the other
-    transaction holds the write lock.
+    thread waits in the engine's writer queue (:class:`storage.db.WriterQueue`), at its
+    BEGIN IMMEDIATE or, in a :func:`storage.db.write_late` transaction, at its first
+    write; an in-memory database has no queue: it has sent its first statement
+    (``BEGIN IMMEDIATE``), which cannot return while the other transaction holds the lock.
     """
     deadline = time.monotonic() + 30
     queue = writer_queue(engine)
     while time.monotonic() < deadline:
         assert thread.is_alive(), "it finished instead of waiting for the lock"
         if engine.dialect.name != "postgresql":
-            if (queue is not None and queue.waiting) or sent.wait(0.05):
+            if queue is not None:  # a file: waiting in the queue, maybe after its reads
+                if queue.waiting:
+                    return
+                time.sleep(0.005)
+            elif sent.wait(0.05):
                 return
             continue
         with engine.connect() as conn:
