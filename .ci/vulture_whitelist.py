@@ -74,6 +74,7 @@ _on_checkin  # storage/db.py
 _on_checkout
 _on_connect
 _on_begin
+_on_statement
 impl  # storage/models.py
 cache_ok
 process_bind_param
