@@ -47,7 +47,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,6 +247,36 @@ def database(backend: str) -> Iterator[str]:
         admin_engine.dispose()
 
 
+def county_town(url: str, users: int, visits: int) -> Town:
+    """The users of a county built by ``benchmarks/scale.py`` (``--db``): ``users``
+    visiting cadres with at least ``visits`` households still to visit, and leaders of a
+    village, a town and the county (chat_scale's choice). Counts the coverage snapshot
+    first, as the scheduler does every minute (a town's and the county's 进度 read it)."""
+    from chat_scale import count_snapshot, pick_users
+    from sqlalchemy import func
+
+    from storage.models import Assignment, Visit
+
+    count_snapshot(url)
+    chosen = pick_users(url, 10**6, seed=7)
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as s:
+        left = func.count(Assignment.target_id)
+        unvisited = ~select(Visit.id).where(Visit.target_id == Assignment.target_id).exists()
+        busy = set(
+            s.scalars(
+                select(Cadre.userid)
+                .join(Assignment, Assignment.cadre_id == Cadre.id)
+                .where(unvisited, Cadre.userid.in_(chosen.visitors))
+                .group_by(Cadre.userid)
+                .having(left >= visits)
+            )
+        )
+    engine.dispose()
+    visitors = [u for u in chosen.visitors if u in busy][:users]
+    return Town(visitors=visitors, leaders=[u for u, _ in chosen.leaders][: max(1, users // 5)])
+
+
 def build_town(url: str, households: int, tmp: Path) -> Town:
     """The demo roster with ``households`` targets, imported as an administrator would."""
     now = system_clock()()
@@ -412,9 +442,15 @@ class Result:
 def run(backend: str, args: argparse.Namespace) -> Result:
     lanes = args.processes * args.threads_per_process
     threads = args.threads or ServerConfig().threads
-    with database(backend) as url, tempfile.TemporaryDirectory() as tmp_name:
+    with (
+        nullcontext(args.db) if args.db else database(backend) as url,
+        tempfile.TemporaryDirectory() as tmp_name,
+    ):
         tmp = Path(tmp_name)
-        town = build_town(url, args.households, tmp)
+        if args.db:
+            town = county_town(url, args.users, args.rounds + 1)
+        else:
+            town = build_town(url, args.households, tmp)
         config = tmp / "bench.toml"
         config.write_text(
             CONFIG.format(url=url, corp=CORP, token=TOKEN, key=AES_KEY), encoding="utf-8"
@@ -477,7 +513,9 @@ def report(results: list[Result], args: argparse.Namespace) -> int:
     lanes = args.processes * args.threads_per_process
     print(
         f"\nminqing serve --workers {args.workers} (threads {threads}, DeadlineThreadWorker) "
-        f"vs bare Flask echo under the same gunicorn; {args.households} households; "
+        f"vs bare Flask echo under the same gunicorn; "
+        f"{'the county of ' + args.db.rsplit('/', 1)[-1] if args.db else args.households} "
+        "households; "
         f"client: {args.processes} processes × {args.threads_per_process} threads "
         f"= {lanes} keep-alive connections; {os.cpu_count()} cores; "
         f"{args.rounds} rounds after a warm-up"
@@ -553,6 +591,10 @@ def main() -> None:
     p.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     p.add_argument("--rounds", type=int, default=4, help="timed rounds (each ~1 visit per cadre)")
     p.add_argument("--households", type=int, default=400)
+    p.add_argument(
+        "--db", default="", help="a county built by benchmarks/scale.py (its users; changed!)"
+    )
+    p.add_argument("--users", type=int, default=25, help="with --db: visiting cadres in the mix")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=0, help="per worker (default [server] threads)")
     p.add_argument("--processes", type=int, default=2, help="client processes")
@@ -563,6 +605,8 @@ def main() -> None:
     if args.rounds + 1 > 12:
         raise SystemExit("at most 11 rounds: a cadre of the demo roster has ~16 households")
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    if args.db:
+        backends = (make_url(args.db).get_backend_name(),)
     results = [run(b, args) for b in backends]
     sys.exit(report(results, args))
 
