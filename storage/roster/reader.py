@@ -107,10 +107,13 @@ def _to_sheet(
     """``rows``: (the row number a person sees, the row's values); row 1 is the header."""
     headers: tuple[str, ...] = ()
     out: list[RawRow] = []
+    # One string object per distinct cell text: a county's 100 000 rows repeat their
+    # villages, grids, categories and cadres, and the sheet is held whole until checked.
+    same: dict[str, str] = {}
     for seen, (number, values) in enumerate(rows, start=1):
         if seen % TICK_ROWS == 0:
             tick(TICK_ROWS)
-        cells = [cell_text(v) for v in values]
+        cells = [same.setdefault(text, text) for text in map(cell_text, values)]
         if number == 1:
             headers = tuple(cells)
             while headers and not headers[-1]:
