@@ -51,6 +51,7 @@ LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CAMPAIGN_NAME = "民情大走访"
 TEMPLATE = "yizou_erwen_sankan"
 CHUNK = 5000
+CHANGED = 300  # households whose phone a second re-import changes (then changes back)
 # Tables whose county-wide form is one sheet per household: measured for a town only.
 PER_HOUSEHOLD_FORMS = ("household-form",)
 
@@ -73,8 +74,10 @@ def _stems(n: int) -> str:
     return "".join(STEMS[int(d)] for d in str(n))
 
 
-def write_roster(path: Path, households: int, seed: int) -> None:
-    """The county's roster in the import layout (openpyxl write-only: 100 000 rows fast)."""
+def write_roster(path: Path, households: int, seed: int, changed: int = 0) -> None:
+    """The county's roster in the import layout (openpyxl write-only: 100 000 rows fast).
+
+    ``changed`` households (spread evenly) get another phone: a re-import with changes."""
     from openpyxl import Workbook
 
     from storage.roster.sheets import CADRES, PHASES, SPECS, TARGETS, UNITS
@@ -110,6 +113,7 @@ def write_roster(path: Path, households: int, seed: int) -> None:
     targets = wb.create_sheet(TARGETS)
     targets.append(list(SPECS[TARGETS].headers))
     mix = ("", "", "", "", "", "", "", "党员", "退役军人", "贫困群众", "信教人士", "商铺")
+    every = households // changed if changed else 0
     for n in range(households):
         v = n % VILLAGES
         k = n // VILLAGES
@@ -122,7 +126,7 @@ def write_roster(path: Path, households: int, seed: int) -> None:
                 village_name(v),
                 f"第{k % 2 + 1}网格",
                 f"{k % 9 + 1}组{k + 1}号",
-                f"139{n:08d}" if n % 10 else "",
+                f"137{n:08d}" if every and n % every == 0 else f"139{n:08d}" if n % 10 else "",
                 category,
                 rng.randint(1, 6),
                 f"c{v}_{k % VISITORS_PER_VILLAGE}",
@@ -492,6 +496,12 @@ def main() -> None:
             again = run_child("import", "roster", url, str(roster))
             rows.append(("import", "roster re-import", again))
             print(f"roster re-imported: {again}", flush=True)
+            changed = Path(tmp.name) / "changed.xlsx"
+            write_roster(changed, args.households, args.seed, changed=CHANGED)
+            for label, path in ((f"{CHANGED} changed", changed), ("changed back", roster)):
+                result = run_child("import", "roster", url, str(path))
+                rows.append(("import", f"roster re-import ({label})", result))
+                print(f"roster re-imported ({label}): {result}", flush=True)
         if "chat" in only:
             from chat_scale import measure as measure_chat
 

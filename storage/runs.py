@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, inspect, select, text
+from sqlalchemy import Engine, String, Table, bindparam, func, inspect, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -61,18 +61,43 @@ def claim_runs(
     claimed: set[str] = set()
     for start in range(0, len(keys), CLAIM_CHUNK):
         chunk = keys[start : start + CLAIM_CHUNK]
-        rows = [
-            {"run_key": k + suffix, "job": job, "started_at": now, "summary": ""} for k in chunk
-        ]
-        stmt = (
-            insert(JobRun)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["run_key"])
-            .returning(JobRun.run_key)
-        )
-        got = set(session.scalars(stmt))
+        if dialect == "postgresql":
+            got = set(
+                session.scalars(_claim_array(job, now), {"keys": [k + suffix for k in chunk]})
+            )
+        else:
+            rows = [
+                {"run_key": k + suffix, "job": job, "started_at": now, "summary": ""} for k in chunk
+            ]
+            stmt = (
+                insert(JobRun)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["run_key"])
+                .returning(JobRun.run_key)
+            )
+            got = set(session.scalars(stmt))
         claimed.update(k for k in chunk if force or k + suffix in got)
     return claimed
+
+
+def _claim_array(job: str, now: datetime) -> Any:
+    """PostgreSQL: the chunk's keys as ONE array parameter (``unnest``). A VALUES list of
+    1 000 rows was 4 000 bound parameters that SQLAlchemy compiled and psycopg parsed
+    anew for every chunk: 18 of 27 s of a county's escalation (cProfile, 30 763 keys)."""
+    table = cast(Table, JobRun.__table__)
+    keys = func.unnest(bindparam("keys", type_=postgresql.ARRAY(String)))
+    rows = select(
+        keys,
+        bindparam("job", job, type_=table.c.job.type),
+        bindparam("now", now, type_=table.c.started_at.type),
+        literal(""),
+    )
+    return (
+        postgresql.insert(table)
+        .from_select(["run_key", "job", "started_at", "summary"], rows)
+        .on_conflict_do_nothing(index_elements=["run_key"])
+        .returning(table.c.run_key)
+    )
 
 
 def finish_run(session: Session, run_key: str, now: datetime, summary: str) -> None:

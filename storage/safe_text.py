@@ -34,6 +34,8 @@ def one_line(text: str) -> str:
 def unsafe_chars(text: str) -> list[str]:
     """The distinct control / invisible characters in ``text``, named for a person
     ("换行", "U+202E"), in order of first appearance; empty when the text is clean."""
+    if not _UNSAFE_RE.search(text):  # the usual case: one scan, no generator
+        return []
     found = dict.fromkeys(m.group(0) for m in _UNSAFE_RE.finditer(text))
     return [_NAMES.get(ch, f"U+{ord(ch):04X}") for ch in found]
 

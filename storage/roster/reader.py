@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from storage.roster import messages as msg
+from storage.roster import xlsx
 from storage.roster.sheets import SPECS
 
 TICK_ROWS = 500
@@ -67,25 +68,20 @@ def read_roster(
 
 
 def _read_xlsx(path: Path, tick: Callable[[int], None]) -> RawWorkbook:
-    import openpyxl  # imported here: only the roster commands pay for it
-
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, XML errors…
+        book = xlsx.Workbook(path)
+    except Exception as exc:  # BadZipFile, KeyError (no workbook part), XML errors…
         raise RosterFileError(msg.not_a_workbook(path.name, type(exc).__name__)) from None
     try:
         sheets = {}
-        for ws in wb.worksheets:
-            title = ws.title.strip()
-            if title not in SPECS:
-                continue
-            if hasattr(ws, "reset_dimensions"):
-                ws.reset_dimensions()  # some writers store a wrong <dimension>
-            sheets[title] = _to_sheet(title, ws.iter_rows(values_only=True), tick)
+        for title, part in book.sheets:
+            title = title.strip()
+            if title in SPECS:
+                sheets[title] = _to_sheet(title, book.rows(part), tick)
     except Exception as exc:  # a damaged sheet inside a valid zip
         raise RosterFileError(msg.not_a_workbook(path.name, type(exc).__name__)) from None
     finally:
-        wb.close()
+        book.close()
     return RawWorkbook(sheets, complete=True)
 
 
@@ -102,16 +98,22 @@ def _read_csv(path: Path, name: str, tick: Callable[[int], None]) -> RawSheet:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise RosterFileError(msg.not_a_csv(path.name))
-    return _to_sheet(name, csv.reader(io.StringIO(text, newline="")), tick)
+    return _to_sheet(name, enumerate(csv.reader(io.StringIO(text, newline="")), start=1), tick)
 
 
-def _to_sheet(name: str, rows: Any, tick: Callable[[int], None]) -> RawSheet:
+def _to_sheet(
+    name: str, rows: Iterable[tuple[int, Sequence[Any]]], tick: Callable[[int], None]
+) -> RawSheet:
+    """``rows``: (the row number a person sees, the row's values); row 1 is the header."""
     headers: tuple[str, ...] = ()
     out: list[RawRow] = []
-    for number, values in enumerate(rows, start=1):
-        if number % TICK_ROWS == 0:
+    # One string object per distinct cell text: a county's 100 000 rows repeat their
+    # villages, grids, categories and cadres, and the sheet is held whole until checked.
+    same: dict[str, str] = {}
+    for seen, (number, values) in enumerate(rows, start=1):
+        if seen % TICK_ROWS == 0:
             tick(TICK_ROWS)
-        cells = [cell_text(v) for v in values]
+        cells = [same.setdefault(text, text) for text in map(cell_text, values)]
         if number == 1:
             headers = tuple(cells)
             while headers and not headers[-1]:

@@ -117,5 +117,5 @@ def resolve_targets(
                         TARGETS, t.row, "走访干部", msg.sticky_assignment(t.cadre_userid or "", now)
                     )
                 )
-        out.append(replace(t, cadre_userid=userid))
+        out.append(t if userid == t.cadre_userid else replace(t, cadre_userid=userid))
     return out

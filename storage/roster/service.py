@@ -24,7 +24,7 @@ from storage.roster.plan import Counts, Plan, make_plan
 from storage.roster.reader import read_roster
 from storage.roster.rows import Roster, RowError
 from storage.roster.snapshot import Snapshot, load_snapshot
-from storage.roster.validate import validate
+from storage.roster.validate import check, parse_book
 
 AUDIT_ACTION = "roster.import"
 
@@ -55,9 +55,12 @@ def prepare(
 
     ``progress(n)`` is told as rows are read.
     """
-    book = read_roster(path, sheet=sheet, progress=progress)
+    # The raw cells are dropped once parsed, before the snapshot is loaded: a county's
+    # re-import held both (400 MB).
+    parsed = parse_book(read_roster(path, sheet=sheet, progress=progress))
     snap = load_snapshot(session)
-    roster = validate(book, snap)
+    roster = check(parsed, snap)
+    del parsed
     plan = make_plan(roster, snap) if not roster.problems else Plan()
     return Prepared(Path(path).name, roster, snap, plan)
 

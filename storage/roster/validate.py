@@ -8,6 +8,8 @@ one sheet and its references resolve against the database.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from storage.roster import messages as msg
 from storage.roster.parse import (
     check_headers,
@@ -18,12 +20,31 @@ from storage.roster.parse import (
 )
 from storage.roster.reader import RawWorkbook
 from storage.roster.refs import check_cadres, check_units, known_units, resolve_targets
-from storage.roster.rows import Roster, RowError
+from storage.roster.rows import CadreRow, PhaseRow, Roster, RowError, TargetRow, UnitRow
 from storage.roster.sheets import CADRES, PHASES, SHEETS, TARGETS, UNITS
 from storage.roster.snapshot import Snapshot
 
 
 def validate(book: RawWorkbook, snap: Snapshot) -> Roster:
+    """:func:`parse_book` then :func:`check`: every problem of the file."""
+    return check(parse_book(book), snap)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The file's typed rows and cell-level problems, before the database is consulted."""
+
+    units: list[UnitRow] | None
+    cadres: list[CadreRow] | None
+    targets: list[TargetRow] | None
+    phases: list[PhaseRow] | None
+    problems: list[RowError]
+    structural: bool  # a sheet or header is missing: cross-references cannot be judged
+
+
+def parse_book(book: RawWorkbook) -> Parsed:
+    """Every check that needs only the file. The raw cells can be dropped after it, before
+    the snapshot is loaded (a county's file and snapshot are ~100 MB each)."""
     problems: list[RowError] = []
     if book.complete:
         for spec in SHEETS:
@@ -40,14 +61,23 @@ def validate(book: RawWorkbook, snap: Snapshot) -> Roster:
             usable[name] = sheet
     structural = bool(problems)
 
-    units = parse_units(usable[UNITS], problems) if UNITS in usable else None
-    cadres = parse_cadres(usable[CADRES], problems) if CADRES in usable else None
-    targets = parse_targets(usable[TARGETS], problems) if TARGETS in usable else None
-    phases = parse_phases(usable[PHASES], problems) if PHASES in usable else None
+    return Parsed(
+        units=parse_units(usable[UNITS], problems) if UNITS in usable else None,
+        cadres=parse_cadres(usable[CADRES], problems) if CADRES in usable else None,
+        targets=parse_targets(usable[TARGETS], problems) if TARGETS in usable else None,
+        phases=parse_phases(usable[PHASES], problems) if PHASES in usable else None,
+        problems=problems,
+        structural=structural,
+    )
 
+
+def check(parsed: Parsed, snap: Snapshot) -> Roster:
+    """The cross-references of :func:`parse_book`'s rows against each other and ``snap``."""
+    problems = list(parsed.problems)
+    units, cadres, targets, phases = parsed.units, parsed.cadres, parsed.targets, parsed.phases
     # With a sheet or header missing, references into it cannot be judged: report
     # what is missing and skip the cross-checks rather than echo every name.
-    if not structural:
+    if not parsed.structural:
         if units is not None:
             check_units(units, snap, problems)
         unit_names = known_units(units, snap)

@@ -105,3 +105,43 @@ def test_cell_counts_equal_coverage_cells_for_every_unit(session, tmp_path: Path
         seen += sum(cell.covered for cell in expected)
     assert seen > 20
     assert cell_counts(session, campaign_id, []) == []
+
+
+def test_the_jobs_county_wide_progress_equals_the_fact_layer(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """What the reminders ask for: every cadre's progress over every unit (by
+    organisation) and each cadre's uncovered targets, against :func:`facts.coverage` and
+    :func:`facts.target_statuses`; and the county-wide scopes in :func:`coverage_counts`."""
+    from storage.progress import cadre_progress, remaining_by_cadre
+
+    campaign_id = generated_town(session, tmp_path, seed=13)
+    units = frozenset(session.scalars(select(Unit.id)))
+    org = facts.FactScope(basis=facts.ORG, unit_ids=units)
+    for basis, group_by in ((facts.ORG, "cadre"), (facts.PLACE, "target_unit")):
+        scope = facts.FactScope(basis=basis, unit_ids=units)
+        expected = facts.coverage(session, campaign_id, scope, group_by=group_by)
+        assert _plain(coverage_counts(session, campaign_id, scope, group_by=group_by)) == _plain(
+            expected
+        )
+    per_cadre = facts.coverage(session, campaign_id, org, group_by="cadre")
+    progress = cadre_progress(session, campaign_id, units)
+    assert {p.cadre_id: (p.assigned, p.contacted) for p in progress} == {
+        c: (
+            sum(x.assigned for x in per_cadre if x.group == c),
+            sum(x.covered for x in per_cadre if x.group == c),
+        )
+        for c in {x.group for x in per_cadre}
+    }
+    statuses = facts.target_statuses(session, campaign_id)
+    left = remaining_by_cadre(session, campaign_id, [p.cadre_id for p in progress])
+    for p in progress:
+        expected_ids = {
+            t
+            for t, c in session.execute(
+                select(Assignment.target_id, Assignment.cadre_id).where(
+                    Assignment.campaign_id == campaign_id, Assignment.cadre_id == p.cadre_id
+                )
+            )
+            if not (statuses.get(t) and statuses[t].covered)
+        }
+        assert {t.id for t in left[p.cadre_id]} == expected_ids
+    assert sum(p.contacted for p in progress) > 20 and any(left.values())

@@ -1,0 +1,201 @@
+"""The roster's own .xlsx reader gives, cell for cell, what openpyxl's read-only mode gives.
+
+openpyxl stays the reference: every workbook here is read by both and compared, from
+files openpyxl writes (shared strings; write-only: inline strings) and from parts
+rewritten by hand the way other writers lay them out (no ``r`` attributes, prefixed
+namespaces, phonetic runs, the 1904 calendar, ISO dates, errors). A DOCTYPE is refused.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+
+from storage.roster import RosterFileError
+from storage.roster.reader import read_roster
+from storage.roster.xlsx import Workbook
+
+Rows = list[tuple[int, list[Any]]]
+
+
+def by_openpyxl(path: Path) -> dict[str, Rows]:
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        out = {}
+        for ws in wb.worksheets:
+            ws.reset_dimensions()
+            rows = enumerate(ws.iter_rows(values_only=True), start=1)
+            out[ws.title] = [(n, list(v)) for n, v in rows if v]
+        return out
+    finally:
+        wb.close()
+
+
+def by_ours(path: Path) -> dict[str, Rows]:
+    with Workbook(path) as book:
+        return {title: [(n, v) for n, v in book.rows(part) if v] for title, part in book.sheets}
+
+
+CELLS: list[Any] = [
+    "户主 ",
+    " 桃源村",
+    "两行\n文字",
+    "",
+    None,
+    0,
+    7,
+    -3,
+    13800001234,
+    3.0,
+    1.5,
+    1e20,
+    True,
+    False,
+    date(2026, 12, 1),
+    datetime(2026, 12, 1, 8, 30),
+    time(9, 15),
+    timedelta(hours=36),
+    "=1+1",  # a formula without a cached value: None in data_only mode
+]
+
+
+def write(path: Path, rows: list[list[Any]], write_only: bool = False) -> Path:
+    wb = openpyxl.Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.active)
+    for title in ("单位", " 干部 ", "其他"):
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    if not write_only:
+        wb["其他"].sheet_state = "hidden"
+        wb[" 干部 "]["C7"] = CellRichText(["富", TextBlock(InlineFont(b=True), "文本")])
+        wb[" 干部 "]["F9"] = 12  # a lone cell far from the others: gaps before it
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("write_only", [False, True], ids=["shared-strings", "inline-strings"])
+def test_every_kind_of_cell_reads_as_openpyxl_reads_it(tmp_path, write_only):
+    rows = [CELLS[i : i + 7] for i in range(0, len(CELLS), 3)] + [[], [None, None], ["尾"]]
+    path = write(tmp_path / "book.xlsx", rows, write_only)
+    assert by_ours(path) == by_openpyxl(path)
+    assert by_ours(path)["单位"][0] == (1, [None if c == "" else c for c in CELLS[:7]])
+
+
+cell = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.dates(min_value=date(1900, 3, 1), max_value=date(2999, 12, 31)),
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(st.lists(cell, max_size=6), max_size=8), write_only=st.booleans())
+def test_generated_workbooks_read_as_openpyxl_reads_them(tmp_path, rows, write_only):
+    path = write(tmp_path / "generated.xlsx", rows, write_only)
+    assert by_ours(path) == by_openpyxl(path)
+
+
+def rewrite(path: Path, parts: dict[str, str]) -> Path:
+    """The same package with some parts replaced (as another writer would lay them out)."""
+    out = path.with_name("rewritten.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = parts.get(info.filename)
+            dst.writestr(info, data.encode() if data is not None else src.read(info))
+        for name in parts.keys() - set(src.namelist()):
+            dst.writestr(name, parts[name].encode())
+    return out
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRINGS = f"""<?xml version="1.0" encoding="UTF-8"?>
+<x:sst xmlns:x="{MAIN}" count="3" uniqueCount="3">
+<x:si><x:t xml:space="preserve"> 吴国庆 </x:t></x:si>
+<x:si><x:r><x:rPr><x:b/></x:rPr><x:t>桃</x:t></x:r><x:r><x:t>源村</x:t></x:r>\
+<x:rPh sb="0" eb="1"><x:t>タオ</x:t></x:rPh><x:phoneticPr fontId="1"/></x:si>
+<x:si><x:t>a_x005F_b</x:t></x:si>
+</x:sst>"""
+SHEET = f"""<?xml version="1.0" encoding="UTF-8"?>
+<x:worksheet xmlns:x="{MAIN}"><x:sheetData>
+<x:row><x:c t="s"><x:v>0</x:v></x:c><x:c t="s"><x:v>1</x:v></x:c><x:c t="s"><x:v>2</x:v></x:c></x:row>
+<x:row><x:c><x:v>42</x:v></x:c><x:c s="1"><x:v>46000.5</x:v></x:c><x:c t="b"><x:v>1</x:v></x:c>\
+<x:c t="e"><x:v>#N/A</x:v></x:c><x:c t="str"><x:f>A1</x:f><x:v> 吴国庆 </x:v></x:c></x:row>
+<x:row r="5"><x:c r="C5" t="inlineStr"><x:is><x:r><x:t>内</x:t></x:r><x:r><x:t>联</x:t></x:r>\
+</x:is></x:c><x:c r="E5" t="d"><x:v>2026-12-01T00:00:00</x:v></x:c><x:c r="F5"><x:v></x:v></x:c>\
+<x:c r="G5" s="1"><x:v>1E+99</x:v></x:c></x:row>
+</x:sheetData></x:worksheet>"""
+STYLES = f"""<?xml version="1.0" encoding="UTF-8"?>
+<styleSheet xmlns="{MAIN}"><numFmts count="1"><numFmt numFmtId="170" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></numFmts>
+<cellStyleXfs count="2"><xf numFmtId="14"/><xf numFmtId="14"/></cellStyleXfs>
+<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="170"/></cellXfs></styleSheet>"""
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl warns on the odd cells
+@pytest.mark.parametrize("date1904", [False, True])
+def test_other_writers_layouts_read_as_openpyxl_reads_them(tmp_path, date1904):
+    path = write(tmp_path / "book.xlsx", [["x"]])
+    with zipfile.ZipFile(path) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        types = z.read("[Content_Types].xml").decode()
+    if date1904:
+        workbook = workbook.replace("<workbookPr ", '<workbookPr date1904="1" ')
+    override = (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    )
+    rels_path = "xl/_rels/workbook.xml.rels"
+    with zipfile.ZipFile(path) as z:
+        rels = z.read(rels_path).decode()
+    if "sharedStrings" not in rels:
+        rels = rels.replace(
+            "</Relationships>",
+            '<Relationship Id="rIdS" Target="/xl/sharedStrings.xml" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>',
+        )
+    parts = {
+        "xl/worksheets/sheet1.xml": SHEET,
+        "xl/sharedStrings.xml": STRINGS,
+        "xl/styles.xml": STYLES,
+        "xl/workbook.xml": workbook,
+        rels_path: rels,
+        "[Content_Types].xml": types
+        if "sharedStrings" in types
+        else types.replace("</Types>", override + "</Types>"),
+    }
+    other = rewrite(path, parts)
+    ours = by_ours(other)
+    assert ours == by_openpyxl(other)
+    first = ours["单位"]
+    assert first[0] == (1, [" 吴国庆 ", "桃源村", "a_b"])
+    assert first[2][0] == 5 and first[2][1][2] == "内联"
+
+
+def test_a_doctype_in_any_part_is_refused_and_names_the_file(tmp_path):
+    path = write(tmp_path / "book.xlsx", [["单位名称"], ["x"]])
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c t="inlineStr"><is><t>&lol2;</t>'
+        "</is></c></row></sheetData></worksheet>"
+    )
+    for part in ("xl/worksheets/sheet1.xml", "xl/workbook.xml"):
+        bad = rewrite(path, {part: laughs})
+        with pytest.raises(RosterFileError) as info:
+            read_roster(bad)
+        assert str(info.value).startswith("rewritten.xlsx: 不是有效的 Excel 工作簿")
