@@ -112,27 +112,32 @@ class Workbook:
 
     def rows(self, key: str) -> Iterator[tuple[int, Values]]:
         """(row number, values by column) for each row holding a value, in order."""
+        last = 0
         if self._reference is None:
             try:
-                return iter(self._calamine_rows(key))
+                for number, values in self._calamine_rows(key):
+                    yield number, values
+                    last = number
+                return
             except _Inexact:
                 self._open_reference()
-        return self._reference_rows(key)
+        # The same values up to ``last``: openpyxl goes on from there.
+        for number, values in self._reference_rows(key):
+            if number > last:
+                yield number, values
 
-    def _calamine_rows(self, key: str) -> list[tuple[int, Values]]:
+    def _calamine_rows(self, key: str) -> Iterator[tuple[int, Values]]:
         sheet = self._book.get_sheet_by_name(key)
         start = sheet.start
         if start is None:
-            return []
+            return
         pad: Values = [None] * start[1]
-        out = []
-        # The range's rows, each from its first used column (``pad`` puts it back):
-        # ``to_python(skip_empty_area=True)`` starts at ``start``, the top left used cell.
-        for number, row in enumerate(sheet.to_python(), start=start[0] + 1):
+        # ``iter_rows`` gives the rows from the first (empty ones above the used range
+        # included), each from the range's first column: ``pad`` puts the columns back.
+        for number, row in enumerate(sheet.iter_rows(), start=1):
             values = _values(row)
             if values:
-                out.append((number, pad + values if pad else values))
-        return out
+                yield number, pad + values if pad else values
 
     def _open_reference(self) -> None:
         import openpyxl
