@@ -18,6 +18,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import python_calamine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.rich_text import CellRichText, TextBlock
@@ -210,11 +211,18 @@ def test_other_writers_layouts_read_as_openpyxl_reads_them(tmp_path, date1904, l
     assert first[2][0] == 5 and first[2][1][2] == "内联"
 
 
-def test_a_doctype_in_any_part_is_refused_and_names_the_file(tmp_path):
+DOCTYPES = {
+    "billion laughs": '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>',
+    "external entity": '<!DOCTYPE x [<!ENTITY lol2 SYSTEM "file:///etc/passwd">]>',
+}
+
+
+@pytest.mark.parametrize("doctype", list(DOCTYPES))
+def test_a_doctype_in_any_part_is_refused_and_names_the_file(tmp_path, doctype):
     path = write(tmp_path / "book.xlsx", [["单位名称"], ["x"]])
     laughs = (
-        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        f'<?xml version="1.0"?>{DOCTYPES[doctype]}'
         f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c t="inlineStr"><is><t>&lol2;</t>'
         "</is></c></row></sheetData></worksheet>"
     )
@@ -223,6 +231,11 @@ def test_a_doctype_in_any_part_is_refused_and_names_the_file(tmp_path):
         with pytest.raises(RosterFileError) as info:
             read_roster(bad)
         assert str(info.value).startswith("rewritten.xlsx: 不是有效的 Excel 工作簿")
+        # Behind our refusal, calamine itself expands no entity and fetches nothing: its
+        # XML parser (quick-xml) fails on the reference.
+        with pytest.raises(python_calamine.CalamineError):
+            calamine_book = python_calamine.CalamineWorkbook.from_path(bad)
+            calamine_book.get_sheet_by_name("单位").to_python()
 
 
 def test_a_sheet_starting_away_from_a1_keeps_its_row_and_column_numbers(tmp_path):
@@ -278,3 +291,22 @@ def test_excel_character_escapes_read_as_the_characters_excel_shows(tmp_path):
     path = write(tmp_path / "book.xlsx", [["两行_x000D_文字", "a_x005F_x000D_b"]])
     assert by_ours(path)["单位"] == [(1, ["两行\r文字", "a_x000D_b"])]
     assert by_openpyxl(path)["单位"] == [(1, ["两行_x000D_文字", "a_x005F_x000D_b"])]
+
+
+def test_a_damaged_package_gets_one_line_naming_the_file(tmp_path):
+    path = write(tmp_path / "book.xlsx", [["单位名称", "上级单位", "类型"], ["桃源村", "", "村"]])
+    data = path.read_bytes()
+    (tmp_path / "truncated.xlsx").write_bytes(data[: len(data) // 2])
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    at = info.header_offset + 30 + len(info.filename.encode()) + 8  # inside its deflated bytes
+    (tmp_path / "damaged.xlsx").write_bytes(data[:at] + b"\x00" * 32 + data[at + 32 :])
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp_path / "no-sheet.xlsx", "w") as dst:
+        for member in src.infolist():
+            if member.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(member, src.read(member))
+    for name in ("truncated.xlsx", "damaged.xlsx", "no-sheet.xlsx"):
+        with pytest.raises(RosterFileError) as raised:
+            read_roster(tmp_path / name)
+        text = str(raised.value)
+        assert text.startswith(f"{name}: 不是有效的 Excel 工作簿") and "\n" not in text
