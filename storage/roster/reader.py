@@ -70,7 +70,7 @@ def read_roster(
 def _read_xlsx(path: Path, tick: Callable[[int], None]) -> RawWorkbook:
     try:
         book = xlsx.Workbook(path)
-    except Exception as exc:  # BadZipFile, KeyError (no workbook part), XML errors…
+    except Exception as exc:  # BadZipFile, UnsafeXml, calamine: no workbook part, XML errors…
         raise RosterFileError(msg.not_a_workbook(path.name, type(exc).__name__)) from None
     try:
         sheets = {}
