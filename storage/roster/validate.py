@@ -25,11 +25,6 @@ from storage.roster.sheets import CADRES, PHASES, SHEETS, TARGETS, UNITS
 from storage.roster.snapshot import Snapshot
 
 
-def validate(book: RawWorkbook, snap: Snapshot) -> Roster:
-    """:func:`parse_book` then :func:`check`: every problem of the file."""
-    return check(parse_book(book), snap)
-
-
 @dataclass(frozen=True)
 class Parsed:
     """The file's typed rows and cell-level problems, before the database is consulted."""
