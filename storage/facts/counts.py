@@ -37,9 +37,20 @@ from storage.vocab import (
 GROUPS = {"target_unit": Target.unit_id, "cadre": Cadre.id, "cadre_unit": Cadre.unit_id}
 
 
+def covering_first(campaign_id: int) -> tuple[Any, tuple[Any, ...]]:
+    """The visits of the campaign, and their order for a target's status: covering
+    visits first, then the latest (``submitted_at``, then ``id``) first."""
+    covering = case((Visit.outcome.in_(COVERING_OUTCOMES), 1), else_=0)
+    return Visit.campaign_id == campaign_id, (
+        covering.desc(),
+        Visit.submitted_at.desc(),
+        Visit.id.desc(),
+    )
+
+
 def _statuses(campaign_id: int, target_ids: Any) -> Any:
     """Subquery (target_id, outcome) of each visited target's status as of now."""
-    covering = case((Visit.outcome.in_(COVERING_OUTCOMES), 1), else_=0)
+    campaign, order = covering_first(campaign_id)
     ranked = (
         select(
             Visit.target_id,
@@ -47,11 +58,11 @@ def _statuses(campaign_id: int, target_ids: Any) -> Any:
             func.row_number()
             .over(
                 partition_by=Visit.target_id,
-                order_by=(covering.desc(), Visit.submitted_at.desc(), Visit.id.desc()),
+                order_by=order,
             )
             .label("rank"),
         )
-        .where(Visit.campaign_id == campaign_id, Visit.target_id.in_(target_ids))
+        .where(campaign, Visit.target_id.in_(target_ids))
         .subquery("ranked")
     )
     return select(ranked.c.target_id, ranked.c.outcome).where(ranked.c.rank == 1).subquery("status")
