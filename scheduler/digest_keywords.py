@@ -109,9 +109,8 @@ class KeywordCells:
         if since is not None:
             query = query.where(Problem.created_at >= since)
         position = 0
-        for text, unit_id, grid, finder_unit in session.execute(
-            query, execution_options={"yield_per": 2000}
-        ):
+        rows = session.connection().execution_options(yield_per=2000).execute(query)
+        for text, unit_id, grid, finder_unit in rows:
             counts = self.cells.get((unit_id, grid, finder_unit, None), dict)
             position = count_words(self.tfidf, text, counts, position)
 

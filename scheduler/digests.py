@@ -249,7 +249,7 @@ class RunDigests:
         rows = []
         for child_id in sorted(self.tree.children.get(unit.id, [])):
             child = self.tree.units[child_id]
-            scope = facts.scope_for_unit(self.session, child, basis=facts.PLACE)
+            scope = facts.scope_in_tree(self.tree, child, basis=facts.PLACE)
             line = facts.of_kind(self.run.coverage_lines(scope))
             if line.assigned:
                 rows.append(progress.unit_coverage_row(child.name, line))
@@ -271,10 +271,10 @@ def _send(session: Session, now: datetime, config: Config, kind: str) -> tuple[i
     sent = 0
     notes: list[str] = []
     leaders = leaders_by_unit(session)
-    scopes = {u: facts.scope_for_unit(session, tree.units[u]) for u in leaders}
+    scopes = {u: facts.scope_in_tree(tree, tree.units[u]) for u in leaders}
     group_units = [u for g in config.groups if (u := tree.by_name(g.unit)) is not None]
     for unit in group_units:
-        scopes.setdefault(unit.id, facts.scope_for_unit(session, unit))
+        scopes.setdefault(unit.id, facts.scope_in_tree(tree, unit))
     org_units = {u for sc in scopes.values() if sc.basis == facts.ORG for u in sc.unit_ids}
     digest = RunDigests(session, campaign, tree, kind, now, config, org_units)
     scores = RunScores(session, campaign, tree, now, config) if kind == "weekly" else None

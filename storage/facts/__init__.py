@@ -46,6 +46,7 @@ from storage.facts.scope import (
     cadre_scope,
     scope_for_name,
     scope_for_unit,
+    scope_in_tree,
     unit_and_grid,
     viewer_scope,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "problem_states",
     "scope_for_name",
     "scope_for_unit",
+    "scope_in_tree",
     "target_statuses",
     "total",
     "unit_and_grid",

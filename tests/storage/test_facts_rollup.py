@@ -65,7 +65,9 @@ def check_every_unit(session, config, now) -> int:  # type: ignore[no-untyped-de
     compared (so a test can insist it was not all zeros)."""
     campaign = session.scalar(select(Campaign))
     tree = UnitTree.load(session)
-    scopes = [facts.scope_for_unit(session, u) for u in session.scalars(select(Unit))]
+    units = list(session.scalars(select(Unit)))
+    scopes = [facts.scope_for_unit(session, u) for u in units]
+    assert [facts.scope_in_tree(tree, tree.units[u.id]) for u in units] == scopes
     seen = 0
     for kind in KINDS:
         run = digests.RunDigests(session, campaign, tree, kind, now, config, _org_units(scopes))
