@@ -7,15 +7,22 @@ texts are joined by newlines, which jieba always cuts at) and ranks them by coun
 idf / total count, ties in order of first appearance; so :class:`KeywordCells` cuts
 each text of a run once, keeps the counts per (place, finder's unit), and ranks any
 scope's sum the same way — the same words as :func:`keywords` over the scope's texts
-(tests/scheduler/test_digest_keywords.py).
+(tests/storage/test_facts_rollup.py).
+
+``jieba.analyse`` itself is not imported: it loads jieba's part-of-speech table and the
+whole IDF table (+135 MB, a county digest's peak went past 300 MB); :class:`Idf` reads
+the same ``idf.txt`` keeping only the words counted, and the same stop words.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -39,19 +46,52 @@ KEYWORD_SPARE = 10  # extra candidates, so dropped number-words do not shorten t
 WordCounts = dict[str, list[int]]
 
 
-def _tfidf() -> Any:
+# jieba.analyse's own stop words (KeywordExtractor.STOP_WORDS), ignored when counting.
+JIEBA_STOP_WORDS = frozenset(
+    {
+        "the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be",
+        "as", "on", "with", "can", "if", "from", "which", "you", "it", "this", "then", "at",
+        "have", "all", "not", "one", "has", "or",
+    }
+)  # fmt: skip
+
+
+def _tokenizer() -> Any:
     import jieba
-    import jieba.analyse
 
     jieba.setLogLevel(logging.WARNING)
-    return jieba.analyse.default_tfidf
+    return jieba.dt
 
 
-def count_words(tfidf: Any, text: str, counts: WordCounts, position: int) -> int:
+@dataclass(frozen=True)
+class Idf:
+    """jieba's IDF weights (``jieba/analyse/idf.txt``) of some words, and the median
+    weight of the whole table (what an unknown word gets)."""
+
+    weights: dict[str, float]
+    median: float
+
+    @classmethod
+    def of(cls, words: Collection[str]) -> Idf:
+        import jieba
+
+        path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+        weights: dict[str, float] = {}
+        values = array("d")
+        with path.open("rb") as lines:
+            for raw in lines:
+                word, freq = raw.decode("utf-8").strip().split(" ")
+                values.append(float(freq))
+                if word in words:
+                    weights[word] = float(freq)
+        return cls(weights, sorted(values)[len(values) // 2])
+
+
+def count_words(tokenizer: Any, text: str, counts: WordCounts, position: int) -> int:
     """Add ``text``'s words (as ``extract_tags`` counts them) to ``counts``; returns the
     position after them (positions order first appearances across texts)."""
-    for word in tfidf.tokenizer.cut(mask_numbers(text)):
-        if len(word.strip()) < 2 or word.lower() in tfidf.stop_words:
+    for word in tokenizer.cut(mask_numbers(text)):
+        if len(word.strip()) < 2 or word.lower() in JIEBA_STOP_WORDS:
             continue
         line = counts.get(word)
         if line is None:
@@ -62,15 +102,12 @@ def count_words(tfidf: Any, text: str, counts: WordCounts, position: int) -> int
     return position
 
 
-def ranked(tfidf: Any, counts: WordCounts, top: int = KEYWORDS) -> list[str]:
+def ranked(idf: Idf, counts: WordCounts, top: int = KEYWORDS) -> list[str]:
     """The keywords of ``counts``: ``extract_tags``' ranking, then the filters."""
     if not counts:
         return []
     total = float(sum(line[0] for line in counts.values()))
-    score = {
-        w: float(n) * (tfidf.idf_freq.get(w, tfidf.median_idf) / total)
-        for w, (n, _) in counts.items()
-    }
+    score = {w: float(n) * (idf.weights.get(w, idf.median) / total) for w, (n, _) in counts.items()}
     order = sorted(counts, key=lambda w: (-score[w], counts[w][1]))
     words = order[: top + len(KEYWORD_STOPWORDS) + KEYWORD_SPARE]
     kept = [w for w in words if w not in KEYWORD_STOPWORDS and not HAS_DIGIT.search(w)]
@@ -85,12 +122,12 @@ def keywords(texts: Sequence[str], top: int = KEYWORDS) -> list[str]:
     """
     if not texts:
         return []
-    tfidf = _tfidf()
+    tokenizer = _tokenizer()
     counts: WordCounts = {}
     position = 0
     for text in texts:
-        position = count_words(tfidf, text, counts, position)
-    return ranked(tfidf, counts, top)
+        position = count_words(tokenizer, text, counts, position)
+    return ranked(Idf.of(counts), counts, top)
 
 
 class KeywordCells:
@@ -98,7 +135,7 @@ class KeywordCells:
     household, finder's unit), each text cut once; :meth:`of` ranks a scope's sum."""
 
     def __init__(self, session: Session, since: datetime | None) -> None:
-        self.tfidf = _tfidf()
+        tokenizer = _tokenizer()
         self.cells: Cells[WordCounts] = Cells()
         query = (
             select(Problem.text, Target.unit_id, Target.grid, Cadre.unit_id)
@@ -109,16 +146,19 @@ class KeywordCells:
         if since is not None:
             query = query.where(Problem.created_at >= since)
         position = 0
-        rows = session.connection().execution_options(yield_per=2000).execute(query)
+        # Core rows, streamed; the option on the statement, never on the shared connection.
+        rows = session.connection().execute(query.execution_options(yield_per=2000))
         for text, unit_id, grid, finder_unit in rows:
             counts = self.cells.get((unit_id, grid, finder_unit, None), dict)
-            position = count_words(self.tfidf, text, counts, position)
+            position = count_words(tokenizer, text, counts, position)
+        words = {w for counts in self.cells.values.values() for w in counts}
+        self.idf = Idf.of(words)
 
     def of(self, scope: FactScope, top: int = KEYWORDS) -> list[str]:
         total: WordCounts = {}
         for _, counts in self.cells.of(scope):
             _merge(total, counts.items())
-        return ranked(self.tfidf, total, top)
+        return ranked(self.idf, total, top)
 
 
 def _merge(total: WordCounts, items: Iterable[tuple[str, list[int]]]) -> None:

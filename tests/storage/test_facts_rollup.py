@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from scheduler import digests, prompts
 from scheduler.digest_keywords import (
+    JIEBA_STOP_WORDS,
     KEYWORD_SPARE,
     KEYWORD_STOPWORDS,
     KeywordCells,
@@ -119,6 +120,7 @@ def test_keywords_are_jiebas_tags_without_stop_words_and_numbers() -> None:
     tags = jieba.analyse.extract_tags("\n".join(mask_numbers(t) for t in texts), topK=top)
     want = [t for t in tags if t not in KEYWORD_STOPWORDS and not any(c.isdigit() for c in t)]
     assert keywords(texts) == want[:10]
+    assert JIEBA_STOP_WORDS == jieba.analyse.default_tfidf.stop_words
     assert "报销" in keywords(texts) and "13812345678" not in keywords(texts)
 
 
