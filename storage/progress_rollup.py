@@ -63,7 +63,7 @@ class RunFigures:
         }
         views = [
             R.ProblemView(counts_period, assign_within_days, lambda s: s.category),
-            R.ProblemView(half, assign_within_days, facts.halfmonth_label),
+            R.ProblemView(half, assign_within_days, facts.halfmonth_label, raised_only=True),
         ]
         self.counts, self.half = R.problem_cells(session, views, now)
         self.cadres = {

@@ -269,6 +269,9 @@ class ProblemView:
     period: Period
     assign_within_days: int | None
     label: Callable[[ProblemState], Hashable]
+    # Only the problems raised in the period (附件5 counts nothing else): the others'
+    # histories are not replayed, and their cells hold none of the view's figures.
+    raised_only: bool = False
 
 
 def problem_cells(
@@ -312,14 +315,16 @@ def problem_cells(
                 ProblemEvent.at < latest,
             )
             .order_by(ProblemEvent.problem_id, ProblemEvent.at, ProblemEvent.id)
-        ):
+        ).all():
             events[problem_id].append((to_status, at))
         for raw in rows:
             row = problem_row(raw)
             grid = cast(str | None, raw[-1])
             history = events.get(row.id, [])
             for i, view in enumerate(views):
-                if row.created_at >= as_of[i]:
+                if row.created_at >= as_of[i] or (
+                    view.raised_only and not view.period.contains(row.created_at)
+                ):
                     continue
                 mine = (
                     history

@@ -241,7 +241,7 @@ def unit_rates(session: Session, until: datetime | None) -> dict[int, tuple[Rate
         Problem.satisfaction,
         Problem.followed_up_at,
     )
-    for p in session.execute(query, execution_options={"yield_per": 5000}):
+    for p in session.connection().execute(query.execution_options(yield_per=5000)):
         line = parts[p.unit_id]
         if _rated(p, until):
             line[0] += p.satisfaction in GOOD
@@ -253,8 +253,8 @@ def unit_rates(session: Session, until: datetime | None) -> dict[int, tuple[Rate
 
 
 def found_problems(session: Session) -> Iterable[Any]:
-    """Every problem's columns that :func:`best_visitor_ranking` reads, streamed (the
-    ranking of every cadre at once without the ORM objects)."""
+    """Every problem's columns that :func:`best_visitor_ranking` reads, streamed as Core
+    rows (the ranking of every cadre at once without the ORM's objects or bookkeeping)."""
     query = select(
         Problem.found_by_id,
         Problem.created_at,
@@ -264,7 +264,7 @@ def found_problems(session: Session) -> Iterable[Any]:
         Problem.satisfaction,
         Problem.followed_up_at,
     )
-    return session.execute(query, execution_options={"yield_per": 5000})
+    return session.connection().execute(query.execution_options(yield_per=5000))
 
 
 def _unhappy_by(p: Any, until: datetime | None) -> bool:
