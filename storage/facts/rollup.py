@@ -209,11 +209,14 @@ class ActivityCells:
     households: Cells[int] = field(default_factory=Cells)  # per place: distinct households
     cadres: Cells[bool] = field(default_factory=Cells)  # (place, cadre unit, cadre): visited
     org_households: dict[int, set[int]] = field(default_factory=dict)  # per cadre unit
+    org_units: frozenset[int] = frozenset()  # the units org_households was asked for
 
     def of(self, scope: FactScope) -> tuple[int, int]:
         """(走访户数, 干部走访人数) of ``scope``."""
         cadres = {key[3] for key in self.cadres.keys_of(scope)}
         if scope.basis == ORG:
+            if not scope.unit_ids <= self.org_units:
+                raise ValueError(f"{scope.label}: its units were not among org_units")
             seen: set[int] = set()
             for unit_id in scope.unit_ids:
                 seen |= self.org_households.get(unit_id, set())
@@ -239,7 +242,7 @@ def activity_cells(
         .join(Cadre, Cadre.id == Visit.cadre_id)
         .where(*when)
     )
-    out = ActivityCells()
+    out = ActivityCells(org_units=frozenset(org_units))
     households = base.add_columns(
         Target.unit_id, Target.grid, func.count(func.distinct(Visit.target_id))
     ).where(Target.kind == TARGET_HOUSEHOLD)
