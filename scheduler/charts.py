@@ -36,6 +36,8 @@ PREFERRED_FONTS = (
 )
 PROBE = "走访问题已解决"
 MIN_ROWS = 6  # the problem panel's height in bars
+# Room for the rotated unit names below and the category names between the panels.
+MARGINS = {"left": 0.05, "right": 0.985, "bottom": 0.16, "top": 0.86, "wspace": 0.28}
 # matplotlib ships "Last Resort", whose charmap claims every character and draws each
 # as a box: it must never count as covering Chinese.
 PLACEHOLDER_FONTS = ("Last Resort",)
@@ -138,7 +140,9 @@ def weekly_chart(
         # or two categories do not become slabs filling the panel.
         right.set_ylim(max(len(rows), MIN_ROWS) - 0.5 + 0.9, -0.6)
         fig.suptitle(title)
-        fig.tight_layout()
+        # Fixed margins for the fixed size: tight_layout measured every label once more,
+        # ~30 % of a chart (measured interleaved, 3.1 s → 2.2 s under load).
+        fig.subplots_adjust(**MARGINS)
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
     return buf.getvalue()

@@ -7,6 +7,7 @@ top three 最美走访者 candidates. Definitions: the docstrings of storage/fac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,21 @@ def scores_section(
     cadres = scores.campaign_cadres(session, campaign.id, scope)
     tz = ZoneInfo(config.campaign.timezone)
     _, quota = scores.quota_progress(session, campaign, cadres, tz, now)
+    problems = scores.problems_of_units(session, scope)
+    happy = scores.satisfaction_rate(problems, now)
+    settled = scores.settle_rate(problems, now)
+    found = scores.problems_found_by(session, cadres)
+    ranking = scores.best_visitor_ranking(session, campaign.id, cadres, found, now)
+    return _lines(campaign, quota, happy, settled, ranking)
+
+
+def _lines(
+    campaign: Campaign,
+    quota: Sequence[scores.QuotaRow],
+    happy: scores.Rate,
+    settled: scores.Rate,
+    ranking: Sequence[scores.Candidate],
+) -> str:
     lines = ["", S.DIGEST_HEADER]
     if campaign.quota_per_cadre:
         met = sum(q.met for q in quota)
@@ -45,9 +61,6 @@ def scores_section(
             lines.append(S.DIGEST_BEHIND.format(names=names))
     else:
         lines.append(S.DIGEST_QUOTA_NONE)
-    problems = scores.problems_of_units(session, scope)
-    happy = scores.satisfaction_rate(problems, now)
-    settled = scores.settle_rate(problems, now)
     lines.append(
         S.DIGEST_RATES.format(
             satisfaction=happy.text(),
@@ -56,9 +69,39 @@ def scores_section(
             disputes=settled.denominator,
         )
     )
-    found = scores.problems_found_by(session, cadres)
-    ranking = scores.best_visitor_ranking(session, campaign.id, cadres, found, now)
     if ranking:
         names = "、".join(f"{c.name}（{c.score:g}）" for c in ranking[:SHOWN])
         lines.append(S.DIGEST_BEST.format(names=names))
     return "\n".join(lines)
+
+
+class RunScores:
+    """Every leader unit's section from one computation per run: quota progress and the
+    最美走访者 ranking of every campaign cadre (each cadre's figures are their own), the
+    two rates per unit; a subtree's section keeps its cadres (in the same order) and
+    adds its units' rates. The same text as :func:`scores_section`."""
+
+    def __init__(
+        self, session: Session, campaign: Campaign, tree: UnitTree, now: datetime, config: Config
+    ) -> None:
+        self.campaign, self.tree = campaign, tree
+        cadres = scores.campaign_cadres(session, campaign.id)
+        tz = ZoneInfo(config.campaign.timezone)
+        _, self.quota = scores.quota_progress(session, campaign, cadres, tz, now)
+        self.rates = scores.unit_rates(session, now)
+        found = scores.found_problems(session)
+        self.ranking = scores.best_visitor_ranking(session, campaign.id, cadres, found, now)
+
+    def section(self, unit_id: int) -> str:
+        """:func:`scores_section` of ``unit_id``'s subtree."""
+        units = set(self.tree.subtree(unit_id))
+        quota = [q for q in self.quota if q.unit_id in units]
+        parts = [self.rates[u] for u in sorted(units) if u in self.rates]
+        happy = scores.Rate(
+            sum(h.numerator for h, _ in parts), sum(h.denominator for h, _ in parts)
+        )
+        settled = scores.Rate(
+            sum(s.numerator for _, s in parts), sum(s.denominator for _, s in parts)
+        )
+        ranking = [c for c in self.ranking if c.unit_id in units]
+        return _lines(self.campaign, quota, happy, settled, ranking)

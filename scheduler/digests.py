@@ -16,9 +16,7 @@ Every figure is a :mod:`storage.facts` query; its definition is in docs/facts.md
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, timedelta
 
 from bot.config import Config
@@ -31,15 +29,15 @@ from scheduler.base import (
     local_now,
     local_today,
 )
-from scheduler.digest_scores import scores_section
+from scheduler.digest_keywords import KeywordCells, keywords
+from scheduler.digest_scores import RunScores
 from scheduler.sending import Spreader, image_payload, send_group, send_personal
-from storage import cadres, facts
+from storage import cadres, facts, progress
 from storage.cadres import leaders_by_unit
 from storage.campaigns import find_active_campaign
 from storage.db import Session
 from storage.facts import FactScope, Period
-from storage.masking import mask_numbers
-from storage.models import Campaign
+from storage.models import Campaign, Unit
 from storage.outbox import markdown_payload
 from storage.progress import (
     CadreProgress,
@@ -51,17 +49,9 @@ from storage.progress import (
     scope_coverage,
     weekly_figures,
 )
+from storage.progress_rollup import RunFigures
 from storage.runs import claim_run, finish_run
 from storage.units import UnitTree
-
-KEYWORDS = 10
-# Words every problem text uses; they say nothing about what the week was about.
-KEYWORD_STOPWORDS = frozenset(
-    {"希望", "群众", "反映", "需要", "问题", "村民", "居民", "建议", "解决", "尽快", "要求", "存在"}
-)
-# A keyword with a digit in it is a number (a phone, an ID, a house number), never a topic.
-HAS_DIGIT = re.compile(r"\d")
-KEYWORD_SPARE = 10  # extra candidates, so dropped number-words do not shorten the list
 
 
 def behind_pace(
@@ -76,6 +66,13 @@ def behind_pace(
     start date (or the day after the previous deadline). Past every deadline, anyone
     with targets left is behind.
     """
+    return behind_of(campaign, cadre_progress(session, campaign.id, unit_ids), today)
+
+
+def behind_of(
+    campaign: Campaign, progress: Sequence[CadreProgress], today: date
+) -> list[CadreProgress]:
+    """:func:`behind_pace` of the cadres' ``progress`` (the rule, without the query)."""
     start: date | None = None
     end: date | None = None
     previous: date | None = None
@@ -85,31 +82,12 @@ def behind_pace(
             end = phase.deadline
             break
         previous = phase.deadline
-    progress = cadre_progress(session, campaign.id, unit_ids)
     if end is None:
         return [p for p in progress if p.remaining > 0]
     if start is None or start > today:
         return []
     share = ((today - start).days + 1) / ((end - start).days + 1)
     return [p for p in progress if p.contacted < int(p.assigned * share)]
-
-
-def keywords(texts: Sequence[str], top: int = KEYWORDS) -> list[str]:
-    """The most characteristic words (jieba TF-IDF) of ``texts``; leaders only.
-
-    Personal numbers are masked first and no word holding a digit is kept, so a
-    phone or ID number typed into a problem never becomes a keyword.
-    """
-    if not texts:
-        return []
-    import jieba
-    import jieba.analyse
-
-    jieba.setLogLevel(logging.WARNING)
-    text = "\n".join(mask_numbers(t) for t in texts)
-    words = jieba.analyse.extract_tags(text, topK=top + len(KEYWORD_STOPWORDS) + KEYWORD_SPARE)
-    kept = [w for w in words if w not in KEYWORD_STOPWORDS and not HAS_DIGIT.search(w)]
-    return kept[:top]
 
 
 def halfmonth_period(today: date, config: Config) -> Period:
@@ -190,6 +168,94 @@ def page_link(config: Config, now: datetime) -> Callable[[str], str] | None:
     )
 
 
+# Units whose leaders get the weekly chart: the county and its towns. A village's
+# chart (one bar) said nothing its digest does not, and 300 of them cost minutes.
+CHART_UNIT_KINDS = ("县", "镇", "街道")
+
+
+class RunDigests:
+    """One digest round's figures for every scope, each figure counted once per run
+    (:class:`storage.progress_rollup.RunFigures`); :meth:`figures` gives for a unit
+    scope exactly what :func:`figures` gives (tests/scheduler/test_digest_rollup.py)."""
+
+    def __init__(
+        self,
+        session: Session,
+        campaign: Campaign,
+        tree: UnitTree,
+        kind: str,
+        now: datetime,
+        config: Config,
+        org_units: Collection[int],
+    ) -> None:
+        self.session, self.campaign, self.tree = session, campaign, tree
+        self.kind, self.now, self.config = kind, now, config
+        self.today = local_today(now, config)
+        day = Period(local_day_start(self.today, config), now)
+        self.week = Period(
+            local_day_start(self.today - timedelta(days=self.today.weekday()), config), now
+        )
+        self.half = halfmonth_period(self.today, config)
+        self.run = RunFigures(
+            session,
+            campaign.id,
+            tree,
+            now,
+            counts_period=self.week if kind == "weekly" else day,
+            activity_periods={"day": day, "week": self.week},
+            half=self.half,
+            assign_within_days=config.ledger.assign_within_days,
+            org_units=org_units,
+        )
+        self.behind = behind_of(campaign, self.run.cadre_progress(tree.units), self.today)
+        self._keywords: KeywordCells | None = None
+
+    def keywords(self, scope: FactScope) -> list[str]:
+        """The week's keywords of ``scope``; the texts are cut on first use only."""
+        if self._keywords is None:
+            self._keywords = KeywordCells(self.session, self.week.since)
+        return self._keywords.of(scope)
+
+    def figures(self, scope: FactScope, title: str, leader: bool) -> prompts.DigestFigures:
+        """:func:`figures` of a unit scope, read off the run's counts."""
+        run, kind = self.run, self.kind
+        with_keywords = leader and kind != "halfmonth"
+        half = self.half
+        cadre_units = set(scope.unit_ids)
+        return prompts.DigestFigures(
+            kind=kind,
+            title=title,
+            unit=scope.label,
+            stamp=prompts.stamp(local_now(self.now, self.config)),
+            coverage=run.scope_coverage(scope),
+            other_kinds=run.other_kinds(scope),
+            visits_today=run.households("day", scope),
+            visits_week=run.households("week", scope),
+            counts=run.problem_counts(scope),
+            behind=[p for p in self.behind if p.unit_id in cadre_units] if leader else (),
+            keywords=self.keywords(scope) if with_keywords else (),
+            weekly=run.weekly_figures(scope) if kind == "weekly" else None,
+            halfmonth=run.halfmonth_rows(scope),
+            halfmonth_label=prompts.period_text(
+                half.since, half.until, self.config.campaign.timezone
+            )
+            if half.since and half.until
+            else "",
+        )
+
+    def chart_rows(self, unit: Unit) -> list[progress.UnitCoverage]:
+        """The weekly chart's bars: household coverage of each unit directly under
+        ``unit`` (its subtree by place), those with households only."""
+        rows = []
+        for child_id in sorted(self.tree.children.get(unit.id, [])):
+            child = self.tree.units[child_id]
+            scope = facts.scope_in_tree(self.tree, child, basis=facts.PLACE)
+            line = facts.of_kind(self.run.coverage_lines(scope))
+            if line.assigned:
+                rows.append(progress.unit_coverage_row(child.name, line))
+        return rows
+
+
 def _send(session: Session, now: datetime, config: Config, kind: str) -> tuple[int, list[str]]:
     """Build and queue one digest round (leaders, then groups).
 
@@ -204,28 +270,37 @@ def _send(session: Session, now: datetime, config: Config, kind: str) -> tuple[i
     title = prompts.digest_title(campaign.name, kind, today, iso_week(today))
     sent = 0
     notes: list[str] = []
-    for unit_id, leaders in leaders_by_unit(session).items():
-        scope = facts.scope_for_unit(session, tree.units[unit_id])
-        d, _ = figures(session, campaign, tree, scope, kind, title, now, config, True)
+    leaders = leaders_by_unit(session)
+    scopes = {u: facts.scope_in_tree(tree, tree.units[u]) for u in leaders}
+    group_units = [u for g in config.groups if (u := tree.by_name(g.unit)) is not None]
+    for unit in group_units:
+        scopes.setdefault(unit.id, facts.scope_in_tree(tree, unit))
+    org_units = {u for sc in scopes.values() if sc.basis == facts.ORG for u in sc.unit_ids}
+    digest = RunDigests(session, campaign, tree, kind, now, config, org_units)
+    scores = RunScores(session, campaign, tree, now, config) if kind == "weekly" else None
+    for unit_id, members in leaders.items():
+        unit = tree.units[unit_id]
+        d = digest.figures(scopes[unit_id], title, True)
         text = prompts.digest_markdown(d)
-        if kind == "weekly":
-            text += scores_section(session, campaign, tree, unit_id, now, config)
+        if scores is not None:
+            text += scores.section(unit_id)
         sent += send_personal(
-            session, spreader, leaders, markdown_payload(text), now, page_link(config, now)
+            session, spreader, members, markdown_payload(text), now, page_link(config, now)
         )
-        if kind == "weekly":
+        if kind == "weekly" and unit.kind in CHART_UNIT_KINDS:
             rows = [(r.label, r.solved, r.pending) for r in d.halfmonth]
-            png = charts.weekly_chart(f"{d.unit} {title}", d.coverage, rows)
+            png = charts.weekly_chart(f"{d.unit} {title}", digest.chart_rows(unit), rows)
             image = image_payload(png, f"weekly-{unit_id}.png")
-            sent += send_personal(session, spreader, leaders, image, now)
+            sent += send_personal(session, spreader, members, image, now)
     allow = [u.name for u in tree.units.values()] + [campaign.name, title]
     allow += cadres.all_names(session)
     for group in config.groups:
-        unit = tree.by_name(group.unit)
-        if unit is None:
+        found = tree.by_name(group.unit)
+        if found is None:
             continue
-        scope = facts.scope_for_unit(session, unit)
-        d, texts = figures(session, campaign, tree, scope, kind, title, now, config, False)
+        scope = scopes[found.id]
+        d = digest.figures(scope, title, False)
+        texts = problem_texts(session, campaign.id, scope)
         text = prompts.digest_group_text(d)
         refused = send_group(
             session,

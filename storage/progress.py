@@ -6,7 +6,7 @@ this module only groups them by unit or cadre and names the rows. Read-only.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -59,7 +59,8 @@ class CadreProgress:
         return self.assigned - self.contacted
 
 
-def _row(name: str, c: facts.Coverage) -> UnitCoverage:
+def unit_coverage_row(name: str, c: facts.Coverage) -> UnitCoverage:
+    """One :class:`UnitCoverage` row named ``name`` from a fact-layer coverage line."""
     return UnitCoverage(
         unit=name,
         assigned=c.assigned,
@@ -92,7 +93,7 @@ def scope_coverage(
         names = dict(session.execute(select(Cadre.id, Cadre.name).where(Cadre.id.in_(ids))).all())
     else:
         names = {uid: u.name for uid, u in tree.units.items()}
-    return [_row(names.get(c.group or 0, ""), c) for c in lines]
+    return [unit_coverage_row(names.get(c.group or 0, ""), c) for c in lines]
 
 
 def other_kinds(
@@ -231,7 +232,7 @@ def problem_texts(
     )
     if since is not None:
         query = query.where(Problem.created_at >= since)
-    return list(session.scalars(query))
+    return list(session.scalars(query.order_by(Problem.id)))
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,12 @@ def problem_counts(
     states = facts.problem_states(
         session, scope, period, now=now, assign_within_days=assign_within_days
     )
-    figures = facts.problem_figures(states, period, key=lambda s: s.category)
+    return category_counts(facts.problem_figures(states, period, key=lambda s: s.category))
+
+
+def category_counts(figures: Mapping[Hashable, facts.ProblemFigures]) -> list[ProblemCounts]:
+    """:func:`problem_counts` from the figures per category: seed 003's categories in
+    order, then any other, each only when one of its four counts is not zero."""
     cats = list(CATEGORIES_CHANGZHOU) + sorted(
         str(k) for k in set(figures) - set(CATEGORIES_CHANGZHOU)
     )

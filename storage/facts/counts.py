@@ -48,17 +48,28 @@ CHUNK = 5000  # ids per IN list (far below any driver's parameter limit)
 GROUPS = {"target_unit": Target.unit_id, "cadre": Cadre.id, "cadre_unit": Cadre.unit_id}
 
 
+def covering_first(campaign_id: int) -> tuple[Any, tuple[Any, ...]]:
+    """The visits of the campaign, and their order for a target's status: covering
+    visits first, then the latest (``submitted_at``, then ``id``) first."""
+    covering = case((Visit.outcome.in_(COVERING_OUTCOMES), 1), else_=0)
+    return Visit.campaign_id == campaign_id, (
+        covering.desc(),
+        Visit.submitted_at.desc(),
+        Visit.id.desc(),
+    )
+
+
 def _status_outcome(campaign_id: int) -> Any:
     """Scalar subquery: the outcome of the target's status as of now (NULL if unvisited),
     correlated to ``Target``: one lookup on the ``visits (target_id, …)`` index per target.
 
     (A join to a ranked subquery was O(targets × visits) on SQLite, which scanned the
     materialised ranking for every target: 32 s for a county of 10 000.)"""
-    covering = case((Visit.outcome.in_(COVERING_OUTCOMES), 1), else_=0)
+    campaign, order = covering_first(campaign_id)
     return (
         select(Visit.outcome)
-        .where(Visit.campaign_id == campaign_id, Visit.target_id == Target.id)
-        .order_by(covering.desc(), Visit.submitted_at.desc(), Visit.id.desc())
+        .where(campaign, Visit.target_id == Target.id)
+        .order_by(*order)
         .limit(1)
         .correlate(Target)
         .scalar_subquery()

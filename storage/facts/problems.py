@@ -9,9 +9,10 @@ today's ``status`` column. States fall in three buckets that are never merged:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,18 +55,106 @@ def _bucket(status: str, previous: str) -> str:
     return PENDING
 
 
-def _reconstructed(problem: Problem, as_of: datetime) -> list[tuple[str, datetime]]:
+def _reconstructed(
+    status: str,
+    created_at: datetime,
+    assigned_at: datetime | None,
+    closed_at: datetime | None,
+    as_of: datetime,
+) -> list[tuple[str, datetime]]:
     """The history of a problem stored without events (imported or older rows), from
     its timestamps: registered at creation, assigned at ``assigned_at``, and its current
     status at ``closed_at`` (or, for an open one, now)."""
-    steps = [("registered", problem.created_at)]
-    if problem.assigned_at is not None and problem.status != "registered":
-        steps.append(("assigned", problem.assigned_at))
-    if problem.status not in ("registered", "assigned"):
-        steps.append(
-            (problem.status, problem.closed_at or problem.assigned_at or problem.created_at)
+    steps = [("registered", created_at)]
+    if assigned_at is not None and status != "registered":
+        steps.append(("assigned", assigned_at))
+    if status not in ("registered", "assigned"):
+        steps.append((status, closed_at or assigned_at or created_at))
+    return [(s, at) for s, at in steps if at < as_of]
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    """The columns of a problem its state is computed from (plus where it belongs)."""
+
+    id: int
+    kind: str
+    category: str
+    category_alt: str
+    responsibility: str
+    target_unit_id: int
+    finder_unit_id: int
+    created_at: datetime
+    status: str  # today's status column (only for a problem stored without events)
+    assigned_at: datetime | None
+    closed_at: datetime | None
+    deadline: datetime | None
+
+
+def problem_row(raw: Any) -> ProblemRow:
+    """A :class:`ProblemRow` from a result row whose first columns are PROBLEM_COLUMNS."""
+    return ProblemRow(*raw[: len(PROBLEM_COLUMNS)])
+
+
+PROBLEM_COLUMNS = (
+    Problem.id,
+    Problem.kind,
+    Problem.category,
+    Problem.category_alt,
+    Problem.responsibility,
+    Target.unit_id,
+    Cadre.unit_id,
+    Problem.created_at,
+    Problem.status,
+    Problem.assigned_at,
+    Problem.closed_at,
+    Problem.deadline,
+)
+
+
+def state_of(
+    row: ProblemRow,
+    events: Sequence[tuple[str, datetime]],
+    period: Period,
+    as_of: datetime,
+    window: timedelta | None,
+) -> ProblemState:
+    """One problem's state as of ``as_of`` from its events before then (ordered by time,
+    then id), or from its timestamps when it has none: the definition of every figure
+    :func:`problem_states` gives (逾期 with ``window`` = the 交办 time limit, None: never)."""
+    status, bucket, solved_now, explained_now = "registered", PENDING, False, False
+    history = events or _reconstructed(
+        row.status, row.created_at, row.assigned_at, row.closed_at, as_of
+    )
+    for to_status, at in history:
+        if not to_status:
+            continue
+        status, bucket = to_status, _bucket(to_status, bucket)
+        solved_now |= to_status == "solved" and period.contains(at)
+        explained_now |= to_status == "explained" and period.contains(at)
+    overdue = bucket == PENDING and (
+        (status == "registered" and window is not None and row.created_at + window < as_of)
+        or (
+            status in ("assigned", "in_progress")
+            and row.deadline is not None
+            and row.deadline < as_of
         )
-    return [(status, at) for status, at in steps if at < as_of]
+    )
+    return ProblemState(
+        id=row.id,
+        kind=row.kind,
+        category=row.category,
+        category_alt=row.category_alt,
+        responsibility=row.responsibility,
+        target_unit_id=row.target_unit_id,
+        finder_unit_id=row.finder_unit_id,
+        created_at=row.created_at,
+        status=status,
+        bucket=bucket,
+        overdue=overdue,
+        solved_in_period=solved_now,
+        explained_in_period=explained_now,
+    )
 
 
 def problem_states(
@@ -86,7 +175,7 @@ def problem_states(
     """
     as_of = period.as_of(now)
     scoped = (
-        select(Problem, Target.unit_id, Cadre.unit_id)
+        select(*PROBLEM_COLUMNS)
         .join(Target, Target.id == Problem.target_id)
         .join(Cadre, Cadre.id == Problem.found_by_id)
         .where(scope.problem_condition(campaign_id), Problem.created_at < as_of)
@@ -94,7 +183,7 @@ def problem_states(
     )
     if only is not None:
         scoped = scoped.where(Problem.id.in_(sorted(only)))
-    rows = session.execute(scoped).all()
+    rows = [problem_row(row) for row in session.execute(scoped)]
     if not rows:
         return []
     ids = scoped.with_only_columns(Problem.id).order_by(None)
@@ -106,42 +195,7 @@ def problem_states(
     ):
         events[problem_id].append((to_status, at))
     window = timedelta(days=assign_within_days) if assign_within_days is not None else None
-    out = []
-    for problem, target_unit, finder_unit in rows:
-        status, bucket, solved_now, explained_now = "registered", PENDING, False, False
-        history = events.get(problem.id) or _reconstructed(problem, as_of)
-        for to_status, at in history:
-            if not to_status:
-                continue
-            status, bucket = to_status, _bucket(to_status, bucket)
-            solved_now |= to_status == "solved" and period.contains(at)
-            explained_now |= to_status == "explained" and period.contains(at)
-        overdue = bucket == PENDING and (
-            (status == "registered" and window is not None and problem.created_at + window < as_of)
-            or (
-                status in ("assigned", "in_progress")
-                and problem.deadline is not None
-                and problem.deadline < as_of
-            )
-        )
-        out.append(
-            ProblemState(
-                id=problem.id,
-                kind=problem.kind,
-                category=problem.category,
-                category_alt=problem.category_alt,
-                responsibility=problem.responsibility,
-                target_unit_id=target_unit,
-                finder_unit_id=finder_unit,
-                created_at=problem.created_at,
-                status=status,
-                bucket=bucket,
-                overdue=overdue,
-                solved_in_period=solved_now,
-                explained_in_period=explained_now,
-            )
-        )
-    return out
+    return [state_of(row, events.get(row.id, ()), period, as_of, window) for row in rows]
 
 
 @dataclass
@@ -172,16 +226,20 @@ def problem_figures(
     out: dict[Hashable, ProblemFigures] = {}
     for s in states:
         label = key(s)
-        f = out.setdefault(label, ProblemFigures(label))
-        f.overdue += s.overdue
-        f.solved_in_period += s.solved_in_period
-        f.explained_in_period += s.explained_in_period
-        if period.contains(s.created_at):
-            f.raised += 1
-            f.pending += s.bucket == PENDING
-            f.solved += s.bucket == SOLVED
-            f.explained += s.bucket == EXPLAINED
+        add_state(out.setdefault(label, ProblemFigures(label)), s, period)
     return out
+
+
+def add_state(f: ProblemFigures, s: ProblemState, period: Period) -> None:
+    """Count one problem's state into ``f`` (:func:`problem_figures`' sum)."""
+    f.overdue += s.overdue
+    f.solved_in_period += s.solved_in_period
+    f.explained_in_period += s.explained_in_period
+    if period.contains(s.created_at):
+        f.raised += 1
+        f.pending += s.bucket == PENDING
+        f.solved += s.bucket == SOLVED
+        f.explained += s.bucket == EXPLAINED
 
 
 def halfmonth_label(state: ProblemState) -> str:
@@ -220,7 +278,11 @@ class HalfmonthRow:
 def halfmonth_rows(states: Sequence[ProblemState], period: Period) -> list[HalfmonthRow]:
     """Seed 003 附件5 for the problems raised in ``period``, each as of its end:
     困难需求 first, then 意见建议 by category (every seed category, zeros included)."""
-    figures = problem_figures(states, period, key=halfmonth_label)
+    return halfmonth_rows_of(problem_figures(states, period, key=halfmonth_label))
+
+
+def halfmonth_rows_of(figures: Mapping[Hashable, ProblemFigures]) -> list[HalfmonthRow]:
+    """:func:`halfmonth_rows` from the figures per 附件5 line (:func:`halfmonth_label`)."""
     labels = [HARDSHIP_KIND, *CATEGORIES_CHANGZHOU]
     labels += sorted(str(k) for k in set(figures) - set(labels) if figures[k].raised)
     out = []

@@ -16,7 +16,7 @@ from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from storage.models import Assignment, Cadre, Problem, Target, Unit, Visit
-from storage.units import find_unit, subtree_ids
+from storage.units import UnitTree, find_unit, subtree_ids
 
 ALL, PLACE, ORG, CADRE = "all", "place", "org", "cadre"
 # Units counted by their cadres (they have no households of their own).
@@ -152,6 +152,19 @@ def scope_for_unit(
     return FactScope(
         basis=basis, unit_ids=ids, grid_units=tuple(sorted(grids)), grid=grid, label=unit.name
     )
+
+
+def scope_in_tree(tree: UnitTree, unit: Unit, basis: str | None = None) -> FactScope:
+    """:func:`scope_for_unit` read from a loaded unit tree, no query (a job that scopes
+    every leader's unit)."""
+    ids = frozenset(tree.subtree(unit.id))
+    basis = basis or basis_of(unit)
+    grids: list[tuple[int, tuple[str, ...]]] = []
+    if basis == PLACE:
+        for grid_unit in (tree.units[i] for i in ids):
+            if grid_unit.kind == GRID_UNIT_KIND and grid_unit.parent_id is not None:
+                grids.append((grid_unit.parent_id, grid_names(grid_unit)))
+    return FactScope(basis=basis, unit_ids=ids, grid_units=tuple(sorted(grids)), label=unit.name)
 
 
 def unit_and_grid(session: Session, name: str) -> tuple[Unit, str | None] | None:

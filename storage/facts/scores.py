@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -199,26 +200,74 @@ def quota_progress(
 def satisfaction_rate(problems: Iterable[Problem], until: datetime | None = None) -> Rate:
     """满意率 (001 四查: 民意测评结果): of the problems followed up (回访) before
     ``until`` with the household's verdict recorded, the share rated 满意 or 基本满意."""
-    rated = [
-        p
-        for p in problems
-        if p.satisfaction and p.followed_up_at and (until is None or p.followed_up_at < until)
-    ]
+    rated = [p for p in problems if _rated(p, until)]
     return Rate(sum(p.satisfaction in GOOD for p in rated), len(rated))
+
+
+def _rated(p: Any, until: datetime | None) -> bool:
+    """Followed up before ``until`` with a verdict (:func:`satisfaction_rate`'s denominator)."""
+    return bool(p.satisfaction and p.followed_up_at and (until is None or p.followed_up_at < until))
 
 
 def settle_rate(problems: Iterable[Problem], until: datetime | None = None) -> Rate:
     """息诉息访率 (001 三查: 各类矛盾是否有效化解): of the 矛盾纠纷 and 信访诉求 raised
     before ``until``, the share settled by then: 已办结 (solved, explained or followed
     up, closed before ``until``) and not rated 不满意 at the follow-up."""
-    raised = [
-        p for p in problems if p.kind in DISPUTE_KINDS and (until is None or p.created_at < until)
-    ]
-    settled = [p for p in raised if _closed_by(p, until) and not _unhappy_by(p, until)]
+    raised = [p for p in problems if _dispute(p, until)]
+    settled = [p for p in raised if _settled(p, until)]
     return Rate(len(settled), len(raised))
 
 
-def _unhappy_by(p: Problem, until: datetime | None) -> bool:
+def _dispute(p: Any, until: datetime | None) -> bool:
+    """A 矛盾纠纷 or 信访诉求 raised before ``until`` (:func:`settle_rate`'s denominator)."""
+    return bool(p.kind in DISPUTE_KINDS and (until is None or p.created_at < until))
+
+
+def _settled(p: Any, until: datetime | None) -> bool:
+    return _closed_by(p, until) and not _unhappy_by(p, until)
+
+
+def unit_rates(session: Session, until: datetime | None) -> dict[int, tuple[Rate, Rate]]:
+    """:func:`satisfaction_rate` and :func:`settle_rate` over the problems of each unit
+    (``Problem.unit_id``), from one pass over the problems' columns: a subtree's rates
+    are the sums of its units' numerators and denominators."""
+    parts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    query = select(
+        Problem.unit_id,
+        Problem.kind,
+        Problem.created_at,
+        Problem.status,
+        Problem.closed_at,
+        Problem.satisfaction,
+        Problem.followed_up_at,
+    )
+    for p in session.connection().execute(query.execution_options(yield_per=5000)):
+        line = parts[p.unit_id]
+        if _rated(p, until):
+            line[0] += p.satisfaction in GOOD
+            line[1] += 1
+        if _dispute(p, until):
+            line[2] += _settled(p, until)
+            line[3] += 1
+    return {u: (Rate(a, b), Rate(c, d)) for u, (a, b, c, d) in parts.items()}
+
+
+def found_problems(session: Session) -> Iterable[Any]:
+    """Every problem's columns that :func:`best_visitor_ranking` reads, streamed as Core
+    rows (the ranking of every cadre at once without the ORM's objects or bookkeeping)."""
+    query = select(
+        Problem.found_by_id,
+        Problem.created_at,
+        Problem.deadline,
+        Problem.status,
+        Problem.closed_at,
+        Problem.satisfaction,
+        Problem.followed_up_at,
+    )
+    return session.connection().execute(query.execution_options(yield_per=5000))
+
+
+def _unhappy_by(p: Any, until: datetime | None) -> bool:
     """Rated 不满意 at a follow-up made before ``until``."""
     return (
         p.satisfaction == "不满意"
@@ -234,7 +283,7 @@ def solve_rate(problems: Iterable[Problem], until: datetime | None = None) -> Ra
     return Rate(sum(_closed_by(p, until) for p in raised), len(raised))
 
 
-def _closed_by(p: Problem, until: datetime | None) -> bool:
+def _closed_by(p: Any, until: datetime | None) -> bool:
     return p.status in CLOSED and p.closed_at is not None and (until is None or p.closed_at < until)
 
 
@@ -242,21 +291,23 @@ def on_time_rate(problems: Iterable[Problem], until: datetime | None = None) -> 
     """按期办结率: of the problems with a 交办 deadline that were closed before ``until``
     or whose deadline passed before ``until`` (open and overdue), the share closed on
     or before the deadline. Without ``until`` only the closed ones are judged."""
-    due = [
-        p
-        for p in problems
-        if p.deadline is not None
-        and (_closed_by(p, until) or (until is not None and p.deadline < until))
-    ]
-    on_time = [
-        p
-        for p in due
-        if _closed_by(p, until)
+    due = [p for p in problems if _due(p, until)]
+    return Rate(sum(_on_time(p, until) for p in due), len(due))
+
+
+def _due(p: Any, until: datetime | None) -> bool:
+    return p.deadline is not None and (
+        _closed_by(p, until) or (until is not None and p.deadline < until)
+    )
+
+
+def _on_time(p: Any, until: datetime | None) -> bool:
+    return (
+        _closed_by(p, until)
         and p.closed_at is not None
         and p.deadline is not None
         and p.closed_at <= p.deadline
-    ]
-    return Rate(len(on_time), len(due))
+    )
 
 
 @dataclass(frozen=True)
@@ -278,7 +329,7 @@ def best_visitor_ranking(
     session: Session,
     campaign_id: int,
     cadres: Sequence[Cadre],
-    problems: Iterable[Problem],
+    problems: Iterable[Any],
     until: datetime | None = None,
 ) -> list[Candidate]:
     """最美走访者 candidates (000: 走访群众扎实, 解决问题及时, 群众反响良好), best first.
@@ -307,18 +358,27 @@ def best_visitor_ranking(
         assigned[cadre_id] += 1
         contacted[cadre_id] += target_id in reached
     in_person = _households_visited(session, campaign_id, ids, None, until)
-    found: dict[int, list[Problem]] = defaultdict(list)
+    # Per finder: found, on time, due, rated 满意/基本满意, rated (the two rates' parts).
+    found: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for p in problems:
         if until is None or p.created_at < until:
-            found[p.found_by_id].append(p)
+            line = found[p.found_by_id]
+            line[0] += 1
+            if _due(p, until):
+                line[1] += _on_time(p, until)
+                line[2] += 1
+            if _rated(p, until):
+                line[3] += p.satisfaction in GOOD
+                line[4] += 1
     out = []
     for order, c in enumerate(cadres):
         if not assigned[c.id]:
             continue
+        mine = found[c.id]
         shares = (
             Rate(contacted[c.id], assigned[c.id]),
-            on_time_rate(found[c.id], until),
-            satisfaction_rate(found[c.id], until),
+            Rate(mine[1], mine[2]),
+            Rate(mine[3], mine[4]),
         )
         weighed = [(w, s.percent) for w, s in zip(WEIGHTS, shares, strict=True)]
         known = [(w, pct) for w, pct in weighed if pct is not None]
@@ -330,7 +390,7 @@ def best_visitor_ranking(
             c.unit_id,
             shares[0],
             in_person.get(c.id, 0),
-            len(found[c.id]),
+            mine[0],
             shares[1],
             shares[2],
             score,

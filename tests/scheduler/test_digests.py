@@ -75,7 +75,7 @@ def test_group_digests_carry_counts_only(sessions, sconfig, town, now):
     assert "问题：新增 2 个，已解决 1 个，已解释 0 个，逾期 1 个。" in town_daily
 
 
-def test_weekly_digest_has_seed_003_figures_and_a_chart(sessions, sconfig, town, now):
+def test_weekly_digest_has_seed_003_figures_and_a_chart_for_the_town(sessions, sconfig, town, now):
     with sessions() as s:
         result = digests.weekly(s, now, sconfig)
         s.commit()
@@ -89,6 +89,10 @@ def test_weekly_digest_has_seed_003_figures_and_a_chart(sessions, sconfig, town,
     upload = image.payload["_upload"]
     assert upload["type"] == "image" and upload["content_type"] == "image/png"
     assert base64.b64decode(upload["base64"]).startswith(b"\x89PNG\r\n\x1a\n")
+    # Charts go to the county's and the towns' leaders; a village leader gets the figures.
+    (village_digest,) = rows["zhaozs"]
+    assert village_digest.payload["msgtype"] == "markdown"
+    assert "干部走访人数" in content(village_digest)
 
 
 def test_half_monthly_summary_follows_attachment_5(sessions, sconfig, town, now):
