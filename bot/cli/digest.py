@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from bot.cli.base import CliState, cli, parse_now, pass_state
-from scheduler import digests, prompts
+from scheduler import digest_scores, digests, prompts
 from scheduler.base import iso_week, local_today
 from storage import cadres, facts
 from storage.campaigns import find_active_campaign
@@ -46,6 +46,7 @@ def digest_cmd(
             raise click.ClickException("还没有进行中的走访活动：请先导入花名册")
         scope: facts.FactScope | None = None
         viewer = None
+        unit = None
         if userid:
             viewer = cadres.find_by_userid(session, userid)
             if viewer is None:
@@ -68,4 +69,8 @@ def digest_cmd(
             session, campaign, tree, scope, kind, title, now, rt.config, leader
         )
         text = prompts.digest_group_text(figures) if group else prompts.digest_markdown(figures)
+        # A leader's weekly digest ends with the unit's 走访任务与评分 (as sent).
+        unit_id = unit.id if unit is not None else viewer.unit_id if viewer is not None else None
+        if kind == "weekly" and leader and unit_id is not None:
+            text += digest_scores.scores_section(session, campaign, tree, unit_id, now, rt.config)
     click.echo(text)

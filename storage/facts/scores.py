@@ -287,14 +287,6 @@ def _closed_by(p: Any, until: datetime | None) -> bool:
     return p.status in CLOSED and p.closed_at is not None and (until is None or p.closed_at < until)
 
 
-def on_time_rate(problems: Iterable[Problem], until: datetime | None = None) -> Rate:
-    """按期办结率: of the problems with a 交办 deadline that were closed before ``until``
-    or whose deadline passed before ``until`` (open and overdue), the share closed on
-    or before the deadline. Without ``until`` only the closed ones are judged."""
-    due = [p for p in problems if _due(p, until)]
-    return Rate(sum(_on_time(p, until) for p in due), len(due))
-
-
 def _due(p: Any, until: datetime | None) -> bool:
     return p.deadline is not None and (
         _closed_by(p, until) or (until is not None and p.deadline < until)
@@ -302,6 +294,9 @@ def _due(p: Any, until: datetime | None) -> bool:
 
 
 def _on_time(p: Any, until: datetime | None) -> bool:
+    # 按期办结 (docs/facts.md "on time"): of the problems with a 交办 deadline that were
+    # closed before ``until`` or whose deadline passed before it (``_due``), those closed
+    # on or before the deadline. Without ``until`` only the closed ones are judged.
     return (
         _closed_by(p, until)
         and p.closed_at is not None
@@ -335,8 +330,8 @@ def best_visitor_ranking(
     """最美走访者 candidates (000: 走访群众扎实, 解决问题及时, 群众反响良好), best first.
 
     For each cadre with targets assigned: 走访扎实 = the share of their assigned targets
-    contacted (联系) before ``until``; 解决问题及时 = :func:`on_time_rate` over the
-    problems they found; 群众反响良好 = :func:`satisfaction_rate` over the same. The
+    contacted (联系) before ``until``; 解决问题及时 = 按期办结率 (``_due`` / ``_on_time``)
+    over the problems they found; 群众反响良好 = :func:`satisfaction_rate` over the same. The
     score (0-100) is the weighted mean 40/30/30 of the shares that have a denominator
     (a share with nothing to count is left out, its weight shared by the others). Ties
     go to more 入户走访, then the roster order. A ranking to show a committee, not

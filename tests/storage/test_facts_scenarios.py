@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from bot import config as config_mod
 from bot.cli import cli
 from bot.handlers.visit_io import build_context
 from scheduler import digests
@@ -219,3 +220,20 @@ def test_the_line_office_leaders_scheduled_digest_shows_its_cadre(sessions, worl
     )
     assert "综治员：入户走访 **2**" in text and "共 2 户" in text
     assert "网格员" not in text.split("进度落后的干部")[0]  # another unit's cadre
+
+
+def test_a_leaders_weekly_digest_printed_is_the_one_queued(sessions, world, config_file):
+    """``minqing digest weekly --as`` prints exactly the leader's queued digest: the
+    figures and the 走访任务与评分 section (it once left the section out)."""
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # Sunday 20:00 in Shanghai
+    printed = digest(config_file, "weekly", "--as", "zzleader", "--now", now.isoformat())
+    assert "走访任务与评分" in printed
+    with sessions() as session:
+        digests.weekly(session, now, config_mod.load(config_file, environ={}))
+        session.commit()
+        queued = [
+            row.payload["markdown"]["content"]
+            for row in session.scalars(select(OutboxMessage))
+            if "zzleader" in row.recipient.split("|") and row.payload.get("msgtype") == "markdown"
+        ]
+    assert queued == [printed.rstrip("\n")]
