@@ -65,6 +65,7 @@ def test_jobs_lists_every_job_with_its_next_run(sconfig_file):
         "escalation",
         "visit_reminders",
         "visit_media",
+        "coverage_snapshot",
         "purge_inbound",
         "redact_closed",
     ]
