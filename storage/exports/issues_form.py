@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from storage.exports import labels
 from storage.exports.base import Book, ExportRequest, Row, Sheet
 from storage.exports.lists import list_sheet
-from storage.exports.lookup import targets_by_id, unit_names
-from storage.exports.problem_lists import problems_in_period, status_as_of
-from storage.models import Cadre, Problem
+from storage.exports.lookup import head_names, unit_names
+from storage.exports.problem_lists import ProblemRow, problems_in_period, status_as_of
+from storage.models import Cadre
 from storage.vocab import RESPONSIBILITY
 
 
-def proposed_handling(p: Problem, units: dict[int, str], status: str | None = None) -> str:
+def proposed_handling(p: ProblemRow, units: dict[int, str], status: str | None = None) -> str:
     """办理意见 for one problem, from its state (see the module docstring); ``status`` is
     its state as of the period's end (default: today's)."""
     status = status or p.status
@@ -54,11 +54,11 @@ def visit_days(days: list[date | None]) -> str:
 def build(session: Session, req: ExportRequest) -> Book:
     problems = problems_in_period(session, req)
     status = status_as_of(session, req, problems)
-    by_cadre: dict[int, list[Problem]] = defaultdict(list)
+    by_cadre: dict[int, list[ProblemRow]] = defaultdict(list)
     for p in problems:
         by_cadre[p.found_by_id].append(p)
     units = unit_names(session)
-    targets = targets_by_id(session, {p.target_id for p in problems})
+    heads = head_names(session, {p.target_id for p in problems})
     cadres = {c.id: c for c in session.scalars(select(Cadre).where(Cadre.id.in_(sorted(by_cadre))))}
     order = sorted(by_cadre, key=lambda c: (units.get(cadres[c].unit_id, ""), c))
     sheets: list[Sheet] = []
@@ -68,7 +68,7 @@ def build(session: Session, req: ExportRequest) -> Book:
         rows: tuple[Row, ...] = tuple(
             (
                 n,
-                targets[p.target_id].head_name,
+                heads[p.target_id],
                 req.redact(p.text),
                 proposed_handling(p, units, status.get(p.id)),
             )

@@ -11,32 +11,108 @@ forms has a phone column).
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
+from typing import Any, Protocol, cast
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Row, Sheet
 from storage.exports.lists import list_sheet
-from storage.exports.lookup import ID_CHUNK, cadre_names, targets_by_id, unit_names
+from storage.exports.lookup import ID_CHUNK, cadre_names, head_names, unit_names
 from storage.exports.scope import scoped_problems
 from storage.facts import EVERYTHING, ProblemState, problem_states
 from storage.models import Problem
 from storage.vocab import CATEGORIES_CHAIHUDIAN, PROBLEM_STATUS, RESPONSIBILITY
 
 
+class ProblemRow(Protocol):
+    """The columns of a problem the tables print (a row, not an ORM object: a county's
+    170 000 problems load as plain rows, without identity map or instance state)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def target_id(self) -> int: ...
+    @property
+    def found_by_id(self) -> int: ...
+    @property
+    def unit_id(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def category_alt(self) -> str: ...
+    @property
+    def responsibility(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def assignee_unit_id(self) -> int | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def deadline(self) -> datetime | None: ...
+    @property
+    def closed_at(self) -> datetime | None: ...
+    @property
+    def closing_note(self) -> str: ...
+    @property
+    def followed_up_at(self) -> datetime | None: ...
+    @property
+    def satisfaction(self) -> str | None: ...
+
+
+PROBLEM_COLUMNS = (
+    Problem.id,
+    Problem.target_id,
+    Problem.found_by_id,
+    Problem.unit_id,
+    Problem.text,
+    Problem.kind,
+    Problem.category,
+    Problem.category_alt,
+    Problem.responsibility,
+    Problem.status,
+    Problem.assignee_unit_id,
+    Problem.created_at,
+    Problem.deadline,
+    Problem.closed_at,
+    Problem.closing_note,
+    Problem.followed_up_at,
+    Problem.satisfaction,
+)
+
+
+def problem_rows(
+    session: Session, query: Select[Any], req: ExportRequest, kinds: Collection[str] | None
+) -> list[ProblemRow]:
+    """The rows of ``query`` (a SELECT of problems) raised in the request's period, of
+    ``kinds`` (all when None), in the query's order: only the printed columns."""
+    rows = query.with_only_columns(*PROBLEM_COLUMNS, maintain_column_froms=True)
+    if req.since is not None:
+        rows = rows.where(Problem.created_at >= req.since)
+    if req.until is not None:
+        rows = rows.where(Problem.created_at < req.until)
+    if kinds is not None:
+        rows = rows.where(Problem.kind.in_(sorted(kinds)))
+    # a Row answers to the column names, which is all ProblemRow asks
+    return cast(list[ProblemRow], session.execute(rows).all())
+
+
 def problems_in_period(
     session: Session, req: ExportRequest, kinds: Collection[str] | None = None
-) -> list[Problem]:
+) -> list[ProblemRow]:
     """Problems the scope may see, raised in the period, of ``kinds`` (all when None)."""
-    out = []
-    for p in session.scalars(scoped_problems(session, req.scope)):
-        if req.in_period(p.created_at) and (kinds is None or p.kind in kinds):
-            out.append(p)
-    return out
+    return problem_rows(session, scoped_problems(session, req.scope), req, kinds)
 
 
 def problem_states_of(
-    session: Session, req: ExportRequest, problems: Collection[Problem]
+    session: Session, req: ExportRequest, problems: Collection[ProblemRow]
 ) -> list[ProblemState]:
     """The states of ``problems`` as of the period's end, from their history."""
     ids = sorted(p.id for p in problems)
@@ -53,12 +129,14 @@ def problem_states_of(
     return out
 
 
-def status_as_of(session: Session, req: ExportRequest, problems: list[Problem]) -> dict[int, str]:
+def status_as_of(
+    session: Session, req: ExportRequest, problems: list[ProblemRow]
+) -> dict[int, str]:
     """办理状态 per problem id: its workflow status as of the period's end."""
     return {s.id: s.status for s in problem_states_of(session, req, problems)}
 
 
-def handling(p: Problem, status: str | None = None) -> str:
+def handling(p: ProblemRow, status: str | None = None) -> str:
     """办理意见: responsibility, status (as of the period's end), the closing note."""
     status = status or p.status
     parts = [RESPONSIBILITY.get(p.responsibility, p.responsibility), PROBLEM_STATUS[status]]
@@ -70,14 +148,14 @@ def handling(p: Problem, status: str | None = None) -> str:
 class _Names:
     """Unit, cadre and household names for one list of problems."""
 
-    def __init__(self, session: Session, problems: list[Problem]) -> None:
+    def __init__(self, session: Session, problems: list[ProblemRow]) -> None:
         self.units = unit_names(session)
         self.cadres = cadre_names(session)
-        self.targets = targets_by_id(session, {p.target_id for p in problems})
+        self.heads = head_names(session, {p.target_id for p in problems})
 
-    def lead(self, n: int, p: Problem, req: ExportRequest) -> Row:
+    def lead(self, n: int, p: ProblemRow, req: ExportRequest) -> Row:
         """序号, village, household, the problem text (phones masked)."""
-        return (n, self.units[p.unit_id], self.targets[p.target_id].head_name, req.redact(p.text))
+        return (n, self.units[p.unit_id], self.heads[p.target_id], req.redact(p.text))
 
 
 _RESP_ORDER = {key: i for i, key in enumerate(RESPONSIBILITY)}
@@ -112,7 +190,7 @@ def build_problem_list(session: Session, req: ExportRequest) -> Sheet:
     return list_sheet(req, labels.PROBLEM_LIST_TITLE, labels.PROBLEM_LIST_HEADER, widths, rows, {8})
 
 
-def _follow_up(p: Problem) -> str:
+def _follow_up(p: ProblemRow) -> str:
     return "；".join(x for x in ("已回访" if p.followed_up_at else "", p.satisfaction or "") if x)
 
 

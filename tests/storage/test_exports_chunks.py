@@ -1,11 +1,11 @@
-"""Export lookups split a county's ids into chunks and give the same states."""
+"""Export lookups split a county's ids into chunks and give the same states and names."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
 from storage.exports import ExportRequest, problem_lists, resolve_scope
-from storage.exports.lookup import targets_by_id
+from storage.exports.lookup import head_names
 from storage.models import Problem
 from tests.support.clock import FROZEN_NOW
 
@@ -22,9 +22,9 @@ def test_problem_states_and_targets_are_the_same_in_chunks(sessions, town, monke
         assert len(problems) >= 3
         whole = problem_lists.status_as_of(s, request, problems)
         ids = {p.target_id for p in problems}
-        targets = targets_by_id(s, ids)
+        heads = head_names(s, ids)
         monkeypatch.setattr(problem_lists, "ID_CHUNK", 1)
         monkeypatch.setattr("storage.exports.lookup.ID_CHUNK", 1)
         assert problem_lists.status_as_of(s, request, problems) == whole
-        assert targets_by_id(s, ids) == targets
+        assert head_names(s, ids) == heads and len(heads) == len(ids)
         assert set(whole) == {p.id for p in problems} and s.get(Problem, min(whole))
