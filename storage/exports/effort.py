@@ -24,7 +24,7 @@ from storage.exports import effort_labels as E
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Merge, Row, Sheet
 from storage.exports.lookup import unit_names
-from storage.exports.problem_lists import ProblemRow, problem_rows, problem_states_of
+from storage.exports.problem_lists import ListedProblem, problem_rows, problem_states_of
 from storage.exports.score_tables import scope_cadres
 from storage.facts import EXPLAINED, PENDING, SOLVED
 from storage.models import Problem, Visit
@@ -35,12 +35,12 @@ DISPUTES = ("矛盾纠纷", "信访诉求")
 SUGGESTIONS = ("意见建议", "政策咨询")
 
 
-def _problems_by(session: Session, req: ExportRequest, cadre_ids: list[int]) -> list[ProblemRow]:
+def _problems_by(session: Session, req: ExportRequest, cadre_ids: list[int]) -> list[ListedProblem]:
     query = select(Problem).where(Problem.found_by_id.in_(cadre_ids)).order_by(Problem.id)
     return problem_rows(session, query, req, None)
 
 
-def _states(session: Session, req: ExportRequest, problems: list[ProblemRow]) -> dict[int, str]:
+def _states(session: Session, req: ExportRequest, problems: list[ListedProblem]) -> dict[int, str]:
     """Each problem's bucket (待解决 / 已解决 / 已解释) as of the period's end, from the
     fact layer (docs/facts.md: a 回访 keeps the bucket it closed in)."""
     return {s.id: s.bucket for s in problem_states_of(session, req, problems)}
@@ -63,7 +63,7 @@ def build_cadre_summary(session: Session, req: ExportRequest) -> Sheet:
     reached: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (cadre_id, _), outcome in best.items():
         reached[cadre_id][outcome] += 1
-    found: dict[int, list[ProblemRow]] = defaultdict(list)
+    found: dict[int, list[ListedProblem]] = defaultdict(list)
     problems = _problems_by(session, req, ids)
     for p in problems:
         found[p.found_by_id].append(p)
@@ -109,7 +109,7 @@ def build_cadre_summary(session: Session, req: ExportRequest) -> Sheet:
 
 def build_line_summary(session: Session, req: ExportRequest) -> Sheet:
     cadres = {c.id: c for c in scope_cadres(session, req)}
-    by_unit: dict[int, list[ProblemRow]] = defaultdict(list)
+    by_unit: dict[int, list[ListedProblem]] = defaultdict(list)
     problems = _problems_by(session, req, sorted(cadres))
     for p in problems:
         by_unit[cadres[p.found_by_id].unit_id].append(p)
@@ -146,5 +146,5 @@ def build_line_summary(session: Session, req: ExportRequest) -> Sheet:
     )
 
 
-def _category(p: ProblemRow) -> str:
+def _category(p: ListedProblem) -> str:
     return p.category if p.category in CATEGORIES_CHANGZHOU else CATEGORIES_CHANGZHOU[-1]

@@ -21,12 +21,12 @@ from storage.exports import labels
 from storage.exports.base import Book, ExportRequest, Row, Sheet
 from storage.exports.lists import list_sheet
 from storage.exports.lookup import head_names, unit_names
-from storage.exports.problem_lists import ProblemRow, problems_in_period, status_as_of
+from storage.exports.problem_lists import ListedProblem, problems_in_period, status_as_of
 from storage.models import Cadre
 from storage.vocab import RESPONSIBILITY
 
 
-def proposed_handling(p: ProblemRow, units: dict[int, str], status: str | None = None) -> str:
+def proposed_handling(p: ListedProblem, units: dict[int, str], status: str | None = None) -> str:
     """办理意见 for one problem, from its state (see the module docstring); ``status`` is
     its state as of the period's end (default: today's)."""
     status = status or p.status
@@ -54,7 +54,7 @@ def visit_days(days: list[date | None]) -> str:
 def build(session: Session, req: ExportRequest) -> Book:
     problems = problems_in_period(session, req)
     status = status_as_of(session, req, problems)
-    by_cadre: dict[int, list[ProblemRow]] = defaultdict(list)
+    by_cadre: dict[int, list[ListedProblem]] = defaultdict(list)
     for p in problems:
         by_cadre[p.found_by_id].append(p)
     units = unit_names(session)

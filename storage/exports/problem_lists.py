@@ -27,7 +27,7 @@ from storage.models import Problem
 from storage.vocab import CATEGORIES_CHAIHUDIAN, PROBLEM_STATUS, RESPONSIBILITY
 
 
-class ProblemRow(Protocol):
+class ListedProblem(Protocol):
     """The columns of a problem the tables print (a row, not an ORM object: a county's
     170 000 problems load as plain rows, without identity map or instance state)."""
 
@@ -90,7 +90,7 @@ PROBLEM_COLUMNS = (
 
 def problem_rows(
     session: Session, query: Select[Any], req: ExportRequest, kinds: Collection[str] | None
-) -> list[ProblemRow]:
+) -> list[ListedProblem]:
     """The rows of ``query`` (a SELECT of problems) raised in the request's period, of
     ``kinds`` (all when None), in the query's order: only the printed columns."""
     rows = query.with_only_columns(*PROBLEM_COLUMNS, maintain_column_froms=True)
@@ -100,19 +100,19 @@ def problem_rows(
         rows = rows.where(Problem.created_at < req.until)
     if kinds is not None:
         rows = rows.where(Problem.kind.in_(sorted(kinds)))
-    # a Row answers to the column names, which is all ProblemRow asks
-    return cast(list[ProblemRow], session.execute(rows).all())
+    # a Row answers to the column names, which is all ListedProblem asks
+    return cast(list[ListedProblem], session.execute(rows).all())
 
 
 def problems_in_period(
     session: Session, req: ExportRequest, kinds: Collection[str] | None = None
-) -> list[ProblemRow]:
+) -> list[ListedProblem]:
     """Problems the scope may see, raised in the period, of ``kinds`` (all when None)."""
     return problem_rows(session, scoped_problems(session, req.scope), req, kinds)
 
 
 def problem_states_of(
-    session: Session, req: ExportRequest, problems: Collection[ProblemRow]
+    session: Session, req: ExportRequest, problems: Collection[ListedProblem]
 ) -> list[ProblemState]:
     """The states of ``problems`` as of the period's end, from their history."""
     ids = sorted(p.id for p in problems)
@@ -130,13 +130,13 @@ def problem_states_of(
 
 
 def status_as_of(
-    session: Session, req: ExportRequest, problems: list[ProblemRow]
+    session: Session, req: ExportRequest, problems: list[ListedProblem]
 ) -> dict[int, str]:
     """办理状态 per problem id: its workflow status as of the period's end."""
     return {s.id: s.status for s in problem_states_of(session, req, problems)}
 
 
-def handling(p: ProblemRow, status: str | None = None) -> str:
+def handling(p: ListedProblem, status: str | None = None) -> str:
     """办理意见: responsibility, status (as of the period's end), the closing note."""
     status = status or p.status
     parts = [RESPONSIBILITY.get(p.responsibility, p.responsibility), PROBLEM_STATUS[status]]
@@ -148,12 +148,12 @@ def handling(p: ProblemRow, status: str | None = None) -> str:
 class _Names:
     """Unit, cadre and household names for one list of problems."""
 
-    def __init__(self, session: Session, problems: list[ProblemRow]) -> None:
+    def __init__(self, session: Session, problems: list[ListedProblem]) -> None:
         self.units = unit_names(session)
         self.cadres = cadre_names(session)
         self.heads = head_names(session, {p.target_id for p in problems})
 
-    def lead(self, n: int, p: ProblemRow, req: ExportRequest) -> Row:
+    def lead(self, n: int, p: ListedProblem, req: ExportRequest) -> Row:
         """序号, village, household, the problem text (phones masked)."""
         return (n, self.units[p.unit_id], self.heads[p.target_id], req.redact(p.text))
 
@@ -190,7 +190,7 @@ def build_problem_list(session: Session, req: ExportRequest) -> Sheet:
     return list_sheet(req, labels.PROBLEM_LIST_TITLE, labels.PROBLEM_LIST_HEADER, widths, rows, {8})
 
 
-def _follow_up(p: ProblemRow) -> str:
+def _follow_up(p: ListedProblem) -> str:
     return "；".join(x for x in ("已回访" if p.followed_up_at else "", p.satisfaction or "") if x)
 
 
