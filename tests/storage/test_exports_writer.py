@@ -159,11 +159,12 @@ def test_merged_rows_heights_dates_and_formula_text_survive_streaming(tmp_path):
 def test_tab_names_are_unique_ignoring_case_and_never_start_with_an_apostrophe(tmp_path):
     sheets = tuple(
         Sheet("表", (), (("a",),), (10,), (("x",),), name=name)
-        for name in ("Li", "li", "'引号'", "a/b" * 20)
+        for name in ("Li", "li", "'引号'", "a/b" * 20, "王" * 30 + "😀", "王" * 30 + "😀")
     )
-    write_book(Book("t", sheets, 4), tmp_path / "names.xlsx")
+    write_book(Book("t", sheets, 6), tmp_path / "names.xlsx")
     names = openpyxl.load_workbook(tmp_path / "names.xlsx").sheetnames
-    assert names == ["Li", "li(2)", "引号", ("a_b" * 20)[:31]]
+    # an emoji is two of Excel's 31 units: the name stops before it
+    assert names == ["Li", "li(2)", "引号", ("a_b" * 20)[:31], "王" * 30, "王" * 28 + "(2)"]
 
 
 def test_a_book_of_many_sheets_keeps_few_files_open(tmp_path):
