@@ -16,6 +16,7 @@ visited village.
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import attrgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +25,12 @@ from storage.exports import effort_labels as E
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Merge, Row, Sheet
 from storage.exports.lookup import unit_names
-from storage.exports.problem_lists import ListedProblem, problem_rows, problem_states_of
+from storage.exports.problem_lists import (
+    ListedProblem,
+    problem_rows,
+    problem_states_of,
+    states_by_id,
+)
 from storage.exports.score_tables import scope_cadres
 from storage.facts import EXPLAINED, PENDING, SOLVED
 from storage.models import Problem, Visit
@@ -43,7 +49,7 @@ def _problems_by(session: Session, req: ExportRequest, cadre_ids: list[int]) -> 
 def _states(session: Session, req: ExportRequest, problems: list[ListedProblem]) -> dict[int, str]:
     """Each problem's bucket (待解决 / 已解决 / 已解释) as of the period's end, from the
     fact layer (docs/facts.md: a 回访 keeps the bucket it closed in)."""
-    return {s.id: s.bucket for s in problem_states_of(session, req, problems)}
+    return states_by_id(session, req, problems, attrgetter("bucket"))
 
 
 def build_cadre_summary(session: Session, req: ExportRequest) -> Sheet:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.exports import labels
-from storage.exports.base import Book, ExportRequest, Row, Sheet
+from storage.exports.base import Book, ExportRequest, LazyRows, Row, Sheet
 from storage.exports.lists import list_sheet
 from storage.exports.lookup import head_names, unit_names
 from storage.exports.problem_lists import ListedProblem, problems_in_period, status_as_of
@@ -61,19 +61,20 @@ def build(session: Session, req: ExportRequest) -> Book:
     heads = head_names(session, {p.target_id for p in problems})
     cadres = {c.id: c for c in session.scalars(select(Cadre).where(Cadre.id.in_(sorted(by_cadre))))}
     order = sorted(by_cadre, key=lambda c: (units.get(cadres[c].unit_id, ""), c))
+
+    def row(n: int, p: ListedProblem) -> Row:
+        return (
+            n,
+            heads[p.target_id],
+            req.redact(p.text),
+            proposed_handling(p, units, status.get(p.id)),
+        )
+
     sheets: list[Sheet] = []
     for cadre_id in order:
         name = cadres[cadre_id].name
         own = by_cadre[cadre_id]
-        rows: tuple[Row, ...] = tuple(
-            (
-                n,
-                heads[p.target_id],
-                req.redact(p.text),
-                proposed_handling(p, units, status.get(p.id)),
-            )
-            for n, p in enumerate(own, start=1)
-        )
+        rows = LazyRows(own, row)  # made while the sheet is written
         notes = (
             labels.ISSUES_NOTE,
             labels.ISSUES_WHO.format(name=name),

@@ -10,21 +10,24 @@ forms has a phone column).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
-from typing import Any, Protocol, cast
+from operator import attrgetter
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from storage.exports import labels
-from storage.exports.base import ExportRequest, Row, Sheet
+from storage.exports.base import ExportRequest, LazyRows, Row, Sheet
 from storage.exports.lists import list_sheet
 from storage.exports.lookup import ID_CHUNK, cadre_names, head_names, unit_names
 from storage.exports.scope import scoped_problems
 from storage.facts import EVERYTHING, ProblemState, problem_states
 from storage.models import Problem
 from storage.vocab import CATEGORIES_CHAIHUDIAN, PROBLEM_STATUS, RESPONSIBILITY
+
+T = TypeVar("T")
 
 
 class ListedProblem(Protocol):
@@ -115,10 +118,15 @@ def problem_states_of(
     session: Session, req: ExportRequest, problems: Collection[ListedProblem]
 ) -> list[ProblemState]:
     """The states of ``problems`` as of the period's end, from their history."""
+    return [s for chunk in _state_chunks(session, req, problems) for s in chunk]
+
+
+def _state_chunks(
+    session: Session, req: ExportRequest, problems: Collection[ListedProblem]
+) -> Iterator[list[ProblemState]]:
     ids = sorted(p.id for p in problems)
-    out: list[ProblemState] = []
     for start in range(0, len(ids), ID_CHUNK):  # a county's ids exceed 65 535 parameters
-        out += problem_states(
+        yield problem_states(
             session,
             EVERYTHING,
             req.period(),
@@ -126,14 +134,24 @@ def problem_states_of(
             assign_within_days=None,
             only=ids[start : start + ID_CHUNK],
         )
-    return out
+
+
+def states_by_id(
+    session: Session,
+    req: ExportRequest,
+    problems: Collection[ListedProblem],
+    pick: Callable[[ProblemState], T],
+) -> dict[int, T]:
+    """``pick(state)`` per problem id, states as of the period's end, a chunk at a time
+    (a county's 170 000 whole states are never held at once)."""
+    return {s.id: pick(s) for chunk in _state_chunks(session, req, problems) for s in chunk}
 
 
 def status_as_of(
     session: Session, req: ExportRequest, problems: list[ListedProblem]
 ) -> dict[int, str]:
     """办理状态 per problem id: its workflow status as of the period's end."""
-    return {s.id: s.status for s in problem_states_of(session, req, problems)}
+    return states_by_id(session, req, problems, attrgetter("status"))
 
 
 def handling(p: ListedProblem, status: str | None = None) -> str:
@@ -175,17 +193,17 @@ def build_problem_list(session: Session, req: ExportRequest) -> Sheet:
             p.id,
         )
     )
-    rows = tuple(
-        names.lead(n, p, req)
-        + (
+
+    def row(n: int, p: ListedProblem) -> Row:
+        return names.lead(n, p, req) + (
             p.category_alt,
             RESPONSIBILITY.get(p.responsibility, p.responsibility),
             PROBLEM_STATUS[status.get(p.id, p.status)],
             names.cadres.get(p.found_by_id, ""),
             req.day(p.created_at),
         )
-        for n, p in enumerate(problems, start=1)
-    )
+
+    rows = LazyRows(problems, row)
     widths = (6, 14, 10, 50, 10, 16, 10, 10, 12)
     return list_sheet(req, labels.PROBLEM_LIST_TITLE, labels.PROBLEM_LIST_HEADER, widths, rows, {8})
 
@@ -200,9 +218,9 @@ def _handling_table(
     problems = problems_in_period(session, req, kinds)
     names = _Names(session, problems)
     status = status_as_of(session, req, problems)
-    rows = tuple(
-        names.lead(n, p, req)
-        + (
+
+    def row(n: int, p: ListedProblem) -> Row:
+        return names.lead(n, p, req) + (
             p.kind,
             names.cadres.get(p.found_by_id, ""),
             req.day(p.created_at),
@@ -212,8 +230,8 @@ def _handling_table(
             req.day(p.closed_at),
             _follow_up(p),
         )
-        for n, p in enumerate(problems, start=1)
-    )
+
+    rows = LazyRows(problems, row)
     widths = (6, 14, 10, 44, 10, 10, 12, 14, 12, 30, 12, 12)
     return list_sheet(req, title, labels.HANDLING_HEADER, widths, rows, {6, 8, 10})
 
