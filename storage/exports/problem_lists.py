@@ -91,6 +91,9 @@ PROBLEM_COLUMNS = (
 )
 
 
+ROW_BATCH = 5000
+
+
 def problem_rows(
     session: Session, query: Select[Any], req: ExportRequest, kinds: Collection[str] | None
 ) -> list[ListedProblem]:
@@ -103,8 +106,11 @@ def problem_rows(
         rows = rows.where(Problem.created_at < req.until)
     if kinds is not None:
         rows = rows.where(Problem.kind.in_(sorted(kinds)))
-    # a Row answers to the column names, which is all ListedProblem asks
-    return cast(list[ListedProblem], session.execute(rows).all())
+    # Fetched a batch at a time (PostgreSQL: a server-side cursor), so the driver never
+    # holds a county's whole result next to its rows. A Row answers to the column
+    # names, which is all ListedProblem asks.
+    found = session.execute(rows.execution_options(yield_per=ROW_BATCH)).all()
+    return cast(list[ListedProblem], found)
 
 
 def problems_in_period(

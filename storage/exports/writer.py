@@ -44,6 +44,7 @@ _DATETIME = "yyyy-mm-dd h:mm:ss"  # what openpyxl gives a datetime in a non-date
 # stored the width as given. Taking the padding off keeps the columns as they were.
 _WIDTH_PADDING = 5 / 7
 _A4 = 9
+_CACHED_TEXT = 24  # texts up to this long are cleaned once per sheet (names, labels)
 
 # Alignments by name (the openpyxl writer's _WRAP, _CENTER, _LEFT, _TEXT).
 _ALIGN: dict[str, dict[str, Any]] = {
@@ -210,6 +211,7 @@ class _SheetWriter:
         self.sheet = sheet
         self.formats = formats
         self.width = sheet.width
+        self._cleaned: dict[tuple[str, Mask | None], str] = {}
 
     def lay_out(self, progress: Progress | None, mask: Mask | None) -> int:
         ws, sheet, width = self.ws, self.sheet, self.width
@@ -235,6 +237,11 @@ class _SheetWriter:
         plain = [self._body_look(c, bold=False) for c in range(width)]
         bold = [self._body_look(c, bold=True) for c in range(width)]
         self._extra = {False: replace(_BODY), True: replace(_BODY, bold=True)}
+        set_of = self.formats.set_of
+        self._sets = {
+            False: [set_of(look) for look in plain] + [set_of(self._extra[False])],
+            True: [set_of(look) for look in bold] + [set_of(self._extra[True])],
+        }
         rows: Iterable[Row] = sheet.rows if progress is None else progress(sheet.rows)
         count = 0
         for count, row in enumerate(rows, start=1):
@@ -282,17 +289,22 @@ class _SheetWriter:
         at = body + index
         if index in heights:
             self.ws.set_row(at, heights[index])
+        if not merges:  # a list: the column's formats, looked up once per sheet
+            sets = self._sets[looks[0].bold]
+            write = self._write
+            for c, value in enumerate(row):
+                write(at, c, value, sets[c] if c < len(sets) else sets[-1], mask)
+            return
         set_of = self.formats.set_of
         for c, value in enumerate(row):
             look = looks[c] if c < len(looks) else self._extra[looks[0].bold]
-            m = merges.get((index, c)) if merges else None
+            m = merges.get((index, c))
             if m is not None:
                 look = replace(look, align="center" if m.centred else "text")
             self._write(at, c, value, set_of(look), mask)
-        if merges:
-            for m in merges.values():
-                if m.first_row == index:
-                    self._merge(at, m.first_col, body + m.last_row, m.last_col)
+        for m in merges.values():
+            if m.first_row == index:
+                self._merge(at, m.first_col, body + m.last_row, m.last_col)
 
     def _put(self, row: int, col: int, value: Any, look: _Look) -> None:
         self._write(row, col, value, self.formats.set_of(look), None)
@@ -303,9 +315,7 @@ class _SheetWriter:
         """Write ``value`` as data: text on one line (then masked), never a formula."""
         ws = self.ws
         if isinstance(value, str):
-            text = one_line(value)
-            if mask is not None:
-                text = mask(text)
+            text = self._clean(value, mask)
             if not text:
                 ws.write_blank(row, col, None, formats.plain)
             elif looks_like_formula(text):
@@ -324,6 +334,20 @@ class _SheetWriter:
             ws.write_datetime(row, col, value, formats.day)
         else:
             self._write(row, col, str(value), formats, mask)
+
+    def _clean(self, value: str, mask: Mask | None) -> str:
+        """``value`` on one line, then masked. Short texts (names, units, labels) repeat
+        down a county's list: they are cleaned once each."""
+        if len(value) > _CACHED_TEXT:
+            text = one_line(value)
+            return mask(text) if mask is not None else text
+        key = (value, mask)
+        found = self._cleaned.get(key)
+        if found is None:
+            text = one_line(value)
+            found = mask(text) if mask is not None else text
+            self._cleaned[key] = found
+        return found
 
     def _merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         """Mark a merged block over cells already written (or about to be, further down).
