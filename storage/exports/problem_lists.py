@@ -120,17 +120,29 @@ def problems_in_period(
     return problem_rows(session, scoped_problems(session, req.scope), req, kinds)
 
 
+def problem_ids_in_period(session: Session, req: ExportRequest) -> list[int]:
+    """Ids of the problems :func:`problems_in_period` gives (for tables that only count)."""
+    query = scoped_problems(session, req.scope).with_only_columns(
+        Problem.id, maintain_column_froms=True
+    )
+    if req.since is not None:
+        query = query.where(Problem.created_at >= req.since)
+    if req.until is not None:
+        query = query.where(Problem.created_at < req.until)
+    return list(session.scalars(query))
+
+
 def problem_states_of(
-    session: Session, req: ExportRequest, problems: Collection[ListedProblem]
+    session: Session, req: ExportRequest, problems: Collection[ListedProblem] | list[int]
 ) -> list[ProblemState]:
-    """The states of ``problems`` as of the period's end, from their history."""
+    """The states of ``problems`` (rows or ids) as of the period's end, from their history."""
     return [s for chunk in _state_chunks(session, req, problems) for s in chunk]
 
 
 def _state_chunks(
-    session: Session, req: ExportRequest, problems: Collection[ListedProblem]
+    session: Session, req: ExportRequest, problems: Collection[ListedProblem] | list[int]
 ) -> Iterator[list[ProblemState]]:
-    ids = sorted(p.id for p in problems)
+    ids = sorted(p if isinstance(p, int) else p.id for p in problems)
     for start in range(0, len(ids), ID_CHUNK):  # a county's ids exceed 65 535 parameters
         yield problem_states(
             session,
