@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.exports import ExportRequest, problem_lists, resolve_scope, summary
+from storage.exports import ExportRequest, household_form, problem_lists, resolve_scope, summary
 from storage.exports.lookup import head_names
 from storage.models import Problem
 from tests.support.clock import FROZEN_NOW
 from tests.support.exports import request_for
+from tests.support.forms import build_forms_town
 
 
 def test_problem_states_and_targets_are_the_same_in_chunks(sessions, town, monkeypatch):
@@ -42,3 +43,16 @@ def test_summary_counts_the_same_problems_in_chunks(sessions, etown, monkeypatch
         monkeypatch.setattr("storage.exports.summary.ID_CHUNK", 1)
         assert summary.build(s, request) == whole
         assert sum(row[9] for row in whole.rows) >= 1  # problems were counted
+
+
+def test_household_forms_find_their_visits_problems_in_chunks(sessions, monkeypatch):
+    """A county's visits are looked up ID_CHUNK at a time (the list failed at 100 000
+    households on PostgreSQL: more than 65 535 parameters)."""
+    with sessions() as s:
+        forms = build_forms_town(s)
+        s.commit()
+        request = request_for(s, forms.etown.town.campaign_id)
+        whole = household_form.build_list(s, request)
+        monkeypatch.setattr("storage.exports.form_visits.ID_CHUNK", 1)
+        assert household_form.build_list(s, request) == whole
+        assert whole.rows and any(row[7] for row in whole.rows)  # a 困难需求 was found
