@@ -104,7 +104,7 @@ def main() -> None:
                     began = time.perf_counter()
                     sheet = export_table(s, key, request, Path(tmp) / f"{key}.xlsx")
                     took = time.perf_counter() - began
-                    print(f"{label:<11} {key:<12} {len(sheet.rows):>6} rows  {took:6.2f} s")
+                    print(f"{label:<11} {key:<12} {sheet.row_count:>6} rows  {took:6.2f} s")
         engine.dispose()
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from storage.safe_text import looks_like_formula, one_line
@@ -29,13 +28,6 @@ def cell_text(value: Any, mask: Mask | None = None) -> Any:
         return value
     text = one_line(value)
     return mask(text) if mask is not None else text
-
-
-def put(ws: Worksheet, row: int, column: int, value: Any, mask: Mask | None = None) -> Cell:
-    """Write ``value`` into ``ws`` at (row, column) as data, never as a formula."""
-    cell = ws.cell(row=row, column=column, value=cell_text(value, mask))
-    _as_text(cell)
-    return cell
 
 
 def guard_sheet(ws: Worksheet, first_row: int = 1) -> None:

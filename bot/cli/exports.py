@@ -147,7 +147,7 @@ def export_cmd(
             if os.path.exists(tmp):
                 os.unlink(tmp)
     if len(book.sheets) == 1:
-        wrote = msg.CLI_WROTE.format(path=out, title=book.title, rows=len(book.rows))
+        wrote = msg.CLI_WROTE.format(path=out, title=book.title, rows=book.row_count)
     else:
         wrote = msg.CLI_WROTE_BOOK.format(
             path=out, title=book.title, sheets=len(book.sheets), records=book.records

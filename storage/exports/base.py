@@ -8,10 +8,10 @@ request's ``scope.facts`` says whose rows they count.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -115,6 +115,36 @@ class ExportRequest:
         return f"{start or '开始'} 至 {end or '今'}"
 
 
+T = TypeVar("T")
+
+
+class LazyRows(Sequence[Row], Generic[T]):
+    """Numbered body rows made from ``items`` one at a time, as the writer reads them:
+    a county's 170 000 problems are never all in memory as row tuples at once.
+    ``make(n, item)`` is the row of the n-th item (n from 1)."""
+
+    def __init__(self, items: Sequence[T], make: Callable[[int, T], Row]) -> None:
+        self._items = items
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Row]:
+        make = self._make
+        return (make(n, item) for n, item in enumerate(self._items, start=1))
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | Sequence[Row]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        n = range(len(self._items))[index]  # negative indexes, IndexError
+        return self._make(n + 1, self._items[n])
+
+
 @dataclass(frozen=True)
 class Merge:
     """A merged block in body coordinates (0-based rows of ``Sheet.rows``, 0-based columns)."""
@@ -140,7 +170,7 @@ class Sheet:
     notes: tuple[str, ...]
     header: tuple[Row, ...]
     widths: tuple[float, ...]
-    rows: tuple[Row, ...]
+    rows: Sequence[Row]  # a tuple, or LazyRows made while the sheet is written
     totals: tuple[Row, ...] = ()
     merges: tuple[Merge, ...] = ()
     header_merges: tuple[Merge, ...] = ()
@@ -169,6 +199,11 @@ class Book:
     @property
     def rows(self) -> tuple[Row, ...]:
         return tuple(row for sheet in self.sheets for row in sheet.rows)
+
+    @property
+    def row_count(self) -> int:
+        """Body rows over every sheet (without making them)."""
+        return sum(len(sheet.rows) for sheet in self.sheets)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ visited village.
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import attrgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +25,12 @@ from storage.exports import effort_labels as E
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Merge, Row, Sheet
 from storage.exports.lookup import unit_names
-from storage.exports.problem_lists import problem_states_of
+from storage.exports.problem_lists import (
+    ListedProblem,
+    problem_rows,
+    problem_states_of,
+    states_by_id,
+)
 from storage.exports.score_tables import scope_cadres
 from storage.facts import EXPLAINED, PENDING, SOLVED
 from storage.models import Problem, Visit
@@ -35,15 +41,15 @@ DISPUTES = ("矛盾纠纷", "信访诉求")
 SUGGESTIONS = ("意见建议", "政策咨询")
 
 
-def _problems_by(session: Session, req: ExportRequest, cadre_ids: list[int]) -> list[Problem]:
+def _problems_by(session: Session, req: ExportRequest, cadre_ids: list[int]) -> list[ListedProblem]:
     query = select(Problem).where(Problem.found_by_id.in_(cadre_ids)).order_by(Problem.id)
-    return [p for p in session.scalars(query) if req.in_period(p.created_at)]
+    return problem_rows(session, query, req, None)
 
 
-def _states(session: Session, req: ExportRequest, problems: list[Problem]) -> dict[int, str]:
+def _states(session: Session, req: ExportRequest, problems: list[ListedProblem]) -> dict[int, str]:
     """Each problem's bucket (待解决 / 已解决 / 已解释) as of the period's end, from the
     fact layer (docs/facts.md: a 回访 keeps the bucket it closed in)."""
-    return {s.id: s.bucket for s in problem_states_of(session, req, problems)}
+    return states_by_id(session, req, problems, attrgetter("bucket"))
 
 
 def build_cadre_summary(session: Session, req: ExportRequest) -> Sheet:
@@ -63,7 +69,7 @@ def build_cadre_summary(session: Session, req: ExportRequest) -> Sheet:
     reached: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (cadre_id, _), outcome in best.items():
         reached[cadre_id][outcome] += 1
-    found: dict[int, list[Problem]] = defaultdict(list)
+    found: dict[int, list[ListedProblem]] = defaultdict(list)
     problems = _problems_by(session, req, ids)
     for p in problems:
         found[p.found_by_id].append(p)
@@ -109,7 +115,7 @@ def build_cadre_summary(session: Session, req: ExportRequest) -> Sheet:
 
 def build_line_summary(session: Session, req: ExportRequest) -> Sheet:
     cadres = {c.id: c for c in scope_cadres(session, req)}
-    by_unit: dict[int, list[Problem]] = defaultdict(list)
+    by_unit: dict[int, list[ListedProblem]] = defaultdict(list)
     problems = _problems_by(session, req, sorted(cadres))
     for p in problems:
         by_unit[cadres[p.found_by_id].unit_id].append(p)
@@ -146,5 +152,5 @@ def build_line_summary(session: Session, req: ExportRequest) -> Sheet:
     )
 
 
-def _category(p: Problem) -> str:
+def _category(p: ListedProblem) -> str:
     return p.category if p.category in CATEGORIES_CHANGZHOU else CATEGORIES_CHANGZHOU[-1]

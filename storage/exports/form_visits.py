@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.exports.base import ExportRequest
-from storage.exports.lookup import unit_names
+from storage.exports.lookup import ID_CHUNK, unit_names
 from storage.exports.scope import scoped_targets
 from storage.models import Cadre, Problem, Target, Visit
 from storage.vocab import OUTCOME_VISITED
@@ -70,9 +70,11 @@ def _with_people(
     cadres = {c.id: c for c in session.scalars(select(Cadre).where(Cadre.id.in_(ids)))}
     problems: dict[int, list[Problem]] = {}
     visit_ids = sorted(v.id for v, _ in found)
-    if visit_ids:
+    # a county's visits exceed the 65 535 parameters PostgreSQL takes in one statement
+    for start in range(0, len(visit_ids), ID_CHUNK):
+        chunk = visit_ids[start : start + ID_CHUNK]
         for p in session.scalars(
-            select(Problem).where(Problem.visit_id.in_(visit_ids)).order_by(Problem.id)
+            select(Problem).where(Problem.visit_id.in_(chunk)).order_by(Problem.id)
         ):
             problems.setdefault(p.visit_id or 0, []).append(p)
     return [

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from storage.exports import labels
 from storage.exports.base import ExportRequest, Merge, Row, Sheet
 from storage.exports.places import place_of_label
-from storage.exports.problem_lists import problem_states_of, problems_in_period
+from storage.exports.problem_lists import problem_ids_in_period, problem_states_of
 from storage.facts import HalfmonthRow, halfmonth_rows
 
 HARDSHIP = "困难需求"
@@ -25,7 +25,7 @@ def place_line(session: Session, unit_label: str) -> str:
 
 
 def build(session: Session, req: ExportRequest) -> Sheet:
-    states = problem_states_of(session, req, problems_in_period(session, req))
+    states = problem_states_of(session, req, problem_ids_in_period(session, req))
     figures = halfmonth_rows(states, req.period())
     hardship = [f for f in figures if f.label == HARDSHIP]
     others = [f for f in figures if f.label != HARDSHIP]

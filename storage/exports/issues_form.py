@@ -18,15 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.exports import labels
-from storage.exports.base import Book, ExportRequest, Row, Sheet
+from storage.exports.base import Book, ExportRequest, LazyRows, Row, Sheet
 from storage.exports.lists import list_sheet
-from storage.exports.lookup import targets_by_id, unit_names
-from storage.exports.problem_lists import problems_in_period, status_as_of
-from storage.models import Cadre, Problem
+from storage.exports.lookup import head_names, unit_names
+from storage.exports.problem_lists import ListedProblem, problems_in_period, status_as_of
+from storage.models import Cadre
 from storage.vocab import RESPONSIBILITY
 
 
-def proposed_handling(p: Problem, units: dict[int, str], status: str | None = None) -> str:
+def proposed_handling(p: ListedProblem, units: dict[int, str], status: str | None = None) -> str:
     """办理意见 for one problem, from its state (see the module docstring); ``status`` is
     its state as of the period's end (default: today's)."""
     status = status or p.status
@@ -54,26 +54,27 @@ def visit_days(days: list[date | None]) -> str:
 def build(session: Session, req: ExportRequest) -> Book:
     problems = problems_in_period(session, req)
     status = status_as_of(session, req, problems)
-    by_cadre: dict[int, list[Problem]] = defaultdict(list)
+    by_cadre: dict[int, list[ListedProblem]] = defaultdict(list)
     for p in problems:
         by_cadre[p.found_by_id].append(p)
     units = unit_names(session)
-    targets = targets_by_id(session, {p.target_id for p in problems})
+    heads = head_names(session, {p.target_id for p in problems})
     cadres = {c.id: c for c in session.scalars(select(Cadre).where(Cadre.id.in_(sorted(by_cadre))))}
     order = sorted(by_cadre, key=lambda c: (units.get(cadres[c].unit_id, ""), c))
+
+    def row(n: int, p: ListedProblem) -> Row:
+        return (
+            n,
+            heads[p.target_id],
+            req.redact(p.text),
+            proposed_handling(p, units, status.get(p.id)),
+        )
+
     sheets: list[Sheet] = []
     for cadre_id in order:
         name = cadres[cadre_id].name
         own = by_cadre[cadre_id]
-        rows: tuple[Row, ...] = tuple(
-            (
-                n,
-                targets[p.target_id].head_name,
-                req.redact(p.text),
-                proposed_handling(p, units, status.get(p.id)),
-            )
-            for n, p in enumerate(own, start=1)
-        )
+        rows = LazyRows(own, row)  # made while the sheet is written
         notes = (
             labels.ISSUES_NOTE,
             labels.ISSUES_WHO.format(name=name),

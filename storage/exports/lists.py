@@ -3,7 +3,7 @@ sheet of numbered rows with a 共 N 条 total."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ def list_sheet(
     title: str,
     header: tuple[str, ...],
     widths: tuple[float, ...],
-    rows: tuple[Row, ...],
+    rows: Sequence[Row],
     date_columns: Collection[int] = (),
     notes: tuple[str, ...] | None = None,
 ) -> Sheet:

@@ -23,11 +23,12 @@ def cadre_names(session: Session) -> dict[int, str]:
 ID_CHUNK = 5000
 
 
-def targets_by_id(session: Session, ids: Collection[int]) -> dict[int, Target]:
-    """The targets with ``ids``, loaded ``ID_CHUNK`` ids per query."""
+def head_names(session: Session, ids: Collection[int]) -> dict[int, str]:
+    """The head of household's name of each target in ``ids`` (``ID_CHUNK`` a query)."""
     wanted = sorted(ids)
-    found: dict[int, Target] = {}
+    found: dict[int, str] = {}
     for start in range(0, len(wanted), ID_CHUNK):
         chunk = wanted[start : start + ID_CHUNK]
-        found.update((t.id, t) for t in session.scalars(select(Target).where(Target.id.in_(chunk))))
+        query = select(Target.id, Target.head_name).where(Target.id.in_(chunk))
+        found.update((tid, name) for tid, name in session.execute(query))
     return found

@@ -31,7 +31,8 @@ def cells(ws) -> list[list[object]]:  # type: ignore[no-untyped-def]
 def assert_print_ready(ws) -> None:  # type: ignore[no-untyped-def]
     assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.paperSize) == 9
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-    assert int(ws.page_setup.fitToWidth) == 1
+    # one page wide (fitToWidth absent is 1, the schema's default), as many pages tall as needed
+    assert ws.page_setup.fitToWidth in (None, 1, "1") and int(ws.page_setup.fitToHeight) == 0
 
 
 def test_village_form_is_one_sheet_per_village_in_the_seed_layout(config_file, ftown, tmp_path):
