@@ -1,6 +1,6 @@
 """coverage snapshot: a campaign's coverage cells, counted each minute
 
-Revision ID: 0013
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-30 02:20:00
 
@@ -13,7 +13,7 @@ from alembic import op
 
 from storage.models import UTCDateTime
 
-revision = '0013'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
