@@ -25,13 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from storage.db import Session
 from storage.facts import FactScope
 from storage.facts.rollup import Cells
 from storage.masking import mask_numbers
-from storage.models import Cadre, Problem, Target
+from storage.progress import problem_texts_by_place
 
 KEYWORDS = 10
 # Words every problem text uses; they say nothing about what the week was about.
@@ -137,18 +135,8 @@ class KeywordCells:
     def __init__(self, session: Session, since: datetime | None) -> None:
         tokenizer = _tokenizer()
         self.cells: Cells[WordCounts] = Cells()
-        query = (
-            select(Problem.text, Target.unit_id, Target.grid, Cadre.unit_id)
-            .join(Target, Target.id == Problem.target_id)
-            .join(Cadre, Cadre.id == Problem.found_by_id)
-            .order_by(Problem.id)
-        )
-        if since is not None:
-            query = query.where(Problem.created_at >= since)
         position = 0
-        # Core rows, streamed; the option on the statement, never on the shared connection.
-        rows = session.connection().execute(query.execution_options(yield_per=2000))
-        for text, unit_id, grid, finder_unit in rows:
+        for text, unit_id, grid, finder_unit in problem_texts_by_place(session, since):
             counts = self.cells.get((unit_id, grid, finder_unit, None), dict)
             position = count_words(tokenizer, text, counts, position)
         words = {w for counts in self.cells.values.values() for w in counts}

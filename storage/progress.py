@@ -6,7 +6,7 @@ this module only groups them by unit or cadre and names the rows. Read-only.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -304,3 +304,21 @@ def weekly_figures(
 # 附件5's rows are a fact-layer query, named here beside the others the digests show.
 HalfmonthRow = facts.HalfmonthRow
 halfmonth_rows = facts.halfmonth_rows
+
+
+def problem_texts_by_place(
+    session: Session, since: datetime | None
+) -> Iterator[tuple[str, int, str, int]]:
+    """(text, household's unit, its grid, finder's unit) of every problem registered
+    since ``since`` (all without), in problem order: Core rows, streamed."""
+    query = (
+        select(Problem.text, Target.unit_id, Target.grid, Cadre.unit_id)
+        .join(Target, Target.id == Problem.target_id)
+        .join(Cadre, Cadre.id == Problem.found_by_id)
+        .order_by(Problem.id)
+    )
+    if since is not None:
+        query = query.where(Problem.created_at >= since)
+    # The option on the statement, never on the session's shared connection.
+    rows = session.connection().execute(query.execution_options(yield_per=2000))
+    yield from ((text, unit_id, grid, finder) for text, unit_id, grid, finder in rows)

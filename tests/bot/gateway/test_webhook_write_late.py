@@ -72,17 +72,15 @@ def both_at_once(runtime: Runtime, handler: MeetInside, first: Incoming, second:
     return results
 
 
-@pytest.fixture
-def sqlite_only(runtime: Runtime) -> Runtime:
-    if runtime.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's claim locks the dialog row: no two handlers of one user")
-    return runtime
+# SQLite only (the database is a parameter of db_url): on PostgreSQL the claim locks the
+# dialog row, so no two handlers of one user ever run at once.
+sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
+@sqlite_only
 def test_same_message_twice_inside_the_handler_is_applied_once(
-    sqlite_only: Runtime, cadre: str
+    runtime: Runtime, cadre: str
 ) -> None:
-    runtime = sqlite_only
     msg = Incoming(userid=cadre, msg_type="text", create_time=1, msg_id="77", content="x")
     handler = MeetInside()
     apply_callback(
@@ -100,10 +98,10 @@ def test_same_message_twice_inside_the_handler_is_applied_once(
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 2  # w's and x's, once
 
 
+@sqlite_only
 def test_two_messages_of_one_user_inside_the_handler_lose_nothing(
-    sqlite_only: Runtime, cadre: str
+    runtime: Runtime, cadre: str
 ) -> None:
-    runtime = sqlite_only
     apply_callback(
         runtime, Incoming(cadre, "text", 0, msg_id="0", content="w"), [MeetInside(meet=False)]
     )
