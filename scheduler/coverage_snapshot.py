@@ -1,5 +1,6 @@
 """Job ``coverage_snapshot`` (every minute): count the active campaign's coverage cells
-once, for the 进度 of large units (:mod:`storage.facts.snapshot` says why and how).
+and the problems by unit and status once, for the 进度 of large units
+(:mod:`storage.facts.snapshot` says why and how).
 
 No run key: each run replaces the whole snapshot, so a double firing only counts twice.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.config import Config
+from bot.ledger.clocks import overdue_thresholds
 from scheduler.base import JobResult
 from storage.campaigns import find_active_campaign
 from storage.db import Session
@@ -23,4 +25,5 @@ def run(session: Session, now: datetime, config: Config, *, force: bool = False)
     if campaign is None:
         return JobResult(JOB, notes=("no active campaign",))
     cells = snapshot.refresh(session, campaign.id, now)
-    return JobResult(JOB, notes=(f"{cells} cell(s) counted",))
+    rows = snapshot.refresh_problems(session, overdue_thresholds(now, config.ledger), now)
+    return JobResult(JOB, notes=(f"{cells} cell(s), {rows} problem row(s) counted",))

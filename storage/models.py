@@ -377,3 +377,18 @@ class CoverageSnapshotCell(Base):
     assigned: Mapped[int]
     covered: Mapped[int]
     counted_at: Mapped[datetime]
+
+
+class ProblemSnapshotRow(Base):
+    """Problems of one (unit, assignee unit, status) and how many of them were overdue,
+    counted at ``counted_at`` (:mod:`storage.facts.snapshot`): the problem line of a
+    large unit's 进度. Replaced whole each minute."""
+
+    __tablename__ = "problem_snapshot"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    assignee_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    problems: Mapped[int]
+    overdue: Mapped[int]
+    counted_at: Mapped[datetime]

@@ -6,7 +6,7 @@ by one aggregate query (:func:`storage.facts.counts.cell_counts`, the same figur
 counts are the ledger's visible scope (:func:`storage.problems.count_visible`). A unit of
 more than :data:`storage.facts.snapshot.LIVE_UNITS` units (a town, the county) reads the
 coverage the scheduler counted in the last minutes (:mod:`storage.facts.snapshot`, the
-same cells) and says when; problems are always counted live.
+same cells) and the problems counted by the same job, and says when.
 During a visit 进度 stays the dialog's own (the engine's fallback).
 """
 
@@ -108,7 +108,7 @@ def unit_progress(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
         ]
     else:
         lines = [P.NO_TARGETS.format(unit=unit)]
-    lines.append(_problem_line(session, ctx, leader))
+    lines.append(_problem_line(session, ctx, leader, ids if counted else None))
     lines.append(P.HINT)
     own = [c for c in cells if c.cadre_id == leader.id]
     if own:
@@ -122,14 +122,23 @@ def _as_of(ctx: HandlerContext, counted_at: datetime) -> str:
     return P.AS_OF.format(time=local.strftime("%H:%M"))
 
 
-def _problem_line(session: Session, ctx: HandlerContext, leader: Cadre) -> str:
-    counts = count_visible_by_status(session, leader, (*UNFINISHED, *FOLLOW_UP))
-    overdue = count_visible(
-        session,
-        leader,
-        statuses=UNFINISHED,
-        overdue=overdue_thresholds(ctx.now, ctx.config.ledger),
-    )
+def _problem_line(
+    session: Session, ctx: HandlerContext, leader: Cadre, snapshot_of: set[int] | None
+) -> str:
+    """Open and overdue problems the leader sees: from the minute's snapshot when the
+    coverage came from it (``snapshot_of``: the subtree), else counted now."""
+    counted = snapshot.read_problems(session, snapshot_of, ctx.now) if snapshot_of else None
+    if counted is not None:
+        counts = {s: counted.get(s, (0, 0))[0] for s in (*UNFINISHED, *FOLLOW_UP)}
+        overdue = sum(counted.get(s, (0, 0))[1] for s in UNFINISHED)
+    else:
+        counts = count_visible_by_status(session, leader, (*UNFINISHED, *FOLLOW_UP))
+        overdue = count_visible(
+            session,
+            leader,
+            statuses=UNFINISHED,
+            overdue=overdue_thresholds(ctx.now, ctx.config.ledger),
+        )
     return P.PROBLEMS.format(
         open=sum(counts[s] for s in UNFINISHED),
         registered=counts["registered"],

@@ -6,7 +6,7 @@ PROGRESS_WORDS = ("进度", "我的进度", "单位进度")
 NO_CAMPAIGN = "现在没有进行中的走访活动。"
 TITLE = "【{unit} 走访进度】应走访 {assigned} 户，已覆盖 {covered} 户（{rate}），未覆盖 {left} 户"
 COVERED_MEANS = "（已覆盖 = 有过入户走访、电话联系或不在家已登记；电话未接通、约访不算）"
-AS_OF = "（户数统计于 {time}，每分钟更新一次）"
+AS_OF = "（户数和问题数统计于 {time}，每分钟更新一次）"
 NO_TARGETS = "【{unit} 走访进度】本单位还没有分配走访对象。"
 BY_PLACE = "按村（社区）/网格，进度慢的在前："
 BY_CADRE = "按走访干部，进度慢的在前："

@@ -144,12 +144,16 @@ def test_a_large_units_progress_reads_the_minutes_snapshot_and_says_when(
 ) -> None:
     w = seed_visits(runtime)
     monkeypatch.setattr(snapshot, "LIVE_UNITS", 1)  # the town's subtree counts as large
+    with runtime.unit_of_work() as s:
+        add_problem(s, w, "张三", "xiaoli", "屋顶漏水好几年了", FROZEN_NOW - timedelta(days=5))
     live = wc.say("zhenzhang", "进度")
-    assert "户数统计于" not in live  # no snapshot yet: counted live
+    assert "未办结 1 件（登记 1、交办 0、办理中 0），其中逾期 1 件" in live
+    assert "统计于" not in live  # no snapshot yet: counted live
     with runtime.unit_of_work() as s:
         result = coverage_snapshot.run(s, FROZEN_NOW - timedelta(seconds=30), runtime.config)
-    assert result.notes[0].endswith("cell(s) counted")
-    with runtime.unit_of_work() as s:  # 辛 is covered after the count
+    assert result.notes[0].endswith("problem row(s) counted")
+    with runtime.unit_of_work() as s:  # 辛 is covered and a problem raised after the count
+        add_problem(s, w, "张三", "xiaoli", "村道路灯坏了", FROZEN_NOW)
         campaign = s.scalars(select(Campaign)).one()
         target = s.scalars(select(Target).where(Target.head_name == "辛")).one()
         s.add(
@@ -165,13 +169,15 @@ def test_a_large_units_progress_reads_the_minutes_snapshot_and_says_when(
         )
     counted = wc.say("zhenzhang", "进度")
     local = (FROZEN_NOW - timedelta(seconds=30)).astimezone(ZoneInfo("Asia/Shanghai"))
-    assert f"（户数统计于 {local:%H:%M}，每分钟更新一次）" in counted
+    assert f"（户数和问题数统计于 {local:%H:%M}，每分钟更新一次）" in counted
     assert counted.startswith("【虹桥镇 走访进度】应走访 9 户，已覆盖 5 户（56%）")
-    assert counted.replace(f"（户数统计于 {local:%H:%M}，每分钟更新一次）\n", "") == live
+    assert counted.replace(f"（户数和问题数统计于 {local:%H:%M}，每分钟更新一次）\n", "") == live
 
     village = wc.say("cunzhishu", "进度")  # a small unit is counted live, always
-    assert "户数统计于" not in village
+    assert "统计于" not in village
 
     with runtime.unit_of_work() as s:
         coverage_snapshot.run(s, FROZEN_NOW, runtime.config)
-    assert wc.say("zhenzhang", "进度").startswith("【虹桥镇 走访进度】应走访 9 户，已覆盖 6 户")
+    recounted = wc.say("zhenzhang", "进度")
+    assert recounted.startswith("【虹桥镇 走访进度】应走访 9 户，已覆盖 6 户")
+    assert "未办结 2 件（登记 2、交办 0、办理中 0），其中逾期 1 件" in recounted
