@@ -134,19 +134,24 @@ def plan(
 
 def count_snapshot(url: str) -> float:
     """What the scheduler's ``coverage_snapshot`` job does every minute (a town's or the
-    county's 进度 reads it); returns its seconds."""
+    county's 进度 reads its coverage cells and problem counts); returns its seconds."""
     import time
 
-    from storage.campaigns import find_active_campaign
+    from bot import config as config_mod
+    from scheduler import coverage_snapshot
     from storage.db import make_engine, session_factory, unit_of_work
-    from storage.facts import snapshot
 
+    config = config_mod.from_dict(
+        {
+            "database": {"url": url},
+            "wecom": {"corp_id": "c", "token": "t", "encoding_aes_key": "a" * 43},
+        },
+        environ={},
+    )
     engine = make_engine(url)
     began = time.perf_counter()
     with unit_of_work(session_factory(engine)) as s:
-        campaign = find_active_campaign(s)
-        assert campaign is not None, "no active campaign in this database"
-        snapshot.refresh(s, campaign.id, system_clock()())
+        coverage_snapshot.run(s, system_clock()(), config)
     engine.dispose()
     return time.perf_counter() - began
 

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, func, insert, or_, select
 
-from storage.db import Session
+from storage.db import Session, among
 from storage.facts.counts import CHUNK, cell_rows
 from storage.facts.unit_coverage import CoverageCell
 from storage.models import Cadre, CoverageSnapshotCell, Problem, ProblemSnapshotRow, Unit
@@ -92,7 +92,7 @@ def read(
         .outerjoin(home, home.c.id == Cadre.unit_id)
         .where(
             SNAP.campaign_id == campaign_id,
-            or_(SNAP.unit_id.in_(ids), SNAP.cadre_unit_id.in_(ids)),
+            or_(among(session, SNAP.unit_id, ids), among(session, SNAP.cadre_unit_id, ids)),
         )
     )
     found = session.execute(query).all()
@@ -155,7 +155,9 @@ def read_problems(
             func.sum(PSNAP.overdue),
             func.min(PSNAP.counted_at),
         )
-        .where(or_(PSNAP.unit_id.in_(ids), PSNAP.assignee_unit_id.in_(ids)))
+        .where(
+            or_(among(session, PSNAP.unit_id, ids), among(session, PSNAP.assignee_unit_id, ids))
+        )
         .group_by(PSNAP.status)
     )
     found = session.execute(query).all()
