@@ -155,9 +155,7 @@ def read_problems(
             func.sum(PSNAP.overdue),
             func.min(PSNAP.counted_at),
         )
-        .where(
-            or_(among(session, PSNAP.unit_id, ids), among(session, PSNAP.assignee_unit_id, ids))
-        )
+        .where(or_(among(session, PSNAP.unit_id, ids), among(session, PSNAP.assignee_unit_id, ids)))
         .group_by(PSNAP.status)
     )
     found = session.execute(query).all()
