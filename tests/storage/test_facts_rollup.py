@@ -89,7 +89,7 @@ def check_every_unit(session, config, now) -> int:  # type: ignore[no-untyped-de
 
 
 @settings(
-    max_examples=25,
+    max_examples=12,  # each a whole campaign: ~0.8 s a backend; the generated town adds one more
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
