@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from storage import facts
 from storage.facts import FactScope, Period
-from storage.models import Assignment, Cadre, Problem, Target, Visit
+from storage.facts.counts import covering_visit
+from storage.models import Assignment, Cadre, Problem, Target
 from storage.units import UnitTree
-from storage.vocab import CATEGORIES_CHANGZHOU, COVERING_OUTCOMES, TARGET_HOUSEHOLD
+from storage.vocab import CATEGORIES_CHANGZHOU, TARGET_HOUSEHOLD
 
 
 @dataclass(frozen=True)
@@ -127,11 +128,7 @@ def cadre_progress(
     # facts.coverage folds row by row. 已覆盖 (a status that covers) is "some covering
     # visit exists": the status is the latest covering visit whenever there is one.
     # Equal to facts.coverage per cadre: tests/storage/test_facts_counts.py.
-    covering = exists().where(
-        Visit.campaign_id == campaign_id,
-        Visit.target_id == Assignment.target_id,
-        Visit.outcome.in_(COVERING_OUTCOMES),
-    )
+    covering = covering_visit(campaign_id, Assignment.target_id)
     counted = session.execute(
         select(Cadre.id, func.count(), func.sum(case((covering, 1), else_=0)))
         .select_from(Target)
@@ -191,11 +188,6 @@ def remaining_by_cadre(
     """
     if not cadre_ids:
         return {}
-    covering = select(Visit.id).where(
-        Visit.campaign_id == campaign_id,
-        Visit.target_id == Assignment.target_id,
-        Visit.outcome.in_(COVERING_OUTCOMES),
-    )
     out: dict[int, list[RemainingTarget]] = {c: [] for c in cadre_ids}
     rows = session.execute(
         select(
@@ -211,7 +203,7 @@ def remaining_by_cadre(
         .where(
             Assignment.campaign_id == campaign_id,
             Assignment.cadre_id.in_(sorted(cadre_ids)),
-            ~exists(covering),
+            ~covering_visit(campaign_id, Assignment.target_id),
         )
         .order_by(Assignment.cadre_id, Target.unit_id, Target.grid, Target.id)
     )

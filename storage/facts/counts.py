@@ -76,16 +76,17 @@ def _status_outcome(campaign_id: int) -> Any:
     )
 
 
-def _covered(campaign_id: int) -> Any:
-    """A target is covered iff one of its visits covers it (its status prefers those)."""
+def covering_visit(campaign_id: int, target_id: Any) -> Any:
+    """``EXISTS`` a visit of the campaign that covers the target whose id is ``target_id``
+    (a column of the enclosing query): a target is covered iff one of its visits covers
+    it, since its status prefers those."""
     return (
         select(Visit.id)
         .where(
             Visit.campaign_id == campaign_id,
-            Visit.target_id == Target.id,
+            Visit.target_id == target_id,
             Visit.outcome.in_(COVERING_OUTCOMES),
         )
-        .correlate(Target)
         .exists()
     )
 
@@ -179,7 +180,7 @@ def cell_rows(session: Session, campaign_id: int, unit_ids: Collection[int]) -> 
             grid,
             Assignment.cadre_id,
             func.count(),
-            _count(_covered(campaign_id)),
+            _count(covering_visit(campaign_id, Target.id)),
         )
         .select_from(Assignment)
         .join(Target, Target.id == Assignment.target_id)

@@ -35,7 +35,7 @@ from cryptography.x509.oid import NameOID
 from bot.config import ServerConfig
 from tests.support.clock import FROZEN_NOW
 from tests.support.paths import ROOT
-from tests.support.serve import free_port, minqing_serve, served_config
+from tests.support.serve import free_port, minqing_serve, served_sqlite_config
 from tests.support.slowloris import Slowloris, p99
 from tests.support.wecom import make_signer
 
@@ -209,9 +209,9 @@ class TlsSlowloris(Slowloris):
 
 @pytest.fixture
 def app_config(tmp_path: Path, sqlite_template: Path) -> Path:
-    db = tmp_path / "minqing.db"
-    shutil.copy(sqlite_template, db)
-    return served_config(tmp_path, f"sqlite:///{db}", request_timeout_seconds=APP_REQUEST_TIMEOUT)
+    return served_sqlite_config(
+        tmp_path, sqlite_template, request_timeout_seconds=APP_REQUEST_TIMEOUT
+    )
 
 
 @pytest.mark.slow

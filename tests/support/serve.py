@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -49,6 +50,13 @@ def served_config(tmp_path: Path, db_url: str, **server: object) -> Path:
         add_cadre(s, "zhangsan", name="张三")
     rt.close()
     return path
+
+
+def served_sqlite_config(tmp_path: Path, sqlite_template: Path, **server: object) -> Path:
+    """:func:`served_config` on a copy of the migrated SQLite template in ``tmp_path``."""
+    db = tmp_path / "minqing.db"
+    shutil.copy(sqlite_template, db)
+    return served_config(tmp_path, f"sqlite:///{db}", **server)
 
 
 @contextmanager

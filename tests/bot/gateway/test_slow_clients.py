@@ -10,7 +10,6 @@ for as long as it likes.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.serve import free_port, minqing_serve, served_config
+from tests.support.serve import free_port, minqing_serve, served_sqlite_config
 from tests.support.slowloris import Slowloris, p99
 from tests.support.wecom import make_signer
 
@@ -29,9 +28,7 @@ REQUEST_TIMEOUT = 6  # [server] request_timeout_seconds for this test: well insi
 
 @pytest.fixture
 def sqlite_config(tmp_path: Path, sqlite_template: Path) -> Path:
-    db = tmp_path / "minqing.db"
-    shutil.copy(sqlite_template, db)
-    return served_config(tmp_path, f"sqlite:///{db}", request_timeout_seconds=REQUEST_TIMEOUT)
+    return served_sqlite_config(tmp_path, sqlite_template, request_timeout_seconds=REQUEST_TIMEOUT)
 
 
 @pytest.mark.slow
